@@ -1,0 +1,22 @@
+//! A fetched, extracted and language-tagged article: what the index writer
+//! receives. Its identity is [`Article::id`], the canonical URL.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// Document identity: the canonical URL with tracking parameters and
+    /// fragment removed (see [`crate::canonical`]).
+    pub id: String,
+    /// The URL the article was fetched from (after redirects).
+    pub url: String,
+    /// Id of the configured source that discovered it.
+    pub source: String,
+    /// ISO 639-1 code, or `und`.
+    pub lang: String,
+    pub title: String,
+    pub body: String,
+    pub published: Option<DateTime<Utc>>,
+    pub fetched: DateTime<Utc>,
+    pub authors: Vec<String>,
+}

@@ -1,0 +1,1 @@
+//! Configuration: the daemon file and the source files. Stub.

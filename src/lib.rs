@@ -1,0 +1,24 @@
+//! pressd: a multilingual press-coverage aggregator.
+//!
+//! Data flows one way: configured sources are polled ([`sources`] over
+//! [`http`]), discovered [`item::Item`]s are queued in the [`state`] store,
+//! fetched and turned into articles by [`extract`] and [`lang`], and written
+//! into the Tantivy [`index`] by a single writer task run by the [`daemon`].
+//! The query side ([`index::search`]) only reads the index.
+//!
+//! The binary (`src/main.rs`) is thin glue over this library so that the
+//! integration tests can drive every part directly.
+
+pub mod article;
+pub mod canonical;
+pub mod charset;
+pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod extract;
+pub mod http;
+pub mod index;
+pub mod item;
+pub mod lang;
+pub mod sources;
+pub mod state;
