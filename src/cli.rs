@@ -1,1 +1,592 @@
-//! Command line. Stub.
+//! Command line: argument parsing, the commands, and their output formats
+//! (table, JSON, CSV). `main.rs` only calls [`main`].
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+use url::Url;
+
+use crate::config::{Config, DEFAULT_CONFIG};
+use crate::daemon::{self, Mode};
+use crate::index::{Index, IndexError, SearchRequest, Sort};
+use crate::lang::{Detector, Hints, DEFAULT_LANGUAGES};
+use crate::state::State;
+
+/// Multilingual press-coverage aggregator: polls outlets' feeds, extracts
+/// and language-tags articles, indexes them, and searches them.
+#[derive(Debug, Parser)]
+#[command(name = "pressd", version, about)]
+pub struct Args {
+    /// Daemon config file; sources are read from it and from its sources_dir.
+    #[arg(long, global = true, value_name = "PATH", default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
+    /// Log format: human on a terminal, plain under systemd, json on request.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Auto)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Plain lines without colour or timestamps when stderr is the journal
+    /// (JOURNAL_STREAM set), human format otherwise.
+    Auto,
+    Human,
+    Plain,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Poll the configured sources and index what they publish, until stopped.
+    Run {
+        /// Poll every source once, index what was found, and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Search the index (works while the daemon runs).
+    Search(SearchArgs),
+    /// List the configured sources and their health.
+    Sources {
+        #[arg(long, value_enum, default_value_t = SourcesFormat::Table)]
+        format: SourcesFormat,
+    },
+    /// Validate the configuration and exit (non-zero on error).
+    Check,
+    /// Extract articles from saved HTML files: one JSON line per file.
+    Extract {
+        /// The URL the pages came from (resolves relative links).
+        #[arg(long)]
+        url: Option<Url>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Identify the language of each stdin line; one ISO 639-1 code per line.
+    Lang {
+        /// Candidate languages, comma-separated (default: the configured set).
+        #[arg(long, value_delimiter = ',')]
+        languages: Option<Vec<String>>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// Words must all match; Tantivy syntax works: "a phrase", OR, NOT, -word, title:word.
+    #[arg(required = true, num_args = 1..)]
+    query: Vec<String>,
+    /// Only these languages (ISO 639-1, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    lang: Vec<String>,
+    /// Only these source ids (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    source: Vec<String>,
+    /// Published on or after (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_parser = parse_since)]
+    since: Option<DateTime<Utc>>,
+    /// Published on or before (YYYY-MM-DD means the whole day, or RFC 3339).
+    #[arg(long, value_parser = parse_until)]
+    until: Option<DateTime<Utc>>,
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    sort: SortArg,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SourcesFormat {
+    Table,
+    Json,
+}
+
+/// Parse arguments, run the command, map the outcome to an exit code:
+/// 0 success, 1 failure, 2 bad usage or a malformed query.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    match execute(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pressd: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn execute(args: Args) -> Result<ExitCode> {
+    match args.command {
+        Command::Run { once } => {
+            let config = load_config(&args.config)?;
+            init_logging(args.log_format, config.log.as_deref());
+            run(&config, if once { Mode::Once } else { Mode::Forever })
+        }
+        Command::Search(s) => {
+            let config = load_config(&args.config)?;
+            search(&config, s)
+        }
+        Command::Sources { format } => {
+            let config = load_config(&args.config)?;
+            sources(&config, format)
+        }
+        Command::Check => match Config::load(&args.config) {
+            Ok(c) => {
+                let enabled = c.enabled_sources().count();
+                println!(
+                    "{}: OK, {} sources ({} enabled), index {}, state {}",
+                    args.config.display(),
+                    c.sources.len(),
+                    enabled,
+                    c.index_dir.display(),
+                    c.state_dir.display()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                eprintln!(
+                    "pressd: {} problem(s) in the configuration",
+                    e.problems.len()
+                );
+                Ok(ExitCode::from(1))
+            }
+        },
+        Command::Extract { url, files } => extract(&args.config, url.as_ref(), &files),
+        Command::Lang { languages } => lang(&args.config, languages),
+    }
+}
+
+fn load_config(path: &std::path::Path) -> Result<Config> {
+    Config::load(path).map_err(|e| anyhow::anyhow!("invalid configuration:\n{e}"))
+}
+
+fn run(config: &Config, mode: Mode) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("pressd")
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = runtime.block_on(async {
+        let cancel = CancellationToken::new();
+        tokio::spawn(stop_on_signal(cancel.clone()));
+        daemon::run(config, mode, cancel).await
+    })?;
+    if mode == Mode::Once {
+        let failed: Vec<_> = report.polls.iter().filter(|(_, r)| r.is_err()).collect();
+        for (id, r) in &report.polls {
+            match r {
+                Ok(n) => println!("{id}: ok, {n} new"),
+                Err(e) => println!("{id}: FAILED: {e}"),
+            }
+        }
+        println!(
+            "{} sources polled ({} failed), {} articles indexed, {} skipped, {} left queued",
+            report.polls.len(),
+            failed.len(),
+            report.indexed,
+            report.failed_articles,
+            report.queued
+        );
+    }
+    // Dropping the runtime would wait for tasks stuck in blocking reads;
+    // everything that matters is committed by now.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Cancel on SIGTERM or SIGINT; a second signal exits at once.
+async fn stop_on_signal(cancel: CancellationToken) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut term, mut int) = match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(t), Ok(i)) => (t, i),
+        _ => {
+            warn!("cannot install signal handlers; stop with SIGKILL");
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => info!("SIGTERM received, stopping"),
+        _ = int.recv() => info!("SIGINT received, stopping"),
+    }
+    cancel.cancel();
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    warn!("second signal: exiting now; uncommitted work stays queued for the next start");
+    std::process::exit(130);
+}
+
+fn init_logging(format: LogFormat, config_filter: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|f| !f.trim().is_empty())
+        .or_else(|| config_filter.map(str::to_string))
+        .unwrap_or_else(|| "info".to_string());
+    let filter = EnvFilter::try_new(&filter).unwrap_or_else(|e| {
+        eprintln!("pressd: ignoring invalid log filter '{filter}': {e}");
+        EnvFilter::new("info")
+    });
+    let format = match format {
+        LogFormat::Auto if std::env::var_os("JOURNAL_STREAM").is_some() => LogFormat::Plain,
+        LogFormat::Auto => LogFormat::Human,
+        f => f,
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        // journald stamps each line itself and shows no colours.
+        LogFormat::Plain => builder.without_time().with_ansi(false).init(),
+        _ => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+    }
+}
+
+fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_date(s, false)
+}
+
+fn parse_until(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_date(s, true)
+}
+
+/// `YYYY-MM-DD` (start or end of that day, UTC) or RFC 3339.
+fn parse_date(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        format!("'{s}' is not a date: use YYYY-MM-DD or RFC 3339 (2024-05-01T10:00:00Z)")
+    })?;
+    let t = if end_of_day {
+        day.and_hms_milli_opt(23, 59, 59, 999)
+    } else {
+        day.and_hms_opt(0, 0, 0)
+    };
+    t.map(|t| t.and_utc())
+        .ok_or_else(|| format!("'{s}' is not a valid date"))
+}
+
+fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
+    let index = Index::open_read(&config.index_dir)?;
+    let request = SearchRequest {
+        query: args.query.join(" "),
+        langs: args.lang,
+        sources: args.source,
+        since: args.since,
+        until: args.until,
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Newest => Sort::Newest,
+            SortArg::Oldest => Sort::Oldest,
+        },
+        limit: args.limit,
+    };
+    let results = match index.search(&request) {
+        Ok(r) => r,
+        Err(IndexError::Query(msg)) => {
+            eprintln!("pressd: invalid query: {msg}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        OutputFormat::Json => {
+            serde_json::to_writer(&mut out, &results)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "url",
+                "title",
+                "source",
+                "lang",
+                "published",
+                "authors",
+                "snippet",
+                "score",
+            ])?;
+            for h in &results.hits {
+                w.write_record([
+                    h.url.as_str(),
+                    h.title.as_str(),
+                    h.source.as_str(),
+                    h.lang.as_str(),
+                    &h.published.map(rfc3339).unwrap_or_default(),
+                    &h.authors.join("; "),
+                    h.snippet.as_str(),
+                    &format!("{:.3}", h.score),
+                ])?;
+            }
+            w.flush()?;
+        }
+        OutputFormat::Table => {
+            writeln!(
+                out,
+                "{} matching document(s), showing {}",
+                results.total,
+                results.hits.len()
+            )?;
+            for (i, h) in results.hits.iter().enumerate() {
+                let date = h
+                    .published
+                    .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "-".into());
+                writeln!(out, "\n{:>3}. {}", i + 1, h.title)?;
+                writeln!(out, "     {date} · {} · {} · {}", h.lang, h.source, h.url)?;
+                if !h.snippet.is_empty() {
+                    writeln!(out, "     {}", h.snippet.replace('\n', " "))?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rfc3339(d: DateTime<Utc>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[derive(serde::Serialize)]
+struct SourceRow {
+    id: String,
+    kind: &'static str,
+    name: Option<String>,
+    url: String,
+    enabled: bool,
+    status: &'static str,
+    last_attempt: Option<String>,
+    last_success: Option<String>,
+    last_new_item: Option<String>,
+    next_poll: Option<String>,
+    consecutive_failures: u32,
+    items_seen: u64,
+    last_error: Option<String>,
+}
+
+fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
+    // Before the first run there is no store yet: show the sources anyway.
+    let states = if config.state_dir.join("state.sqlite").exists() {
+        State::open_read_only(&config.state_dir)?.sources()?
+    } else {
+        Vec::new()
+    };
+    let rows: Vec<SourceRow> = config
+        .sources
+        .iter()
+        .map(|s| {
+            let st = states.iter().find(|st| st.id == s.id);
+            let status = match (s.enabled, st) {
+                (false, _) => "disabled",
+                (true, None) => "pending",
+                (true, Some(st)) if st.consecutive_failures > 0 => "failing",
+                (true, Some(st)) if st.last_success.is_some() => "ok",
+                (true, Some(_)) => "pending",
+            };
+            SourceRow {
+                id: s.id.clone(),
+                kind: s.kind.as_str(),
+                name: s.name.clone(),
+                url: s.url.to_string(),
+                enabled: s.enabled,
+                status,
+                last_attempt: st.and_then(|x| x.last_attempt).map(rfc3339),
+                last_success: st.and_then(|x| x.last_success).map(rfc3339),
+                last_new_item: st.and_then(|x| x.last_new_item).map(rfc3339),
+                next_poll: st
+                    .and_then(|x| x.next_poll)
+                    .filter(|_| s.enabled)
+                    .map(rfc3339),
+                consecutive_failures: st.map_or(0, |x| x.consecutive_failures),
+                items_seen: st.map_or(0, |x| x.items_seen),
+                last_error: st.and_then(|x| x.last_error.clone()),
+            }
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        SourcesFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        SourcesFormat::Table => {
+            let id_w = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
+            writeln!(
+                out,
+                "{:<id_w$}  {:<4}  {:<8}  {:<20}  {:<20}  {:<20}  LAST ERROR",
+                "ID", "KIND", "STATUS", "LAST SUCCESS", "LAST NEW ITEM", "NEXT POLL"
+            )?;
+            for r in &rows {
+                let dash = || "-".to_string();
+                writeln!(
+                    out,
+                    "{:<id_w$}  {:<4}  {:<8}  {:<20}  {:<20}  {:<20}  {}",
+                    r.id,
+                    r.kind,
+                    r.status,
+                    r.last_success.clone().unwrap_or_else(dash),
+                    r.last_new_item.clone().unwrap_or_else(dash),
+                    r.next_poll.clone().unwrap_or_else(dash),
+                    r.last_error.as_deref().map(one_line).unwrap_or_default()
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn one_line(s: &str) -> String {
+    let line = s.replace('\n', " ");
+    match line.char_indices().nth(100) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line,
+    }
+}
+
+/// The detector's candidates: `--languages`, else the config's, else the
+/// defaults when there is no config file at all.
+fn detector_for(config_path: &std::path::Path, languages: Option<Vec<String>>) -> Result<Detector> {
+    let list = match languages {
+        Some(l) => l,
+        None if config_path.exists() => load_config(config_path)?.languages,
+        None => DEFAULT_LANGUAGES.iter().map(|s| s.to_string()).collect(),
+    };
+    Ok(Detector::new(&list)?)
+}
+
+#[derive(serde::Serialize)]
+struct ExtractLine {
+    file: String,
+    title: Option<String>,
+    body: String,
+    published: Option<String>,
+    authors: Vec<String>,
+    lang: &'static str,
+    canonical_url: Option<String>,
+}
+
+fn extract(
+    config_path: &std::path::Path,
+    url: Option<&Url>,
+    files: &[PathBuf],
+) -> Result<ExitCode> {
+    let detector = detector_for(config_path, None)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0;
+    for file in files {
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("pressd: {}: cannot read: {e}", file.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let html = crate::charset::decode_html(&bytes, None);
+        let ex = crate::extract::extract(&html, url);
+        let title = ex.title.clone().unwrap_or_default();
+        let page = ex.html_lang.as_deref().or(ex.og_locale.as_deref());
+        let lang = detector.detect(
+            &format!("{title}\n{}", ex.body),
+            &Hints {
+                page,
+                ..Hints::default()
+            },
+        );
+        let line = ExtractLine {
+            file: file.display().to_string(),
+            title: ex.title,
+            body: ex.body,
+            published: ex.published.map(rfc3339),
+            authors: ex.authors,
+            lang: lang.code,
+            canonical_url: ex.canonical_url.map(|u| u.to_string()),
+        };
+        serde_json::to_writer(&mut out, &line)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn lang(config_path: &std::path::Path, languages: Option<Vec<String>>) -> Result<ExitCode> {
+    let detector = detector_for(config_path, languages)?;
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let hints = Hints::default();
+    let mut line = String::new();
+    let mut input = stdin.lock();
+    loop {
+        line.clear();
+        // Lines that are not valid UTF-8 still get an answer ("und" at worst)
+        // so that output lines stay aligned with input lines.
+        let mut raw = Vec::new();
+        if input.read_until(b'\n', &mut raw)? == 0 {
+            break;
+        }
+        line.push_str(&String::from_utf8_lossy(&raw));
+        let text = line.trim_end_matches(['\n', '\r']);
+        writeln!(out, "{}", detector.detect(text, &hints).code)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_as_days_or_rfc3339() {
+        assert_eq!(
+            parse_since("2024-05-01").map(rfc3339),
+            Ok("2024-05-01T00:00:00Z".to_string())
+        );
+        assert_eq!(
+            parse_until("2024-05-01").map(rfc3339),
+            Ok("2024-05-01T23:59:59Z".to_string())
+        );
+        assert_eq!(
+            parse_since("2024-05-01T10:00:00+04:00").map(rfc3339),
+            Ok("2024-05-01T06:00:00Z".to_string())
+        );
+        assert!(parse_since("yesterday").is_err());
+    }
+}

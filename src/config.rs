@@ -1,1 +1,712 @@
-//! Configuration: the daemon file and the source files. Stub.
+//! Configuration: the daemon file (`config/pressd.toml` by default) and the
+//! source files (`[[source]]` tables in the daemon file and in every `*.toml`
+//! of `sources_dir`). Parses, applies defaults, validates, and resolves
+//! relative paths against the directory of the file that names them.
+//!
+//! Every problem is reported with the file and the key it concerns, and all
+//! problems of a load are reported together so that `pressd check` shows
+//! everything to fix at once.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+use url::Url;
+
+use crate::http::HttpSettings;
+
+/// Default daemon file, relative to the working directory.
+pub const DEFAULT_CONFIG: &str = "config/pressd.toml";
+
+/// The whole, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The daemon file this was loaded from.
+    pub path: PathBuf,
+    pub index_dir: PathBuf,
+    pub state_dir: PathBuf,
+    /// Languages the detector chooses among (ISO 639-1).
+    pub languages: Vec<String>,
+    /// `RUST_LOG`-style filter; the environment's `RUST_LOG` wins.
+    pub log: Option<String>,
+    pub http: HttpSettings,
+    pub pipeline: PipelineSettings,
+    pub sources: Vec<Source>,
+}
+
+/// Settings of the fetch-and-index pipeline (`[pipeline]` table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineSettings {
+    /// Requests in flight at once, all hosts together.
+    pub concurrency: usize,
+    /// Commit the index after this many new documents...
+    pub commit_batch: usize,
+    /// ...or this long after the first uncommitted one.
+    pub commit_interval: Duration,
+    /// Attempts at fetching one article before it is given up.
+    pub max_attempts: u32,
+    /// Delay before the first retry of an article; doubles per attempt.
+    pub retry_delay: Duration,
+    /// Longest wait between two polls of a failing source.
+    pub max_backoff: Duration,
+}
+
+/// One configured source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub id: String,
+    pub kind: SourceKind,
+    pub url: Url,
+    pub name: Option<String>,
+    /// Expected language (ISO 639-1), a hint for the detector.
+    pub lang: Option<String>,
+    pub poll_interval: Duration,
+    pub enabled: bool,
+    /// The file that defines it.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Feed,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+        }
+    }
+}
+
+/// One thing wrong with the configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub file: PathBuf,
+    /// The key (`http.timeout`, `source[2].url`) or `line:col` it concerns.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.key {
+            Some(key) => write!(f, "{}: {}: {}", self.file.display(), key, self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// Everything wrong with a configuration, one problem per line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct ConfigError {
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+// ---- file formats -------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DaemonFile {
+    index_dir: Option<PathBuf>,
+    state_dir: Option<PathBuf>,
+    sources_dir: Option<PathBuf>,
+    languages: Option<Vec<String>>,
+    log: Option<String>,
+    #[serde(default)]
+    http: HttpFile,
+    #[serde(default)]
+    pipeline: PipelineFile,
+    #[serde(default)]
+    defaults: DefaultsFile,
+    #[serde(default, rename = "source")]
+    sources: Vec<SourceFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpFile {
+    user_agent: Option<String>,
+    #[serde(default, deserialize_with = "de_duration")]
+    connect_timeout: Option<Duration>,
+    #[serde(default, deserialize_with = "de_duration")]
+    timeout: Option<Duration>,
+    max_body_size: Option<bytesize::ByteSize>,
+    max_redirects: Option<usize>,
+    per_host_concurrency: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PipelineFile {
+    concurrency: Option<usize>,
+    commit_batch: Option<usize>,
+    #[serde(default, deserialize_with = "de_duration")]
+    commit_interval: Option<Duration>,
+    max_attempts: Option<u32>,
+    #[serde(default, deserialize_with = "de_duration")]
+    retry_delay: Option<Duration>,
+    #[serde(default, deserialize_with = "de_duration")]
+    max_backoff: Option<Duration>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefaultsFile {
+    #[serde(default, deserialize_with = "de_duration")]
+    poll_interval: Option<Duration>,
+    enabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFile {
+    id: String,
+    kind: SourceKind,
+    url: String,
+    name: Option<String>,
+    lang: Option<String>,
+    #[serde(default, deserialize_with = "de_duration")]
+    poll_interval: Option<Duration>,
+    enabled: Option<bool>,
+}
+
+/// A source file holds only `[[source]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourcesFile {
+    #[serde(default, rename = "source")]
+    sources: Vec<SourceFile>,
+}
+
+/// Human durations: "30s", "5m", "1h 30m".
+fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    let text = String::deserialize(d)?;
+    humantime::parse_duration(text.trim())
+        .map(Some)
+        .map_err(|e| {
+            serde::de::Error::custom(format!(
+                "invalid duration '{text}' ({e}); write it like \"30s\", \"5m\" or \"1h\""
+            ))
+        })
+}
+
+// ---- loading ------------------------------------------------------------
+
+const DEFAULT_USER_AGENT: &str = concat!(
+    "pressd/",
+    env!("CARGO_PKG_VERSION"),
+    " (press-coverage monitor; +https://github.com/pressd/pressd)"
+);
+const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(15 * 60);
+/// Shortest poll interval accepted: anything faster is impolite to outlets.
+const MIN_POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+impl Config {
+    /// Load the daemon file at `path` and the source files it points to.
+    /// `explicit` says whether the user named the file (for messages only).
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            problems: vec![Problem {
+                file: path.to_path_buf(),
+                key: None,
+                message: format!(
+                    "cannot read the config file: {e} (pass --config PATH to use another file)"
+                ),
+            }],
+        })?;
+        let daemon: DaemonFile =
+            parse_toml(path, &text).map_err(|p| ConfigError { problems: vec![p] })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+
+        let index_dir = resolve(daemon.index_dir.as_deref().unwrap_or(Path::new("index")));
+        let state_dir = resolve(daemon.state_dir.as_deref().unwrap_or(Path::new("state")));
+
+        let languages = match daemon.languages {
+            Some(list) => {
+                if let Err(e) = crate::lang::Detector::new(&list) {
+                    problems.push(problem(path, "languages", e.to_string()));
+                }
+                list
+            }
+            None => crate::lang::DEFAULT_LANGUAGES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        };
+
+        let h = daemon.http;
+        let http = HttpSettings {
+            user_agent: h
+                .user_agent
+                .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string()),
+            connect_timeout: h.connect_timeout.unwrap_or(Duration::from_secs(10)),
+            timeout: h.timeout.unwrap_or(Duration::from_secs(30)),
+            max_body_bytes: h.max_body_size.map_or(10 * 1024 * 1024, |b| b.as_u64()),
+            max_redirects: h.max_redirects.unwrap_or(10),
+            per_host_concurrency: h.per_host_concurrency.unwrap_or(2),
+        };
+        if http.user_agent.trim().is_empty() {
+            problems.push(problem(path, "http.user_agent", "must not be empty".into()));
+        }
+        if http.per_host_concurrency == 0 {
+            problems.push(problem(
+                path,
+                "http.per_host_concurrency",
+                "must be at least 1".into(),
+            ));
+        }
+        if http.max_body_bytes == 0 {
+            problems.push(problem(
+                path,
+                "http.max_body_size",
+                "must be more than 0".into(),
+            ));
+        }
+        for (key, d) in [
+            ("http.timeout", http.timeout),
+            ("http.connect_timeout", http.connect_timeout),
+        ] {
+            if d.is_zero() {
+                problems.push(problem(path, key, "must be more than 0s".into()));
+            }
+        }
+
+        let p = daemon.pipeline;
+        let pipeline = PipelineSettings {
+            concurrency: p.concurrency.unwrap_or(8),
+            commit_batch: p.commit_batch.unwrap_or(100),
+            commit_interval: p.commit_interval.unwrap_or(Duration::from_secs(5)),
+            max_attempts: p.max_attempts.unwrap_or(5),
+            retry_delay: p.retry_delay.unwrap_or(Duration::from_secs(60)),
+            max_backoff: p.max_backoff.unwrap_or(Duration::from_secs(6 * 3600)),
+        };
+        for (key, zero) in [
+            ("pipeline.concurrency", pipeline.concurrency == 0),
+            ("pipeline.commit_batch", pipeline.commit_batch == 0),
+            ("pipeline.max_attempts", pipeline.max_attempts == 0),
+        ] {
+            if zero {
+                problems.push(problem(path, key, "must be at least 1".into()));
+            }
+        }
+
+        let defaults = Defaults {
+            poll_interval: daemon
+                .defaults
+                .poll_interval
+                .unwrap_or(DEFAULT_POLL_INTERVAL),
+            enabled: daemon.defaults.enabled.unwrap_or(true),
+        };
+
+        let mut sources = Vec::new();
+        collect_sources(path, daemon.sources, &defaults, &mut sources, &mut problems);
+
+        // A missing default sources.d/ is fine (a deployment may keep all
+        // sources in the daemon file); a missing directory the user named is
+        // a mistake worth stopping for.
+        let (sources_dir, explicit_dir) = match &daemon.sources_dir {
+            Some(d) => (resolve(d), true),
+            None => (base.join("sources.d"), false),
+        };
+        match source_files(&sources_dir) {
+            Ok(files) => {
+                for file in files {
+                    match std::fs::read_to_string(&file) {
+                        Err(e) => problems.push(Problem {
+                            file: file.clone(),
+                            key: None,
+                            message: format!("cannot read: {e}"),
+                        }),
+                        Ok(text) => match parse_toml::<SourcesFile>(&file, &text) {
+                            Err(p) => problems.push(p),
+                            Ok(sf) => collect_sources(
+                                &file,
+                                sf.sources,
+                                &defaults,
+                                &mut sources,
+                                &mut problems,
+                            ),
+                        },
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit_dir => {}
+            Err(e) => problems.push(problem(
+                path,
+                "sources_dir",
+                format!("cannot read directory {}: {e}", sources_dir.display()),
+            )),
+        }
+
+        let mut first_seen: HashMap<String, PathBuf> = HashMap::new();
+        for s in &sources {
+            if let Some(first) = first_seen.get(&s.id) {
+                problems.push(Problem {
+                    file: s.file.clone(),
+                    key: Some("source.id".into()),
+                    message: format!(
+                        "duplicate source id '{}' (already defined in {}); ids must be unique",
+                        s.id,
+                        first.display()
+                    ),
+                });
+            } else {
+                first_seen.insert(s.id.clone(), s.file.clone());
+            }
+        }
+
+        if !problems.is_empty() {
+            return Err(ConfigError { problems });
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            index_dir,
+            state_dir,
+            languages,
+            log: daemon.log,
+            http,
+            pipeline,
+            sources,
+        })
+    }
+
+    /// The sources that are polled.
+    pub fn enabled_sources(&self) -> impl Iterator<Item = &Source> {
+        self.sources.iter().filter(|s| s.enabled)
+    }
+}
+
+struct Defaults {
+    poll_interval: Duration,
+    enabled: bool,
+}
+
+fn problem(file: &Path, key: &str, message: String) -> Problem {
+    Problem {
+        file: file.to_path_buf(),
+        key: Some(key.to_string()),
+        message,
+    }
+}
+
+/// Parse TOML, turning the error into a problem located by line and column.
+fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, Problem> {
+    toml::from_str(text).map_err(|e| {
+        let key = e.span().map(|span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before
+                .rfind('\n')
+                .map_or(before.len(), |i| before.len() - i - 1)
+                + 1;
+            format!("line {line}, column {col}")
+        });
+        Problem {
+            file: file.to_path_buf(),
+            key,
+            message: e.message().trim().to_string(),
+        }
+    })
+}
+
+/// `*.toml` files of `dir`, sorted so that loading order is stable.
+fn source_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn collect_sources(
+    file: &Path,
+    raw: Vec<SourceFile>,
+    defaults: &Defaults,
+    out: &mut Vec<Source>,
+    problems: &mut Vec<Problem>,
+) {
+    for (i, s) in raw.into_iter().enumerate() {
+        let at = |key: &str| format!("source[{i}].{key}");
+        let mut ok = true;
+        if !valid_id(&s.id) {
+            problems.push(problem(
+                file,
+                &at("id"),
+                format!(
+                    "'{}' is not a valid id: use 1-64 characters among lowercase letters, digits, '.', '_' and '-'",
+                    s.id
+                ),
+            ));
+            ok = false;
+        }
+        let url = match Url::parse(s.url.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(u),
+            Ok(u) => {
+                problems.push(problem(
+                    file,
+                    &at("url"),
+                    format!(
+                        "'{}' is not an http(s) URL (scheme '{}')",
+                        s.url,
+                        u.scheme()
+                    ),
+                ));
+                None
+            }
+            Err(e) => {
+                problems.push(problem(
+                    file,
+                    &at("url"),
+                    format!("'{}' is not a valid URL: {e}", s.url),
+                ));
+                None
+            }
+        };
+        let lang = match s.lang.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(l) => match crate::lang::normalize_tag(l) {
+                Some(code) => Some(code.to_string()),
+                None => {
+                    problems.push(problem(
+                        file,
+                        &at("lang"),
+                        format!("'{l}' is not a known language code; use ISO 639-1 such as az, hy, ru, en"),
+                    ));
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let poll_interval = s.poll_interval.unwrap_or(defaults.poll_interval);
+        if poll_interval < MIN_POLL_INTERVAL {
+            problems.push(problem(
+                file,
+                &at("poll_interval"),
+                "must be at least 1s".into(),
+            ));
+            ok = false;
+        }
+        if let (true, Some(url)) = (ok, url) {
+            out.push(Source {
+                id: s.id,
+                kind: s.kind,
+                url,
+                name: s.name.filter(|n| !n.trim().is_empty()),
+                lang,
+                poll_interval,
+                enabled: s.enabled.unwrap_or(defaults.enabled),
+                file: file.to_path_buf(),
+            });
+        }
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).expect("mkdir");
+        }
+        fs::write(&p, text).expect("write");
+        p
+    }
+
+    fn load_err(path: &Path) -> String {
+        Config::load(path)
+            .expect_err("config should be rejected")
+            .to_string()
+    }
+
+    #[test]
+    fn empty_file_is_valid_and_resolves_paths_against_its_dir() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(dir.path(), "pressd.toml", "");
+        let c = Config::load(&path).expect("empty config is valid");
+        assert!(c.sources.is_empty());
+        assert_eq!(c.index_dir, dir.path().join("index"));
+        assert_eq!(c.state_dir, dir.path().join("state"));
+        assert_eq!(c.http.per_host_concurrency, 2);
+    }
+
+    #[test]
+    fn sources_from_daemon_file_and_sources_dir_with_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            r#"
+index_dir = "../idx"
+[http]
+timeout = "20s"
+max_body_size = "2 MiB"
+[defaults]
+poll_interval = "5m"
+[[source]]
+id = "a"
+kind = "feed"
+url = "https://a.example/rss"
+lang = "hy-AM"
+"#,
+        );
+        write(
+            dir.path(),
+            "sources.d/b.toml",
+            "[[source]]\nid = \"b.az\"\nkind = \"feed\"\nurl = \"https://b.example/feed\"\npoll_interval = \"30s\"\nenabled = false\n",
+        );
+        write(dir.path(), "sources.d/notes.txt", "ignored");
+        let c = Config::load(&path).expect("valid");
+        assert_eq!(c.index_dir, dir.path().join("../idx"));
+        assert_eq!(c.http.timeout, Duration::from_secs(20));
+        assert_eq!(c.http.max_body_bytes, 2 * 1024 * 1024);
+        assert_eq!(c.sources.len(), 2);
+        assert_eq!(c.sources[0].poll_interval, Duration::from_secs(300));
+        assert_eq!(c.sources[0].lang.as_deref(), Some("hy"));
+        assert_eq!(c.sources[1].poll_interval, Duration::from_secs(30));
+        assert!(!c.sources[1].enabled);
+        assert_eq!(c.enabled_sources().count(), 1);
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_position() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(dir.path(), "pressd.toml", "");
+        write(
+            dir.path(),
+            "sources.d/x.toml",
+            "[[source]]\nid = \"x\"\nkind = \"feed\"\nurl = \"https://x.example/\"\npol_interval = \"5m\"\n",
+        );
+        let e = load_err(&path);
+        assert!(e.contains("x.toml"), "{e}");
+        assert!(e.contains("pol_interval"), "{e}");
+        assert!(e.contains("line 5"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_all_reported_with_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            r#"
+[[source]]
+id = "Bad Id"
+kind = "feed"
+url = "ftp://x.example/"
+[[source]]
+id = "ok"
+kind = "feed"
+url = "not a url"
+lang = "xx-latin"
+"#,
+        );
+        let e = load_err(&path);
+        assert!(e.contains("source[0].id"), "{e}");
+        assert!(e.contains("source[0].url"), "{e}");
+        assert!(e.contains("source[1].url"), "{e}");
+        assert!(e.contains("source[1].lang"), "{e}");
+    }
+
+    #[test]
+    fn bad_duration_and_kind_are_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            "[[source]]\nid = \"a\"\nkind = \"feed\"\nurl = \"https://a.example/\"\npoll_interval = \"often\"\n",
+        );
+        let e = load_err(&path);
+        assert!(e.contains("invalid duration 'often'"), "{e}");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            "[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"https://a.example/\"\n",
+        );
+        let e = load_err(&path);
+        assert!(e.contains("rss"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_across_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            "[[source]]\nid = \"a\"\nkind = \"feed\"\nurl = \"https://a.example/\"\n",
+        );
+        write(
+            dir.path(),
+            "sources.d/a.toml",
+            "[[source]]\nid = \"a\"\nkind = \"feed\"\nurl = \"https://b.example/\"\n",
+        );
+        let e = load_err(&path);
+        assert!(e.contains("duplicate source id 'a'"), "{e}");
+        assert!(e.contains("a.toml"), "{e}");
+    }
+
+    #[test]
+    fn missing_named_sources_dir_is_an_error_missing_default_is_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(dir.path(), "pressd.toml", "sources_dir = \"nowhere\"\n");
+        let e = load_err(&path);
+        assert!(e.contains("sources_dir"), "{e}");
+        let path = write(dir.path(), "pressd.toml", "");
+        assert!(Config::load(&path).is_ok());
+    }
+
+    #[test]
+    fn missing_file_says_how_to_choose_another() {
+        let e = load_err(Path::new("/nonexistent/pressd.toml"));
+        assert!(e.contains("--config"), "{e}");
+    }
+
+    /// The config shipped in the repository must always load.
+    #[test]
+    fn shipped_config_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_CONFIG);
+        let c = Config::load(&path).expect("shipped config loads");
+        assert!(
+            c.sources.len() >= 10,
+            "ships a real starting set of outlets"
+        );
+    }
+}

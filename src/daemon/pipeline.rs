@@ -1,0 +1,278 @@
+//! Turns frontier entries into articles: fetch the page, decode, extract,
+//! tag the language, hand the article to the writer.
+//!
+//! The dispatcher reads due entries from the state store (the frontier lives
+//! on disk, not in memory) and runs at most `pipeline.concurrency` fetches at
+//! once. A failed fetch is recorded on its entry: transient failures retry
+//! later with a growing delay, permanent ones (a PDF, a 404) are recorded and
+//! skipped. An entry leaves the frontier only when its document is committed.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, warn};
+use url::Url;
+
+use super::writer::Indexable;
+use super::{Mode, Shared};
+use crate::article::Article;
+use crate::canonical::doc_id;
+use crate::http::{Expect, Fetched};
+use crate::lang::Hints;
+use crate::state::Queued;
+
+/// How often the dispatcher looks at the frontier when nothing wakes it
+/// (retries that came due, work left by an earlier run).
+const IDLE_CHECK: Duration = Duration::from_secs(2);
+
+pub(super) async fn dispatch(
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<Indexable>,
+    mode: Mode,
+    cancel: CancellationToken,
+    polls_done: CancellationToken,
+) {
+    let limit = shared.pipeline.concurrency;
+    let mut jobs = JoinSet::new();
+    loop {
+        if cancel.is_cancelled() {
+            break;
+        }
+        // Read the "polls done" flag before the frontier, so that items the
+        // last poll queued are seen by this round's query.
+        let polling_over = polls_done.is_cancelled();
+        let free = limit.saturating_sub(jobs.len());
+        let mut started = 0;
+        if free > 0 {
+            let exclude: Vec<String> = lock(&shared).iter().cloned().collect();
+            match shared.state.due(Utc::now(), free, &exclude) {
+                Ok(entries) => {
+                    for entry in entries {
+                        lock(&shared).insert(entry.key.clone());
+                        jobs.spawn(process(shared.clone(), entry, tx.clone(), cancel.clone()));
+                        started += 1;
+                    }
+                }
+                Err(e) => warn!(error = %e, "cannot read the frontier"),
+            }
+        }
+        // Entries handed to the writer stay excluded until committed, so with
+        // no job running and nothing due, this round's work is done.
+        if mode == Mode::Once && polling_over && started == 0 && jobs.is_empty() {
+            break;
+        }
+        if started > 0 && jobs.len() < limit {
+            continue;
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            Some(_) = jobs.join_next(), if !jobs.is_empty() => {}
+            _ = shared.queued.notified() => {}
+            _ = polls_done.cancelled(), if !polling_over => {}
+            _ = tokio::time::sleep(IDLE_CHECK) => {}
+        }
+    }
+    // On cancel, in-flight fetches stop at their next await point; their
+    // entries stay in the frontier for the next start.
+    while jobs.join_next().await.is_some() {}
+    drop(tx);
+}
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+    // A poisoned set only means a job panicked; the keys are still valid.
+    shared.in_flight.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Fetch one entry and send its article to the writer, or record why not.
+async fn process(
+    shared: Arc<Shared>,
+    entry: Queued,
+    tx: mpsc::Sender<Indexable>,
+    cancel: CancellationToken,
+) {
+    let outcome = tokio::select! {
+        _ = cancel.cancelled() => {
+            lock(&shared).remove(&entry.key);
+            return;
+        }
+        o = fetch_article(&shared, &entry) => o,
+    };
+    match outcome {
+        Ok(Some(article)) => {
+            let msg = Indexable {
+                article,
+                key: entry.key.clone(),
+            };
+            tokio::select! {
+                _ = cancel.cancelled() => { lock(&shared).remove(&entry.key); }
+                r = tx.send(msg) => if r.is_err() { lock(&shared).remove(&entry.key); }
+            }
+        }
+        Ok(None) => {
+            // Same document already indexed through another link.
+            if let Err(e) = shared
+                .state
+                .mark_indexed(&[(entry.key.clone(), entry.key.clone())], Utc::now())
+            {
+                warn!(url = %entry.item.url, error = %e, "cannot record duplicate");
+            }
+            lock(&shared).remove(&entry.key);
+        }
+        Err(failure) => {
+            record_failure(&shared, &entry, failure);
+            lock(&shared).remove(&entry.key);
+        }
+    }
+}
+
+struct Failure {
+    message: String,
+    transient: bool,
+}
+
+fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) {
+    let now = Utc::now();
+    let attempts = entry.attempts + 1;
+    let retry_at = (failure.transient && attempts < shared.pipeline.max_attempts).then(|| {
+        let delay = shared
+            .pipeline
+            .retry_delay
+            .saturating_mul(1 << attempts.min(16).saturating_sub(1));
+        now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX)
+    });
+    match retry_at {
+        Some(at) => {
+            debug!(source = %entry.source, url = %entry.item.url, attempts, retry_at = %at.to_rfc3339(), error = %failure.message, "article fetch failed; will retry")
+        }
+        None => {
+            shared.counters.failed.fetch_add(1, Ordering::Relaxed);
+            warn!(source = %entry.source, url = %entry.item.url, attempts, error = %failure.message, "article skipped");
+        }
+    }
+    if let Err(e) = shared
+        .state
+        .mark_failed(&entry.key, &failure.message, retry_at, now)
+    {
+        warn!(url = %entry.item.url, error = %e, "cannot record article failure");
+    }
+}
+
+/// Fetch, extract and tag. `Ok(None)` when the page turns out to be a
+/// document that is already indexed (reached through another link).
+async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article>, Failure> {
+    let item = &entry.item;
+    let fetched = {
+        let _permit = shared.requests.acquire().await;
+        shared.client.get(&item.url, None, Expect::Html).await
+    };
+    let response = match fetched {
+        Ok(Fetched::Ok(r)) => r,
+        Ok(Fetched::NotModified) => {
+            return Err(Failure {
+                message: format!("{}: unexpected 304 Not Modified", item.url),
+                transient: true,
+            })
+        }
+        Err(e) => {
+            return Err(Failure {
+                transient: e.is_transient(),
+                message: e.to_string(),
+            })
+        }
+    };
+    let html = crate::charset::decode_html(&response.body, response.charset.as_deref());
+    let extracted = crate::extract::extract(&html, Some(&response.url));
+
+    let id = doc_id(&identity_url(
+        extracted.canonical_url.as_ref(),
+        &response.url,
+    ));
+    if id != entry.key && shared.state.is_handled(&id).unwrap_or(false) {
+        return Ok(None);
+    }
+
+    let title = extracted
+        .title
+        .or_else(|| item.title.clone())
+        .unwrap_or_default();
+    let body = if extracted.body.trim().is_empty() {
+        item.summary.clone().unwrap_or_default()
+    } else {
+        extracted.body
+    };
+    if title.trim().is_empty() && body.trim().is_empty() {
+        return Err(Failure {
+            message: format!("{}: no title and no text could be extracted", response.url),
+            transient: false,
+        });
+    }
+    let source_lang = shared
+        .sources
+        .get(&entry.source)
+        .and_then(|s| s.lang.clone());
+    let page_lang = extracted.html_lang.or(extracted.og_locale);
+    let text = format!("{title}\n{body}");
+    let detection = shared.detector.detect(
+        &text,
+        &Hints {
+            page: page_lang.as_deref(),
+            feed: item.lang.as_deref(),
+            source: source_lang.as_deref(),
+        },
+    );
+    Ok(Some(Article {
+        id,
+        url: response.url.to_string(),
+        source: entry.source.clone(),
+        lang: detection.code.to_string(),
+        title,
+        body,
+        published: extracted.published.or(item.published),
+        fetched: Utc::now(),
+        authors: if extracted.authors.is_empty() {
+            item.authors.clone()
+        } else {
+            extracted.authors
+        },
+    }))
+}
+
+/// The URL that identifies a fetched page: its declared canonical URL,
+/// unless that is missing or implausible (many sites point every page's
+/// canonical at the home page or at another scheme's root).
+fn identity_url(canonical: Option<&Url>, fetched: &Url) -> Url {
+    match canonical {
+        Some(c)
+            if matches!(c.scheme(), "http" | "https")
+                && (c.path() != "/" || fetched.path() == "/") =>
+        {
+            c.clone()
+        }
+        _ => fetched.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).expect("url")
+    }
+
+    #[test]
+    fn canonical_pointing_home_is_ignored() {
+        let page = u("https://a.example/news/1");
+        assert_eq!(identity_url(Some(&u("https://a.example/")), &page), page);
+        assert_eq!(identity_url(None, &page), page);
+        assert_eq!(
+            identity_url(Some(&u("https://a.example/n/1")), &page),
+            u("https://a.example/n/1")
+        );
+    }
+}

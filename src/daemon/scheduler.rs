@@ -1,0 +1,233 @@
+//! Polls each enabled source on its schedule and queues what it finds.
+//!
+//! One task per source: a failing or slow source delays only itself. The
+//! schedule lives in the state store (`next_poll`), so a restart neither
+//! hammers every outlet at once nor forgets a back-off.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+
+use super::{Mode, Shared};
+use crate::canonical::doc_id;
+use crate::config::{Source, SourceKind};
+use crate::sources::{self, Poll};
+
+/// Run the pollers; returns each source's last poll outcome when they stop.
+/// `done` fires when no poller is left (in [`Mode::Once`], after one round).
+pub(super) async fn run(
+    shared: Arc<Shared>,
+    sources: Vec<Source>,
+    mode: Mode,
+    cancel: CancellationToken,
+    done: CancellationToken,
+) -> Vec<(String, Result<usize, String>)> {
+    let mut set = JoinSet::new();
+    for source in sources {
+        set.spawn(poll_loop(shared.clone(), source, mode, cancel.clone()));
+    }
+    let mut outcomes = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(e) => warn!(error = %e, "a poller task panicked"),
+        }
+    }
+    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
+    done.cancel();
+    outcomes
+}
+
+async fn poll_loop(
+    shared: Arc<Shared>,
+    source: Source,
+    mode: Mode,
+    cancel: CancellationToken,
+) -> (String, Result<usize, String>) {
+    let mut last: Result<usize, String> = Err("not polled yet".into());
+    loop {
+        if mode == Mode::Forever {
+            let wait = until_due(&shared, &source);
+            if !wait.is_zero() {
+                debug!(source = %source.id, wait_s = wait.as_secs(), "next poll scheduled");
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        last = tokio::select! {
+            _ = cancel.cancelled() => break,
+            r = poll_once(&shared, &source) => r,
+        };
+        if mode == Mode::Once {
+            break;
+        }
+    }
+    (source.id, last)
+}
+
+/// How long until `source` is due, from the schedule in the state store.
+fn until_due(shared: &Shared, source: &Source) -> Duration {
+    let next = match shared.state.source(&source.id) {
+        Ok(Some(s)) => s.next_poll,
+        Ok(None) => None,
+        Err(e) => {
+            warn!(source = %source.id, error = %e, "cannot read source schedule; polling now");
+            None
+        }
+    };
+    // A schedule further away than the interval means the config changed
+    // to a shorter interval since; honour the new one.
+    next.map_or(Duration::ZERO, |t| {
+        (t - Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(source.poll_interval)
+    })
+}
+
+/// Poll once, queue new items, record health. Returns the number of new items.
+async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
+    let validators = match shared.state.source(&source.id) {
+        Ok(s) => s.map(|s| s.validators),
+        Err(e) => {
+            warn!(source = %source.id, error = %e, "cannot read validators");
+            None
+        }
+    };
+    let result = {
+        let _permit = shared.requests.acquire().await;
+        match source.kind {
+            SourceKind::Feed => {
+                sources::poll_feed(&shared.client, &source.url, validators.as_ref()).await
+            }
+        }
+    };
+    let now = Utc::now();
+    match result {
+        Ok(Poll::NotModified) => {
+            debug!(source = %source.id, "not modified");
+            record(shared, source, |s| {
+                s.record_success(
+                    &source.id,
+                    None,
+                    0,
+                    now,
+                    now + chrono_dur(source.poll_interval),
+                )
+            });
+            Ok(0)
+        }
+        Ok(Poll::Items { items, validators }) => {
+            let found = items.len();
+            let keyed: Vec<(String, crate::item::Item)> =
+                items.into_iter().map(|i| (doc_id(&i.url), i)).collect();
+            let new = match shared.state.enqueue(&source.id, &keyed, now) {
+                Ok(n) => n,
+                Err(e) => {
+                    // Not recorded as a success: the items must be found
+                    // again next time rather than silently dropped.
+                    warn!(source = %source.id, error = %e, "cannot queue discovered items");
+                    return Err(e.to_string());
+                }
+            };
+            if new > 0 {
+                shared.queued.notify_one();
+            }
+            info!(source = %source.id, found, new, "polled");
+            record(shared, source, |s| {
+                s.record_success(
+                    &source.id,
+                    Some(&validators),
+                    new as u64,
+                    now,
+                    now + chrono_dur(source.poll_interval),
+                )
+            });
+            Ok(new)
+        }
+        Err(e) => {
+            let failures = shared
+                .state
+                .source(&source.id)
+                .ok()
+                .flatten()
+                .map_or(0, |s| s.consecutive_failures)
+                + 1;
+            let next = now
+                + chrono_dur(backoff(
+                    source.poll_interval,
+                    failures,
+                    shared.pipeline.max_backoff,
+                    e.is_transient(),
+                ));
+            warn!(
+                source = %source.id,
+                url = %source.url,
+                failures,
+                retry_at = %next.to_rfc3339(),
+                error = %e,
+                "poll failed"
+            );
+            let message = e.to_string();
+            record(shared, source, |s| {
+                s.record_failure(&source.id, &message, now, next)
+            });
+            Err(message)
+        }
+    }
+}
+
+fn record(
+    shared: &Shared,
+    source: &Source,
+    f: impl FnOnce(&crate::state::State) -> Result<(), crate::state::StateError>,
+) {
+    if let Err(e) = f(&shared.state) {
+        warn!(source = %source.id, error = %e, "cannot record poll outcome");
+    }
+}
+
+/// Wait before polling a failing source again: the poll interval, doubled
+/// per consecutive failure (quadrupled for permanent errors, which rarely
+/// heal soon), never above `cap` but never below the interval itself. A
+/// source is never given up: an outage heals by itself.
+pub(super) fn backoff(
+    interval: Duration,
+    failures: u32,
+    cap: Duration,
+    transient: bool,
+) -> Duration {
+    let exp = failures.saturating_sub(1).min(16) * if transient { 1 } else { 2 };
+    let grown = interval.saturating_mul(1u32 << exp.min(31));
+    grown.min(cap.max(interval))
+}
+
+fn chrono_dur(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let i = Duration::from_secs(60);
+        let cap = Duration::from_secs(3600);
+        assert_eq!(backoff(i, 1, cap, true), i);
+        assert_eq!(backoff(i, 2, cap, true), Duration::from_secs(120));
+        assert_eq!(backoff(i, 3, cap, false), Duration::from_secs(960));
+        assert_eq!(backoff(i, 30, cap, true), cap);
+        // An interval longer than the cap is not shortened.
+        assert_eq!(
+            backoff(Duration::from_secs(7200), 3, cap, true),
+            Duration::from_secs(7200)
+        );
+    }
+}
