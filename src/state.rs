@@ -120,6 +120,12 @@ pub struct Queued {
 /// The open store. `Send + Sync`: share it behind an `Arc`; every method
 /// takes `&self` and serialises on one connection, and every public write is
 /// one transaction.
+///
+/// Methods do blocking file I/O. A call takes well under a millisecond
+/// (`cargo run --example state_bench`), but it can wait up to the 5 s busy
+/// timeout while another process holds the write lock: async code that
+/// must not stall a runtime thread should call through `spawn_blocking`.
+#[derive(Debug)]
 pub struct State {
     conn: Mutex<Connection>,
 }
