@@ -121,8 +121,9 @@ pub struct Queued {
 /// takes `&self` and serialises on one connection, and every public write is
 /// one transaction.
 ///
-/// Methods do blocking file I/O. A call takes well under a millisecond
-/// (`cargo run --example state_bench`), but it can wait up to the 5 s busy
+/// Methods do blocking file I/O. A feed-sized batch takes a millisecond or
+/// two even in a debug build (`cargo run --example state_bench`), but a
+/// call can wait up to the 5 s busy
 /// timeout while another process holds the write lock: async code that
 /// must not stall a runtime thread should call through `spawn_blocking`.
 #[derive(Debug)]
