@@ -123,9 +123,9 @@ pub struct Queued {
 ///
 /// Methods do blocking file I/O. A feed-sized batch takes a millisecond or
 /// two even in a debug build (`cargo run --example state_bench`), but a
-/// call can wait up to the 5 s busy
-/// timeout while another process holds the write lock: async code that
-/// must not stall a runtime thread should call through `spawn_blocking`.
+/// call can wait up to the 5 s busy timeout while another process holds the
+/// write lock: async code that must not stall a runtime thread should call
+/// through `spawn_blocking`.
 #[derive(Debug)]
 pub struct State {
     conn: Mutex<Connection>,
