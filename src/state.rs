@@ -180,12 +180,6 @@ impl State {
         })
     }
 
-    /// Open an existing store for reading while a daemon may be writing.
-    pub fn open_read_only(dir: &Path) -> Result<Self, StateError> {
-        let _ = dir;
-        Ok(State {})
-    }
-
     pub fn source(&self, id: &str) -> Result<Option<SourceState>, StateError> {
         self.read("source", |conn| {
             conn.prepare_cached(&format!(
