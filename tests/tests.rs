@@ -1,0 +1,8 @@
+//! Integration tests: the real `pressd` binary against local servers on
+//! 127.0.0.1 serving fixture feeds and pages. No test reaches the internet.
+
+mod harness;
+
+mod commands;
+mod end_to_end;
+mod signals;
