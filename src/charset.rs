@@ -23,6 +23,11 @@
 //! 4. Pure ASCII is decoded as UTF-8 (identical for every ASCII-compatible
 //!    encoding).
 //! 5. `chardetng` guesses from the bytes; it falls back to windows-1252.
+//!
+//! Last, text that was encoded to UTF-8 twice (UTF-8 bytes read as
+//! windows-1252 and saved again as UTF-8: "ÐœÐ¾Ñ\u{81}ÐºÐ²Ð°" for "Москва")
+//! is repaired when the whole text maps back to windows-1252 bytes that
+//! form valid UTF-8; genuine Latin text practically never does.
 
 use std::borrow::Cow;
 
@@ -42,7 +47,7 @@ const HTML_META_SCAN: usize = 2048;
 pub fn decode_xml(bytes: &[u8], http_charset: Option<&str>) -> String {
     let declared = xml_declared_label(bytes);
     let encoding = choose(bytes, &[declared.as_deref(), http_charset], true);
-    let text = decode_with(encoding, bytes);
+    let text = repair_double_utf8(decode_with(encoding, bytes));
     rewrite_xml_encoding(&text).into_owned()
 }
 
@@ -50,7 +55,24 @@ pub fn decode_xml(bytes: &[u8], http_charset: Option<&str>) -> String {
 pub fn decode_html(bytes: &[u8], http_charset: Option<&str>) -> String {
     let declared = html_declared_label(bytes);
     let encoding = choose(bytes, &[http_charset, declared.as_deref()], false);
-    decode_with(encoding, bytes)
+    repair_double_utf8(decode_with(encoding, bytes))
+}
+
+/// Undo one level of double UTF-8 encoding, if that is what `text` shows.
+fn repair_double_utf8(text: String) -> String {
+    // U+2122 (™) is the highest code point windows-1252 maps; anything
+    // above settles the question without encoding the whole text.
+    if text.is_ascii() || text.chars().any(|c| u32::from(c) > 0x2122) {
+        return text;
+    }
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    if unmappable {
+        return text;
+    }
+    match String::from_utf8(bytes.into_owned()) {
+        Ok(repaired) => repaired,
+        Err(_) => text,
+    }
 }
 
 /// The encoding to decode `bytes` with; `labels` in order of trust.
@@ -380,6 +402,29 @@ mod tests {
             decode_xml(doc, None),
             "<?xml-stylesheet href=\"a.xsl\" encoding=\"x\"?><t/>"
         );
+    }
+
+    #[test]
+    fn double_encoded_utf8_is_repaired() {
+        let once = "<rss><title>Москва — «мороз»</title></rss>";
+        let (as_1252, _, _) = encoding_rs::WINDOWS_1252.decode(once.as_bytes());
+        let twice = as_1252.into_owned().into_bytes();
+        assert_ne!(twice, once.as_bytes());
+        assert_eq!(decode_xml(&twice, Some("utf-8")), once);
+        // Genuine Latin-1 text stays as it is.
+        let french = "<p>Où est le café? Déjà vu, «ça» — à côté.</p>";
+        assert_eq!(decode_html(french.as_bytes(), None), french);
+        let latin1 = encoding_rs::WINDOWS_1252.encode(french).0.into_owned();
+        assert_eq!(decode_html(&latin1, None), french);
+    }
+
+    #[test]
+    fn double_encoded_fixture_is_readable() {
+        let Some(bytes) = fixture("Rss20YandexRussia.xml") else {
+            return;
+        };
+        let text = decode_xml(&bytes, None);
+        assert!(text.contains("Яндекс.Новости"), "{}", &text[..200]);
     }
 
     #[test]
