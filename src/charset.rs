@@ -232,37 +232,86 @@ fn html_declared_label(bytes: &[u8]) -> Option<String> {
     let head = String::from_utf8_lossy(head).to_ascii_lowercase();
     let mut from = 0;
     while let Some(found) = head[from..].find("<meta") {
-        let start = from + found;
-        let end = head[start..].find('>').map_or(head.len(), |e| start + e);
-        from = start + 5;
-        let tag = &head[start..end];
-        if let Some((_, value)) = find_pseudo_attribute(tag, "charset") {
-            return Some(value.trim().to_owned());
+        let start = from + found + "<meta".len();
+        from = start;
+        let attributes = tag_attributes(&head[start..]);
+        let value_of = |name: &str| {
+            attributes
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.trim())
+        };
+        // `<meta charset=utf-8/>`: the slash of a self-closing tag sticks
+        // to an unquoted value.
+        let charset = value_of("charset").map(|v| v.trim_end_matches('/').trim());
+        if let Some(label) = charset.filter(|v| !v.is_empty()) {
+            return Some(label.to_owned());
         }
-        if let Some(value) = unquoted_attribute(tag, "charset") {
-            return Some(value);
-        }
-        let is_content_type = find_pseudo_attribute(tag, "http-equiv")
-            .is_some_and(|(_, v)| v.trim() == "content-type");
-        if is_content_type {
-            if let Some((_, content)) = find_pseudo_attribute(tag, "content") {
-                if let Some(label) = charset_param(content) {
-                    return Some(label);
-                }
+        if value_of("http-equiv") == Some("content-type") {
+            if let Some(label) = value_of("content").and_then(charset_param) {
+                return Some(label);
             }
         }
     }
     None
 }
 
-/// `<meta charset=utf-8>` without quotes.
-fn unquoted_attribute(tag: &str, name: &str) -> Option<String> {
-    let at = tag.find(&format!(" {name}="))? + name.len() + 2;
-    let value: String = tag[at..]
-        .chars()
-        .take_while(|c| !c.is_ascii_whitespace() && *c != '/' && *c != '>')
-        .collect();
-    (!value.is_empty() && !value.starts_with(['"', '\''])).then_some(value)
+/// The attributes of a start tag, from just after its name up to its `>`:
+/// `name="value"`, `name='value'`, `name=value` and bare `name`.
+fn tag_attributes(rest: &str) -> Vec<(String, String)> {
+    let mut attributes = Vec::new();
+    let mut chars = rest.char_indices().peekable();
+    loop {
+        while chars
+            .next_if(|(_, c)| c.is_ascii_whitespace() || *c == '/')
+            .is_some()
+        {}
+        let Some(&(name_start, first)) = chars.peek() else {
+            break;
+        };
+        if first == '>' {
+            break;
+        }
+        let mut name_end = name_start;
+        while let Some((i, c)) =
+            chars.next_if(|(_, c)| !c.is_ascii_whitespace() && !"=>/".contains(*c))
+        {
+            name_end = i + c.len_utf8();
+        }
+        if name_end == name_start {
+            // A stray `=`: skip it.
+            chars.next();
+            continue;
+        }
+        let name = rest[name_start..name_end].to_owned();
+        while chars.next_if(|(_, c)| c.is_ascii_whitespace()).is_some() {}
+        if chars.next_if(|(_, c)| *c == '=').is_none() {
+            attributes.push((name, String::new()));
+            continue;
+        }
+        while chars.next_if(|(_, c)| c.is_ascii_whitespace()).is_some() {}
+        let mut value = String::new();
+        match chars.peek().copied() {
+            Some((_, quote @ ('"' | '\''))) => {
+                chars.next();
+                for (_, c) in chars.by_ref() {
+                    if c == quote {
+                        break;
+                    }
+                    value.push(c);
+                }
+            }
+            _ => {
+                while let Some((_, c)) =
+                    chars.next_if(|(_, c)| !c.is_ascii_whitespace() && *c != '>')
+                {
+                    value.push(c);
+                }
+            }
+        }
+        attributes.push((name, value));
+    }
+    attributes
 }
 
 /// The `charset` parameter of a Content-Type value such as
@@ -448,6 +497,39 @@ mod tests {
         let mut page = b"<meta charset=windows-1251>".to_vec();
         page.extend(cp1251("Тбилиси"));
         assert!(decode_html(&page, None).ends_with("Тбилиси"));
+    }
+
+    #[test]
+    fn meta_labels_are_read_exactly() {
+        let label = |page: &str| html_declared_label(page.as_bytes());
+        assert_eq!(
+            label(r#"<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">"#)
+                .as_deref(),
+            Some("windows-1251")
+        );
+        assert_eq!(
+            label("<META HTTP-EQUIV='content-type' CONTENT='text/html;charset=KOI8-R'/>")
+                .as_deref(),
+            Some("koi8-r")
+        );
+        assert_eq!(
+            label(r#"<meta name="description" content="x; charset=bogus"><meta charset=utf-8/>"#)
+                .as_deref(),
+            Some("utf-8")
+        );
+        assert_eq!(
+            label(r#"<meta property="og:title" content="charset"><title>x</title>"#),
+            None
+        );
+        assert_eq!(
+            tag_attributes(r#" a=1 b = "two words" c d='x'>ignored="#),
+            vec![
+                ("a".to_owned(), "1".to_owned()),
+                ("b".to_owned(), "two words".to_owned()),
+                ("c".to_owned(), String::new()),
+                ("d".to_owned(), "x".to_owned()),
+            ]
+        );
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub enum FetchError {
     Connect { url: Url, message: String },
     #[error("{url}: request failed: {message}")]
     Request { url: Url, message: String },
-    #[error("{url}: the connection broke while reading the response: {message}")]
+    #[error("{url}: reading the response failed: {message}")]
     Body { url: Url, message: String },
     #[error("{url}: the server answered {}", describe_status(*status, *retry_after))]
     Status {

@@ -19,12 +19,9 @@ use crate::item::Item;
 /// makes the prolog agree with the decoded text.
 pub fn decode(response: &Response) -> String {
     let body = response.body.as_slice();
-    let is_json = response
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.contains("json"))
-        || first_meaningful_byte(body) == Some(b'{');
-    if is_json {
+    // The bytes decide, not the Content-Type: feeds are mislabelled both
+    // ways, and feed-rs itself tells JSON from XML by the first character.
+    if first_meaningful_byte(body) == Some(b'{') {
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         String::from_utf8_lossy(body).into_owned()
     } else {
@@ -200,17 +197,20 @@ fn entry_link(entry: &feed_rs::model::Entry, base: &Url) -> Option<Url> {
 }
 
 /// An author's display name: "jane@example.org (Jane Doe)", the RSS form,
-/// gives "Jane Doe"; a bare e-mail address is not a name.
+/// gives "Jane Doe" (feed-rs splits off the address and leaves
+/// "(Jane Doe)"); a bare e-mail address is not a name; "Ann Lee (AP)"
+/// stays as it is.
 fn author_name(raw: &str) -> Option<String> {
     let raw = html_to_text(raw);
+    let is_email = |s: &str| s.contains('@') && !s.contains(char::is_whitespace);
     if let (Some(open), true) = (raw.find('('), raw.ends_with(')')) {
+        let before = raw[..open].trim();
         let inner = raw[open + 1..raw.len() - 1].trim();
-        if !inner.is_empty() {
+        if (before.is_empty() || is_email(before)) && !inner.is_empty() {
             return Some(inner.to_owned());
         }
     }
-    let is_email = raw.contains('@') && !raw.contains(' ');
-    (!raw.is_empty() && !is_email).then_some(raw)
+    (!raw.is_empty() && !is_email(&raw)).then_some(raw)
 }
 
 /// `xml:lang` of the root element, which feed-rs reads on Atom entries
@@ -619,6 +619,22 @@ mod tests {
                 || parse("<rss version=\"2.0\"><channel><item>", &base()).is_err()
         );
         assert!(parse("{\"version\": 7}", &base()).is_err());
+    }
+
+    #[test]
+    fn author_names() {
+        assert_eq!(
+            author_name("jane@example.org (Jane Doe)").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(author_name("Ann Lee (AP)").as_deref(), Some("Ann Lee (AP)"));
+        assert_eq!(author_name("(Jane Doe)").as_deref(), Some("Jane Doe"));
+        assert_eq!(author_name("news@example.org"), None);
+        assert_eq!(author_name("  "), None);
+        assert_eq!(
+            author_name("Армен Петросян").as_deref(),
+            Some("Армен Петросян")
+        );
     }
 
     #[test]
