@@ -267,6 +267,7 @@ impl Client {
             match hop {
                 Hop::Done(fetched) => return Ok(fetched),
                 Hop::Redirect(next) => {
+                    tracing::debug!(url = %url, from = %current, to = %next, "following redirect");
                     check_scheme(url, &next)?;
                     redirects += 1;
                     if !seen.insert(next.clone()) {

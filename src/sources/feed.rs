@@ -622,6 +622,22 @@ mod tests {
     }
 
     #[test]
+    fn leading_whitespace_before_the_prolog_is_tolerated() {
+        let rss =
+            "\n\n  <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
+                   <item><title>a</title><link>https://e.org/1</link></item></channel></rss>";
+        assert_eq!(parse(rss, &base()).expect("parses").len(), 1);
+    }
+
+    #[test]
+    fn html_entities_in_xml_text() {
+        let rss = "<rss version=\"2.0\"><channel><item><title>Caf&eacute; &laquo;Ереван&raquo; &#8212; ok</title>\
+                   <link>https://e.org/1</link></item></channel></rss>";
+        let items = parse(rss, &base()).expect("parses");
+        assert_eq!(items[0].title.as_deref(), Some("Café «Ереван» — ok"));
+    }
+
+    #[test]
     fn author_names() {
         assert_eq!(
             author_name("jane@example.org (Jane Doe)").as_deref(),
