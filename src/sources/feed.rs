@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use regex::Regex;
@@ -216,10 +217,12 @@ fn author_name(raw: &str) -> Option<String> {
 /// `xml:lang` of the root element, which feed-rs reads on Atom entries
 /// but not on the root of RSS 1.0 or Atom documents.
 fn root_xml_lang(text: &str) -> Option<String> {
-    let root = Regex::new(r#"<(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF)\b[^>]*>"#).ok()?;
-    let lang = Regex::new(r#"\sxml:lang\s*=\s*["']([^"']+)["']"#).ok()?;
-    let tag = root.find(text)?;
-    let value = lang.captures(tag.as_str())?.get(1)?.as_str();
+    static ROOT: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r#"<(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF)\b[^>]*>"#).ok());
+    static LANG: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r#"\sxml:lang\s*=\s*["']([^"']+)["']"#).ok());
+    let tag = ROOT.as_ref()?.find(text)?;
+    let value = LANG.as_ref()?.captures(tag.as_str())?.get(1)?.as_str();
     non_empty(Some(value))
 }
 
@@ -344,8 +347,11 @@ fn advertised_feed(text: &str, base: &Url) -> Option<Url> {
 /// `text` with its `<rss>` root declaring version 2.0, or `None` if the
 /// root is not `<rss>` or already says 2.0.
 fn with_rss_version(text: &str) -> Option<String> {
-    let root = Regex::new(r#"(?i)<rss(\s[^>]*)?>"#).ok()?;
-    let version = Regex::new(r#"(?i)(\sversion\s*=\s*)(["'])([^"']*)(["'])"#).ok()?;
+    static ROOT: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r#"(?i)<rss(\s[^>]*)?>"#).ok());
+    static VERSION: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r#"(?i)(\sversion\s*=\s*)(["'])([^"']*)(["'])"#).ok());
+    let (root, version) = (ROOT.as_ref()?, VERSION.as_ref()?);
     let found = root.find(text)?;
     let tag = found.as_str();
     let fixed_tag = match version.captures(tag) {
