@@ -28,7 +28,7 @@ pub struct HttpSettings {
     /// Cap on the decompressed body.
     pub max_body_bytes: u64,
     pub max_redirects: usize,
-    /// Requests in flight to one host at most.
+    /// Requests in flight to one host at most (0 is taken as 1).
     pub per_host_concurrency: usize,
 }
 
