@@ -324,6 +324,24 @@ mod tests {
     }
 
     #[test]
+    fn script_punctuation_separates_words() {
+        // Armenian comma (՝) and full stop (։), Georgian and Cyrillic text
+        // with ordinary punctuation and dashes.
+        assert_eq!(
+            fold_words("Այո՝ Երևան։ Գյումրի"),
+            ["այո", "երեւան", "գյումրի"]
+        );
+        assert_eq!(
+            fold_words("თბილისი, ბათუმი—ქუთაისი."),
+            ["თბილისი", "ბათუმი", "ქუთაისი"]
+        );
+        assert_eq!(
+            fold_words("«Москва» — Санкт-Петербург"),
+            ["москва", "санкт", "петербург"]
+        );
+    }
+
+    #[test]
     fn very_long_tokens_are_dropped() {
         let long = "a".repeat(MAX_TOKEN_BYTES + 5);
         assert_eq!(fold_words(&format!("short {long} word")), ["short", "word"]);

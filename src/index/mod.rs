@@ -274,6 +274,14 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn index_and_writer_can_move_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        fn movable<T: Send>() {}
+        shared::<Index>();
+        movable::<Writer>();
+    }
+
+    #[test]
     fn creates_index_and_records_schema_version() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("nested/index");
@@ -340,6 +348,73 @@ pub(crate) mod tests {
             message.contains(&dir.path().display().to_string()),
             "{message}"
         );
+    }
+
+    /// Set in the child process of [`another_process_writes_while_we_read`].
+    const CHILD_DIR_VAR: &str = "PRESSD_INDEX_TEST_CHILD_DIR";
+
+    fn wait_for(path: &Path) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !path.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {path:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// The writing side of [`another_process_writes_while_we_read`]; does
+    /// nothing when run as an ordinary test.
+    #[test]
+    fn child_process_writer() {
+        let Some(dir) = std::env::var_os(CHILD_DIR_VAR).map(PathBuf::from) else {
+            return;
+        };
+        let index = Index::open_or_create(&dir).expect("create");
+        let mut writer = index.writer().expect("writer");
+        writer
+            .upsert(&article("https://p.example/1", "Yerevan", "from the child"))
+            .expect("upsert");
+        writer.commit().expect("commit");
+        std::fs::write(dir.join("child-committed"), "").expect("signal");
+        wait_for(&dir.join("parent-done"));
+    }
+
+    #[test]
+    fn another_process_writes_while_we_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--exact",
+                "index::tests::child_process_writer",
+                "--test-threads=1",
+            ])
+            .env(CHILD_DIR_VAR, dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn child");
+        wait_for(&dir.path().join("child-committed"));
+
+        let reader = Index::open_read(dir.path()).expect("open read while child writes");
+        assert_eq!(reader.num_docs().expect("count"), 1);
+        let hits = reader
+            .search(&SearchRequest {
+                query: "yerevan".into(),
+                ..SearchRequest::default()
+            })
+            .expect("search");
+        assert_eq!(hits.total, 1);
+        let message = reader
+            .writer()
+            .err()
+            .expect("lock held by child")
+            .to_string();
+        assert!(message.contains("another pressd is writing"), "{message}");
+
+        std::fs::write(dir.path().join("parent-done"), "").expect("signal");
+        assert!(child.wait().expect("child exit").success());
+        reader.writer().expect("lock free once the child exited");
     }
 
     #[test]

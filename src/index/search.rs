@@ -606,6 +606,15 @@ mod tests {
     }
 
     #[test]
+    fn inverted_date_range_matches_nothing() {
+        let (_dir, index) = filter_corpus();
+        let mut r = request("summit");
+        r.since = Some(date(2024, 3, 20));
+        r.until = Some(date(2024, 3, 1));
+        assert_eq!(index.search(&r).expect("search").total, 0);
+    }
+
+    #[test]
     fn sort_by_date_puts_undated_last() {
         let (_dir, index) = filter_corpus();
         let mut r = request("summit");
