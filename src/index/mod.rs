@@ -165,7 +165,8 @@ impl Index {
         Ok(self.reader.searcher().num_docs())
     }
 
-    /// Run `request` against the last committed state (see [`search`]).
+    /// Run `request` against the last committed state; the query syntax,
+    /// sort orders and snippet format are described in the [`search`](mod@search) module.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
         search::run(self, request)
     }

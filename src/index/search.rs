@@ -135,7 +135,9 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
                 Order::Asc
             };
             // Tantivy puts documents without the field last in both orders.
-            let by_date = SortByStaticFastValue::<tantivy::DateTime>::for_field("published");
+            let schema = index.index.schema();
+            let published = schema.get_field_name(index.fields.published);
+            let by_date = SortByStaticFastValue::<tantivy::DateTime>::for_field(published);
             let (docs, total) = searcher
                 .search(
                     &query,
@@ -603,6 +605,11 @@ mod tests {
         let mut found = urls(&index, &r);
         found.sort();
         assert_eq!(found, ["https://f.example/1", "https://f.example/2"]);
+        // The same bound written in the query itself.
+        assert_eq!(
+            matches(&index, "summit AND published:[2024-03-10T12:00:00Z TO *]"),
+            ["https://f.example/2", "https://f.example/3"]
+        );
     }
 
     #[test]
