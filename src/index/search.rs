@@ -519,6 +519,14 @@ mod tests {
     }
 
     #[test]
+    fn words_without_letters_are_ignored() {
+        let (_dir, index) = boolean_corpus();
+        assert_eq!(matches(&index, "europe —"), matches(&index, "europe"));
+        assert_eq!(matches(&index, "europe «»").len(), 2);
+        assert!(matches(&index, "—").is_empty());
+    }
+
+    #[test]
     fn malformed_queries_are_query_errors() {
         let (_dir, index) = boolean_corpus();
         for bad in [
