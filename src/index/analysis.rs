@@ -1,0 +1,352 @@
+//! Text analysis shared by indexing and querying: how title, body and author
+//! text becomes search terms.
+//!
+//! One analyzer, [`FOLD_TOKENIZER`], serves every language the press we follow
+//! writes in (Azerbaijani, Armenian, Russian, Georgian, Turkish, English): a
+//! Unicode word splitter, a guard against absurdly long tokens, and a folding
+//! filter that makes case and a few spelling variants irrelevant. No stemming:
+//! it would need a per-language analyzer and a language-aware query parser,
+//! and a wrong guess of the language would then hide documents.
+//!
+//! The query parser and the snippet generator look the analyzer up by name on
+//! the tantivy index, so [`register`] must run on every index we open.
+
+use std::mem;
+
+use icu_normalizer::ComposingNormalizerBorrowed;
+use tantivy::tokenizer::{
+    RemoveLongFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+};
+
+/// Name under which the analyzer is registered; stored in the schema.
+pub const FOLD_TOKENIZER: &str = "pressd_fold";
+
+/// Tokens of this many bytes or more are dropped. Counted in bytes (tantivy's
+/// rule), so the limit is generous: Georgian and Armenian letters take two or
+/// three bytes each, and their long words must survive. What it removes is
+/// base64, hashes and URLs glued together.
+const MAX_TOKEN_BYTES: usize = 160;
+
+/// Register the folding analyzer on `index`. Needed on every open, for
+/// writing and for reading alike: tantivy stores only the analyzer's name.
+pub fn register(index: &tantivy::Index) {
+    index.tokenizers().register(FOLD_TOKENIZER, analyzer());
+}
+
+/// The analyzer itself: words, long-token guard, folding.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(Fold)
+        .build()
+}
+
+/// Splits text into words: maximal runs of letters and digits of any script,
+/// which may carry combining marks.
+///
+/// Tantivy's `SimpleTokenizer` splits on every character that is not
+/// alphanumeric, which includes combining marks: text typed in decomposed
+/// form ("ş" as `s` + U+0327, common from some editors), a Russian stress
+/// accent or an Armenian question mark written over a vowel ("ինչո՞ւ") would
+/// cut one word in two. Here such marks stay inside the word and [`Fold`]
+/// removes or composes them.
+#[derive(Clone, Default)]
+pub struct WordTokenizer {
+    token: Token,
+}
+
+/// Characters that never start a word but continue one.
+fn is_word_continuation(c: char) -> bool {
+    is_combining_mark(c) || is_armenian_intonation_mark(c)
+}
+
+/// The combining-mark blocks that occur in the scripts we index. Marks of
+/// other scripts (Devanagari, Arabic, ...) are already alphabetic for
+/// `char::is_alphanumeric`.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'   // Combining Diacritical Marks
+        | '\u{0483}'..='\u{0489}' // Cyrillic combining marks (titlo, ...)
+        | '\u{1AB0}'..='\u{1AFF}' // Combining Diacritical Marks Extended
+        | '\u{1DC0}'..='\u{1DFF}' // Combining Diacritical Marks Supplement
+        | '\u{20D0}'..='\u{20FF}' // Combining Diacritical Marks for Symbols
+        | '\u{FE20}'..='\u{FE2F}' // Combining Half Marks
+    )
+}
+
+/// Armenian emphasis (՛), exclamation (՜) and question (՞) marks: written on
+/// the stressed vowel, often in the middle of a word, and not part of its
+/// spelling.
+fn is_armenian_intonation_mark(c: char) -> bool {
+    matches!(c, '\u{055B}' | '\u{055C}' | '\u{055E}')
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
+        self.token.reset();
+        WordTokenStream {
+            text,
+            chars: text.char_indices().peekable(),
+            token: &mut self.token,
+        }
+    }
+}
+
+pub struct WordTokenStream<'a> {
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    token: &'a mut Token,
+}
+
+impl TokenStream for WordTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.token.text.clear();
+        self.token.position = self.token.position.wrapping_add(1);
+        while let Some((start, c)) = self.chars.next() {
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            let mut end = start + c.len_utf8();
+            while let Some(&(offset, next)) = self.chars.peek() {
+                if !(next.is_alphanumeric() || is_word_continuation(next)) {
+                    break;
+                }
+                end = offset + next.len_utf8();
+                self.chars.next();
+            }
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.text.push_str(&self.text[start..end]);
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// Folds a token to its search form: lowercase in every script, with the
+/// variants a reader treats as the same word mapped together.
+///
+/// - Unicode NFC first, so precomposed and decomposed spellings agree.
+/// - Turkish and Azerbaijani `İ I ı i` all become `i`. Default lowercasing
+///   turns `I` into `i` and `İ` into `i` + U+0307, leaves `ı` apart, so
+///   "BAKI", "Bakı", "bakı" and "Baki" would be three different words; Turkic
+///   writers and the sites that copy them are not consistent about the dot,
+///   so search must not be either.
+/// - Combining marks still left after composition (the U+0307 above, Russian
+///   stress accents) and Armenian intonation marks are dropped.
+/// - Russian `ё` becomes `е` (most Russian text writes `е` for both).
+/// - The Armenian ligature `և` becomes `եւ`, the spelling its capital form
+///   `ԵՒ` lowercases to.
+/// - Greek final `ς` becomes `σ`, as it would be in the middle of a word.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fold;
+
+impl TokenFilter for Fold {
+    type Tokenizer<T: Tokenizer> = FoldFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> FoldFilter<T> {
+        FoldFilter {
+            tokenizer,
+            buffer: String::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct FoldFilter<T> {
+    tokenizer: T,
+    buffer: String,
+}
+
+impl<T: Tokenizer> Tokenizer for FoldFilter<T> {
+    type TokenStream<'a> = FoldTokenStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        self.buffer.clear();
+        FoldTokenStream {
+            tail: self.tokenizer.token_stream(text),
+            buffer: &mut self.buffer,
+        }
+    }
+}
+
+pub struct FoldTokenStream<'a, T> {
+    buffer: &'a mut String,
+    tail: T,
+}
+
+impl<T: TokenStream> TokenStream for FoldTokenStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if token.text.is_ascii() {
+            // ASCII needs no composition and its only Turkic case is `I`,
+            // which ASCII lowercasing already maps to `i`.
+            token.text.make_ascii_lowercase();
+        } else {
+            fold_into(&token.text, self.buffer);
+            mem::swap(&mut token.text, self.buffer);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Writes the folded form of `text` into `out` (see [`Fold`]).
+fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    let composed = ComposingNormalizerBorrowed::new_nfc().normalize(text);
+    for c in composed.chars() {
+        match c {
+            'I' | 'İ' | 'ı' => out.push('i'),
+            'ё' | 'Ё' => out.push('е'),
+            'և' => out.push_str("եւ"),
+            'ς' => out.push('σ'),
+            c if is_word_continuation(c) => {}
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+}
+
+/// The folded form of a whole text, token by token; for tests and for
+/// callers that need to compare words the way the index does.
+pub fn fold_words(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    stream.process(&mut |token| words.push(token.text.clone()));
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> String {
+        let words = fold_words(text);
+        assert_eq!(words.len(), 1, "{text:?} gave {words:?}");
+        words.into_iter().next().unwrap_or_default()
+    }
+
+    #[test]
+    fn turkic_dotted_and_dotless_i_fold_together() {
+        for word in ["BAKI", "Bakı", "bakı", "Baki", "BAKİ", "baki"] {
+            assert_eq!(one(word), "baki", "{word}");
+        }
+        assert_eq!(one("İstanbul"), "istanbul");
+        assert_eq!(one("ISTANBUL"), "istanbul");
+        assert_eq!(one("İLHAM"), one("Ilham"));
+        // Decomposed capital İ (I + U+0307) and what `to_lowercase` makes of İ.
+        assert_eq!(one("I\u{0307}stanbul"), "istanbul");
+        assert_eq!(one("i\u{0307}stanbul"), "istanbul");
+    }
+
+    #[test]
+    fn azerbaijani_letters_lowercase() {
+        assert_eq!(one("ƏLİYEV"), "əliyev");
+        assert_eq!(one("ŞUŞA"), "şuşa");
+        assert_eq!(one("Gəncə"), "gəncə");
+        assert_eq!(one("ÇÖĞÜŞ"), "çöğüş");
+    }
+
+    #[test]
+    fn decomposed_text_is_one_word_and_matches_precomposed() {
+        // "Şuşa" with s + U+0327 COMBINING CEDILLA.
+        assert_eq!(one("S\u{0327}us\u{0327}a"), one("Şuşa"));
+        // "йод" with и + U+0306 COMBINING BREVE.
+        assert_eq!(one("и\u{0306}од"), "йод");
+    }
+
+    #[test]
+    fn cyrillic_lowercase_and_yo() {
+        assert_eq!(one("ЁЛКА"), "елка");
+        assert_eq!(one("ёлка"), "елка");
+        assert_eq!(one("Елка"), "елка");
+        assert_eq!(one("МОСКВА"), "москва");
+        // A stress accent stays inside the word and is dropped.
+        assert_eq!(one("за\u{0301}мок"), "замок");
+    }
+
+    #[test]
+    fn armenian_case_ligature_and_intonation_marks() {
+        assert_eq!(one("ԵՐԵՎԱՆ"), "երեվան");
+        assert_eq!(one("Հայաստան"), "հայաստան");
+        assert_eq!(one("ՀԱՅԱՍՏԱՆ"), "հայաստան");
+        assert_eq!(one("և"), "եւ");
+        assert_eq!(one("ԵՒ"), "եւ");
+        assert_eq!(one("Երևան"), "երեւան");
+        assert_eq!(one("ԵՐԵՒԱՆ"), "երեւան");
+        assert_eq!(one("ինչո՞ւ"), "ինչու");
+    }
+
+    #[test]
+    fn georgian_mkhedruli_and_mtavruli() {
+        assert_eq!(one("საქართველო"), "საქართველო");
+        // Mtavruli capitals (Unicode 11) lowercase to Mkhedruli.
+        assert_eq!(one("ᲡᲐᲥᲐᲠᲗᲕᲔᲚᲝ"), "საქართველო");
+    }
+
+    #[test]
+    fn splits_on_punctuation_and_keeps_offsets() {
+        let mut analyzer = analyzer();
+        let text = "Prezident İlham Əliyev, «Bakı» — 2024-cü il.";
+        let mut stream = analyzer.token_stream(text);
+        let mut tokens = Vec::new();
+        stream.process(&mut |t| {
+            tokens.push((t.text.clone(), text[t.offset_from..t.offset_to].to_string()))
+        });
+        let words: Vec<&str> = tokens.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(
+            words,
+            ["prezident", "ilham", "əliyev", "baki", "2024", "cü", "il"]
+        );
+        assert_eq!(tokens[3].1, "Bakı");
+        assert_eq!(tokens[1].1, "İlham");
+    }
+
+    #[test]
+    fn script_punctuation_separates_words() {
+        // Armenian comma (՝) and full stop (։), Georgian and Cyrillic text
+        // with ordinary punctuation and dashes.
+        assert_eq!(
+            fold_words("Այո՝ Երևան։ Գյումրի"),
+            ["այո", "երեւան", "գյումրի"]
+        );
+        assert_eq!(
+            fold_words("თბილისი, ბათუმი—ქუთაისი."),
+            ["თბილისი", "ბათუმი", "ქუთაისი"]
+        );
+        assert_eq!(
+            fold_words("«Москва» — Санкт-Петербург"),
+            ["москва", "санкт", "петербург"]
+        );
+    }
+
+    #[test]
+    fn very_long_tokens_are_dropped() {
+        let long = "a".repeat(MAX_TOKEN_BYTES + 5);
+        assert_eq!(fold_words(&format!("short {long} word")), ["short", "word"]);
+        // A long Georgian word survives the byte-based limit.
+        let georgian = "საქართველოსთვისაც".repeat(2);
+        assert_eq!(fold_words(&georgian).len(), 1);
+    }
+}

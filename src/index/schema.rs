@@ -1,0 +1,105 @@
+//! The index schema, its field handles, and the schema version kept next to
+//! the index so that a later pressd can tell an index it cannot read.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
+    TextOptions, FAST, STORED, STRING,
+};
+
+use super::analysis::FOLD_TOKENIZER;
+use super::IndexError;
+
+/// Bump whenever the schema or the analysis changes in a way that makes an
+/// existing index wrong to read or extend (new field, other tokenizer, other
+/// folding). Written to [`VERSION_FILE`] when an index is created.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// File in the index directory holding [`SCHEMA_VERSION`]. Tantivy ignores
+/// files it did not create, so it survives merges and garbage collection.
+pub const VERSION_FILE: &str = "pressd-schema-version";
+
+/// Value of the `kind` field for documents made from an [`Article`].
+///
+/// [`Article`]: crate::article::Article
+pub const KIND_ARTICLE: &str = "article";
+
+/// Handles of every field, resolved once per opened index.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Document identity: the canonical URL. Exact-match term.
+    pub id: Field,
+    pub url: Field,
+    pub source: Field,
+    pub lang: Field,
+    /// What the document was made from: [`KIND_ARTICLE`] for now.
+    pub kind: Field,
+    pub title: Field,
+    pub body: Field,
+    /// One value per author.
+    pub authors: Field,
+    pub published: Field,
+    pub fetched: Field,
+}
+
+/// Builds the schema and its field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let folded_text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(FOLD_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let date = DateOptions::default()
+        .set_indexed()
+        .set_stored()
+        .set_fast()
+        .set_precision(DateTimePrecision::Seconds);
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        url: builder.add_text_field("url", STORED),
+        source: builder.add_text_field("source", STRING | STORED | FAST),
+        lang: builder.add_text_field("lang", STRING | STORED | FAST),
+        kind: builder.add_text_field("kind", STRING | STORED),
+        title: builder.add_text_field("title", folded_text.clone()),
+        body: builder.add_text_field("body", folded_text.clone()),
+        authors: builder.add_text_field("authors", folded_text),
+        published: builder.add_date_field("published", date.clone()),
+        fetched: builder.add_date_field("fetched", date),
+    };
+    (builder.build(), fields)
+}
+
+fn version_path(dir: &Path) -> PathBuf {
+    dir.join(VERSION_FILE)
+}
+
+/// Records [`SCHEMA_VERSION`] in `dir`.
+pub fn write_version(dir: &Path) -> Result<(), IndexError> {
+    fs::write(version_path(dir), format!("{SCHEMA_VERSION}\n")).map_err(|e| IndexError::Open {
+        path: dir.display().to_string(),
+        message: format!("cannot write {VERSION_FILE}: {e}"),
+    })
+}
+
+/// The schema version recorded in `dir`, `None` when no version file exists.
+pub fn read_version(dir: &Path) -> Result<Option<u32>, IndexError> {
+    let open_error = |message: String| IndexError::Open {
+        path: dir.display().to_string(),
+        message,
+    };
+    match fs::read_to_string(version_path(dir)) {
+        Ok(text) => text.trim().parse().map(Some).map_err(|_| {
+            open_error(format!(
+                "{VERSION_FILE} holds {text:?}, not a version number"
+            ))
+        }),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(open_error(format!("cannot read {VERSION_FILE}: {e}"))),
+    }
+}

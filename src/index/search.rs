@@ -1,0 +1,782 @@
+//! Search: the user's query in tantivy syntax, filters on language, source
+//! and publication date, three sort orders, and a snippet per hit.
+//!
+//! Query text follows tantivy's syntax over `title` (boosted), `body` and
+//! `authors`, all folded the same way as at index time: plain words must all
+//! match; `"exact phrase"`; `a OR b`; `-word` or `NOT word`; `field:value`
+//! (`title:Bakı`, `lang:az`, `source:some-id`); ranges such as
+//! `published:[2024-01-01T00:00:00Z TO *]`. A blank query matches every
+//! document, so filters and sort alone can browse the index.
+//!
+//! Snippets mark matched words as `**word**` ([`HIGHLIGHT_START`],
+//! [`HIGHLIGHT_END`]), keep about [`SNIPPET_CHARS`] characters with runs of
+//! whitespace collapsed, and show `…` where the text was cut. Markdown-style
+//! stars because «» and "" are ordinary quotes in the languages we index.
+
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermSetQuery,
+};
+use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
+use tantivy::schema::{Field, Value};
+use tantivy::snippet::{Snippet, SnippetGenerator};
+use tantivy::{DocAddress, Order, Score, Searcher, TantivyDocument, Term};
+
+use super::writer::{from_tantivy_date, to_tantivy_date};
+use super::{Index, IndexError};
+
+/// Hits returned when the request says 0.
+pub const DEFAULT_LIMIT: usize = 10;
+
+/// Title matches weigh this much more than body matches.
+const TITLE_BOOST: Score = 2.0;
+
+/// Target snippet length, in characters.
+pub const SNIPPET_CHARS: usize = 200;
+
+/// Marks put around each matched word in a snippet.
+pub const HIGHLIGHT_START: &str = "**";
+pub const HIGHLIGHT_END: &str = "**";
+
+/// Shown where a snippet cuts its text.
+const ELLIPSIS: char = '…';
+
+/// Reminder appended to every query error.
+const SYNTAX_HINT: &str = "query syntax: plain words must all match; \"exact phrase\"; \
+     a OR b; -word or NOT word to exclude; field:value with fields title, body, authors, \
+     lang, source, kind; published:[2024-01-01T00:00:00Z TO *]";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Latest `published` first; undated documents last.
+    Newest,
+    /// Earliest `published` first; undated documents last.
+    Oldest,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// Tantivy query syntax (see the module docs); blank matches everything.
+    pub query: String,
+    /// ISO 639-1 codes; empty = all.
+    pub langs: Vec<String>,
+    /// Source ids; empty = all.
+    pub sources: Vec<String>,
+    /// Inclusive lower bound on `published`; undated documents never match.
+    pub since: Option<DateTime<Utc>>,
+    /// Inclusive upper bound on `published`; undated documents never match.
+    pub until: Option<DateTime<Utc>>,
+    pub sort: Sort,
+    /// Maximum hits returned; 0 means [`DEFAULT_LIMIT`].
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SearchResults {
+    /// Number of matching documents (not just those returned).
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    /// The URL the article was fetched from.
+    pub url: String,
+    pub title: String,
+    pub source: String,
+    pub lang: String,
+    pub published: Option<DateTime<Utc>>,
+    pub authors: Vec<String>,
+    /// Text around the best match, matched words between `**` (see the
+    /// module docs).
+    pub snippet: String,
+    /// Relevance (BM25, title boosted) for every sort order; with the date
+    /// orders it breaks ties between documents published the same second.
+    /// Constant for a blank query.
+    pub score: f32,
+}
+
+pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResults, IndexError> {
+    index
+        .reader
+        .reload()
+        .map_err(|e| IndexError::tantivy("reload reader", e))?;
+    let searcher = index.reader.searcher();
+    let user_query = parse_query(index, &request.query)?;
+    let query = with_filters(index, user_query.box_clone(), request);
+
+    let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+    if num_docs == 0 {
+        return Ok(SearchResults::default());
+    }
+    let limit = match request.limit {
+        0 => DEFAULT_LIMIT,
+        n => n,
+    }
+    // TopDocs allocates for its limit up front.
+    .min(num_docs);
+    let top = TopDocs::with_limit(limit);
+    let search_error = |e| IndexError::tantivy("search", e);
+    let (ranked, total): (Vec<(Score, DocAddress)>, usize) = match request.sort {
+        Sort::Relevance => searcher
+            .search(&query, &(top.order_by_score(), Count))
+            .map_err(search_error)?,
+        Sort::Newest | Sort::Oldest => {
+            let order = if request.sort == Sort::Newest {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            // Tantivy puts documents without the field last in both orders.
+            let schema = index.index.schema();
+            let published = schema.get_field_name(index.fields.published);
+            let by_date = SortByStaticFastValue::<tantivy::DateTime>::for_field(published);
+            let (docs, total) = searcher
+                .search(
+                    &query,
+                    &(
+                        top.order_by(((by_date, order), SortBySimilarityScore)),
+                        Count,
+                    ),
+                )
+                .map_err(search_error)?;
+            let docs = docs
+                .into_iter()
+                .map(|((_, score), address)| (score, address))
+                .collect();
+            (docs, total)
+        }
+    };
+
+    let mut snippets = Snippets::new(index, &searcher, &*user_query)?;
+    let mut hits = Vec::with_capacity(ranked.len());
+    for (score, address) in ranked {
+        let doc: TantivyDocument = searcher
+            .doc(address)
+            .map_err(|e| IndexError::tantivy("load document", e))?;
+        hits.push(to_hit(index, &doc, score, &mut snippets));
+    }
+    Ok(SearchResults { total, hits })
+}
+
+fn parse_query(index: &Index, text: &str) -> Result<Box<dyn Query>, IndexError> {
+    if text.trim().is_empty() {
+        return Ok(Box::new(AllQuery));
+    }
+    let ast = query_grammar::parse_query(text).map_err(|_| syntax_error(text))?;
+    let f = &index.fields;
+    let mut parser = QueryParser::for_index(&index.index, vec![f.title, f.body, f.authors]);
+    parser.set_conjunction_by_default();
+    parser.set_field_boost(f.title, TITLE_BOOST);
+    parser
+        .build_query_from_user_input_ast(complete_negations(ast))
+        .map_err(|e| IndexError::Query(format!("{e} in {text:?}; {SYNTAX_HINT}")))
+}
+
+/// The strict parser only says "syntax error"; the lenient one says what
+/// and where, so ask it for the message.
+fn syntax_error(text: &str) -> IndexError {
+    let (_, errors) = query_grammar::parse_query_lenient(text);
+    let detail = errors.first().map_or_else(
+        || "cannot parse it".to_string(),
+        |e| format!("{} (at byte {})", e.message, e.pos),
+    );
+    IndexError::Query(format!("syntax error in {text:?}: {detail}; {SYNTAX_HINT}"))
+}
+
+/// Gives every group made only of exclusions something to exclude from.
+///
+/// Tantivy reads `a AND NOT b` as "a, and the group (NOT b)", and a group
+/// with nothing but exclusions matches no document, so the whole query
+/// silently found nothing; a lone `-b` was refused outright. Adding "all
+/// documents" to such groups gives them the meaning a reader expects: `a AND
+/// NOT b` is a without b, `-b` is everything without b.
+fn complete_negations(ast: UserInputAst) -> UserInputAst {
+    match ast {
+        UserInputAst::Clause(children) => {
+            let mut children: Vec<_> = children
+                .into_iter()
+                .map(|(occur, child)| (occur, complete_negations(child)))
+                .collect();
+            if !children.is_empty()
+                && children
+                    .iter()
+                    .all(|(occur, _)| *occur == Some(Occur::MustNot))
+            {
+                children.push((
+                    Some(Occur::Must),
+                    UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
+                ));
+            }
+            UserInputAst::Clause(children)
+        }
+        UserInputAst::Boost(inner, boost) => {
+            UserInputAst::Boost(Box::new(complete_negations(*inner)), boost)
+        }
+        leaf @ UserInputAst::Leaf(_) => leaf,
+    }
+}
+
+/// Adds the request's filters to `query`. Filters only select: they score 0
+/// so relevance stays that of the user's words.
+fn with_filters(index: &Index, query: Box<dyn Query>, request: &SearchRequest) -> BooleanQuery {
+    let f = &index.fields;
+    let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
+        (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+    };
+    let any_of = |field: Field, values: &[String], normalise: fn(&str) -> String| {
+        let terms = values
+            .iter()
+            .map(|v| Term::from_field_text(field, &normalise(v.trim())));
+        Box::new(TermSetQuery::new(terms)) as Box<dyn Query>
+    };
+    let mut clauses = vec![(Occur::Must, query)];
+    if !request.langs.is_empty() {
+        // Codes are stored lowercase (ISO 639-1); accept `AZ` as `az`.
+        clauses.push(filter(any_of(f.lang, &request.langs, str::to_lowercase)));
+    }
+    if !request.sources.is_empty() {
+        clauses.push(filter(any_of(f.source, &request.sources, str::to_string)));
+    }
+    if request.since.is_some() || request.until.is_some() {
+        let bound = |date: Option<DateTime<Utc>>| match date {
+            Some(d) => Bound::Included(Term::from_field_date_for_search(
+                f.published,
+                to_tantivy_date(d),
+            )),
+            None => Bound::Unbounded,
+        };
+        let range = RangeQuery::new(bound(request.since), bound(request.until));
+        clauses.push(filter(Box::new(range)));
+    }
+    BooleanQuery::new(clauses)
+}
+
+fn to_hit(index: &Index, doc: &TantivyDocument, score: Score, snippets: &mut Snippets) -> Hit {
+    let f = &index.fields;
+    let text = |field: Field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let url = match text(f.url) {
+        url if url.is_empty() => text(f.id),
+        url => url,
+    };
+    let title = text(f.title);
+    let body = text(f.body);
+    Hit {
+        url,
+        snippet: snippets.make(&body, &title),
+        title,
+        source: text(f.source),
+        lang: text(f.lang),
+        published: doc
+            .get_first(f.published)
+            .and_then(|v| v.as_datetime())
+            .and_then(from_tantivy_date),
+        authors: doc
+            .get_all(f.authors)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        score,
+    }
+}
+
+/// Snippet generators for one search: body first, title as fallback.
+struct Snippets {
+    body: SnippetGenerator,
+    title: SnippetGenerator,
+}
+
+impl Snippets {
+    fn new(index: &Index, searcher: &Searcher, query: &dyn Query) -> Result<Self, IndexError> {
+        let generator = |field| {
+            SnippetGenerator::create(searcher, query, field)
+                .map_err(|e| IndexError::tantivy("prepare snippets", e))
+        };
+        Ok(Snippets {
+            body: generator(index.fields.body)?,
+            title: generator(index.fields.title)?,
+        })
+    }
+
+    /// The best-matching passage of the body; else the title with its
+    /// matches marked; else (a blank query, a match on authors only) the
+    /// start of the body.
+    fn make(&mut self, body: &str, title: &str) -> String {
+        for (generator, text) in [(&mut self.body, body), (&mut self.title, title)] {
+            // Tantivy measures the snippet in bytes; scale so that Georgian
+            // (3 bytes a letter) gets as many letters as English.
+            generator.set_max_num_chars(snippet_bytes(text));
+            let snippet = generator.snippet(text);
+            if !snippet.highlighted().is_empty() {
+                return render(&snippet, text.len());
+            }
+        }
+        lead(if body.trim().is_empty() { title } else { body })
+    }
+}
+
+/// Bytes that hold about [`SNIPPET_CHARS`] characters of `text`.
+fn snippet_bytes(text: &str) -> usize {
+    let chars = text.chars().count().max(1);
+    (SNIPPET_CHARS * text.len() / chars).max(SNIPPET_CHARS)
+}
+
+/// The snippet's fragment with its matches marked; `text_len` tells whether
+/// the fragment was cut at its end.
+fn render(snippet: &Snippet, text_len: usize) -> String {
+    let fragment = snippet.fragment();
+    let range = snippet.fragment_range();
+    let mut out = String::with_capacity(fragment.len() + 16);
+    if range.start > 0 {
+        out.push(ELLIPSIS);
+    }
+    let mut done = 0;
+    for mark in snippet.highlighted() {
+        if mark.start < done || mark.end > fragment.len() {
+            continue;
+        }
+        out.push_str(&fragment[done..mark.start]);
+        out.push_str(HIGHLIGHT_START);
+        out.push_str(&fragment[mark.clone()]);
+        out.push_str(HIGHLIGHT_END);
+        done = mark.end;
+    }
+    out.push_str(&fragment[done..]);
+    if range.end < text_len {
+        out.push(ELLIPSIS);
+    }
+    collapse_whitespace(&out)
+}
+
+/// The first [`SNIPPET_CHARS`] characters of `text`, cut at a space.
+fn lead(text: &str) -> String {
+    let text = collapse_whitespace(text);
+    match text.char_indices().nth(SNIPPET_CHARS) {
+        None => text,
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            let head = head.rsplit_once(' ').map_or(head, |(words, _)| words);
+            format!("{head}{ELLIPSIS}")
+        }
+    }
+}
+
+/// Joins lines and runs of spaces so a snippet fits on one output line.
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{article, date, index_with};
+    use super::*;
+    use crate::article::Article;
+
+    fn request(query: &str) -> SearchRequest {
+        SearchRequest {
+            query: query.to_string(),
+            ..SearchRequest::default()
+        }
+    }
+
+    /// Urls of the hits, in order.
+    fn urls(index: &Index, request: &SearchRequest) -> Vec<String> {
+        index
+            .search(request)
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.url)
+            .collect()
+    }
+
+    fn matches(index: &Index, query: &str) -> Vec<String> {
+        let mut found = urls(index, &request(query));
+        found.sort();
+        found
+    }
+
+    fn with(a: Article, edit: impl FnOnce(&mut Article)) -> Article {
+        let mut a = a;
+        edit(&mut a);
+        a
+    }
+
+    #[test]
+    fn turkic_i_variants_find_each_other() {
+        let spellings = ["BAKI", "Bakı", "bakı", "Baki"];
+        let articles: Vec<Article> = spellings
+            .iter()
+            .enumerate()
+            .map(|(n, s)| {
+                article(
+                    &format!("https://az.example/{n}"),
+                    "Xəbər",
+                    &format!("{s} şəhəri"),
+                )
+            })
+            .collect();
+        let (_dir, index) = index_with(&articles);
+        for query in spellings.iter().chain(&["BAKİ", "title:xəbər AND bakı"]) {
+            assert_eq!(matches(&index, query).len(), 4, "query {query:?}");
+        }
+        assert_eq!(matches(&index, "title:Bakı").len(), 0);
+    }
+
+    #[test]
+    fn cyrillic_armenian_georgian_case_folding() {
+        let (_dir, index) = index_with(&[
+            article("https://ru.example/1", "Новогодняя ЁЛКА", "на площади"),
+            article("https://hy.example/1", "ԵՐԵՎԱՆԻ քաղաքապետ", "Երևանում"),
+            article("https://ka.example/1", "ᲡᲐᲥᲐᲠᲗᲕᲔᲚᲝ", "თბილისი დედაქალაქია"),
+        ]);
+        assert_eq!(matches(&index, "елка"), ["https://ru.example/1"]);
+        assert_eq!(matches(&index, "Ёлка"), ["https://ru.example/1"]);
+        assert_eq!(matches(&index, "երեվանի"), ["https://hy.example/1"]);
+        assert_eq!(matches(&index, "ԵՐԵՒԱՆՈՒՄ"), ["https://hy.example/1"]);
+        assert_eq!(matches(&index, "საქართველო"), ["https://ka.example/1"]);
+        assert_eq!(matches(&index, "ᲗᲑᲘᲚᲘᲡᲘ"), ["https://ka.example/1"]);
+    }
+
+    fn boolean_corpus() -> (tempfile::TempDir, Index) {
+        index_with(&[
+            article(
+                "https://x.example/1",
+                "Gas pipeline",
+                "Azerbaijan gas exports to Europe",
+            ),
+            article(
+                "https://x.example/2",
+                "Oil prices",
+                "Oil exports from Azerbaijan rose",
+            ),
+            article(
+                "https://x.example/3",
+                "Europe talks",
+                "Armenia and Europe signed a deal",
+            ),
+        ])
+    }
+
+    #[test]
+    fn plain_words_must_all_match() {
+        let (_dir, index) = boolean_corpus();
+        assert_eq!(
+            matches(&index, "azerbaijan exports"),
+            ["https://x.example/1", "https://x.example/2"]
+        );
+        assert_eq!(
+            matches(&index, "azerbaijan europe"),
+            ["https://x.example/1"]
+        );
+        assert!(matches(&index, "azerbaijan armenia").is_empty());
+    }
+
+    #[test]
+    fn phrase_or_not_and_field_queries() {
+        let (_dir, index) = boolean_corpus();
+        assert_eq!(matches(&index, "\"gas exports\""), ["https://x.example/1"]);
+        assert!(matches(&index, "\"exports gas\"").is_empty());
+        assert_eq!(
+            matches(&index, "armenia OR oil"),
+            ["https://x.example/2", "https://x.example/3"]
+        );
+        assert_eq!(matches(&index, "europe -gas"), ["https://x.example/3"]);
+        assert_eq!(
+            matches(&index, "europe AND NOT gas"),
+            ["https://x.example/3"]
+        );
+        assert_eq!(matches(&index, "europe NOT gas"), ["https://x.example/3"]);
+        assert_eq!(
+            matches(&index, "-gas"),
+            ["https://x.example/2", "https://x.example/3"]
+        );
+        assert_eq!(
+            matches(&index, "oil OR NOT europe"),
+            ["https://x.example/2"]
+        );
+        assert_eq!(
+            matches(&index, "(gas OR oil) AND NOT (armenia OR pipeline)"),
+            ["https://x.example/2"]
+        );
+        assert_eq!(matches(&index, "title:europe"), ["https://x.example/3"]);
+        assert_eq!(
+            matches(&index, "lang:en AND title:oil"),
+            ["https://x.example/2"]
+        );
+        assert_eq!(matches(&index, "source:test-source").len(), 3);
+    }
+
+    #[test]
+    fn words_without_letters_are_ignored() {
+        let (_dir, index) = boolean_corpus();
+        assert_eq!(matches(&index, "europe —"), matches(&index, "europe"));
+        assert_eq!(matches(&index, "europe «»").len(), 2);
+        assert!(matches(&index, "—").is_empty());
+    }
+
+    #[test]
+    fn malformed_queries_are_query_errors() {
+        let (_dir, index) = boolean_corpus();
+        for bad in [
+            "title:(",
+            "\"unclosed phrase",
+            "(gas",
+            "nosuchfield:gas",
+            "url:x",
+        ] {
+            match index.search(&request(bad)) {
+                Err(IndexError::Query(message)) => {
+                    assert!(message.contains("query syntax"), "{bad:?}: {message}");
+                }
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn title_matches_rank_first() {
+        let (_dir, index) = index_with(&[
+            article(
+                "https://x.example/body",
+                "Weather",
+                "Notes on the Shusha festival",
+            ),
+            article(
+                "https://x.example/title",
+                "Shusha festival",
+                "Notes on the weather",
+            ),
+        ]);
+        assert_eq!(
+            urls(&index, &request("shusha"))[0],
+            "https://x.example/title"
+        );
+    }
+
+    fn filter_corpus() -> (tempfile::TempDir, Index) {
+        let base = |n: u32, lang: &str, source: &str, day: Option<u32>| {
+            with(
+                article(&format!("https://f.example/{n}"), "Summit", "summit news"),
+                |a| {
+                    a.lang = lang.to_string();
+                    a.source = source.to_string();
+                    a.published = day.map(|d| date(2024, 3, d));
+                },
+            )
+        };
+        index_with(&[
+            base(1, "az", "apa", Some(1)),
+            base(2, "hy", "armenpress", Some(10)),
+            base(3, "ru", "apa", Some(20)),
+            base(4, "az", "trend", None),
+        ])
+    }
+
+    #[test]
+    fn lang_and_source_filters_take_any_of() {
+        let (_dir, index) = filter_corpus();
+        let mut r = request("summit");
+        r.langs = vec!["az".into()];
+        assert_eq!(index.search(&r).expect("search").total, 2);
+        r.langs = vec!["AZ".into(), "hy".into()];
+        assert_eq!(index.search(&r).expect("search").total, 3);
+        r.langs.clear();
+        r.sources = vec!["apa".into(), "trend".into()];
+        assert_eq!(index.search(&r).expect("search").total, 3);
+        r.langs = vec!["ru".into()];
+        assert_eq!(urls(&index, &r), ["https://f.example/3"]);
+    }
+
+    #[test]
+    fn date_filters_are_inclusive_and_skip_undated() {
+        let (_dir, index) = filter_corpus();
+        let mut r = request("summit");
+        r.since = Some(date(2024, 3, 10));
+        let mut found = urls(&index, &r);
+        found.sort();
+        assert_eq!(found, ["https://f.example/2", "https://f.example/3"]);
+        r.until = Some(date(2024, 3, 10));
+        assert_eq!(urls(&index, &r), ["https://f.example/2"]);
+        r.since = None;
+        let mut found = urls(&index, &r);
+        found.sort();
+        assert_eq!(found, ["https://f.example/1", "https://f.example/2"]);
+        // The same bound written in the query itself.
+        assert_eq!(
+            matches(&index, "summit AND published:[2024-03-10T12:00:00Z TO *]"),
+            ["https://f.example/2", "https://f.example/3"]
+        );
+    }
+
+    #[test]
+    fn inverted_date_range_matches_nothing() {
+        let (_dir, index) = filter_corpus();
+        let mut r = request("summit");
+        r.since = Some(date(2024, 3, 20));
+        r.until = Some(date(2024, 3, 1));
+        assert_eq!(index.search(&r).expect("search").total, 0);
+    }
+
+    #[test]
+    fn sort_by_date_puts_undated_last() {
+        let (_dir, index) = filter_corpus();
+        let mut r = request("summit");
+        r.sort = Sort::Newest;
+        assert_eq!(
+            urls(&index, &r),
+            [
+                "https://f.example/3",
+                "https://f.example/2",
+                "https://f.example/1",
+                "https://f.example/4"
+            ]
+        );
+        r.sort = Sort::Oldest;
+        assert_eq!(
+            urls(&index, &r),
+            [
+                "https://f.example/1",
+                "https://f.example/2",
+                "https://f.example/3",
+                "https://f.example/4"
+            ]
+        );
+        let hits = index.search(&r).expect("search").hits;
+        assert!(hits.iter().all(|h| h.score > 0.0), "date sorts keep scores");
+        assert_eq!(hits[0].published, Some(date(2024, 3, 1)));
+        assert_eq!(hits[3].published, None);
+    }
+
+    #[test]
+    fn limit_and_total() {
+        let (_dir, index) = filter_corpus();
+        let mut r = request("summit");
+        r.limit = 2;
+        let results = index.search(&r).expect("search");
+        assert_eq!((results.total, results.hits.len()), (4, 2));
+        r.limit = 0;
+        assert_eq!(index.search(&r).expect("search").hits.len(), 4);
+        let many: Vec<Article> = (0..15)
+            .map(|n| article(&format!("https://m.example/{n}"), "Many", "same words"))
+            .collect();
+        let (_dir, index) = index_with(&many);
+        let results = index.search(&request("same")).expect("search");
+        assert_eq!((results.total, results.hits.len()), (15, DEFAULT_LIMIT));
+    }
+
+    #[test]
+    fn blank_query_matches_everything() {
+        let (_dir, index) = filter_corpus();
+        let mut r = request("  ");
+        r.sort = Sort::Newest;
+        assert_eq!(index.search(&r).expect("search").total, 4);
+    }
+
+    #[test]
+    fn hit_carries_stored_fields() {
+        let a = with(
+            article("https://h.example/canon", "Title here", "Body text"),
+            |a| {
+                a.url = "https://h.example/fetched?x=1".into();
+                a.authors = vec!["Anna Petrosyan".into(), "Ilham Mammadov".into()];
+                a.published = Some(date(2024, 2, 29));
+                a.lang = "hy".into();
+                a.source = "news-am".into();
+            },
+        );
+        let (_dir, index) = index_with(&[a]);
+        let hit = index
+            .search(&request("petrosyan"))
+            .expect("search")
+            .hits
+            .into_iter()
+            .next()
+            .expect("one hit");
+        assert_eq!(hit.url, "https://h.example/fetched?x=1");
+        assert_eq!(hit.title, "Title here");
+        assert_eq!((hit.lang.as_str(), hit.source.as_str()), ("hy", "news-am"));
+        assert_eq!(hit.authors, ["Anna Petrosyan", "Ilham Mammadov"]);
+        assert_eq!(hit.published, Some(date(2024, 2, 29)));
+        assert!(hit.score > 0.0);
+    }
+
+    #[test]
+    fn snippet_marks_the_matched_word_in_context() {
+        let filler = "Lorem ipsum dolor sit amet. ".repeat(30);
+        let body = format!("{filler}The minister visited   Gəncə\non Monday. {filler}");
+        let (_dir, index) = index_with(&[article("https://s.example/1", "Visit", &body)]);
+        let hit = index
+            .search(&request("gəncə"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert!(hit.snippet.contains("**Gəncə**"), "{}", hit.snippet);
+        assert!(
+            hit.snippet.contains("visited **Gəncə** on Monday"),
+            "{}",
+            hit.snippet
+        );
+        assert!(hit.snippet.starts_with(ELLIPSIS) && hit.snippet.ends_with(ELLIPSIS));
+        assert!(
+            hit.snippet.chars().count() <= SNIPPET_CHARS + 10,
+            "{}",
+            hit.snippet
+        );
+    }
+
+    #[test]
+    fn snippet_in_georgian_has_about_the_target_length() {
+        let filler = "საქართველოს მთავრობამ განაცხადა ".repeat(40);
+        let body = format!("{filler}ბათუმში {filler}");
+        let (_dir, index) = index_with(&[article("https://s.example/ka", "ამბები", &body)]);
+        let hit = index
+            .search(&request("ბათუმში"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert!(hit.snippet.contains("**ბათუმში**"), "{}", hit.snippet);
+        let len = hit.snippet.chars().count();
+        assert!(
+            (SNIPPET_CHARS / 2..=SNIPPET_CHARS + 10).contains(&len),
+            "{len}: {}",
+            hit.snippet
+        );
+    }
+
+    #[test]
+    fn snippet_falls_back_to_title_then_lead() {
+        let (_dir, index) = index_with(&[article(
+            "https://s.example/2",
+            "Bakı forum opens",
+            "Delegates arrived on Monday.",
+        )]);
+        let hit = index
+            .search(&request("baki"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert_eq!(hit.snippet, "**Bakı** forum opens");
+        let hit = index.search(&request("")).expect("search").hits.remove(0);
+        assert_eq!(hit.snippet, "Delegates arrived on Monday.");
+    }
+
+    #[test]
+    fn lead_cuts_at_a_space() {
+        let text = "word ".repeat(100);
+        let cut = lead(&text);
+        assert!(cut.ends_with("word…"), "{cut}");
+        assert!(cut.chars().count() <= SNIPPET_CHARS + 1);
+    }
+}
