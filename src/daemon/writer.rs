@@ -57,6 +57,9 @@ pub(super) async fn run(
             deadline = None;
         }
     }
+    // The writer is dropped without waiting for background merges: on a
+    // large index they can take longer than a service stop may, and tantivy
+    // discards an unfinished merge safely (its files are collected later).
     commit(&mut writer, &mut pending, &shared)
 }
 
@@ -70,7 +73,7 @@ fn commit(
     }
     tokio::task::block_in_place(|| writer.commit())?;
     let n = pending.len();
-    if let Err(e) = shared.state.mark_indexed(pending, Utc::now()) {
+    if let Err(e) = tokio::task::block_in_place(|| shared.state.mark_indexed(pending, Utc::now())) {
         // The documents are committed; their entries stay queued and will be
         // re-indexed (replaced, not duplicated) on a later pass.
         warn!(error = %e, "cannot mark committed articles as indexed");
