@@ -231,8 +231,23 @@ impl Config {
                 ),
             }],
         })?;
-        let daemon: DaemonFile =
-            parse_toml(path, &text).map_err(|p| ConfigError { problems: vec![p] })?;
+        let daemon: DaemonFile = match parse_toml(path, &text) {
+            Ok(d) => d,
+            Err(p) => {
+                problems.push(p);
+                // Keep going so that the source files' problems are reported
+                // in the same run; find them where the file says they are.
+                let sources_dir = toml::from_str::<toml::Table>(&text).ok().and_then(|t| {
+                    t.get("sources_dir")
+                        .and_then(|v| v.as_str())
+                        .map(PathBuf::from)
+                });
+                DaemonFile {
+                    sources_dir,
+                    ..DaemonFile::default()
+                }
+            }
+        };
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |p: &Path| {
             if p.is_absolute() {
