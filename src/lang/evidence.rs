@@ -105,6 +105,7 @@ pub(crate) struct Scan {
     /// ə, і/ї/є, ы/э/ё: letters that nearly every sentence of their
     /// language has, so that their absence is evidence too.
     schwas: u32,
+    latin_e: u32,
     ukrainian_letters: u32,
     russian_letters: u32,
     /// Per [`Ev`] language: positive is evidence for, negative against.
@@ -117,10 +118,12 @@ impl Scan {
     /// rarely do.
     fn finish(&mut self) {
         if self.schwas == 0 {
-            self.score[Ev::Az as usize] -= 0.3 * self.latin_words.saturating_sub(2).min(20) as f32;
+            // Azerbaijani writes ə for most of the e's Turkish has: e's
+            // without a single ə are Turkish (or any other Latin language).
+            self.score[Ev::Az as usize] -= E_WITHOUT_SCHWA * self.latin_e.min(30) as f32;
         }
         if self.ukrainian_letters == 0 {
-            self.score[Ev::Uk as usize] -= 0.4 * self.cyrillic_words.min(20) as f32;
+            self.score[Ev::Uk as usize] -= 0.25 * self.cyrillic_words.min(20) as f32;
         }
         if self.russian_letters == 0 {
             self.score[Ev::Ru as usize] -= 0.1 * self.cyrillic_words.min(20) as f32;
@@ -168,6 +171,8 @@ impl Scan {
     }
 }
 
+const E_WITHOUT_SCHWA: f32 = 0.25;
+
 /// Longest word kept for lookups, in bytes; longer words only count letters.
 const WORD_CAP: usize = 48;
 
@@ -203,9 +208,12 @@ pub(crate) fn scan(text: &str) -> Scan {
         if c.is_alphabetic() {
             // Azerbaijani typed on Cyrillic layouts often borrows ә (U+04D9)
             // for ə; no Cyrillic language in whatlang's set uses it.
+            // Ukrainian typed without a Ukrainian layout often has Latin i
+            // for і inside Cyrillic words.
             let c = match c {
                 'ә' => 'ə',
                 'Ә' => 'Ə',
+                'i' | 'I' if word.len > 0 && word.script == Script::Cyrillic => 'і',
                 c => c,
             };
             let script = script_of(c);
@@ -272,6 +280,7 @@ fn letter(out: &mut Scan, c: char, prev: char) {
         }
         'ı' | 'ğ' | 'ş' => out.mark(LATIN, TR | AZ, 0.5, 1.5),
         'q' | 'x' => out.mark(TR | AZ, AZ, 0.5, 1.2),
+        'e' => out.latin_e += 1,
         'w' => out.mark(LATIN, EN | DE, 0.0, 0.6),
         'ç' => out.mark(LATIN, FR | PT | TR | AZ, 0.3, 1.0),
         'ö' | 'ü' => out.mark(LATIN, DE | TR | AZ, 0.3, 1.0),
@@ -468,6 +477,41 @@ fn turkic_shape(out: &mut Scan, w: &str) {
     if w.ends_with('b') || w.ends_with('c') || w.ends_with('d') || w.ends_with('g') {
         out.add(TR, -0.4);
     }
+    // Azerbaijani present tense -(y)ır after a vowel (yaşayır, oxuyur);
+    // Turkish has -(i)yor or the aorist -r there.
+    if n >= 5
+        && (w.ends_with("yır") || w.ends_with("yir") || w.ends_with("yur") || w.ends_with("yür"))
+    {
+        out.add(AZ, 0.7);
+        out.add(TR, -0.7);
+    }
+    // Azerbaijani keeps Russian -iya in loans (Rusiya, akademiya) where
+    // Turkish writes -ya or -i (Rusya, akademi).
+    if w.contains("iya") {
+        out.add(TR, -0.5);
+    }
+    // Azerbaijani -dakı/-dəki against Turkish -daki/-deki.
+    if w.contains("dakı") || w.contains("takı") {
+        out.add(AZ, 0.7);
+        out.add(TR, -0.7);
+    }
+    if w.contains("daki") || w.contains("taki") || w.contains("deki") || w.contains("teki") {
+        out.add(AZ, -0.7);
+    }
+    // Azerbaijani perfect -ıb/-ib/-ub/-üb (olub, edib); Turkish has -mış.
+    if n >= 4 && (w.ends_with("ib") || w.ends_with("ıb") || w.ends_with("ub") || w.ends_with("üb"))
+    {
+        out.add(AZ, 0.5);
+    }
+    // Russian-style surnames (Əliyev, Hüseynova) belong to Azerbaijani.
+    if w.contains("yev") || w.ends_with("ov") || w.ends_with("ova") {
+        out.add(TR, -0.5);
+    }
+    // Turkish -abil/-ebil, -mez, -yla/-yle fuse what Azerbaijani writes
+    // apart or with ə.
+    if w.contains("ebil") || w.contains("abil") || w.contains("mez") || w.ends_with("yle") {
+        out.add(AZ, -0.5);
+    }
     // Words ending in q exist in Azerbaijani, never in native Turkish.
     if w.ends_with('q') {
         out.add(AZ, 0.5);
@@ -564,6 +608,17 @@ fn latin_function_word(w: &str) -> u16 {
         | "arasında" | "yeni" | "iki" | "ilk" | "biz" | "siz" | "onlar" | "bunu" | "buna"
         | "onun" | "ona" | "onu" | "olur" | "etdi" | "dedi" | "yalnız" | "bütün" | "lakin"
         | "kimi" => TR | AZ,
+        // Month names: Azerbaijani took the Russian ones, Turkish has its own.
+        "yanvar" | "fevral" | "aprel" | "iyun" | "iyul" | "avqust" | "sentyabr" | "oktyabr"
+        | "noyabr" | "dekabr" | "yanvarın" | "fevralın" | "aprelin" | "iyunun" | "iyulun"
+        | "avqustun" | "sentyabrın" | "oktyabrın" | "noyabrın" | "dekabrın" => AZ,
+        "ocak" | "şubat" | "nisan" | "mayıs" | "haziran" | "temmuz" | "ağustos" | "eylül"
+        | "ekim" | "kasım" | "aralık" => TR,
+        "january" | "february" | "april" | "june" | "july" | "august" | "september" | "october"
+        | "november" | "december" => EN,
+        "janvier" | "février" | "mars" | "avril" | "juin" | "juillet" | "août" | "septembre"
+        | "octobre" | "novembre" | "décembre" => FR,
+        "januar" | "februar" | "märz" | "juni" | "juli" | "oktober" | "dezember" => DE,
         // Azerbaijani writes ordinals as 5-ci, 1990-cı: after the hyphen
         // the suffix stands alone.
         "ci" | "cı" | "cu" | "cü" => AZ,
@@ -593,7 +648,9 @@ fn cyrillic_word(out: &mut Scan, w: &str) {
         | "ещё" | "вы" | "все" | "всё" | "этот" | "этого" | "также" | "который" | "которые"
         | "которая" | "когда" | "если" | "где" | "чем" | "нет" | "есть" | "очень" | "года"
         | "году" | "меня" | "себя" | "после" | "со" | "во" | "ли" | "их" | "даже" | "более"
-        | "время" | "его" | "ее" | "её" | "этом" | "этой" | "там" | "тоже" | "сейчас" => {
+        | "время" | "его" | "ее" | "её" | "этом" | "этой" | "тоже" | "сейчас" | "ему"
+        | "никогда" | "зачем" | "потом" | "снова" | "сначала" | "тогда" | "всегда" | "теперь"
+        | "здесь" | "кто" | "надо" | "нужно" | "можно" | "сегодня" | "вот" => {
             RU
         }
         "в" | "не" | "на" | "по" | "а" | "у" | "за" | "так" | "же" | "для" | "при" | "до"
@@ -606,8 +663,7 @@ fn cyrillic_word(out: &mut Scan, w: &str) {
         | "яка" | "які" | "коли" | "якщо" | "де" | "ніж" | "немає" | "є" | "буде" | "дуже"
         | "року" | "між" | "після" | "проте" | "їх" | "її" | "мене" | "себе" | "щоб" | "під"
         | "році" | "нас" | "нам" | "цьому" | "цієї" => match w {
-            "його" | "було" | "була" | "були" | "буде" | "ми" | "ви" | "нас" | "нам" | "б"
-            | "мене" => RU | UK,
+            "нас" | "нам" | "б" => RU | UK,
             _ => UK,
         },
         _ => 0,
@@ -634,6 +690,53 @@ fn cyrillic_word(out: &mut Scan, w: &str) {
     // Ukrainian ви- is Russian вы-.
     if w.len() > 8 && w.starts_with("ви") {
         out.mark(CYRILLIC, UK, 0.5, 0.5);
+    }
+    // Russian reflexives end in -тся, -лся, -лась (Ukrainian -ться, -вся,
+    // -лася) and 3rd person singular in -ает/-яет/-ует (Ukrainian -ає).
+    if (w.ends_with("тся") && !w.ends_with("ться"))
+        || w.ends_with("лся")
+        || w.ends_with("лась")
+        || w.ends_with("лись")
+        || w.ends_with("тесь")
+        || w.ends_with("ает")
+        || w.ends_with("яет")
+        || w.ends_with("ует")
+    {
+        out.mark(CYRILLIC, RU, 1.0, 1.0);
+    }
+    if w.ends_with("лася")
+        || w.ends_with("лися")
+        || w.ends_with("лося")
+        || w.ends_with("вся")
+        || w.ends_with("ає")
+        || w.ends_with("ує")
+        || w.ends_with("яє")
+    {
+        out.mark(CYRILLIC, UK, 1.0, 1.0);
+    }
+    // Russian genitive plural -ов/-ев; Ukrainian has -ів/-їв.
+    if w.len() > 8 && (w.ends_with("ов") || w.ends_with("ев")) {
+        out.mark(CYRILLIC, RU, 0.5, 0.5);
+    }
+    // Ukrainian starts native words with є, Russian with е (ему, если).
+    if w.starts_with('е') {
+        out.mark(CYRILLIC, RU, 0.5, 0.5);
+    }
+    // Ukrainian 3rd person plural -ють; Russian writes -ют.
+    if w.ends_with("ють") {
+        out.mark(CYRILLIC, UK, 0.7, 0.7);
+    }
+    // Month names in dates, in the genitive news uses.
+    match w {
+        "января" | "февраля" | "марта" | "апреля" | "мая" | "июня" | "июля" | "августа"
+        | "сентября" | "октября" | "ноября" | "декабря" => {
+            out.mark(CYRILLIC, RU, 1.0, 1.0)
+        }
+        "січня" | "лютого" | "березня" | "квітня" | "травня" | "червня" | "липня" | "серпня"
+        | "вересня" | "жовтня" | "листопада" | "грудня" => {
+            out.mark(CYRILLIC, UK, 1.0, 1.0)
+        }
+        _ => {}
     }
     // Ukrainian verbal nouns end in -ння, Russian ones in -ние.
     if w.ends_with("ння") || w.ends_with("нні") {

@@ -262,8 +262,14 @@ impl Detector {
         let (best, second) = top_two(group.candidates.iter().map(|c| {
             let mut score = prior(c);
             if let Some((lang, confidence)) = voted {
+                let vote = WL_BASE + WL_PER_WORD * words + WL_CONF * confidence as f32;
                 if lang == c.lang {
-                    score += WL_BASE + WL_PER_WORD * words + WL_CONF * confidence as f32;
+                    score += vote;
+                } else if same_family(lang, c.lang) {
+                    // whatlang's trigrams tell a close pair apart poorly on
+                    // short texts: its vote for one is largely a vote for
+                    // the family, and the letters decide within it.
+                    score += FAMILY_SHARE * vote;
                 }
             }
             (score, c.code)
@@ -274,6 +280,11 @@ impl Detector {
             confidence: (1.0 - (-margin).exp()).clamp(0.0, 1.0),
         }
     }
+}
+
+/// The pair whatlang confuses most: Turkish and Azerbaijani.
+fn same_family(a: Lang, b: Lang) -> bool {
+    matches!((a, b), (Lang::Tur, Lang::Aze) | (Lang::Aze, Lang::Tur))
 }
 
 /// The best (score, code) and the second-best score.
@@ -297,6 +308,7 @@ fn top_two(scored: impl Iterator<Item = (f32, &'static str)>) -> ((f32, &'static
 const WL_BASE: f32 = 0.3;
 const WL_PER_WORD: f32 = 0.05;
 const WL_CONF: f32 = 0.7;
+const FAMILY_SHARE: f32 = 0.7;
 /// Source, feed, page.
 const HINT_WEIGHTS: [f32; 3] = [1.5, 1.2, 1.0];
 
