@@ -106,6 +106,7 @@ pub(crate) struct Scan {
     /// language has, so that their absence is evidence too.
     schwas: u32,
     latin_e: u32,
+    ascii_words: u32,
     ukrainian_letters: u32,
     russian_letters: u32,
     /// Per [`Ev`] language: positive is evidence for, negative against.
@@ -117,6 +118,20 @@ impl Scan {
     /// Grows with length: a word pair may lack ə, ten Azerbaijani words
     /// rarely do.
     fn finish(&mut self) {
+        // Only short texts need this, and on long ones it would drown the
+        // positive evidence: the first few plain words count.
+        let plain = self.ascii_words.min(ASCII_CAP) as f32;
+        for (ev, weight) in [
+            (Ev::Fr, 0.25),
+            (Ev::De, 0.2),
+            (Ev::Es, 0.15),
+            (Ev::It, 0.1),
+            (Ev::Pt, 0.15),
+            (Ev::Tr, 0.4),
+            (Ev::Az, 0.3),
+        ] {
+            self.score[ev as usize] -= ASCII_SCALE * weight * plain;
+        }
         if self.schwas == 0 {
             // Azerbaijani writes ə for most of the e's Turkish has: e's
             // without a single ə are Turkish (or any other Latin language).
@@ -131,11 +146,13 @@ impl Scan {
     }
 
     pub(crate) fn main_script(&self) -> Option<Script> {
+        // Armenian and Georgian texts quote Latin names and brands; Latin
+        // texts seldom quote Armenian or Georgian. Their letters count double.
         let counts = [
             (self.latin, Script::Latin),
             (self.cyrillic, Script::Cyrillic),
-            (self.armenian, Script::Armenian),
-            (self.georgian, Script::Georgian),
+            (2 * self.armenian, Script::Armenian),
+            (2 * self.georgian, Script::Georgian),
             (self.arabic, Script::Arabic),
             (self.other, Script::Other),
         ];
@@ -171,6 +188,8 @@ impl Scan {
     }
 }
 
+const ASCII_CAP: u32 = 4;
+const ASCII_SCALE: f32 = 0.3;
 const E_WITHOUT_SCHWA: f32 = 0.25;
 
 /// Longest word kept for lookups, in bytes; longer words only count letters.
@@ -375,6 +394,11 @@ fn latin_word(out: &mut Scan, w: &str) {
         let weight = if mask.count_ones() > 2 { 0.5 } else { 1.0 };
         out.add(mask, weight);
     }
+    // A word in plain ASCII letters is what English always writes; the
+    // other alphabets put a letter of their own into many of their words.
+    if w.is_ascii() {
+        out.ascii_words += 1;
+    }
     western_shape(out, w);
     turkic_shape(out, w);
 }
@@ -407,6 +431,20 @@ fn western_shape(out: &mut Scan, w: &str) {
     if w.ends_with('y') || w.ends_with("ies") || w.ends_with("ers") || w.ends_with("als") {
         en += 0.4;
     }
+    if w.ends_with("ic") || w.ends_with("ous") || w.ends_with("ity") || w.ends_with("ize") {
+        en += 0.6;
+    }
+    if w.ends_with("less") || w.ends_with("ary") || w.ends_with("ory") || w.ends_with("ical") {
+        en += 0.6;
+    }
+    // English plurals in -s; German and Turkish words seldom end in s.
+    if w.ends_with('s') && !w.ends_with("ss") {
+        out.add(DE | TR | AZ, -0.3);
+    }
+    // French hardly writes k or w.
+    if w.contains('k') || w.contains('w') {
+        out.add(FR, -0.4);
+    }
     if w.ends_with("eau") || w.ends_with("eaux") || w.ends_with("eux") || w.ends_with("ique") {
         fr += 1.0;
     }
@@ -416,6 +454,12 @@ fn western_shape(out: &mut Scan, w: &str) {
     if w.ends_with("euse") || w.ends_with("ée") || w.ends_with("ées") || w.ends_with("és") {
         fr += 0.7;
     }
+    if w.ends_with("eur") || w.ends_with("aire") || w.ends_with("oire") || w.ends_with("ette") {
+        fr += 0.6;
+    }
+    if w.ends_with("ez") || w.ends_with("ient") || w.ends_with("aient") || w.ends_with("elle") {
+        fr += 0.5;
+    }
     if w.contains("sch") || w.ends_with("ung") || w.ends_with("ungen") || w.contains("lich") {
         de += 1.0;
     }
@@ -424,6 +468,9 @@ fn western_shape(out: &mut Scan, w: &str) {
     }
     if w.starts_with('z') || w.contains("pf") || w.ends_with("en") || w.contains("ei") {
         de += 0.3;
+    }
+    if w.ends_with("ig") || w.ends_with("isch") || w.ends_with("chen") || w.ends_with("ern") {
+        de += 0.5;
     }
     if en > 0.0 {
         out.add(EN, en);
