@@ -306,8 +306,8 @@ fn top_two(scored: impl Iterator<Item = (f32, &'static str)>) -> ((f32, &'static
 /// to 40), and a share for its own confidence. Kept below a few function
 /// words on short texts, where its trigrams are least reliable.
 const WL_BASE: f32 = 0.3;
-const WL_PER_WORD: f32 = 0.05;
-const WL_CONF: f32 = 0.7;
+const WL_PER_WORD: f32 = 0.03;
+const WL_CONF: f32 = 0.5;
 const FAMILY_SHARE: f32 = 0.7;
 /// Source, feed, page.
 const HINT_WEIGHTS: [f32; 3] = [1.5, 1.2, 1.0];
