@@ -138,7 +138,7 @@ impl Scan {
             self.score[Ev::Az as usize] -= E_WITHOUT_SCHWA * self.latin_e.min(30) as f32;
         }
         if self.ukrainian_letters == 0 {
-            self.score[Ev::Uk as usize] -= 0.25 * self.cyrillic_words.min(20) as f32;
+            self.score[Ev::Uk as usize] -= 0.1 * self.cyrillic_words.min(20) as f32;
         }
         if self.russian_letters == 0 {
             self.score[Ev::Ru as usize] -= 0.1 * self.cyrillic_words.min(20) as f32;
@@ -466,6 +466,12 @@ fn western_shape(out: &mut Scan, w: &str) {
     if w.ends_with("ez") || w.ends_with("ient") || w.ends_with("aient") || w.ends_with("elle") {
         fr += 0.5;
     }
+    if w.ends_with("ien") || w.ends_with("ienne") || w.ends_with("ain") || w.ends_with("eil") {
+        fr += 0.6;
+    }
+    if w.ends_with("ille") || w.ends_with("ière") || w.ends_with("oux") || w.ends_with("que") {
+        fr += 0.5;
+    }
     if w.contains("sch") || w.ends_with("ung") || w.ends_with("ungen") || w.contains("lich") {
         de += 1.0;
     }
@@ -477,6 +483,9 @@ fn western_shape(out: &mut Scan, w: &str) {
     }
     if w.ends_with("ig") || w.ends_with("isch") || w.ends_with("chen") || w.ends_with("ern") {
         de += 0.5;
+    }
+    if w.contains("iert") || w.ends_with("ieren") || w.ends_with("tät") || w.ends_with("ismus") {
+        de += 0.8;
     }
     if en > 0.0 {
         out.add(EN, en);
@@ -598,7 +607,10 @@ fn latin_function_word(w: &str) -> u16 {
         | "aux" | "par" | "pas" | "plus" | "avec" | "ce" | "cette" | "elle" | "sont" | "ont"
         | "été" | "sa" | "ses" | "leur" | "ou" | "où" | "nous" | "vous" | "je" | "lui"
         | "était" | "fait" | "comme" | "très" | "aussi" | "tout" | "tous" | "après" | "avait"
-        | "deux" | "ces" | "mon" | "ma" | "être" | "peut" => FR,
+        | "deux" | "ces" | "mon" | "ma" | "être" | "peut" | "quand" | "assez" | "ainsi"
+        | "alors" | "chez" | "sans" | "sous" | "depuis" | "encore" | "toujours" | "selon"
+        | "lors" | "dont" | "déjà" | "rien" | "bien" | "faire" | "dire" | "avoir" | "notre"
+        | "votre" | "nouvelle" | "nouvelles" | "nouveau" => FR,
         "la" => FR | ES | IT,
         "un" => FR | ES | IT,
         "que" => FR | ES | PT,
@@ -621,7 +633,9 @@ fn latin_function_word(w: &str) -> u16 {
         | "können" | "soll" | "muss" | "immer" | "zwischen" | "keine" | "wo" | "dann" | "ob"
         | "beim" | "mich" | "mir" | "dich" | "dir" | "uns" | "viel" | "vielen" | "ja" | "nein"
         | "gut" | "heute" | "jetzt" | "etwas" | "alle" | "alles" | "ganz" | "doch" | "mal"
-        | "einfach" | "neue" | "neuen" | "gibt" | "kommt" | "geht" => DE,
+        | "einfach" | "neue" | "neuen" | "gibt" | "kommt" | "geht" | "dieses" | "diesem"
+        | "diesen" | "unser" | "unsere" | "bitte" | "jede" | "jeder" | "jedes" | "wieder"
+        | "weil" | "damit" | "dabei" | "sowie" | "ohne" | "seit" => DE,
         "des" => FR | DE,
         "es" => DE | ES,
         // Spanish, Italian, Portuguese: enough to keep them apart from the

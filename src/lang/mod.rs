@@ -282,9 +282,16 @@ impl Detector {
     }
 }
 
-/// The pair whatlang confuses most: Turkish and Azerbaijani.
+/// The close pairs whatlang confuses most: Turkish and Azerbaijani, Russian
+/// and Ukrainian.
 fn same_family(a: Lang, b: Lang) -> bool {
-    matches!((a, b), (Lang::Tur, Lang::Aze) | (Lang::Aze, Lang::Tur))
+    matches!(
+        (a, b),
+        (Lang::Tur, Lang::Aze)
+            | (Lang::Aze, Lang::Tur)
+            | (Lang::Rus, Lang::Ukr)
+            | (Lang::Ukr, Lang::Rus)
+    )
 }
 
 /// The best (score, code) and the second-best score.
