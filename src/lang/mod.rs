@@ -1,0 +1,537 @@
+//! Language identification: text plus hints → ISO 639-1 code. Built on
+//! whatlang, restricted to the deployment's languages, with cheap certain
+//! evidence (script, orthography, function words) and page/feed/source hints
+//! as priors. Pure: no I/O, no config types, no async.
+//!
+//! The decision runs in three steps. The script of most letters picks the
+//! candidates (Armenian letters can only be `hy`, Cyrillic ones only the
+//! configured Cyrillic languages). whatlang, restricted to those candidates,
+//! votes for one of them with a weight that grows with its confidence and
+//! the text's length. [`evidence`] adds what whatlang's trigrams miss on
+//! short texts (ə is Azerbaijani, і Ukrainian, `için` Turkish), and hints
+//! add a prior that decides only when the text itself does not.
+
+mod evidence;
+mod tags;
+
+use evidence::{Ev, Scan, Script};
+pub use tags::normalize_tag;
+use tags::{known_index, KNOWN};
+use whatlang::Lang;
+
+/// Languages pressd tells apart unless the config says otherwise: the South
+/// Caucasus press and its neighbours, plus a few world languages.
+pub const DEFAULT_LANGUAGES: &[&str] = &[
+    "hy", "az", "ru", "en", "tr", "ka", "fa", "uk", "fr", "de", "es", "it", "ar", "zh", "pt",
+];
+
+/// The code for "language not determined".
+pub const UNDETERMINED: &str = "und";
+
+/// Hints about the language, strongest last. Each is a raw tag as found
+/// (`hy`, `ru-RU`, `az_AZ`, `en-us`).
+#[derive(Debug, Clone, Default)]
+pub struct Hints<'a> {
+    /// `<html lang>` or `og:locale` of the page.
+    pub page: Option<&'a str>,
+    /// The feed's or item's declared language.
+    pub feed: Option<&'a str>,
+    /// The source's configured `lang`.
+    pub source: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    /// ISO 639-1 code, or `und`.
+    pub code: &'static str,
+    /// 0.0 ..= 1.0
+    pub confidence: f64,
+}
+
+impl Detection {
+    fn undetermined() -> Self {
+        Detection {
+            code: UNDETERMINED,
+            confidence: 0.0,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown language code '{0}': use ISO 639-1 codes such as hy, az, ru, en")]
+pub struct UnknownLanguage(pub String);
+
+/// One configured language that competes within a script.
+#[derive(Debug, Clone)]
+struct Candidate {
+    code: &'static str,
+    lang: Lang,
+    ev: Option<Ev>,
+}
+
+/// The configured languages written in one script, and whatlang restricted
+/// to them.
+#[derive(Debug, Clone)]
+struct Group {
+    candidates: Vec<Candidate>,
+    whatlang: Option<whatlang::Detector>,
+}
+
+impl Group {
+    fn new(candidates: Vec<Candidate>) -> Self {
+        // With one candidate there is nothing for whatlang to decide.
+        let whatlang = (candidates.len() > 1).then(|| {
+            whatlang::Detector::with_allowlist(candidates.iter().map(|c| c.lang).collect())
+        });
+        Group {
+            candidates,
+            whatlang,
+        }
+    }
+}
+
+/// Scripts whose languages the detector weighs itself; every other script
+/// goes to whatlang over all configured languages.
+const CYRILLIC_LANGS: &[&str] = &["ru", "uk", "be", "bg", "mk", "sr"];
+const ARABIC_LANGS: &[&str] = &["ar", "fa", "ur"];
+const LATIN_LANGS: &[&str] = &[
+    "af", "ak", "az", "ca", "cs", "cy", "da", "de", "en", "eo", "es", "et", "fi", "fr", "hr", "hu",
+    "id", "it", "jv", "la", "lt", "lv", "nb", "nl", "pl", "pt", "ro", "sk", "sl", "sn", "sv", "tk",
+    "tl", "tr", "uz", "vi", "zu",
+];
+
+/// A detector restricted to a set of languages.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    /// Indices into [`KNOWN`], in configuration order.
+    configured: Vec<usize>,
+    latin: Group,
+    cyrillic: Group,
+    arabic: Group,
+    armenian: Option<&'static str>,
+    georgian: Option<&'static str>,
+    /// whatlang over every configured language, for the other scripts.
+    rest: whatlang::Detector,
+}
+
+impl Detector {
+    /// A detector that tells apart exactly `codes` (ISO 639-1, or any tag
+    /// [`normalize_tag`] understands).
+    pub fn new<S: AsRef<str>>(codes: &[S]) -> Result<Self, UnknownLanguage> {
+        let mut configured = Vec::with_capacity(codes.len());
+        for code in codes {
+            let code = code.as_ref();
+            let index = known_index(code).ok_or_else(|| UnknownLanguage(code.to_string()))?;
+            if !configured.contains(&index) {
+                configured.push(index);
+            }
+        }
+        let group = |codes: &[&str]| {
+            Group::new(
+                configured
+                    .iter()
+                    .map(|&i| &KNOWN[i])
+                    .filter(|k| codes.contains(&k.code))
+                    .map(|k| Candidate {
+                        code: k.code,
+                        lang: k.lang,
+                        ev: Ev::from_code(k.code),
+                    })
+                    .collect(),
+            )
+        };
+        let single = |code: &str| {
+            configured
+                .iter()
+                .map(|&i| KNOWN[i].code)
+                .find(|c| *c == code)
+        };
+        Ok(Detector {
+            latin: group(LATIN_LANGS),
+            cyrillic: group(CYRILLIC_LANGS),
+            arabic: group(ARABIC_LANGS),
+            armenian: single("hy"),
+            georgian: single("ka"),
+            rest: whatlang::Detector::with_allowlist(
+                configured.iter().map(|&i| KNOWN[i].lang).collect(),
+            ),
+            configured,
+        })
+    }
+
+    /// The configured languages, as ISO 639-1 codes.
+    pub fn languages(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.configured.iter().map(|&i| KNOWN[i].code)
+    }
+
+    /// The configured language a raw tag names, if it names one.
+    fn configured_code(&self, tag: Option<&str>) -> Option<&'static str> {
+        let index = known_index(tag?)?;
+        self.configured
+            .contains(&index)
+            .then_some(KNOWN[index].code)
+    }
+
+    pub fn detect(&self, text: &str, hints: &Hints<'_>) -> Detection {
+        // Strongest first.
+        let hinted = [hints.source, hints.feed, hints.page].map(|h| self.configured_code(h));
+        let scan = evidence::scan(text);
+        let Some(script) = scan.main_script() else {
+            return match hinted.iter().flatten().next() {
+                Some(code) => Detection {
+                    code,
+                    confidence: 0.3,
+                },
+                None => Detection::undetermined(),
+            };
+        };
+        let single = |code: Option<&'static str>| match code {
+            Some(code) => Detection {
+                code,
+                confidence: 1.0,
+            },
+            None => Detection::undetermined(),
+        };
+        match script {
+            Script::Armenian => single(self.armenian),
+            Script::Georgian => single(self.georgian),
+            Script::Latin => self.weigh(&self.latin, text, &scan, &hinted),
+            Script::Cyrillic => self.weigh(&self.cyrillic, text, &scan, &hinted),
+            Script::Arabic => self.weigh(&self.arabic, text, &scan, &hinted),
+            Script::Other => self.other_script(text),
+        }
+    }
+
+    /// Scripts the detector has no evidence for (Greek, Hebrew, CJK, Indic):
+    /// whatlang alone, over every configured language.
+    fn other_script(&self, text: &str) -> Detection {
+        self.rest
+            .detect(text)
+            .and_then(|info| {
+                let known = KNOWN.iter().find(|k| k.lang == info.lang())?;
+                Some(Detection {
+                    code: known.code,
+                    confidence: info.confidence(),
+                })
+            })
+            .unwrap_or_else(Detection::undetermined)
+    }
+
+    fn weigh(
+        &self,
+        group: &Group,
+        text: &str,
+        scan: &Scan,
+        hinted: &[Option<&'static str>; 3],
+    ) -> Detection {
+        match group.candidates.len() {
+            0 => return Detection::undetermined(),
+            1 => {
+                return Detection {
+                    code: group.candidates[0].code,
+                    confidence: 1.0,
+                }
+            }
+            _ => {}
+        }
+        let prior = |c: &Candidate| {
+            let mut score = c.ev.map_or(0.0, |ev| scan.score[ev as usize]);
+            for (hint, weight) in hinted.iter().zip(HINT_WEIGHTS) {
+                if *hint == Some(c.code) {
+                    score += weight;
+                }
+            }
+            score
+        };
+        let words = scan.words.min(40) as f32;
+        let strongest_vote = WL_BASE + WL_PER_WORD * words + WL_CONF;
+        // When the letters and words alone settle it beyond anything
+        // whatlang's vote could change, skip whatlang: it is most of the cost.
+        let (top, runner_up) = top_two(group.candidates.iter().map(|c| (prior(c), c.code)));
+        let voted = if top.0 - runner_up > strongest_vote {
+            None
+        } else {
+            group
+                .whatlang
+                .as_ref()
+                .and_then(|w| w.detect(text))
+                .map(|info| (info.lang(), info.confidence()))
+        };
+        // whatlang's trigrams grow reliable with length; on a word or two
+        // its vote is worth no more than a function word or two.
+        let (best, second) = top_two(group.candidates.iter().map(|c| {
+            let mut score = prior(c);
+            if let Some((lang, confidence)) = voted {
+                let vote = WL_BASE + WL_PER_WORD * words + WL_CONF * confidence as f32;
+                if lang == c.lang {
+                    score += vote;
+                } else if same_family(lang, c.lang) {
+                    // whatlang's trigrams tell a close pair apart poorly on
+                    // short texts: its vote for one is largely a vote for
+                    // the family, and the letters decide within it.
+                    score += FAMILY_SHARE * vote;
+                }
+            }
+            (score, c.code)
+        }));
+        let margin = f64::from(best.0 - second);
+        Detection {
+            code: best.1,
+            confidence: (1.0 - (-margin).exp()).clamp(0.0, 1.0),
+        }
+    }
+}
+
+/// The close pairs whatlang confuses most: Turkish and Azerbaijani, Russian
+/// and Ukrainian.
+fn same_family(a: Lang, b: Lang) -> bool {
+    matches!(
+        (a, b),
+        (Lang::Tur, Lang::Aze)
+            | (Lang::Aze, Lang::Tur)
+            | (Lang::Rus, Lang::Ukr)
+            | (Lang::Ukr, Lang::Rus)
+    )
+}
+
+/// The best (score, code) and the second-best score.
+fn top_two(scored: impl Iterator<Item = (f32, &'static str)>) -> ((f32, &'static str), f32) {
+    let mut best = (f32::NEG_INFINITY, UNDETERMINED);
+    let mut second = f32::NEG_INFINITY;
+    for (score, code) in scored {
+        if score > best.0 {
+            second = best.0;
+            best = (score, code);
+        } else if score > second {
+            second = score;
+        }
+    }
+    (best, second)
+}
+
+/// whatlang's vote: a base, a share growing with the number of words (up
+/// to 40), and a share for its own confidence. Kept below a few function
+/// words on short texts, where its trigrams are least reliable.
+const WL_BASE: f32 = 0.3;
+const WL_PER_WORD: f32 = 0.03;
+const WL_CONF: f32 = 0.5;
+const FAMILY_SHARE: f32 = 0.7;
+/// Source, feed, page.
+const HINT_WEIGHTS: [f32; 3] = [1.5, 1.2, 1.0];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default() -> Detector {
+        Detector::new(DEFAULT_LANGUAGES).expect("default languages are known")
+    }
+
+    fn code(text: &str) -> &'static str {
+        default().detect(text, &Hints::default()).code
+    }
+
+    fn hinted(text: &str, source: &str) -> &'static str {
+        let hints = Hints {
+            source: Some(source),
+            ..Hints::default()
+        };
+        default().detect(text, &hints).code
+    }
+
+    #[test]
+    fn new_rejects_unknown_codes() {
+        assert!(Detector::new(&["hy", "xx"]).is_err());
+        assert!(Detector::new(&["und"]).is_err());
+        let d = Detector::new(&["HY", "ru-RU", "az"]).expect("known");
+        assert_eq!(d.languages().collect::<Vec<_>>(), ["hy", "ru", "az"]);
+    }
+
+    #[test]
+    fn normalize_tag_forms() {
+        for (tag, want) in [
+            ("ru-RU", Some("ru")),
+            ("az_AZ", Some("az")),
+            ("hy-AM", Some("hy")),
+            ("az-Latn-AZ", Some("az")),
+            ("EN", Some("en")),
+            ("en-us", Some("en")),
+            ("arm", Some("hy")),
+            ("hye", Some("hy")),
+            ("rus", Some("ru")),
+            ("eng", Some("en")),
+            ("aze", Some("az")),
+            ("geo", Some("ka")),
+            ("per", Some("fa")),
+            ("ka_GE.UTF-8", Some("ka")),
+            (" de ", Some("de")),
+            ("und", None),
+            ("mul", None),
+            ("", None),
+            ("x-default", None),
+            ("english", None),
+        ] {
+            assert_eq!(normalize_tag(tag), want, "{tag}");
+        }
+    }
+
+    #[test]
+    fn scripts_decide_alone() {
+        assert_eq!(code("Հայաստանի կառավարությունը հաստատեց"), "hy");
+        assert_eq!(code("საქართველოს მთავრობამ"), "ka");
+        assert_eq!(code("سخنگوی وزارت امور خارجه گفت"), "fa");
+        assert_eq!(code("قال المتحدث باسم وزارة الخارجية"), "ar");
+        // Not configured: Armenian letters cannot be anything else.
+        let no_hy = Detector::new(&["en", "ru"]).expect("known");
+        assert_eq!(no_hy.detect("Հայաստան", &Hints::default()).code, "und");
+    }
+
+    #[test]
+    fn azerbaijani_and_turkish_headlines() {
+        for az in [
+            "Prezident İlham Əliyev Bakıda görüş keçirib",
+            "Nazirlər Kabinetinin iclası keçirildi",
+            "Bu il yağış çox olacaq",
+            "Qarabağda yeni yollar tikilir",
+            "Xarici işlər naziri Ankaraya səfər edib",
+        ] {
+            assert_eq!(code(az), "az", "{az}");
+        }
+        for tr in [
+            "Cumhurbaşkanı Erdoğan Ankara'da konuştu",
+            "Merkez Bankası faiz kararını açıkladı",
+            "Bakanlar yarın İstanbul'da bir araya gelecek",
+            "Yeni yasa tasarısı Meclis'e sunuldu",
+            "Türkiye ile Azerbaycan arasında yeni anlaşma",
+        ] {
+            assert_eq!(code(tr), "tr", "{tr}");
+        }
+    }
+
+    #[test]
+    fn russian_and_ukrainian() {
+        for ru in [
+            "Президент подписал новый закон",
+            "В Москве прошла встреча министров",
+            "Это было очень давно",
+        ] {
+            assert_eq!(code(ru), "ru", "{ru}");
+        }
+        for uk in [
+            "Президент підписав новий закон",
+            "У Києві відбулася зустріч міністрів",
+            "Це було дуже давно",
+        ] {
+            assert_eq!(code(uk), "uk", "{uk}");
+        }
+    }
+
+    #[test]
+    fn western_languages() {
+        assert_eq!(
+            code("The minister said on Monday that talks will continue"),
+            "en"
+        );
+        assert_eq!(
+            code("Le ministre a déclaré lundi que les négociations vont continuer"),
+            "fr"
+        );
+        assert_eq!(
+            code("Der Minister sagte am Montag, dass die Gespräche weitergehen"),
+            "de"
+        );
+    }
+
+    #[test]
+    fn hints_decide_ambiguous_text() {
+        // Shared by Turkish and Azerbaijani, too short for either to win.
+        assert_eq!(hinted("Bakı", "az"), "az");
+        assert_eq!(hinted("Bakı", "tr"), "tr");
+        assert_eq!(hinted("Anadolu", "az"), "az");
+        let hints = Hints {
+            page: Some("az-AZ"),
+            ..Hints::default()
+        };
+        assert_eq!(default().detect("Sumqayıt", &hints).code, "az");
+    }
+
+    #[test]
+    fn clear_text_overrules_a_wrong_hint() {
+        // An English article on an Armenian site.
+        assert_eq!(
+            hinted(
+                "The government of Armenia approved the new budget on Thursday",
+                "hy"
+            ),
+            "en"
+        );
+        // A Russian text from a source configured as Azerbaijani.
+        assert_eq!(
+            hinted("Президент подписал новый закон о бюджете", "az"),
+            "ru"
+        );
+        // Azerbaijani letters beat a Turkish hint.
+        assert_eq!(
+            hinted("Prezident İlham Əliyev Bakıda görüş keçirib", "tr"),
+            "az"
+        );
+    }
+
+    #[test]
+    fn undetermined_and_hint_fallback() {
+        let d = default();
+        assert_eq!(d.detect("", &Hints::default()).code, "und");
+        assert_eq!(d.detect("  12 345 — 2024 ", &Hints::default()).code, "und");
+        let hints = Hints {
+            feed: Some("hy-AM"),
+            ..Hints::default()
+        };
+        assert_eq!(d.detect("2024", &hints).code, "hy");
+        assert_eq!(d.detect("", &hints).code, "hy");
+        // Hints naming unknown or unconfigured languages are ignored.
+        let hints = Hints {
+            page: Some("und"),
+            source: Some("nl"),
+            ..Hints::default()
+        };
+        assert_eq!(d.detect("", &hints).code, "und");
+    }
+
+    #[test]
+    fn confidence_is_a_fraction() {
+        let d = default();
+        for text in ["Prezident İlham Əliyev", "bunun", "Հայաստան", "", "the"] {
+            let got = d.detect(text, &Hints::default());
+            assert!((0.0..=1.0).contains(&got.confidence), "{text}: {got:?}");
+        }
+    }
+
+    /// Floor on the shared benchmark (lingua-rs test data, see
+    /// ../shared/bench/langid/SOURCE.md): full sentences of the ten South
+    /// Caucasus and neighbouring languages, no hints.
+    #[test]
+    fn benchmark_sentences_floor() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/langid");
+        if !dir.exists() {
+            eprintln!("skipping: {} not found", dir.display());
+            return;
+        }
+        let langs = ["hy", "az", "ru", "en", "tr", "ka", "fa", "uk", "fr", "de"];
+        let d = Detector::new(&langs).expect("known");
+        let mut sum = 0.0;
+        for lang in langs {
+            let text = std::fs::read_to_string(dir.join(lang).join("sentences.txt"))
+                .expect("benchmark file readable");
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            let ok = lines
+                .iter()
+                .filter(|l| d.detect(l, &Hints::default()).code == lang)
+                .count();
+            let accuracy = ok as f64 / lines.len() as f64;
+            assert!(accuracy > 0.97, "{lang}: {accuracy}");
+            sum += accuracy;
+        }
+        let mean = sum / langs.len() as f64;
+        assert!(mean > 0.99, "mean accuracy {mean}");
+    }
+}
