@@ -1,0 +1,268 @@
+//! Main text: split the page into text blocks, pick the container whose
+//! blocks look most like running prose, and keep its non-boilerplate blocks.
+//!
+//! Each block (the text between two block-level boundaries) gets a signed
+//! score: prose with few links counts for its length, link lists and short
+//! stray lines count against. Scores are summed per subtree in one reverse
+//! sweep over the arena, so the best container is an argmax, not a search.
+//! A wrapper wins over its child only when what it adds is net prose, which
+//! is what keeps a lead paragraph but leaves out the navigation around it.
+
+use super::dom::{Doc, Tag};
+
+#[derive(Debug, Clone)]
+struct Block {
+    owner: u32,
+    start: u32,
+    end: u32,
+    chars: u32,
+    link_chars: u32,
+    tag: Tag,
+}
+
+impl Block {
+    fn link_density(&self) -> f32 {
+        self.link_chars as f32 / self.chars.max(1) as f32
+    }
+}
+
+struct Segmenter<'a> {
+    doc: &'a Doc,
+    text: String,
+    blocks: Vec<Block>,
+    cur_start: usize,
+    cur_chars: u32,
+    cur_links: u32,
+}
+
+impl Segmenter<'_> {
+    fn flush(&mut self, owner: u32) {
+        if self.cur_chars > 0 {
+            let raw = &self.text[self.cur_start..];
+            let lead = raw.len() - raw.trim_start().len();
+            let trail = raw.len() - raw.trim_end().len();
+            let start = (self.cur_start + lead) as u32;
+            let end = (self.text.len() - trail) as u32;
+            self.blocks.push(Block {
+                owner,
+                start,
+                end,
+                chars: self.cur_chars,
+                link_chars: self.cur_links,
+                tag: self.doc.nodes[owner as usize].tag,
+            });
+            self.cur_start = self.text.len();
+        } else {
+            self.text.truncate(self.cur_start);
+        }
+        self.cur_chars = 0;
+        self.cur_links = 0;
+    }
+}
+
+fn owner_of(doc: &Doc, stack: &[u32]) -> u32 {
+    stack
+        .iter()
+        .rev()
+        .copied()
+        .find(|&i| doc.nodes[i as usize].tag.is_block())
+        .unwrap_or(0)
+}
+
+/// Split the arena into text blocks. With `strict`, subtrees flagged
+/// unlikely are skipped.
+fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
+    let nodes = &doc.nodes;
+    let mut seg = Segmenter {
+        doc,
+        text: String::with_capacity(doc.text.len()),
+        blocks: Vec::with_capacity(512),
+        cur_start: 0,
+        cur_chars: 0,
+        cur_links: 0,
+    };
+    let mut stack: Vec<u32> = Vec::with_capacity(64);
+    let mut link_depth = 0u32;
+    let n = nodes.len() as u32;
+    let mut i = 1u32;
+    while i < n {
+        while let Some(&top) = stack.last() {
+            if nodes[top as usize].end > i {
+                break;
+            }
+            let tag = nodes[top as usize].tag;
+            if tag.is_block() {
+                seg.flush(owner_of(doc, &stack));
+            }
+            if tag == Tag::A {
+                link_depth = link_depth.saturating_sub(1);
+            }
+            stack.pop();
+        }
+        let node = &nodes[i as usize];
+        match node.tag {
+            Tag::Text => {
+                let s = &doc.text[node.text.0 as usize..node.text.1 as usize];
+                let chars = s.chars().filter(|c| !c.is_whitespace()).count() as u32;
+                if seg.text.len() == seg.cur_start || seg.text.ends_with(' ') {
+                    seg.text.push_str(s.trim_start());
+                } else {
+                    seg.text.push_str(s);
+                }
+                seg.cur_chars += chars;
+                if link_depth > 0 {
+                    seg.cur_links += chars;
+                }
+            }
+            Tag::Br => {
+                let owner = owner_of(doc, &stack);
+                seg.flush(owner);
+            }
+            tag => {
+                if strict && node.unlikely {
+                    if tag.is_block() {
+                        seg.flush(owner_of(doc, &stack));
+                    }
+                    i = node.end;
+                    continue;
+                }
+                if tag.is_block() {
+                    seg.flush(owner_of(doc, &stack));
+                }
+                if tag == Tag::A {
+                    link_depth += 1;
+                }
+                stack.push(i);
+            }
+        }
+        i += 1;
+    }
+    while let Some(&top) = stack.last() {
+        if doc.nodes[top as usize].tag.is_block() {
+            seg.flush(owner_of(doc, &stack));
+        }
+        stack.pop();
+    }
+    seg.flush(0);
+    (seg.text, seg.blocks)
+}
+
+/// Whether a block reads like prose rather than a label or a link.
+fn ends_like_sentence(text: &str) -> bool {
+    text.trim_end().chars().last().is_some_and(|c| {
+        matches!(
+            c,
+            '.' | '!' | '?' | '…' | ':' | ';' | '"' | '»' | '”' | ')' | '։'
+        )
+    })
+}
+
+fn contribution(b: &Block, text: &str) -> f32 {
+    let c = b.chars as f32;
+    let ld = b.link_density();
+    if matches!(b.tag, Tag::Heading(_)) {
+        return 0.0;
+    }
+    if ld > 0.5 {
+        return -c;
+    }
+    let base = c * (1.0 - ld);
+    let sentence = ends_like_sentence(text);
+    if c < 40.0 && !sentence {
+        return -0.5 * c;
+    }
+    match b.tag {
+        Tag::P | Tag::Quote | Tag::Pre => base,
+        Tag::Li => {
+            if c > 100.0 || sentence {
+                base * 0.6
+            } else {
+                -0.3 * c
+            }
+        }
+        Tag::Cell => base * 0.5,
+        Tag::Caption | Tag::Figure => 0.0,
+        _ => base * 0.8,
+    }
+}
+
+fn keep(b: &Block, text: &str) -> bool {
+    let ld = b.link_density();
+    if ld > 0.5 {
+        return false;
+    }
+    if matches!(b.tag, Tag::Heading(1)) {
+        return false;
+    }
+    let _ = text;
+    true
+}
+
+/// Text of the best container, or empty when nothing looks like prose.
+fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
+    let n = doc.nodes.len();
+    let mut score = vec![0f32; n];
+    for b in blocks {
+        score[b.owner as usize] += contribution(b, &text[b.start as usize..b.end as usize]);
+    }
+    for i in (1..n).rev() {
+        let p = doc.nodes[i].parent as usize;
+        score[p] += score[i];
+    }
+    let mut best = 0usize;
+    let mut best_score = 0f32;
+    for (i, node) in doc.nodes.iter().enumerate() {
+        if node.tag == Tag::Text {
+            continue;
+        }
+        let s = score[i];
+        let s = if s > 0.0 {
+            s * (1.0 + 0.15 * f32::from(node.hint))
+        } else {
+            s
+        };
+        if s >= best_score && s > 0.0 {
+            best = i;
+            best_score = s;
+        }
+    }
+    if best_score <= 0.0 {
+        return String::new();
+    }
+    let end = doc.nodes[best].end;
+    let mut out = String::new();
+    for b in blocks {
+        if (b.owner as usize) < best || b.owner >= end {
+            continue;
+        }
+        let t = &text[b.start as usize..b.end as usize];
+        if !keep(b, t) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(t);
+    }
+    out
+}
+
+/// Main text of the page; `json_ld_body` is the JSON-LD `articleBody`, used
+/// when the page itself yields less.
+pub(super) fn main_text(doc: &Doc, json_ld_body: Option<&str>) -> String {
+    let (text, blocks) = segment(doc, true);
+    let mut body = from_blocks(doc, &text, &blocks);
+    if body.chars().count() < 250 {
+        let (text, blocks) = segment(doc, false);
+        let lenient = from_blocks(doc, &text, &blocks);
+        if lenient.len() > body.len() {
+            body = lenient;
+        }
+    }
+    if let Some(ld) = json_ld_body {
+        if ld.len() > body.len() * 2 || body.is_empty() {
+            return ld.to_string();
+        }
+    }
+    body
+}
