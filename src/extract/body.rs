@@ -18,6 +18,8 @@ struct Block {
     chars: u32,
     link_chars: u32,
     tag: Tag,
+    /// Inside a list item: teaser cards and menus live in lists.
+    in_li: bool,
 }
 
 impl Block {
@@ -33,6 +35,7 @@ struct Segmenter<'a> {
     cur_start: usize,
     cur_chars: u32,
     cur_links: u32,
+    li_depth: u32,
 }
 
 impl Segmenter<'_> {
@@ -50,6 +53,7 @@ impl Segmenter<'_> {
                 chars: self.cur_chars,
                 link_chars: self.cur_links,
                 tag: self.doc.nodes[owner as usize].tag,
+                in_li: self.li_depth > 0,
             });
             self.cur_start = self.text.len();
         } else {
@@ -80,6 +84,7 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
         cur_start: 0,
         cur_chars: 0,
         cur_links: 0,
+        li_depth: 0,
     };
     let mut stack: Vec<u32> = Vec::with_capacity(64);
     let mut link_depth = 0u32;
@@ -96,6 +101,9 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
             }
             if tag == Tag::A {
                 link_depth = link_depth.saturating_sub(1);
+            }
+            if tag == Tag::Li {
+                seg.li_depth = seg.li_depth.saturating_sub(1);
             }
             stack.pop();
         }
@@ -131,6 +139,9 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
                 }
                 if tag == Tag::A {
                     link_depth += 1;
+                }
+                if tag == Tag::Li {
+                    seg.li_depth += 1;
                 }
                 stack.push(i);
             }
@@ -172,6 +183,7 @@ fn contribution(b: &Block, text: &str) -> f32 {
         return -0.5 * c;
     }
     match b.tag {
+        _ if b.in_li && b.tag != Tag::Li => base * 0.3,
         Tag::P | Tag::Quote | Tag::Pre => base,
         Tag::Li => {
             if c > 100.0 || sentence {
@@ -186,9 +198,17 @@ fn contribution(b: &Block, text: &str) -> f32 {
     }
 }
 
+/// Share of the winner's prose a body-like descendant must hold to replace it.
+const BODY_LIKE_SHARE: f32 = 0.7;
+
 fn keep(b: &Block, text: &str) -> bool {
     let ld = b.link_density();
     if ld > 0.5 {
+        return false;
+    }
+    // Escaped markup shown as text (a tracking pixel inside a mangled
+    // `<noscript>`) is never prose.
+    if text.starts_with('<') && text.ends_with('>') {
         return false;
     }
     if matches!(b.tag, Tag::Heading(1)) {
@@ -202,12 +222,16 @@ fn keep(b: &Block, text: &str) -> bool {
 fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let n = doc.nodes.len();
     let mut score = vec![0f32; n];
+    let mut positive = vec![0f32; n];
     for b in blocks {
-        score[b.owner as usize] += contribution(b, &text[b.start as usize..b.end as usize]);
+        let c = contribution(b, &text[b.start as usize..b.end as usize]);
+        score[b.owner as usize] += c;
+        positive[b.owner as usize] += c.max(0.0);
     }
     for i in (1..n).rev() {
         let p = doc.nodes[i].parent as usize;
         score[p] += score[i];
+        positive[p] += positive[i];
     }
     let mut best = 0usize;
     let mut best_score = 0f32;
@@ -229,6 +253,19 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     if best_score <= 0.0 {
         return String::new();
     }
+    // A descendant named like the article body that holds most of the
+    // prose is a cleaner cut than the winner, which may have pulled in
+    // teasers or comments that happen to read like prose.
+    let end = doc.nodes[best].end as usize;
+    let mut narrowed: Option<usize> = None;
+    for i in best..end {
+        if doc.nodes[i].body_like && score[i] >= BODY_LIKE_SHARE * score[best] {
+            // Two body-like nodes above the share are nested; pre-order
+            // puts the inner one last.
+            narrowed = Some(i);
+        }
+    }
+    let best = narrowed.unwrap_or(best);
     let end = doc.nodes[best].end;
     let mut out = String::new();
     for b in blocks {

@@ -10,7 +10,9 @@
 //! gathers the raw metadata (`<meta>`, `<link>`, JSON-LD, `<time>`,
 //! `itemprop`) so the page is traversed once.
 
+use regex::Regex;
 use scraper::{Html, Node as HtmlNode};
+use std::sync::LazyLock;
 
 /// What an arena node is, reduced to what the extractor distinguishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,9 @@ pub(super) struct Node {
     pub hint: i8,
     /// Boilerplate-looking subtree (navigation, share bar, comments, ...).
     pub unlikely: bool,
+    /// Named like an article body (`itemprop=articleBody`, `entry-content`,
+    /// `article__body`, ...): preferred over a wider container.
+    pub body_like: bool,
     /// For text nodes: byte range into `Doc::text` (whitespace collapsed).
     pub text: (u32, u32),
 }
@@ -137,6 +142,7 @@ pub(super) fn build(html: &Html) -> Doc {
         tag: Tag::Root,
         hint: 0,
         unlikely: false,
+        body_like: false,
         text: (0, 0),
     });
     let mut stack: Vec<Step<'_>> = Vec::with_capacity(256);
@@ -165,6 +171,7 @@ pub(super) fn build(html: &Html) -> Doc {
                         tag: Tag::Text,
                         hint: 0,
                         unlikely: false,
+                        body_like: false,
                         text: (start, end),
                     });
                 }
@@ -183,7 +190,7 @@ pub(super) fn build(html: &Html) -> Doc {
                         .filter(|s| !s.is_empty());
                 }
                 let idx = doc.nodes.len() as u32;
-                let (hint, mut unlikely) = hints(name, el);
+                let (hint, mut unlikely, body_like) = hints(name, el);
                 if is_hidden(el) {
                     unlikely = true;
                 }
@@ -193,6 +200,7 @@ pub(super) fn build(html: &Html) -> Doc {
                     tag,
                     hint,
                     unlikely,
+                    body_like,
                     text: (0, 0),
                 });
                 note_body_metadata(&mut doc, idx, tag, el);
@@ -415,53 +423,11 @@ fn is_hidden(el: &scraper::node::Element) -> bool {
 
 /// Words in class/id that mark boilerplate. Matched as substrings of the
 /// lowercased class+id, so they are long enough not to hit ordinary words.
-const NEGATIVE: &[&str] = &[
-    "comment",
-    "sidebar",
-    "related",
-    "newsletter",
-    "cookie",
-    "subscri",
-    "social",
-    "breadcrumb",
-    "footer",
-    "advert",
-    "promo",
-    "sponsor",
-    "recommend",
-    "popular",
-    "trending",
-    "outbrain",
-    "taboola",
-    "disqus",
-    "banner",
-    "masthead",
-    "navbar",
-    "navigation",
-    "menu",
-    "share",
-    "sharing",
-    "popup",
-    "modal",
-    "gdpr",
-    "consent",
-    "signup",
-    "widget",
-    "most-read",
-    "mostread",
-    "more-stories",
-    "toolbar",
-    "pagination",
-    "pager",
-    "skip-link",
-    "byline",
-    "author-bio",
-    "shoutbox",
-    "skyscraper",
-    "header",
-    "tag-list",
-    "taglist",
-];
+const NEGATIVE: &str = "comment|sidebar|related|newsletter|cookie|subscri|social|breadcrumb\
+|footer|advert|promo|sponsor|recommend|popular|trending|outbrain|taboola|disqus|banner\
+|masthead|navbar|navigation|menu|share|sharing|popup|modal|gdpr|consent|signup|widget\
+|most-read|mostread|more-stories|toolbar|pagination|pager|skip-link|byline|author-bio\
+|shoutbox|skyscraper|header|tag-list|taglist";
 
 /// Whole tokens of class/id that mark boilerplate (too short for substrings).
 const NEGATIVE_TOKENS: &[&str] = &[
@@ -485,7 +451,6 @@ const NEGATIVE_TOKENS: &[&str] = &[
     "remark",
     "replies",
     "rating",
-    "widget",
     "links",
     "caption",
     "credit",
@@ -494,11 +459,35 @@ const NEGATIVE_TOKENS: &[&str] = &[
 ];
 
 /// Content-looking words; a node with one of them is never dropped as unlikely.
-const POSITIVE: &[&str] = &[
-    "article", "body", "content", "entry", "main", "post", "story", "text", "blog", "column",
-];
+const POSITIVE: &str = "article|body|content|entry|main|post|story|text|blog|column";
 
-fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool) {
+struct Words {
+    negative: Regex,
+    positive: Regex,
+    body_article: Regex,
+    body_body: Regex,
+    body_junk: Regex,
+}
+
+static WORDS: LazyLock<Words> = LazyLock::new(|| {
+    let re = |s: &str| Regex::new(s).expect("static regex");
+    Words {
+        negative: re(NEGATIVE),
+        positive: re(POSITIVE),
+        body_article: re("article|entry|post|story|news|blog"),
+        body_body: re("body|content|text"),
+        body_junk: re(&format!(
+            "{NEGATIVE}|teaser|list|card|preview|summary|excerpt|title|meta|wrap|item"
+        )),
+    }
+});
+
+/// Reads class, id, role and itemprop: (hint, unlikely, body_like).
+///
+/// `body_like` marks an element named as the article body: one class or id
+/// token joining an article word with a body word (`entry-content`,
+/// `article__body`, `story-text`) or `itemprop=articleBody`.
+fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool) {
     let mut hint: i8 = 0;
     let mut unlikely = false;
     match name {
@@ -506,6 +495,7 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool) {
         "article" | "main" => hint += 1,
         _ => {}
     }
+    let structural = matches!(name, "body" | "html" | "article" | "main");
     if let Some(role) = el.attr("role") {
         match role.trim().to_ascii_lowercase().as_str() {
             "navigation" | "complementary" | "banner" | "contentinfo" | "menu" | "menubar"
@@ -518,22 +508,23 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool) {
         .attr("itemprop")
         .is_some_and(|p| p.eq_ignore_ascii_case("articleBody"))
     {
-        return (hint + 3, false);
+        return (hint + 3, false, true);
     }
     let class = el.attr("class").unwrap_or("");
     let id = el.attr("id").unwrap_or("");
     if class.is_empty() && id.is_empty() {
-        return (hint, unlikely && !matches!(name, "article" | "main"));
+        return (hint, unlikely && !structural, false);
     }
     let mut s = String::with_capacity(class.len() + id.len() + 1);
     s.push_str(class);
     s.push(' ');
     s.push_str(id);
     s.make_ascii_lowercase();
-    let neg = NEGATIVE.iter().any(|w| s.contains(w))
+    let words = &*WORDS;
+    let neg = words.negative.is_match(&s)
         || s.split(|c: char| !c.is_ascii_alphanumeric())
             .any(|t| NEGATIVE_TOKENS.contains(&t));
-    let pos = POSITIVE.iter().any(|w| s.contains(w));
+    let pos = words.positive.is_match(&s);
     if pos {
         hint += 1;
     }
@@ -543,6 +534,13 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool) {
             unlikely = true;
         }
     }
-    let structural = matches!(name, "body" | "html" | "article" | "main");
-    (hint, unlikely && !structural)
+    let body_like = !structural
+        && pos
+        && s.split_ascii_whitespace().any(|t| {
+            (8..=40).contains(&t.len())
+                && words.body_article.is_match(t)
+                && words.body_body.is_match(t)
+                && !words.body_junk.is_match(t)
+        });
+    (hint, unlikely && !structural, body_like)
 }
