@@ -127,7 +127,7 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
                 seg.flush(owner);
             }
             tag => {
-                if strict && node.unlikely {
+                if node.hard || (strict && node.unlikely) {
                     if tag.is_block() {
                         seg.flush(owner_of(doc, &stack));
                     }
@@ -179,6 +179,11 @@ fn contribution(b: &Block, text: &str) -> f32 {
     }
     let base = c * (1.0 - ld);
     let sentence = ends_like_sentence(text);
+    if b.tag == Tag::Cell {
+        // Data tables are short cells without links; neither prose nor
+        // navigation.
+        return if c < 40.0 { 0.0 } else { base * 0.5 };
+    }
     if c < 40.0 && !sentence {
         return -0.5 * c;
     }
@@ -192,7 +197,6 @@ fn contribution(b: &Block, text: &str) -> f32 {
                 -0.3 * c
             }
         }
-        Tag::Cell => base * 0.5,
         Tag::Caption | Tag::Figure => 0.0,
         _ => base * 0.8,
     }
@@ -289,6 +293,9 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
 pub(super) fn main_text(doc: &Doc, json_ld_body: Option<&str>) -> String {
     let (text, blocks) = segment(doc, true);
     let mut body = from_blocks(doc, &text, &blocks);
+    // Class names mislead sometimes (`content-with-sidebar` holding the
+    // whole article); when the strict pass finds next to nothing, look again
+    // without skipping flagged subtrees.
     if body.chars().count() < 250 {
         let (text, blocks) = segment(doc, false);
         let lenient = from_blocks(doc, &text, &blocks);

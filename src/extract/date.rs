@@ -266,6 +266,28 @@ mod tests {
     }
 
     #[test]
+    fn dates_in_running_text() {
+        let d = |s: &str| textual(s).map(|d| d.date_naive().to_string());
+        assert_eq!(
+            d("Published 24 November 2020 A paragraph").as_deref(),
+            Some("2020-11-24")
+        );
+        assert_eq!(
+            d("Tuesday, (08 Dec 2020) news").as_deref(),
+            Some("2020-12-08")
+        );
+        assert_eq!(
+            d("Posted on March 3rd, 2019 by admin").as_deref(),
+            Some("2019-03-03")
+        );
+        assert_eq!(
+            d("обновлено 5 мая 2021 года").as_deref(),
+            Some("2021-05-05")
+        );
+        assert_eq!(d("no date, 12 apples 2020 times").as_deref(), None);
+    }
+
+    #[test]
     fn url_dates() {
         let d = from_url_path("/2020/11/24/some-story").map(|d| d.date_naive().to_string());
         assert_eq!(d.as_deref(), Some("2020-11-24"));

@@ -55,8 +55,12 @@ pub(super) struct Node {
     pub tag: Tag,
     /// Class/id/role hint: positive for content-looking, negative otherwise.
     pub hint: i8,
-    /// Boilerplate-looking subtree (navigation, share bar, comments, ...).
+    /// Named like boilerplate (share bar, comments, related, ...): skipped
+    /// by the strict pass only.
     pub unlikely: bool,
+    /// Boilerplate by element or role (`nav`, `aside`, `footer`, `header`,
+    /// `role=navigation`) or hidden: always skipped.
+    pub hard: bool,
     /// Named like an article body (`itemprop=articleBody`, `entry-content`,
     /// `article__body`, ...): preferred over a wider container.
     pub body_like: bool,
@@ -142,6 +146,7 @@ pub(super) fn build(html: &Html) -> Doc {
         tag: Tag::Root,
         hint: 0,
         unlikely: false,
+        hard: false,
         body_like: false,
         text: (0, 0),
     });
@@ -171,6 +176,7 @@ pub(super) fn build(html: &Html) -> Doc {
                         tag: Tag::Text,
                         hint: 0,
                         unlikely: false,
+                        hard: false,
                         body_like: false,
                         text: (start, end),
                     });
@@ -190,9 +196,9 @@ pub(super) fn build(html: &Html) -> Doc {
                         .filter(|s| !s.is_empty());
                 }
                 let idx = doc.nodes.len() as u32;
-                let (hint, mut unlikely, body_like) = hints(name, el);
+                let (hint, mut hard, unlikely, body_like) = hints(name, el);
                 if is_hidden(el) {
-                    unlikely = true;
+                    hard = true;
                 }
                 doc.nodes.push(Node {
                     parent,
@@ -200,6 +206,7 @@ pub(super) fn build(html: &Html) -> Doc {
                     tag,
                     hint,
                     unlikely,
+                    hard,
                     body_like,
                     text: (0, 0),
                 });
@@ -218,7 +225,24 @@ pub(super) fn build(html: &Html) -> Doc {
         }
     }
     doc.nodes[0].end = doc.nodes.len() as u32;
+    clear_flags_above_content(&mut doc);
     doc
+}
+
+/// A boilerplate-named wrapper around the article body (`container
+/// penci_sidebar` around the post) is layout, not boilerplate: clear its
+/// flag. Element, role and hidden flags stay.
+fn clear_flags_above_content(doc: &mut Doc) {
+    let n = doc.nodes.len();
+    let mut below = vec![false; n];
+    for i in (1..n).rev() {
+        let parent = doc.nodes[i].parent as usize;
+        let marked = below[i] || doc.nodes[i].body_like;
+        below[parent] |= marked;
+        if below[i] {
+            doc.nodes[i].unlikely = false;
+        }
+    }
 }
 
 /// Copy text with whitespace runs collapsed, keeping one space at the edges
@@ -320,33 +344,30 @@ fn collect_skipped(
                 }
             }
         }
-        "title" => {
-            if doc.title.is_none() {
-                let mut t = String::new();
-                for d in node.descendants() {
-                    if let HtmlNode::Text(x) = d.value() {
-                        push_collapsed(&mut t, x);
-                    }
+        "title" if doc.title.is_none() => {
+            let mut t = String::new();
+            for d in node.descendants() {
+                if let HtmlNode::Text(x) = d.value() {
+                    push_collapsed(&mut t, x);
                 }
-                let t = t.trim();
-                if !t.is_empty() {
-                    doc.title = Some(t.to_string());
-                }
+            }
+            let t = t.trim();
+            if !t.is_empty() {
+                doc.title = Some(t.to_string());
             }
         }
-        "script" => {
+        "script"
             if el
                 .attr("type")
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-            {
-                let mut s = String::new();
-                for d in node.children() {
-                    if let HtmlNode::Text(x) = d.value() {
-                        s.push_str(x);
-                    }
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+        {
+            let mut s = String::new();
+            for d in node.children() {
+                if let HtmlNode::Text(x) = d.value() {
+                    s.push_str(x);
                 }
-                doc.json_ld.push(s);
             }
+            doc.json_ld.push(s);
         }
         _ => {}
     }
@@ -482,16 +503,17 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
     }
 });
 
-/// Reads class, id, role and itemprop: (hint, unlikely, body_like).
+/// Reads class, id, role and itemprop: (hint, hard, unlikely, body_like).
 ///
 /// `body_like` marks an element named as the article body: one class or id
 /// token joining an article word with a body word (`entry-content`,
 /// `article__body`, `story-text`) or `itemprop=articleBody`.
-fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool) {
+fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool, bool) {
     let mut hint: i8 = 0;
     let mut unlikely = false;
+    let mut hard = false;
     match name {
-        "nav" | "aside" | "footer" | "header" => unlikely = true,
+        "nav" | "aside" | "footer" | "header" => hard = true,
         "article" | "main" => hint += 1,
         _ => {}
     }
@@ -499,7 +521,7 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool) {
     if let Some(role) = el.attr("role") {
         match role.trim().to_ascii_lowercase().as_str() {
             "navigation" | "complementary" | "banner" | "contentinfo" | "menu" | "menubar"
-            | "search" | "dialog" | "alert" | "toolbar" => unlikely = true,
+            | "search" | "dialog" | "alert" | "toolbar" => hard = true,
             "main" | "article" => hint += 2,
             _ => {}
         }
@@ -508,12 +530,12 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool) {
         .attr("itemprop")
         .is_some_and(|p| p.eq_ignore_ascii_case("articleBody"))
     {
-        return (hint + 3, false, true);
+        return (hint + 3, false, false, true);
     }
     let class = el.attr("class").unwrap_or("");
     let id = el.attr("id").unwrap_or("");
     if class.is_empty() && id.is_empty() {
-        return (hint, unlikely && !structural, false);
+        return (hint, hard && !structural, false, false);
     }
     let mut s = String::with_capacity(class.len() + id.len() + 1);
     s.push_str(class);
@@ -542,5 +564,10 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool) {
                 && words.body_body.is_match(t)
                 && !words.body_junk.is_match(t)
         });
-    (hint, unlikely && !structural, body_like)
+    (
+        hint,
+        hard && !structural,
+        unlikely && !structural,
+        body_like,
+    )
 }

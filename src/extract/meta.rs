@@ -212,7 +212,7 @@ pub(super) fn published(
     let in_boilerplate = |mut i: u32| {
         while i != u32::MAX {
             let n = &doc.nodes[i as usize];
-            if n.unlikely && n.tag != super::dom::Tag::Article {
+            if (n.unlikely || n.hard) && n.tag != super::dom::Tag::Article {
                 return true;
             }
             i = n.parent;
@@ -232,10 +232,27 @@ pub(super) fn published(
     if let Some(d) = url.and_then(|u| date::from_url_path(u.path())) {
         return Some(d);
     }
-    // Last resort: a date written near the top of the page text, where
-    // bylines sit, or in the article text.
-    let head: String = doc.text.chars().take(6000).collect();
-    date::textual(body).or_else(|| date::textual(&head))
+    // Last resort: a date written out in the page. Bylines sit just after
+    // the headline, while dates above it are usually the site's "today".
+    let from = doc.h1.first().copied().unwrap_or(0);
+    date::textual(&text_from(doc, from, 3000))
+        .or_else(|| date::textual(body))
+        .or_else(|| date::textual(&text_from(doc, 0, 20_000)))
+}
+
+/// Visible text from arena node `from` on, text nodes joined by spaces.
+fn text_from(doc: &Doc, from: u32, max_bytes: usize) -> String {
+    let mut out = String::new();
+    for n in &doc.nodes[from as usize..] {
+        if n.tag == super::dom::Tag::Text {
+            out.push_str(&doc.text[n.text.0 as usize..n.text.1 as usize]);
+            out.push(' ');
+            if out.len() >= max_bytes {
+                break;
+            }
+        }
+    }
+    out
 }
 
 fn normalize(s: &str) -> String {
