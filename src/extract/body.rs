@@ -20,6 +20,8 @@ struct Block {
     tag: Tag,
     /// Inside a list item: teaser cards and menus live in lists.
     in_li: bool,
+    /// Inside a `<figure>`: captions and credits.
+    in_figure: bool,
 }
 
 impl Block {
@@ -36,6 +38,7 @@ struct Segmenter<'a> {
     cur_chars: u32,
     cur_links: u32,
     li_depth: u32,
+    figure_depth: u32,
 }
 
 impl Segmenter<'_> {
@@ -54,6 +57,7 @@ impl Segmenter<'_> {
                 link_chars: self.cur_links,
                 tag: self.doc.nodes[owner as usize].tag,
                 in_li: self.li_depth > 0,
+                in_figure: self.figure_depth > 0,
             });
             self.cur_start = self.text.len();
         } else {
@@ -85,6 +89,7 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
         cur_chars: 0,
         cur_links: 0,
         li_depth: 0,
+        figure_depth: 0,
     };
     let mut stack: Vec<u32> = Vec::with_capacity(64);
     let mut link_depth = 0u32;
@@ -104,6 +109,9 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
             }
             if tag == Tag::Li {
                 seg.li_depth = seg.li_depth.saturating_sub(1);
+            }
+            if tag == Tag::Figure {
+                seg.figure_depth = seg.figure_depth.saturating_sub(1);
             }
             stack.pop();
         }
@@ -142,6 +150,9 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
                 }
                 if tag == Tag::Li {
                     seg.li_depth += 1;
+                }
+                if tag == Tag::Figure {
+                    seg.figure_depth += 1;
                 }
                 stack.push(i);
             }
@@ -215,11 +226,35 @@ fn keep(b: &Block, text: &str) -> bool {
     if text.starts_with('<') && text.ends_with('>') {
         return false;
     }
-    if matches!(b.tag, Tag::Heading(1)) {
+    if matches!(b.tag, Tag::Heading(1) | Tag::Caption) || b.in_figure {
         return false;
     }
-    let _ = text;
     true
+}
+
+/// A block that reads as a sentence or paragraph, not a label.
+fn substantive(text: &str) -> bool {
+    let chars = text.chars().count();
+    chars >= 80 || (chars >= 30 && ends_like_sentence(text))
+}
+
+/// A short line carrying a year: a dateline or "updated" stamp.
+fn dateline(text: &str) -> bool {
+    if text.chars().count() > 80 {
+        return false;
+    }
+    let b = text.as_bytes();
+    b.windows(4).enumerate().any(|(i, w)| {
+        (w.starts_with(b"19") || w.starts_with(b"20"))
+            && w.iter().all(u8::is_ascii_digit)
+            && (i == 0 || !b[i - 1].is_ascii_digit())
+            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+    })
+}
+
+/// A short "By NAME" line.
+fn byline(text: &str) -> bool {
+    text.chars().count() <= 80 && ["By ", "BY ", "by "].iter().any(|p| text.starts_with(p))
 }
 
 /// Text of the best container, or empty when nothing looks like prose.
@@ -271,13 +306,20 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     }
     let best = narrowed.unwrap_or(best);
     let end = doc.nodes[best].end;
+    let kept: Vec<&str> = blocks
+        .iter()
+        .filter(|b| (b.owner as usize) >= best && b.owner < end)
+        .map(|b| (b, &text[b.start as usize..b.end as usize]))
+        .filter(|(b, t)| keep(b, t))
+        .map(|(_, t)| t)
+        .collect();
+    // Datelines and bylines sit above the article's first paragraph. Other
+    // short lines there (section labels, score lines) are often content, so
+    // only these two kinds go.
+    let first = kept.iter().position(|t| substantive(t)).unwrap_or(0);
     let mut out = String::new();
-    for b in blocks {
-        if (b.owner as usize) < best || b.owner >= end {
-            continue;
-        }
-        let t = &text[b.start as usize..b.end as usize];
-        if !keep(b, t) {
+    for (i, t) in kept.iter().enumerate() {
+        if i < first && (dateline(t) || byline(t)) {
             continue;
         }
         if !out.is_empty() {
