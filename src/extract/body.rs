@@ -257,6 +257,38 @@ fn byline(text: &str) -> bool {
     text.chars().count() <= 80 && ["By ", "BY ", "by "].iter().any(|p| text.starts_with(p))
 }
 
+/// Start of the output range: `best`, or an earlier sibling when the
+/// siblings just before it read as prose (a standfirst or lead paragraph
+/// kept outside the body wrapper).
+fn with_lead(doc: &Doc, best: usize, score: &[f32]) -> usize {
+    let parent = doc.nodes[best].parent;
+    if parent == u32::MAX {
+        return best;
+    }
+    let mut siblings = Vec::new();
+    let mut j = parent as usize + 1;
+    while j < best {
+        siblings.push(j);
+        j = doc.nodes[j].end as usize;
+    }
+    let mut start = best;
+    for &s in siblings.iter().rev() {
+        let node = &doc.nodes[s];
+        if node.tag == Tag::Text || node.hard || node.unlikely {
+            break;
+        }
+        if score[s] > LEAD_MIN_SCORE {
+            start = s;
+        } else if score[s] < 0.0 {
+            break;
+        }
+    }
+    start
+}
+
+/// Net prose a sibling needs to join the container as its lead.
+const LEAD_MIN_SCORE: f32 = 60.0;
+
 /// Text of the best container, or empty when nothing looks like prose.
 fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let n = doc.nodes.len();
@@ -306,9 +338,10 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     }
     let best = narrowed.unwrap_or(best);
     let end = doc.nodes[best].end;
+    let start = with_lead(doc, best, &score);
     let kept: Vec<&str> = blocks
         .iter()
-        .filter(|b| (b.owner as usize) >= best && b.owner < end)
+        .filter(|b| (b.owner as usize) >= start && b.owner < end)
         .map(|b| (b, &text[b.start as usize..b.end as usize]))
         .filter(|(b, t)| keep(b, t))
         .map(|(_, t)| t)
