@@ -186,7 +186,7 @@ fn contribution(b: &Block, text: &str) -> f32 {
         return 0.0;
     }
     if ld > 0.5 {
-        return -c;
+        return -0.3 * c;
     }
     let base = c * (1.0 - ld);
     let sentence = ends_like_sentence(text);
@@ -199,7 +199,7 @@ fn contribution(b: &Block, text: &str) -> f32 {
         return -0.5 * c;
     }
     match b.tag {
-        _ if b.in_li && b.tag != Tag::Li => base * 0.3,
+        _ if b.in_li && b.tag != Tag::Li => 0.0,
         Tag::P | Tag::Quote | Tag::Pre => base,
         Tag::Li => {
             if c > 100.0 || sentence {
