@@ -274,7 +274,10 @@ fn with_lead(doc: &Doc, best: usize, score: &[f32]) -> usize {
     let mut start = best;
     for &s in siblings.iter().rev() {
         let node = &doc.nodes[s];
-        if node.tag == Tag::Text || node.hard || node.unlikely {
+        if node.tag == Tag::Text {
+            continue;
+        }
+        if node.hard || node.unlikely {
             break;
         }
         if score[s] > LEAD_MIN_SCORE {
@@ -289,12 +292,49 @@ fn with_lead(doc: &Doc, best: usize, score: &[f32]) -> usize {
 /// Net prose a sibling needs to join the container as its lead.
 const LEAD_MIN_SCORE: f32 = 60.0;
 
+/// Nodes inside teaser cards: an `<article>` or list item whose heading is
+/// a link is a pointer to another story, however much its summary reads
+/// like prose. The card holding the page's `<h1>` is the story itself.
+fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
+    let n = doc.nodes.len();
+    let mut card = vec![false; n];
+    for b in blocks {
+        if !matches!(b.tag, Tag::Heading(2..)) || b.link_density() < 0.8 {
+            continue;
+        }
+        let mut i = b.owner;
+        for _ in 0..4 {
+            let node = &doc.nodes[i as usize];
+            if node.parent == u32::MAX {
+                break;
+            }
+            if matches!(node.tag, Tag::Article | Tag::Li) {
+                let holds_h1 = doc.h1.iter().any(|&h| h >= i && h < node.end);
+                if !holds_h1 {
+                    card[i as usize] = true;
+                }
+                break;
+            }
+            i = node.parent;
+        }
+    }
+    for i in 1..n {
+        let p = doc.nodes[i].parent as usize;
+        card[i] |= card[p];
+    }
+    card
+}
+
 /// Text of the best container, or empty when nothing looks like prose.
 fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let n = doc.nodes.len();
+    let teaser = teasers(doc, blocks);
     let mut score = vec![0f32; n];
     let mut positive = vec![0f32; n];
     for b in blocks {
+        if teaser[b.owner as usize] {
+            continue;
+        }
         let c = contribution(b, &text[b.start as usize..b.end as usize]);
         score[b.owner as usize] += c;
         positive[b.owner as usize] += c.max(0.0);
@@ -341,7 +381,7 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let start = with_lead(doc, best, &score);
     let kept: Vec<&str> = blocks
         .iter()
-        .filter(|b| (b.owner as usize) >= start && b.owner < end)
+        .filter(|b| (b.owner as usize) >= start && b.owner < end && !teaser[b.owner as usize])
         .map(|b| (b, &text[b.start as usize..b.end as usize]))
         .filter(|(b, t)| keep(b, t))
         .map(|(_, t)| t)

@@ -249,20 +249,20 @@ fn clear_flags_above_content(doc: &mut Doc) {
 /// so inline neighbours do not glue together.
 fn push_text(out: &mut String, s: &str) {
     let mut pending_space = false;
-    let mut wrote = false;
     for c in s.chars() {
         if c.is_whitespace() || c == '\u{a0}' {
             pending_space = true;
         } else {
-            if pending_space && (wrote || !out.is_empty()) {
+            if pending_space && !out.is_empty() {
                 out.push(' ');
             }
             pending_space = false;
             out.push(c);
-            wrote = true;
         }
     }
-    if wrote && pending_space {
+    // A whitespace-only node between two inline elements is the only thing
+    // keeping their words apart.
+    if pending_space {
         out.push(' ');
     }
 }

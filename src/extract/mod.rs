@@ -38,16 +38,35 @@ pub fn extract(html: &str, url: Option<&Url>) -> Extracted {
     let doc = dom::build(&parsed);
     drop(parsed);
     let ld = meta::json_ld(&doc);
-    let body = body::main_text(&doc, ld.body.as_deref());
+    let title = meta::title(&doc, &ld, url);
+    let body = without_headline(body::main_text(&doc, ld.body.as_deref()), title.as_deref());
     let published = meta::published(&doc, &ld, url, &body);
     Extracted {
-        title: meta::title(&doc, &ld, url),
+        title,
         published: published.map(|d| d.with_timezone(&Utc)),
         authors: meta::authors(&doc, &ld, url),
         canonical_url: meta::canonical(&doc, url),
         html_lang: doc.html_lang.clone(),
         og_locale: meta::meta(&doc, "og:locale").map(str::to_string),
         body,
+    }
+}
+
+/// Drop a first paragraph that only repeats the headline (pages that mark
+/// their title up as a paragraph or `h2`).
+fn without_headline(body: String, title: Option<&str>) -> String {
+    let Some(title) = title else { return body };
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let (first, rest) = body.split_once("\n\n").unwrap_or((body.as_str(), ""));
+    if !rest.is_empty() && !first.is_empty() && key(first) == key(title) {
+        rest.to_string()
+    } else {
+        body
     }
 }
 
@@ -222,6 +241,45 @@ mod tests {
         assert!(e.title.is_none());
         let e = extract("", None);
         assert_eq!(e, Extracted::default());
+    }
+
+    #[test]
+    fn inline_words_stay_apart_and_headline_is_not_repeated() {
+        let html = r#"<html><head><meta property="og:title" content="Առավել մանրամասն"></head><body><article>
+<p>Առավել մանրամասն</p>
+<p><b>Առավել</b> <b>մանրամասն</b>՝ <a href="/x">թերթի</a> <i>այսօրվա</i> համարում, որտեղ կան նաեւ այլ մանրամասներ ու մեկնաբանություններ։</p>
+</article></body></html>"#;
+        let e = extract(html, None);
+        assert!(
+            e.body
+                .starts_with("Առավել մանրամասն՝ թերթի այսօրվա համարում"),
+            "{:?}",
+            e.body
+        );
+    }
+
+    #[test]
+    fn teaser_cards_are_left_out() {
+        let card = |n: u32| {
+            format!(
+                r#"<li><h3><a href="/s{n}">Another story number {n} with a long linked headline</a></h3>
+<p>The summary of that other story reads like prose and is long enough to be scored as a paragraph.</p></li>"#
+            )
+        };
+        let cards: String = (0..4).map(card).collect();
+        let html = format!(
+            r#"<html><body><div><h1>Main story</h1>
+<p>The main story opens with a paragraph of prose that is long enough to be counted as content by the scorer.</p>
+<p>It continues with a second paragraph, which adds detail, quotes and context to what the first one said.</p>
+<ul>{cards}</ul></div></body></html>"#
+        );
+        let e = extract(&html, None);
+        assert!(e.body.contains("second paragraph"), "{:?}", e.body);
+        assert!(
+            !e.body.contains("summary of that other story"),
+            "{:?}",
+            e.body
+        );
     }
 
     #[test]
