@@ -325,6 +325,10 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
     card
 }
 
+/// Longest run of short lines after the last paragraph still taken for
+/// labels rather than content.
+const MAX_TRAILING_LABELS: usize = 5;
+
 /// Text of the best container, or empty when nothing looks like prose.
 fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let n = doc.nodes.len();
@@ -379,20 +383,31 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let best = narrowed.unwrap_or(best);
     let end = doc.nodes[best].end;
     let start = with_lead(doc, best, &score);
-    let kept: Vec<&str> = blocks
+    let kept: Vec<(&Block, &str)> = blocks
         .iter()
         .filter(|b| (b.owner as usize) >= start && b.owner < end && !teaser[b.owner as usize])
         .map(|b| (b, &text[b.start as usize..b.end as usize]))
         .filter(|(b, t)| keep(b, t))
-        .map(|(_, t)| t)
         .collect();
     // Datelines and bylines sit above the article's first paragraph. Other
     // short lines there (section labels, score lines) are often content, so
     // only these two kinds go.
-    let first = kept.iter().position(|t| substantive(t)).unwrap_or(0);
+    let first = kept.iter().position(|(_, t)| substantive(t)).unwrap_or(0);
+    // Below the last paragraph, a few short loose lines are labels ("Like
+    // this:", "Comments", "Advertisement"). Items of a list or table, or a
+    // long run of short lines (tour dates, results), are content.
+    let last = kept
+        .iter()
+        .rposition(|(b, t)| substantive(t) || matches!(b.tag, Tag::Li | Tag::Cell) || b.in_li)
+        .map_or(kept.len(), |i| i + 1);
+    let last = if kept.len() - last <= MAX_TRAILING_LABELS {
+        last
+    } else {
+        kept.len()
+    };
     let mut out = String::new();
-    for (i, t) in kept.iter().enumerate() {
-        if i < first && (dateline(t) || byline(t)) {
+    for (i, (_, t)) in kept.iter().enumerate() {
+        if (i < first && (dateline(t) || byline(t))) || i >= last {
             continue;
         }
         if !out.is_empty() {
