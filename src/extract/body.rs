@@ -22,6 +22,9 @@ struct Block {
     in_li: bool,
     /// Inside a `<figure>`: captions and credits.
     in_figure: bool,
+    /// Inside a `<blockquote>`: quotes and embedded posts, whose links
+    /// (handles, dates) are part of the quote.
+    in_quote: bool,
 }
 
 impl Block {
@@ -39,6 +42,7 @@ struct Segmenter<'a> {
     cur_links: u32,
     li_depth: u32,
     figure_depth: u32,
+    quote_depth: u32,
 }
 
 impl Segmenter<'_> {
@@ -58,6 +62,7 @@ impl Segmenter<'_> {
                 tag: self.doc.nodes[owner as usize].tag,
                 in_li: self.li_depth > 0,
                 in_figure: self.figure_depth > 0,
+                in_quote: self.quote_depth > 0,
             });
             self.cur_start = self.text.len();
         } else {
@@ -90,6 +95,7 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
         cur_links: 0,
         li_depth: 0,
         figure_depth: 0,
+        quote_depth: 0,
     };
     let mut stack: Vec<u32> = Vec::with_capacity(64);
     let mut link_depth = 0u32;
@@ -112,6 +118,9 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
             }
             if tag == Tag::Figure {
                 seg.figure_depth = seg.figure_depth.saturating_sub(1);
+            }
+            if tag == Tag::Quote {
+                seg.quote_depth = seg.quote_depth.saturating_sub(1);
             }
             stack.pop();
         }
@@ -153,6 +162,9 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
                 }
                 if tag == Tag::Figure {
                     seg.figure_depth += 1;
+                }
+                if tag == Tag::Quote {
+                    seg.quote_depth += 1;
                 }
                 stack.push(i);
             }
@@ -218,7 +230,7 @@ const BODY_LIKE_SHARE: f32 = 0.7;
 
 fn keep(b: &Block, text: &str) -> bool {
     let ld = b.link_density();
-    if ld > 0.5 {
+    if ld > 0.5 && !(b.in_quote && ld <= 0.9) {
         return false;
     }
     // Escaped markup shown as text (a tracking pixel inside a mangled
