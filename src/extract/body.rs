@@ -7,6 +7,15 @@
 //! sweep over the arena, so the best container is an argmax, not a search.
 //! A wrapper wins over its child only when what it adds is net prose, which
 //! is what keeps a lead paragraph but leaves out the navigation around it.
+//!
+//! Then: a descendant named like the article body (`entry-content`,
+//! `itemprop=articleBody`) that holds most of the winner's score replaces
+//! it; prose siblings just before the container join as its lead; teaser
+//! cards (an `<article>` or `<li>` whose heading is a link) are left out;
+//! link-heavy blocks, captions and the `<h1>` are dropped, and so are
+//! datelines above the first paragraph and a short run of labels after the
+//! last one. When that finds next to nothing the page is read again without
+//! the class-name flags, and the JSON-LD `articleBody` is the last resort.
 
 use super::dom::{Doc, Tag};
 
@@ -186,11 +195,28 @@ fn ends_like_sentence(text: &str) -> bool {
     text.trim_end().chars().last().is_some_and(|c| {
         matches!(
             c,
-            '.' | '!' | '?' | '…' | ':' | ';' | '"' | '»' | '”' | ')' | '։'
+            '.' | '!'
+                | '?'
+                | '…'
+                | ':'
+                | ';'
+                | '"'
+                | '»'
+                | '”'
+                | ')'
+                | '։'
+                | '。'
+                | '！'
+                | '？'
+                | '」'
         )
     })
 }
 
+/// Signed weight of a block in the choice of container: prose counts for
+/// its unlinked length, link lists and stray short lines count against,
+/// headings, captions, table cells and text inside list items are neutral
+/// or weak (menus and teaser cards live in lists).
 fn contribution(b: &Block, text: &str) -> f32 {
     let c = b.chars as f32;
     let ld = b.link_density();
@@ -228,6 +254,7 @@ fn contribution(b: &Block, text: &str) -> f32 {
 /// Share of the winner's prose a body-like descendant must hold to replace it.
 const BODY_LIKE_SHARE: f32 = 0.7;
 
+/// Whether a block of the chosen container goes into the output.
 fn keep(b: &Block, text: &str) -> bool {
     let ld = b.link_density();
     if ld > 0.5 && !(b.in_quote && ld <= 0.9) {
@@ -246,8 +273,22 @@ fn keep(b: &Block, text: &str) -> bool {
 
 /// A block that reads as a sentence or paragraph, not a label.
 fn substantive(text: &str) -> bool {
-    let chars = text.chars().count();
-    chars >= 80 || (chars >= 30 && ends_like_sentence(text))
+    let len = latin_equivalent_len(text);
+    len >= 80 || (len >= 30 && ends_like_sentence(text))
+}
+
+/// Length in Latin-script letters: a Chinese, Japanese or Korean character
+/// carries about a word, so it counts for three.
+fn latin_equivalent_len(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '\u{3040}'..='\u{30ff}'
+            | '\u{3400}'..='\u{9fff}'
+            | '\u{ac00}'..='\u{d7af}'
+            | '\u{f900}'..='\u{faff}' => 3,
+            _ => 1,
+        })
+        .sum()
 }
 
 /// A short line carrying a year: a dateline or "updated" stamp.
