@@ -233,7 +233,7 @@ fn contribution(b: &Block, text: &str) -> f32 {
         // navigation.
         return if c < 40.0 { 0.0 } else { base * 0.5 };
     }
-    if c < 40.0 && !sentence {
+    if latin_equivalent_len(text) < 40 && !sentence {
         return -0.5 * c;
     }
     match b.tag {
