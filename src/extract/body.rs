@@ -1,0 +1,495 @@
+//! Main text: split the page into text blocks, pick the container whose
+//! blocks look most like running prose, and keep its non-boilerplate blocks.
+//!
+//! Each block (the text between two block-level boundaries) gets a signed
+//! score: prose with few links counts for its length, link lists and short
+//! stray lines count against. Scores are summed per subtree in one reverse
+//! sweep over the arena, so the best container is an argmax, not a search.
+//! A wrapper wins over its child only when what it adds is net prose, which
+//! is what keeps a lead paragraph but leaves out the navigation around it.
+//!
+//! Then: a descendant named like the article body (`entry-content`,
+//! `itemprop=articleBody`) that holds most of the winner's score replaces
+//! it; prose siblings just before the container join as its lead; teaser
+//! cards (an `<article>` or `<li>` whose heading is a link) are left out;
+//! link-heavy blocks, captions and the `<h1>` are dropped, and so are
+//! datelines above the first paragraph and a short run of labels after the
+//! last one. When that finds next to nothing the page is read again without
+//! the class-name flags, and the JSON-LD `articleBody` is the last resort.
+
+use super::dom::{Doc, Tag};
+
+#[derive(Debug, Clone)]
+struct Block {
+    owner: u32,
+    start: u32,
+    end: u32,
+    chars: u32,
+    link_chars: u32,
+    tag: Tag,
+    /// Inside a list item: teaser cards and menus live in lists.
+    in_li: bool,
+    /// Inside a `<figure>`: captions and credits.
+    in_figure: bool,
+    /// Inside a `<blockquote>`: quotes and embedded posts, whose links
+    /// (handles, dates) are part of the quote.
+    in_quote: bool,
+}
+
+impl Block {
+    fn link_density(&self) -> f32 {
+        self.link_chars as f32 / self.chars.max(1) as f32
+    }
+}
+
+struct Segmenter<'a> {
+    doc: &'a Doc,
+    text: String,
+    blocks: Vec<Block>,
+    cur_start: usize,
+    cur_chars: u32,
+    cur_links: u32,
+    li_depth: u32,
+    figure_depth: u32,
+    quote_depth: u32,
+}
+
+impl Segmenter<'_> {
+    fn flush(&mut self, owner: u32) {
+        if self.cur_chars > 0 {
+            let raw = &self.text[self.cur_start..];
+            let lead = raw.len() - raw.trim_start().len();
+            let trail = raw.len() - raw.trim_end().len();
+            let start = (self.cur_start + lead) as u32;
+            let end = (self.text.len() - trail) as u32;
+            self.blocks.push(Block {
+                owner,
+                start,
+                end,
+                chars: self.cur_chars,
+                link_chars: self.cur_links,
+                tag: self.doc.nodes[owner as usize].tag,
+                in_li: self.li_depth > 0,
+                in_figure: self.figure_depth > 0,
+                in_quote: self.quote_depth > 0,
+            });
+            self.cur_start = self.text.len();
+        } else {
+            self.text.truncate(self.cur_start);
+        }
+        self.cur_chars = 0;
+        self.cur_links = 0;
+    }
+}
+
+fn owner_of(doc: &Doc, stack: &[u32]) -> u32 {
+    stack
+        .iter()
+        .rev()
+        .copied()
+        .find(|&i| doc.nodes[i as usize].tag.is_block())
+        .unwrap_or(0)
+}
+
+/// Split the arena into text blocks. With `strict`, subtrees flagged
+/// unlikely are skipped.
+fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
+    let nodes = &doc.nodes;
+    let mut seg = Segmenter {
+        doc,
+        text: String::with_capacity(doc.text.len()),
+        blocks: Vec::with_capacity(512),
+        cur_start: 0,
+        cur_chars: 0,
+        cur_links: 0,
+        li_depth: 0,
+        figure_depth: 0,
+        quote_depth: 0,
+    };
+    let mut stack: Vec<u32> = Vec::with_capacity(64);
+    let mut link_depth = 0u32;
+    let n = nodes.len() as u32;
+    let mut i = 1u32;
+    while i < n {
+        while let Some(&top) = stack.last() {
+            if nodes[top as usize].end > i {
+                break;
+            }
+            let tag = nodes[top as usize].tag;
+            if tag.is_block() {
+                seg.flush(owner_of(doc, &stack));
+            }
+            if tag == Tag::A {
+                link_depth = link_depth.saturating_sub(1);
+            }
+            if tag == Tag::Li {
+                seg.li_depth = seg.li_depth.saturating_sub(1);
+            }
+            if tag == Tag::Figure {
+                seg.figure_depth = seg.figure_depth.saturating_sub(1);
+            }
+            if tag == Tag::Quote {
+                seg.quote_depth = seg.quote_depth.saturating_sub(1);
+            }
+            stack.pop();
+        }
+        let node = &nodes[i as usize];
+        match node.tag {
+            Tag::Text => {
+                let s = &doc.text[node.text.0 as usize..node.text.1 as usize];
+                let chars = s.chars().filter(|c| !c.is_whitespace()).count() as u32;
+                if seg.text.len() == seg.cur_start || seg.text.ends_with(' ') {
+                    seg.text.push_str(s.trim_start());
+                } else {
+                    seg.text.push_str(s);
+                }
+                seg.cur_chars += chars;
+                if link_depth > 0 {
+                    seg.cur_links += chars;
+                }
+            }
+            Tag::Br => {
+                let owner = owner_of(doc, &stack);
+                seg.flush(owner);
+            }
+            tag => {
+                if node.hard || (strict && node.unlikely) {
+                    if tag.is_block() {
+                        seg.flush(owner_of(doc, &stack));
+                    }
+                    i = node.end;
+                    continue;
+                }
+                if tag.is_block() {
+                    seg.flush(owner_of(doc, &stack));
+                }
+                if tag == Tag::A {
+                    link_depth += 1;
+                }
+                if tag == Tag::Li {
+                    seg.li_depth += 1;
+                }
+                if tag == Tag::Figure {
+                    seg.figure_depth += 1;
+                }
+                if tag == Tag::Quote {
+                    seg.quote_depth += 1;
+                }
+                stack.push(i);
+            }
+        }
+        i += 1;
+    }
+    while let Some(&top) = stack.last() {
+        if doc.nodes[top as usize].tag.is_block() {
+            seg.flush(owner_of(doc, &stack));
+        }
+        stack.pop();
+    }
+    seg.flush(0);
+    (seg.text, seg.blocks)
+}
+
+/// Whether a block reads like prose rather than a label or a link.
+fn ends_like_sentence(text: &str) -> bool {
+    text.trim_end().chars().last().is_some_and(|c| {
+        matches!(
+            c,
+            '.' | '!'
+                | '?'
+                | '…'
+                | ':'
+                | ';'
+                | '"'
+                | '»'
+                | '”'
+                | ')'
+                | '։'
+                | '。'
+                | '！'
+                | '？'
+                | '」'
+        )
+    })
+}
+
+/// Signed weight of a block in the choice of container: prose counts for
+/// its unlinked length, link lists and stray short lines count against,
+/// headings, captions, table cells and text inside list items are neutral
+/// or weak (menus and teaser cards live in lists).
+fn contribution(b: &Block, text: &str) -> f32 {
+    let c = b.chars as f32;
+    let ld = b.link_density();
+    if matches!(b.tag, Tag::Heading(_)) {
+        return 0.0;
+    }
+    if ld > 0.5 {
+        return -0.3 * c;
+    }
+    let base = c * (1.0 - ld);
+    let sentence = ends_like_sentence(text);
+    if b.tag == Tag::Cell {
+        // Data tables are short cells without links; neither prose nor
+        // navigation.
+        return if c < 40.0 { 0.0 } else { base * 0.5 };
+    }
+    if latin_equivalent_len(text) < 40 && !sentence {
+        return -0.5 * c;
+    }
+    match b.tag {
+        _ if b.in_li && b.tag != Tag::Li => 0.0,
+        Tag::P | Tag::Quote | Tag::Pre => base,
+        Tag::Li => {
+            if c > 100.0 || sentence {
+                base * 0.6
+            } else {
+                -0.3 * c
+            }
+        }
+        Tag::Caption | Tag::Figure => 0.0,
+        _ => base * 0.8,
+    }
+}
+
+/// Share of the winner's prose a body-like descendant must hold to replace it.
+const BODY_LIKE_SHARE: f32 = 0.7;
+
+/// Whether a block of the chosen container goes into the output.
+fn keep(b: &Block, text: &str) -> bool {
+    let ld = b.link_density();
+    if ld > 0.5 && !(b.in_quote && ld <= 0.9) {
+        return false;
+    }
+    // Escaped markup shown as text (a tracking pixel inside a mangled
+    // `<noscript>`) is never prose.
+    if text.starts_with('<') && text.ends_with('>') {
+        return false;
+    }
+    if matches!(b.tag, Tag::Heading(1) | Tag::Caption) || b.in_figure {
+        return false;
+    }
+    true
+}
+
+/// A block that reads as a sentence or paragraph, not a label.
+fn substantive(text: &str) -> bool {
+    let len = latin_equivalent_len(text);
+    len >= 80 || (len >= 30 && ends_like_sentence(text))
+}
+
+/// Length in Latin-script letters: a Chinese, Japanese or Korean character
+/// carries about a word, so it counts for three.
+fn latin_equivalent_len(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '\u{3040}'..='\u{30ff}'
+            | '\u{3400}'..='\u{9fff}'
+            | '\u{ac00}'..='\u{d7af}'
+            | '\u{f900}'..='\u{faff}' => 3,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// A short line carrying a year: a dateline or "updated" stamp.
+fn dateline(text: &str) -> bool {
+    if text.chars().count() > 80 {
+        return false;
+    }
+    let b = text.as_bytes();
+    b.windows(4).enumerate().any(|(i, w)| {
+        (w.starts_with(b"19") || w.starts_with(b"20"))
+            && w.iter().all(u8::is_ascii_digit)
+            && (i == 0 || !b[i - 1].is_ascii_digit())
+            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+    })
+}
+
+/// A short "By NAME" line.
+fn byline(text: &str) -> bool {
+    text.chars().count() <= 80 && ["By ", "BY ", "by "].iter().any(|p| text.starts_with(p))
+}
+
+/// Start of the output range: `best`, or an earlier sibling when the
+/// siblings just before it read as prose (a standfirst or lead paragraph
+/// kept outside the body wrapper).
+fn with_lead(doc: &Doc, best: usize, score: &[f32]) -> usize {
+    let parent = doc.nodes[best].parent;
+    if parent == u32::MAX {
+        return best;
+    }
+    let mut siblings = Vec::new();
+    let mut j = parent as usize + 1;
+    while j < best {
+        siblings.push(j);
+        j = doc.nodes[j].end as usize;
+    }
+    let mut start = best;
+    for &s in siblings.iter().rev() {
+        let node = &doc.nodes[s];
+        if node.tag == Tag::Text {
+            continue;
+        }
+        if node.hard || node.unlikely {
+            break;
+        }
+        if score[s] > LEAD_MIN_SCORE {
+            start = s;
+        } else if score[s] < 0.0 {
+            break;
+        }
+    }
+    start
+}
+
+/// Net prose a sibling needs to join the container as its lead.
+const LEAD_MIN_SCORE: f32 = 60.0;
+
+/// Nodes inside teaser cards: an `<article>` or list item whose heading is
+/// a link is a pointer to another story, however much its summary reads
+/// like prose. The card holding the page's `<h1>` is the story itself.
+fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
+    let n = doc.nodes.len();
+    let mut card = vec![false; n];
+    for b in blocks {
+        if !matches!(b.tag, Tag::Heading(2..)) || b.link_density() < 0.8 {
+            continue;
+        }
+        let mut i = b.owner;
+        for _ in 0..4 {
+            let node = &doc.nodes[i as usize];
+            if node.parent == u32::MAX {
+                break;
+            }
+            if matches!(node.tag, Tag::Article | Tag::Li) {
+                let holds_h1 = doc.h1.iter().any(|&h| h >= i && h < node.end);
+                if !holds_h1 {
+                    card[i as usize] = true;
+                }
+                break;
+            }
+            i = node.parent;
+        }
+    }
+    for i in 1..n {
+        let p = doc.nodes[i].parent as usize;
+        card[i] |= card[p];
+    }
+    card
+}
+
+/// Longest run of short lines after the last paragraph still taken for
+/// labels rather than content.
+const MAX_TRAILING_LABELS: usize = 5;
+
+/// Text of the best container, or empty when nothing looks like prose.
+fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
+    let n = doc.nodes.len();
+    let teaser = teasers(doc, blocks);
+    let mut score = vec![0f32; n];
+    let mut positive = vec![0f32; n];
+    for b in blocks {
+        if teaser[b.owner as usize] {
+            continue;
+        }
+        let c = contribution(b, &text[b.start as usize..b.end as usize]);
+        score[b.owner as usize] += c;
+        positive[b.owner as usize] += c.max(0.0);
+    }
+    for i in (1..n).rev() {
+        let p = doc.nodes[i].parent as usize;
+        score[p] += score[i];
+        positive[p] += positive[i];
+    }
+    let mut best = 0usize;
+    let mut best_score = 0f32;
+    for (i, node) in doc.nodes.iter().enumerate() {
+        if node.tag == Tag::Text {
+            continue;
+        }
+        let s = score[i];
+        let s = if s > 0.0 {
+            s * (1.0 + 0.15 * f32::from(node.hint))
+        } else {
+            s
+        };
+        if s >= best_score && s > 0.0 {
+            best = i;
+            best_score = s;
+        }
+    }
+    if best_score <= 0.0 {
+        return String::new();
+    }
+    // A descendant named like the article body that holds most of the
+    // prose is a cleaner cut than the winner, which may have pulled in
+    // teasers or comments that happen to read like prose.
+    let end = doc.nodes[best].end as usize;
+    let mut narrowed: Option<usize> = None;
+    for i in best..end {
+        if doc.nodes[i].body_like && score[i] >= BODY_LIKE_SHARE * score[best] {
+            // Two body-like nodes above the share are nested; pre-order
+            // puts the inner one last.
+            narrowed = Some(i);
+        }
+    }
+    let best = narrowed.unwrap_or(best);
+    let end = doc.nodes[best].end;
+    let start = with_lead(doc, best, &score);
+    let kept: Vec<(&Block, &str)> = blocks
+        .iter()
+        .filter(|b| (b.owner as usize) >= start && b.owner < end && !teaser[b.owner as usize])
+        .map(|b| (b, &text[b.start as usize..b.end as usize]))
+        .filter(|(b, t)| keep(b, t))
+        .collect();
+    // Datelines and bylines sit above the article's first paragraph. Other
+    // short lines there (section labels, score lines) are often content, so
+    // only these two kinds go.
+    let first = kept.iter().position(|(_, t)| substantive(t)).unwrap_or(0);
+    // Below the last paragraph, a few short loose lines are labels ("Like
+    // this:", "Comments", "Advertisement"). Items of a list or table, or a
+    // long run of short lines (tour dates, results), are content.
+    let last = kept
+        .iter()
+        .rposition(|(b, t)| substantive(t) || matches!(b.tag, Tag::Li | Tag::Cell) || b.in_li)
+        .map_or(kept.len(), |i| i + 1);
+    let last = if kept.len() - last <= MAX_TRAILING_LABELS {
+        last
+    } else {
+        kept.len()
+    };
+    let mut out = String::new();
+    for (i, (_, t)) in kept.iter().enumerate() {
+        if (i < first && (dateline(t) || byline(t))) || i >= last {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(t);
+    }
+    out
+}
+
+/// Main text of the page; `json_ld_body` is the JSON-LD `articleBody`, used
+/// when the page itself yields less.
+pub(super) fn main_text(doc: &Doc, json_ld_body: Option<&str>) -> String {
+    let (text, blocks) = segment(doc, true);
+    let mut body = from_blocks(doc, &text, &blocks);
+    // Class names mislead sometimes (`content-with-sidebar` holding the
+    // whole article); when the strict pass finds next to nothing, look again
+    // without skipping flagged subtrees.
+    if body.chars().count() < 250 {
+        let (text, blocks) = segment(doc, false);
+        let lenient = from_blocks(doc, &text, &blocks);
+        if lenient.len() > body.len() {
+            body = lenient;
+        }
+    }
+    if let Some(ld) = json_ld_body {
+        if ld.len() > body.len() * 2 || body.is_empty() {
+            return ld.to_string();
+        }
+    }
+    body
+}
