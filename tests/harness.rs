@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 use tempfile::TempDir;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub fn fixtures() -> PathBuf {
@@ -134,6 +134,31 @@ pub async fn serve(server: &MockServer, p: &str, content_type: &str, bytes: Vec<
         .await;
 }
 
+/// Serve a feed the way real servers do: with an ETag and Last-Modified,
+/// answering 304 to a request that presents the current ETag.
+pub async fn serve_feed(server: &MockServer, p: &str, content_type: &str, bytes: Vec<u8>) {
+    let etag = format!("\"{:x}\"", bytes.len() * 31 + bytes.iter().map(|b| *b as usize).sum::<usize>());
+    Mock::given(method("GET"))
+        .and(path(p))
+        .and(header("if-none-match", etag.as_str()))
+        .respond_with(ResponseTemplate::new(304).insert_header("etag", etag.as_str()))
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", content_type)
+                .insert_header("etag", etag.as_str())
+                .insert_header("last-modified", "Fri, 15 Mar 2024 12:00:00 GMT")
+                .set_body_bytes(bytes),
+        )
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
 /// Read a fixture, replacing `{BASE}` with the server's address.
 pub fn fixture_bytes(name: &str, base: &str) -> Vec<u8> {
     let raw = std::fs::read(fixtures().join(name)).expect("fixture");
@@ -195,7 +220,7 @@ impl World {
         let server = MockServer::start().await;
         let base = server.uri();
         for (_, p, file, ct) in FEEDS {
-            serve(&server, p, ct, fixture_bytes(file, &base)).await;
+            serve_feed(&server, p, ct, fixture_bytes(file, &base)).await;
         }
         let pages = pages();
         for page in &pages {

@@ -11,7 +11,7 @@ use nix::unistd::Pid;
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{feed_source, fixture_bytes, serve, Deployment, World, FEEDS};
+use crate::harness::{feed_source, fixture_bytes, serve, serve_feed, Deployment, World, FEEDS};
 
 /// A running daemon whose stderr is collected in the background.
 struct Running {
@@ -80,7 +80,7 @@ async fn slow_world(delay: Duration) -> (MockServer, Vec<crate::harness::Page>) 
     let server = MockServer::start().await;
     let base = server.uri();
     for (_, p, file, ct) in FEEDS {
-        serve(&server, p, ct, fixture_bytes(file, &base)).await;
+        serve_feed(&server, p, ct, fixture_bytes(file, &base)).await;
     }
     let pages = crate::harness::pages();
     for page in &pages {

@@ -226,8 +226,9 @@ async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article
         },
     );
     Ok(Some(Article {
+        // Show the clean canonical link, not the tracking link that led here.
+        url: id.clone(),
         id,
-        url: response.url.to_string(),
         source: entry.source.clone(),
         lang: detection.code.to_string(),
         title,
