@@ -16,6 +16,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
+use super::Policy;
+
 /// The key of a URL's host: lower-case name (or IP literal) and port.
 pub(super) fn host_key(url: &Url) -> String {
     let host = url.host_str().unwrap_or("").to_ascii_lowercase();
@@ -29,6 +31,7 @@ pub(super) struct Hosts {
     concurrency: usize,
     delay: Duration,
     max_crawl_delay: Duration,
+    max_pause_wait: Duration,
     idle_after: Duration,
     state: Mutex<State>,
 }
@@ -57,17 +60,13 @@ pub(super) struct Turn {
 }
 
 impl Hosts {
-    pub(super) fn new(
-        concurrency: usize,
-        delay: Duration,
-        max_crawl_delay: Duration,
-        idle_after: Duration,
-    ) -> Hosts {
+    pub(super) fn new(concurrency: usize, policy: &Policy) -> Hosts {
         Hosts {
             concurrency: concurrency.max(1),
-            delay,
-            max_crawl_delay,
-            idle_after,
+            delay: policy.per_host_delay,
+            max_crawl_delay: policy.max_crawl_delay,
+            max_pause_wait: policy.max_pause_wait,
+            idle_after: policy.forget_idle_hosts_after,
             state: Mutex::new(State {
                 hosts: HashMap::new(),
                 last_sweep: Instant::now(),
@@ -75,9 +74,13 @@ impl Hosts {
         }
     }
 
-    /// Wait for a free request slot of `key` and for its start time.
-    pub(super) async fn turn(&self, key: &str) -> Turn {
-        let semaphore = self.with_host(key, |host| Arc::clone(&host.semaphore));
+    /// Wait for a free request slot of `key` and for its start time; or,
+    /// if the host is paused for longer than the policy's
+    /// `max_pause_wait`, give up at once with the time left of the pause.
+    pub(super) async fn turn(&self, key: &str) -> Result<Turn, Duration> {
+        let (semaphore, paused) =
+            self.with_host(key, |host| (Arc::clone(&host.semaphore), host.paused_until));
+        self.check_pause(paused)?;
         // The semaphores are never closed, so this only fails if that
         // changes; going ahead without a permit is then the lesser evil.
         let permit = semaphore.acquire_owned().await.ok();
@@ -85,18 +88,31 @@ impl Hosts {
         // spaced in the order requests actually go out.
         loop {
             let delay = self.delay;
-            let start = self.with_host(key, |host| {
+            let (start, paused) = self.with_host(key, |host| {
                 let now = Instant::now();
                 let start = now.max(host.next_start).max(host.paused_until);
                 host.next_start = start + delay.max(host.crawl_delay);
                 host.last_used = now;
-                start
+                (start, host.paused_until)
             });
+            self.check_pause(paused)?;
             tokio::time::sleep_until(start).await;
             let paused_until = self.with_host(key, |host| host.paused_until);
             if paused_until <= start {
-                return Turn { _permit: permit };
+                return Ok(Turn { _permit: permit });
             }
+        }
+    }
+
+    /// A pause too long to sit out: callers are better off doing other
+    /// work and coming back (a waiting caller may hold a slot of its own
+    /// pipeline meanwhile).
+    fn check_pause(&self, paused_until: Instant) -> Result<(), Duration> {
+        let left = paused_until.saturating_duration_since(Instant::now());
+        if left > self.max_pause_wait {
+            Err(left)
+        } else {
+            Ok(())
         }
     }
 

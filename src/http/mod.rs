@@ -76,6 +76,11 @@ pub struct Policy {
     /// Upper bound on how long a 429 or 503 with Retry-After pauses its
     /// host. Default 1 h.
     pub max_pause: Duration,
+    /// Requests to a paused host wait out a pause at most this long; with
+    /// more of it left they fail at once with [`FetchError::Paused`] (which
+    /// says when to come back) instead of tying up their caller. Default
+    /// 60 s.
+    pub max_pause_wait: Duration,
     /// Let [`Client::get_guarded`] reach any address, as `get` does. For
     /// deployments that read outlets on their own network. Default false.
     pub allow_private_addresses: bool,
@@ -93,6 +98,7 @@ impl Default for Policy {
             robots_retry: Duration::from_secs(600),
             max_crawl_delay: Duration::from_secs(30),
             max_pause: Duration::from_secs(3600),
+            max_pause_wait: Duration::from_secs(60),
             allow_private_addresses: false,
             forget_idle_hosts_after: Duration::from_secs(3600),
         }
@@ -197,6 +203,12 @@ pub enum FetchError {
         content_type: String,
         expected: Expect,
     },
+    #[error("{url}: not requested: the server asked for a pause, {} of which is left", humantime::format_duration(round_up_to_seconds(*retry_after)))]
+    Paused {
+        url: Url,
+        /// What is left of the pause the host asked for.
+        retry_after: Duration,
+    },
     #[error("{url}: the site's robots.txt does not allow pressd to fetch this page")]
     RobotsDisallowed { url: Url },
     #[error("{url}: not fetched: the link leads to {address}, {}; discovered links may only reach public addresses (set http.allow_private_addresses = true to allow)", classify(*address).describe())]
@@ -220,7 +232,8 @@ impl FetchError {
             FetchError::Timeout { .. }
             | FetchError::Connect { .. }
             | FetchError::Request { .. }
-            | FetchError::Body { .. } => true,
+            | FetchError::Body { .. }
+            | FetchError::Paused { .. } => true,
             FetchError::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
             FetchError::TooLarge { .. }
             | FetchError::RedirectLoop { .. }
@@ -234,10 +247,12 @@ impl FetchError {
         }
     }
 
-    /// How long the server asked us to wait, for 429 and 503 answers.
+    /// How long the server asked us to wait, for 429 and 503 answers and
+    /// for requests refused because of such an answer earlier.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
+            FetchError::Paused { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }
@@ -256,6 +271,16 @@ fn describe_status(status: u16, retry_after: Option<Duration>) -> String {
         ));
     }
     text
+}
+
+/// Whole seconds, so that messages do not print nanoseconds left over.
+fn round_up_to_seconds(wait: Duration) -> Duration {
+    let whole = Duration::from_secs(wait.as_secs());
+    if whole < wait {
+        whole + Duration::from_secs(1)
+    } else {
+        whole
+    }
 }
 
 fn human_size(bytes: u64) -> String {
@@ -354,12 +379,7 @@ impl Client {
             max_body_bytes: settings.max_body_bytes,
             max_redirects: settings.max_redirects,
             policy: Arc::new(policy.clone()),
-            hosts: Arc::new(Hosts::new(
-                settings.per_host_concurrency,
-                policy.per_host_delay,
-                policy.max_crawl_delay,
-                policy.forget_idle_hosts_after,
-            )),
+            hosts: Arc::new(Hosts::new(settings.per_host_concurrency, policy)),
             robots: Arc::new(RobotsCache::new(policy.forget_idle_hosts_after)),
         })
     }
@@ -475,7 +495,14 @@ impl Client {
         loop {
             self.admit(url, &current, kind, reach).await?;
             let key = host_key(&current);
-            let _turn = self.hosts.turn(&key).await;
+            let _turn = self
+                .hosts
+                .turn(&key)
+                .await
+                .map_err(|left| FetchError::Paused {
+                    url: url.clone(),
+                    retry_after: left,
+                })?;
             let started = Instant::now();
             let result =
                 tokio::time::timeout(budget, self.hop(url, &current, validators, kind, reach))
@@ -589,10 +616,17 @@ impl Client {
             {
                 (Arc::new(Rules::AllowAll), self.policy.robots_ttl)
             }
+            // Both say nothing about the file: nothing is cached.
             Err(FetchError::Forbidden { address, .. }) => {
                 return Err(FetchError::Forbidden {
                     url: asked.clone(),
                     address,
+                })
+            }
+            Err(FetchError::Paused { retry_after, .. }) => {
+                return Err(FetchError::Paused {
+                    url: asked.clone(),
+                    retry_after,
                 })
             }
             Err(e) => {

@@ -1082,6 +1082,56 @@ async fn retry_after_pause_is_capped() {
 }
 
 #[tokio::test]
+async fn long_pause_fails_fast_with_the_time_left() {
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "/busy",
+        ResponseTemplate::new(429).insert_header("retry-after", "5"),
+    )
+    .await;
+    page(&server, "/news/1").await;
+    let client = client_with(Policy {
+        max_pause_wait: Duration::from_millis(100),
+        ..policy()
+    });
+    let _ = client
+        .get(&url_of(&server, "/busy"), None, Expect::Feed)
+        .await
+        .expect_err("429");
+    let started = Instant::now();
+    let url = url_of(&server, "/news/1");
+    let paused = client
+        .get(&url, None, Expect::Html)
+        .await
+        .expect_err("paused");
+    assert!(started.elapsed() < Duration::from_millis(100));
+    assert!(paused.is_transient());
+    let left = paused.retry_after().expect("time left");
+    assert!(
+        left > Duration::from_secs(4) && left <= Duration::from_secs(5),
+        "{left:?}"
+    );
+    assert_eq!(
+        paused.to_string(),
+        format!("{url}: not requested: the server asked for a pause, 5s of which is left")
+    );
+    // Neither the page nor its robots.txt was asked for.
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        1
+    );
+    // Nor was "no robots.txt" remembered for the origin: once the pause
+    // is over, the file is fetched.
+    assert!(client
+        .robots
+        .slot(&url.origin().ascii_serialization())
+        .lock()
+        .await
+        .is_none());
+}
+
+#[tokio::test]
 async fn guard_refuses_loopback_literal_unless_allowed() {
     let server = MockServer::start().await;
     page(&server, "/news/1").await;
