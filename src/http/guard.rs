@@ -9,6 +9,13 @@
 //! connected to: a name cannot resolve to a public address for the check
 //! and to 127.0.0.1 for the connection. IP-literal hosts, which reqwest
 //! connects to without resolving, are checked by the client on every hop.
+//!
+//! A proxy set through the environment (`HTTP_PROXY`, `HTTPS_PROXY`)
+//! resolves target names itself, and its own address then goes through
+//! the guard: with a proxy, only IP-literal targets are checked, and a
+//! proxy on a private address is refused for guarded requests. Deployments
+//! behind such a proxy set `allow_private_addresses` and rely on the
+//! proxy's own rules.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 

@@ -327,6 +327,7 @@ pub struct Client {
     /// A separate client also keeps the connection pools apart, so a
     /// guarded request never reuses a connection opened without the guard.
     guarded: reqwest::Client,
+    connect_timeout: Duration,
     timeout: Duration,
     max_body_bytes: u64,
     max_redirects: usize,
@@ -375,6 +376,7 @@ impl Client {
         Ok(Client {
             open,
             guarded,
+            connect_timeout: settings.connect_timeout,
             timeout: settings.timeout,
             max_body_bytes: settings.max_body_bytes,
             max_redirects: settings.max_redirects,
@@ -450,11 +452,12 @@ impl Client {
             Some(url::Host::Ipv4(ip)) => private(ip.into()),
             Some(url::Host::Ipv6(ip)) => private(ip.into()),
             Some(url::Host::Domain(name)) => {
-                match tokio::net::lookup_host((name, source.port_or_known_default().unwrap_or(0)))
-                    .await
-                {
-                    Ok(mut addresses) => addresses.any(|a| private(a.ip())),
-                    Err(_) => false,
+                let port = source.port_or_known_default().unwrap_or(0);
+                let lookup = tokio::net::lookup_host((name, port));
+                match tokio::time::timeout(self.connect_timeout, lookup).await {
+                    Ok(Ok(mut addresses)) => addresses.any(|a| private(a.ip())),
+                    // Unknown is treated as public: the guarded side.
+                    Ok(Err(_)) | Err(_) => false,
                 }
             }
             None => false,

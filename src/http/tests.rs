@@ -1252,6 +1252,24 @@ async fn redirect_to_a_private_address_is_refused() {
         }
         other => panic!("expected Forbidden, got {other:?}"),
     }
+    // The same through a name the guard's resolver finds on loopback.
+    mock(
+        &server,
+        "/news/3",
+        ResponseTemplate::new(301).insert_header(
+            "location",
+            format!("http://localhost:{port}/inside").as_str(),
+        ),
+    )
+    .await;
+    let refused = client
+        .get_guarded(&public("/news/3"), None, Expect::Html, Reach::PublicOnly)
+        .await
+        .expect_err("redirect to a loopback name");
+    assert!(
+        matches!(refused, FetchError::Forbidden { .. }),
+        "{refused:?}"
+    );
     assert_eq!(requests_to(&server, "/inside").await, 0);
 }
 
