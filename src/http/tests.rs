@@ -801,7 +801,7 @@ async fn spacing_of_one_host_does_not_hold_up_another() {
     };
     let started = Instant::now();
     client.get(&other, None, Expect::Feed).await.expect("other");
-    assert!(started.elapsed() < Duration::from_millis(500));
+    assert!(started.elapsed() < Duration::from_millis(1500));
     waiting.abort();
 }
 
@@ -1037,7 +1037,8 @@ async fn retry_after_pauses_the_host() {
         .get(&other, None, Expect::Feed)
         .await
         .expect("other host");
-    assert!(started.elapsed() < Duration::from_millis(500));
+    // Not held up by the pause of the first host.
+    assert!(started.elapsed() < Duration::from_millis(900));
     client
         .get(&url_of(&server, "/feed"), None, Expect::Feed)
         .await
@@ -1105,7 +1106,7 @@ async fn long_pause_fails_fast_with_the_time_left() {
         .get(&url, None, Expect::Html)
         .await
         .expect_err("paused");
-    assert!(started.elapsed() < Duration::from_millis(100));
+    assert!(started.elapsed() < Duration::from_secs(1));
     assert!(paused.is_transient());
     let left = paused.retry_after().expect("time left");
     assert!(
@@ -1182,8 +1183,9 @@ async fn metadata_address_is_refused_without_connecting() {
         .get_guarded(&url, None, Expect::Html, Reach::PublicOnly)
         .await
         .expect_err("metadata refused");
-    // A connection attempt would take the 2 s connect timeout to fail.
-    assert!(started.elapsed() < Duration::from_millis(200));
+    // Refused by the literal check: a connection attempt would have ended
+    // in a connect error (or the 2 s connect timeout), not in Forbidden.
+    assert!(started.elapsed() < Duration::from_secs(1));
     assert!(matches!(
         refused,
         FetchError::Forbidden { address, .. } if address == IpAddr::from([169, 254, 169, 254])
