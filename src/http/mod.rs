@@ -1,22 +1,41 @@
 //! The one HTTP client of pressd: timeouts, body-size caps applied to
 //! decompressed bytes, redirect limits and loop detection, content-type
-//! checks, conditional GET, and per-host concurrency limits. Only this
-//! module talks to the network.
+//! checks, conditional GET, and politeness towards servers (per-host
+//! concurrency and spacing, robots.txt, Retry-After), plus the guard that
+//! keeps discovered links away from private addresses. Only this module
+//! talks to the network.
 //!
 //! Redirects are followed here rather than by reqwest so that every hop
-//! goes through the same scheme check, per-host limit and loop detection,
-//! and so that the deadline covers the whole chain.
+//! goes through the same scheme check, guard, robots.txt check, per-host
+//! limit and loop detection, and so that the deadline covers the whole
+//! chain.
+//!
+//! Which call to use: [`Client::get`] for URLs the user configured (feed
+//! URLs: they may point anywhere, the user chose them), and
+//! [`Client::get_guarded`] with [`Client::link_reach`] of the source for
+//! links discovered in feeds and pages.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+mod guard;
+mod hosts;
+mod robots;
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
 use crate::charset;
+use guard::{classify, AddressClass, PublicOnlyResolver};
+use hosts::{host_key, Hosts};
+use robots::{Cached, RobotsCache, Rules};
+
+pub use guard::Reach;
 
 /// Settings for [`Client`], built from the `[http]` table of the config.
 #[derive(Debug, Clone)]
@@ -30,6 +49,72 @@ pub struct HttpSettings {
     pub max_redirects: usize,
     /// Requests in flight to one host at most (0 is taken as 1).
     pub per_host_concurrency: usize,
+}
+
+/// How the client treats servers and which addresses it may reach; the
+/// politeness keys of the `[http]` config table. Kept apart from
+/// [`HttpSettings`] so that code building `HttpSettings` by hand keeps
+/// compiling; [`Policy::default`] is what a daemon should run with.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Least time between the starts of two requests to one host (name and
+    /// port), across all callers. Default 1 s; zero turns spacing off.
+    pub per_host_delay: Duration,
+    /// Obey robots.txt for pages ([`Expect::Html`]); feeds are never
+    /// checked. Default true.
+    pub respect_robots: bool,
+    /// How long a fetched robots.txt is trusted. Default 24 h (RFC 9309
+    /// asks not to cache for longer).
+    pub robots_ttl: Duration,
+    /// When to ask again after robots.txt could not be fetched (5xx,
+    /// timeout, connection error). Default 10 min.
+    pub robots_retry: Duration,
+    /// Upper bound on a robots.txt Crawl-delay, which raises a host's
+    /// spacing above `per_host_delay`: a site asking for an hour between
+    /// requests would otherwise never have its news read. Default 30 s.
+    pub max_crawl_delay: Duration,
+    /// Upper bound on how long a 429 or 503 with Retry-After pauses its
+    /// host. Default 1 h.
+    pub max_pause: Duration,
+    /// Requests to a paused host wait out a pause at most this long; with
+    /// more of it left they fail at once with [`FetchError::Paused`] (which
+    /// says when to come back) instead of tying up their caller. Default
+    /// 60 s.
+    pub max_pause_wait: Duration,
+    /// Let [`Client::get_guarded`] reach any address, as `get` does. For
+    /// deployments that read outlets on their own network. Default false.
+    pub allow_private_addresses: bool,
+    /// Per-host state (spacing, pauses, robots.txt rules) unused for this
+    /// long is forgotten, so memory follows the hosts in use. Default 1 h.
+    pub forget_idle_hosts_after: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            per_host_delay: Duration::from_secs(1),
+            respect_robots: true,
+            robots_ttl: Duration::from_secs(24 * 3600),
+            robots_retry: Duration::from_secs(600),
+            max_crawl_delay: Duration::from_secs(30),
+            max_pause: Duration::from_secs(3600),
+            max_pause_wait: Duration::from_secs(60),
+            allow_private_addresses: false,
+            forget_idle_hosts_after: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl Policy {
+    /// No spacing and no robots.txt: what [`Client::new`] uses, for tests
+    /// and one-off tools. Retry-After pauses still apply.
+    pub fn unthrottled() -> Policy {
+        Policy {
+            per_host_delay: Duration::ZERO,
+            respect_robots: false,
+            ..Policy::default()
+        }
+    }
 }
 
 /// Cache validators of a previous response, for conditional GET.
@@ -118,6 +203,20 @@ pub enum FetchError {
         content_type: String,
         expected: Expect,
     },
+    #[error("{url}: not requested: the server asked for a pause, {} of which is left", humantime::format_duration(round_up_to_seconds(*retry_after)))]
+    Paused {
+        url: Url,
+        /// What is left of the pause the host asked for.
+        retry_after: Duration,
+    },
+    #[error("{url}: the site's robots.txt does not allow pressd to fetch this page")]
+    RobotsDisallowed { url: Url },
+    #[error("{url}: not fetched: the link leads to {address}, {}; discovered links may only reach public addresses (set http.allow_private_addresses = true to allow)", classify(*address).describe())]
+    Forbidden {
+        url: Url,
+        /// The address refused (of the first hop that had one).
+        address: IpAddr,
+    },
     #[error("{url}: {message}")]
     Other { url: Url, message: String },
     #[error("cannot set up the HTTP client: {message}")]
@@ -127,28 +226,33 @@ pub enum FetchError {
 impl FetchError {
     /// Whether trying again later may succeed (timeouts, connection errors,
     /// 5xx, 408, 429) as opposed to a permanent failure (404, wrong content
-    /// type, body too large, redirect loop).
+    /// type, body too large, redirect loop, robots.txt, guard).
     pub fn is_transient(&self) -> bool {
         match self {
             FetchError::Timeout { .. }
             | FetchError::Connect { .. }
             | FetchError::Request { .. }
-            | FetchError::Body { .. } => true,
+            | FetchError::Body { .. }
+            | FetchError::Paused { .. } => true,
             FetchError::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
             FetchError::TooLarge { .. }
             | FetchError::RedirectLoop { .. }
             | FetchError::TooManyRedirects { .. }
             | FetchError::UnsupportedScheme { .. }
             | FetchError::UnsupportedContentType { .. }
+            | FetchError::RobotsDisallowed { .. }
+            | FetchError::Forbidden { .. }
             | FetchError::Other { .. }
             | FetchError::Build { .. } => false,
         }
     }
 
-    /// How long the server asked us to wait, for 429 and 503 answers.
+    /// How long the server asked us to wait, for 429 and 503 answers and
+    /// for requests refused because of such an answer earlier.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
+            FetchError::Paused { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }
@@ -167,6 +271,16 @@ fn describe_status(status: u16, retry_after: Option<Duration>) -> String {
         ));
     }
     text
+}
+
+/// Whole seconds, so that messages do not print nanoseconds left over.
+fn round_up_to_seconds(wait: Duration) -> Duration {
+    let whole = Duration::from_secs(wait.as_secs());
+    if whole < wait {
+        whole + Duration::from_secs(1)
+    } else {
+        whole
+    }
 }
 
 fn human_size(bytes: u64) -> String {
@@ -192,20 +306,37 @@ const ACCEPT_FEED: &str = "application/rss+xml, application/atom+xml, applicatio
      application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, \
      application/json;q=0.8, */*;q=0.5";
 const ACCEPT_HTML: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5";
+const ACCEPT_ROBOTS: &str = "text/plain, */*;q=0.5";
 
-/// The HTTP client. Cheap to clone; clones share connections and the
-/// per-host limits.
+/// What a chain of requests fetches: a page or feed for a caller, or a
+/// robots.txt for the client itself (any content type, truncated rather
+/// than refused when long, never checked against robots.txt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Page(Expect),
+    Robots,
+}
+
+/// The HTTP client. Cheap to clone; clones share connections, the
+/// per-host limits and the robots.txt cache.
 #[derive(Clone)]
 pub struct Client {
-    inner: reqwest::Client,
+    /// For [`Reach::Any`].
+    open: reqwest::Client,
+    /// For [`Reach::PublicOnly`]: resolves through [`PublicOnlyResolver`].
+    /// A separate client also keeps the connection pools apart, so a
+    /// guarded request never reuses a connection opened without the guard.
+    guarded: reqwest::Client,
+    connect_timeout: Duration,
     timeout: Duration,
     max_body_bytes: u64,
     max_redirects: usize,
-    per_host_concurrency: usize,
-    /// One semaphore per host name. Grows with the number of distinct hosts
-    /// seen; the set of configured sources bounds it in practice.
-    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    policy: Arc<Policy>,
+    hosts: Arc<Hosts>,
+    robots: Arc<RobotsCache>,
 }
+
+type BoxedFetch<'a> = Pin<Box<dyn Future<Output = Result<Fetched, FetchError>> + Send + 'a>>;
 
 /// What one hop of a redirect chain led to.
 enum Hop {
@@ -214,8 +345,52 @@ enum Hop {
 }
 
 impl Client {
+    /// A client without spacing or robots.txt ([`Policy::unthrottled`]),
+    /// for tests and one-off tools; the daemon uses [`Client::with_policy`].
     pub fn new(settings: &HttpSettings) -> Result<Self, FetchError> {
-        let inner = reqwest::Client::builder()
+        Client::with_policy(settings, &Policy::unthrottled())
+    }
+
+    pub fn with_policy(settings: &HttpSettings, policy: &Policy) -> Result<Self, FetchError> {
+        Client::build(settings, policy, &[])
+    }
+
+    /// `overrides` pin host names to addresses without asking DNS (or the
+    /// guard): tests use it to give a loopback server a public-looking name.
+    fn build(
+        settings: &HttpSettings,
+        policy: &Policy,
+        overrides: &[(&str, SocketAddr)],
+    ) -> Result<Self, FetchError> {
+        let open = Client::reqwest_builder(settings, overrides)
+            .build()
+            .map_err(|e| FetchError::Build {
+                message: innermost_message(&e),
+            })?;
+        let guarded = Client::reqwest_builder(settings, overrides)
+            .dns_resolver(Arc::new(PublicOnlyResolver))
+            .build()
+            .map_err(|e| FetchError::Build {
+                message: innermost_message(&e),
+            })?;
+        Ok(Client {
+            open,
+            guarded,
+            connect_timeout: settings.connect_timeout,
+            timeout: settings.timeout,
+            max_body_bytes: settings.max_body_bytes,
+            max_redirects: settings.max_redirects,
+            policy: Arc::new(policy.clone()),
+            hosts: Arc::new(Hosts::new(settings.per_host_concurrency, policy)),
+            robots: Arc::new(RobotsCache::new(policy.forget_idle_hosts_after)),
+        })
+    }
+
+    fn reqwest_builder(
+        settings: &HttpSettings,
+        overrides: &[(&str, SocketAddr)],
+    ) -> reqwest::ClientBuilder {
+        let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .user_agent(settings.user_agent.clone())
             .connect_timeout(settings.connect_timeout)
@@ -225,27 +400,93 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .gzip(true)
             .brotli(true)
-            .deflate(true)
-            .build()
-            .map_err(|e| FetchError::Build {
-                message: innermost_message(&e),
-            })?;
-        Ok(Client {
-            inner,
-            timeout: settings.timeout,
-            max_body_bytes: settings.max_body_bytes,
-            max_redirects: settings.max_redirects,
-            per_host_concurrency: settings.per_host_concurrency.max(1),
-            hosts: Arc::new(Mutex::new(HashMap::new())),
-        })
+            .deflate(true);
+        for (name, address) in overrides {
+            builder = builder.resolve(name, *address);
+        }
+        builder
     }
 
-    /// GET `url`, following redirects, conditional on `validators`.
+    /// GET `url`, following redirects, conditional on `validators`, to any
+    /// address. For URLs the user configured (feeds); discovered links go
+    /// through [`Client::get_guarded`].
     pub async fn get(
         &self,
         url: &Url,
         validators: Option<&Validators>,
         expect: Expect,
+    ) -> Result<Fetched, FetchError> {
+        self.chain(url, validators, Kind::Page(expect), Reach::Any)
+            .await
+    }
+
+    /// As [`Client::get`], reaching only what `reach` allows on every hop
+    /// ([`Reach::Any`] if the policy allows private addresses). For links
+    /// found in feeds and pages, with `reach` from [`Client::link_reach`].
+    pub async fn get_guarded(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        expect: Expect,
+        reach: Reach,
+    ) -> Result<Fetched, FetchError> {
+        let reach = if self.policy.allow_private_addresses {
+            Reach::Any
+        } else {
+            reach
+        };
+        self.chain(url, validators, Kind::Page(expect), reach).await
+    }
+
+    /// The reach for links discovered through the configured URL `source`:
+    /// [`Reach::Any`] when private addresses are allowed or when `source`
+    /// itself is on a non-public address (an intranet outlet links to its
+    /// own intranet host), [`Reach::PublicOnly`] otherwise, including when
+    /// `source` cannot be resolved.
+    pub async fn link_reach(&self, source: &Url) -> Reach {
+        if self.policy.allow_private_addresses {
+            return Reach::Any;
+        }
+        let private = |ip: IpAddr| classify(ip) != AddressClass::Public;
+        let source_is_private = match source.host() {
+            Some(url::Host::Ipv4(ip)) => private(ip.into()),
+            Some(url::Host::Ipv6(ip)) => private(ip.into()),
+            Some(url::Host::Domain(name)) => {
+                let port = source.port_or_known_default().unwrap_or(0);
+                let lookup = tokio::net::lookup_host((name, port));
+                match tokio::time::timeout(self.connect_timeout, lookup).await {
+                    Ok(Ok(mut addresses)) => addresses.any(|a| private(a.ip())),
+                    // Unknown is treated as public: the guarded side.
+                    Ok(Err(_)) | Err(_) => false,
+                }
+            }
+            None => false,
+        };
+        if source_is_private {
+            Reach::Any
+        } else {
+            Reach::PublicOnly
+        }
+    }
+
+    /// A chain of requests following redirects. Boxed because robots.txt
+    /// checks fetch through it from inside it.
+    fn chain<'a>(
+        &'a self,
+        url: &'a Url,
+        validators: Option<&'a Validators>,
+        kind: Kind,
+        reach: Reach,
+    ) -> BoxedFetch<'a> {
+        Box::pin(self.follow(url, validators, kind, reach))
+    }
+
+    async fn follow(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        kind: Kind,
+        reach: Reach,
     ) -> Result<Fetched, FetchError> {
         check_scheme(url, url)?;
         let mut current = url.clone();
@@ -255,14 +496,36 @@ impl Client {
         // per-host limit is not the server's fault.
         let mut budget = self.timeout;
         loop {
-            let _permit = self.permit(&current).await;
-            let started = Instant::now();
-            let hop = tokio::time::timeout(budget, self.hop(url, &current, validators, expect))
+            self.admit(url, &current, kind, reach).await?;
+            let key = host_key(&current);
+            let _turn = self
+                .hosts
+                .turn(&key)
                 .await
-                .map_err(|_| FetchError::Timeout {
+                .map_err(|left| FetchError::Paused {
                     url: url.clone(),
-                    after: self.timeout,
-                })??;
+                    retry_after: left,
+                })?;
+            let started = Instant::now();
+            let result =
+                tokio::time::timeout(budget, self.hop(url, &current, validators, kind, reach))
+                    .await
+                    .map_err(|_| FetchError::Timeout {
+                        url: url.clone(),
+                        after: self.timeout,
+                    })
+                    .and_then(|hop| hop);
+            if let Err(FetchError::Status {
+                status: 429 | 503,
+                retry_after: Some(wait),
+                ..
+            }) = &result
+            {
+                let wait = (*wait).min(self.policy.max_pause);
+                tracing::info!(host = %key, wait = %humantime::format_duration(wait), "server asked to retry later; pausing requests to it");
+                self.hosts.pause(&key, Instant::now() + wait);
+            }
+            let hop = result?;
             budget = budget.saturating_sub(started.elapsed());
             match hop {
                 Hop::Done(fetched) => return Ok(fetched),
@@ -289,8 +552,106 @@ impl Client {
         }
     }
 
+    /// Whether `current`, a hop of the chain asked for as `asked`, may be
+    /// requested at all: the guard for IP literals (names are checked when
+    /// resolved), then robots.txt for pages.
+    async fn admit(
+        &self,
+        asked: &Url,
+        current: &Url,
+        kind: Kind,
+        reach: Reach,
+    ) -> Result<(), FetchError> {
+        if reach == Reach::PublicOnly {
+            let literal: Option<IpAddr> = match current.host() {
+                Some(url::Host::Ipv4(ip)) => Some(ip.into()),
+                Some(url::Host::Ipv6(ip)) => Some(ip.into()),
+                _ => None,
+            };
+            if let Some(address) = literal.filter(|ip| classify(*ip) != AddressClass::Public) {
+                return Err(FetchError::Forbidden {
+                    url: asked.clone(),
+                    address,
+                });
+            }
+        }
+        if kind == Kind::Page(Expect::Html) && self.policy.respect_robots {
+            let rules = self.robots_rules(asked, current, reach).await?;
+            if let Some(delay) = rules.crawl_delay() {
+                self.hosts.set_crawl_delay(&host_key(current), delay);
+            }
+            if !rules.allows(current) {
+                return Err(FetchError::RobotsDisallowed { url: asked.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// The robots.txt rules of `current`'s origin, fetched if not cached or
+    /// expired. See the `robots` module for how each outcome is read.
+    async fn robots_rules(
+        &self,
+        asked: &Url,
+        current: &Url,
+        reach: Reach,
+    ) -> Result<Arc<Rules>, FetchError> {
+        let origin = current.origin().ascii_serialization();
+        let slot = self.robots.slot(&origin);
+        let mut cached = slot.lock().await;
+        let now = Instant::now();
+        if let Some(c) = cached.as_ref().filter(|c| c.expires > now) {
+            return Ok(Arc::clone(&c.rules));
+        }
+        let mut robots_url = current.clone();
+        robots_url.set_path("/robots.txt");
+        robots_url.set_query(None);
+        robots_url.set_fragment(None);
+        let fetched = self.chain(&robots_url, None, Kind::Robots, reach).await;
+        let (rules, ttl) = match fetched {
+            Ok(Fetched::Ok(response)) => (
+                Arc::new(Rules::parse(&response.body)),
+                self.policy.robots_ttl,
+            ),
+            // Not asked for (no validators were sent); nothing to go on.
+            Ok(Fetched::NotModified) => (Arc::new(Rules::AllowAll), self.policy.robots_retry),
+            Err(FetchError::Status { status, .. })
+                if (400..500).contains(&status) && status != 429 =>
+            {
+                (Arc::new(Rules::AllowAll), self.policy.robots_ttl)
+            }
+            // Both say nothing about the file: nothing is cached.
+            Err(FetchError::Forbidden { address, .. }) => {
+                return Err(FetchError::Forbidden {
+                    url: asked.clone(),
+                    address,
+                })
+            }
+            Err(FetchError::Paused { retry_after, .. }) => {
+                return Err(FetchError::Paused {
+                    url: asked.clone(),
+                    retry_after,
+                })
+            }
+            Err(e) => {
+                tracing::info!(origin = %origin, error = %e, "robots.txt unreachable; using the last copy or allowing all, and asking again soon");
+                let last = cached
+                    .as_ref()
+                    .map_or_else(|| Arc::new(Rules::AllowAll), |c| Arc::clone(&c.rules));
+                (last, self.policy.robots_retry)
+            }
+        };
+        *cached = Some(Cached {
+            rules: Arc::clone(&rules),
+            expires: Instant::now() + ttl,
+        });
+        Ok(rules)
+    }
+
     fn transport_error(&self, url: &Url, error: &reqwest::Error, reading_body: bool) -> FetchError {
         let url = url.clone();
+        if let Some(address) = guard::blocked_in(error) {
+            return FetchError::Forbidden { url, address };
+        }
         if error.is_timeout() {
             // Reqwest's own per-hop backstop fired before our deadline.
             return FetchError::Timeout {
@@ -308,20 +669,6 @@ impl Client {
         }
     }
 
-    async fn permit(&self, url: &Url) -> Option<OwnedSemaphorePermit> {
-        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-        let semaphore = {
-            let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
-            hosts
-                .entry(host)
-                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host_concurrency)))
-                .clone()
-        };
-        // The semaphores are never closed, so this only fails if that
-        // changes; going ahead without a permit is then the lesser evil.
-        semaphore.acquire_owned().await.ok()
-    }
-
     /// One request of a redirect chain. `asked` is the URL the caller gave,
     /// used in errors.
     async fn hop(
@@ -329,16 +676,19 @@ impl Client {
         asked: &Url,
         current: &Url,
         validators: Option<&Validators>,
-        expect: Expect,
+        kind: Kind,
+        reach: Reach,
     ) -> Result<Hop, FetchError> {
-        let accept = match expect {
-            Expect::Feed => ACCEPT_FEED,
-            Expect::Html => ACCEPT_HTML,
+        let accept = match kind {
+            Kind::Page(Expect::Feed) => ACCEPT_FEED,
+            Kind::Page(Expect::Html) => ACCEPT_HTML,
+            Kind::Robots => ACCEPT_ROBOTS,
         };
-        let mut request = self
-            .inner
-            .get(current.clone())
-            .header(header::ACCEPT, accept);
+        let client = match reach {
+            Reach::Any => &self.open,
+            Reach::PublicOnly => &self.guarded,
+        };
+        let mut request = client.get(current.clone()).header(header::ACCEPT, accept);
         if let Some(v) = validators {
             // A stored validator that is not a valid header value (it came
             // from a server) is dropped: the request is then unconditional.
@@ -381,24 +731,32 @@ impl Client {
             .map(media_type)
             .filter(|t| !t.is_empty());
         let charset = raw_type.as_deref().and_then(charset::charset_param);
-        let verdict = judge_content_type(expect, content_type.as_deref());
+        let (verdict, limit, truncate) = match kind {
+            Kind::Page(expect) => (
+                judge_content_type(expect, content_type.as_deref()),
+                self.max_body_bytes,
+                false,
+            ),
+            Kind::Robots => (
+                Verdict::Accept,
+                self.max_body_bytes.min(robots::MAX_ROBOTS_BYTES),
+                true,
+            ),
+        };
         if verdict == Verdict::Refuse {
             return Err(FetchError::UnsupportedContentType {
                 url: asked.clone(),
                 content_type: content_type.unwrap_or_default(),
-                expected: expect,
+                expected: expect_of(kind),
             });
         }
         let too_large = || FetchError::TooLarge {
             url: asked.clone(),
-            limit: self.max_body_bytes,
+            limit,
         };
         // Only known for an identity encoding: reqwest hides the length of a
         // body it decompresses, whose compressed size says nothing anyway.
-        if response
-            .content_length()
-            .is_some_and(|len| len > self.max_body_bytes)
-        {
+        if !truncate && response.content_length().is_some_and(|len| len > limit) {
             return Err(too_large());
         }
 
@@ -409,7 +767,7 @@ impl Client {
         let capacity = response
             .content_length()
             .unwrap_or(0)
-            .min(self.max_body_bytes)
+            .min(limit)
             .min(1 << 20);
         let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
         // Chunks arrive decompressed, so the cap holds for compression bombs.
@@ -418,7 +776,13 @@ impl Client {
             .await
             .map_err(|e| self.transport_error(asked, &e, true))?
         {
-            if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
+            let room =
+                usize::try_from(limit.saturating_sub(body.len() as u64)).unwrap_or(usize::MAX);
+            if chunk.len() > room {
+                if truncate {
+                    body.extend_from_slice(&chunk[..room]);
+                    break;
+                }
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
@@ -429,7 +793,7 @@ impl Client {
                 url: asked.clone(),
                 content_type: content_type
                     .unwrap_or_else(|| "no content type and no HTML markup".to_owned()),
-                expected: expect,
+                expected: expect_of(kind),
             });
         }
 
@@ -441,6 +805,15 @@ impl Client {
             body,
             validators,
         })))
+    }
+}
+
+/// The document type named in content-type errors; robots.txt never
+/// raises one, so what it maps to only has to be something.
+fn expect_of(kind: Kind) -> Expect {
+    match kind {
+        Kind::Page(expect) => expect,
+        Kind::Robots => Expect::Feed,
     }
 }
 

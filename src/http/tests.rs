@@ -531,7 +531,16 @@ async fn status_errors_and_their_transience() {
         ),
     )
     .await;
-    let client = client();
+    // The 429 pauses the host; keep the pause short so the 503 that
+    // follows is asked for at once and its date still lies 600 s ahead.
+    let client = Client::with_policy(
+        &settings(),
+        &Policy {
+            max_pause: Duration::from_millis(10),
+            ..Policy::unthrottled()
+        },
+    )
+    .expect("client");
     let get = |route: &'static str| {
         let client = client.clone();
         let url = url_of(&server, route);
@@ -686,4 +695,648 @@ fn content_type_verdicts() {
         ),
         Refuse
     );
+}
+
+// Politeness, robots.txt and the link guard (issue 5).
+
+const PAGE: &str = "<html><head><title>Page</title></head><body>text</body></html>";
+
+fn policy() -> Policy {
+    Policy {
+        per_host_delay: Duration::ZERO,
+        ..Policy::default()
+    }
+}
+
+fn client_with(policy: Policy) -> Client {
+    Client::with_policy(&settings(), &policy).expect("client builds")
+}
+
+async fn page(server: &MockServer, route: &str) {
+    mock(
+        server,
+        route,
+        ResponseTemplate::new(200).set_body_raw(PAGE, "text/html"),
+    )
+    .await;
+}
+
+async fn robots_txt(server: &MockServer, template: ResponseTemplate) {
+    mock(server, "/robots.txt", template).await;
+}
+
+async fn requests_to(server: &MockServer, route: &str) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == route)
+        .count()
+}
+
+/// A server that answers every request with a small feed and records when
+/// each request arrived.
+async fn recording_server() -> (Url, Arc<std::sync::Mutex<Vec<Instant>>>) {
+    let arrivals = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = Arc::clone(&arrivals);
+    let url = raw_server(move |mut stream| {
+        let log = Arc::clone(&log);
+        async move {
+            log.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(Instant::now());
+            let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\n\
+                          content-length: 6\r\nconnection: close\r\n\r\n<rss/>";
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    })
+    .await;
+    (url, arrivals)
+}
+
+fn sorted_gaps(arrivals: &std::sync::Mutex<Vec<Instant>>) -> Vec<Duration> {
+    let mut times = arrivals.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    times.sort();
+    times.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+#[tokio::test]
+async fn requests_to_one_host_are_spaced_under_concurrency() {
+    let (url, arrivals) = recording_server().await;
+    let client = client_with(Policy {
+        per_host_delay: Duration::from_millis(250),
+        ..policy()
+    });
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..4 {
+        let client = client.clone();
+        let url = url.join(&format!("feed{i}")).expect("url");
+        tasks.spawn(async move { client.get(&url, None, Expect::Feed).await.map(|_| ()) });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.expect("task").expect("fetch");
+    }
+    let gaps = sorted_gaps(&arrivals);
+    assert_eq!(gaps.len(), 3);
+    // Timers never fire early; the slack covers the loopback round trip.
+    for gap in &gaps {
+        assert!(*gap >= Duration::from_millis(240), "{gaps:?}");
+    }
+}
+
+#[tokio::test]
+async fn spacing_of_one_host_does_not_hold_up_another() {
+    let (slow, _) = recording_server().await;
+    let (other, _) = recording_server().await;
+    let client = client_with(Policy {
+        per_host_delay: Duration::from_secs(2),
+        ..policy()
+    });
+    client.get(&slow, None, Expect::Feed).await.expect("first");
+    let waiting = {
+        let client = client.clone();
+        let slow = slow.clone();
+        tokio::spawn(async move { client.get(&slow, None, Expect::Feed).await.map(|_| ()) })
+    };
+    let started = Instant::now();
+    client.get(&other, None, Expect::Feed).await.expect("other");
+    assert!(started.elapsed() < Duration::from_millis(1500));
+    waiting.abort();
+}
+
+#[tokio::test]
+async fn robots_disallow_applies_to_pages_not_feeds() {
+    let server = MockServer::start().await;
+    robots_txt(
+        &server,
+        ResponseTemplate::new(200).set_body_raw(
+            "User-agent: *\nDisallow: /private/\n\nUser-agent: otherbot\nDisallow: /\n",
+            "text/plain",
+        ),
+    )
+    .await;
+    page(&server, "/private/page").await;
+    page(&server, "/news/1").await;
+    mock(
+        &server,
+        "/private/feed",
+        ResponseTemplate::new(200).set_body_raw("<rss/>", "application/rss+xml"),
+    )
+    .await;
+    let client = client_with(policy());
+
+    let refused = client
+        .get(&url_of(&server, "/private/page"), None, Expect::Html)
+        .await
+        .expect_err("disallowed");
+    assert!(matches!(refused, FetchError::RobotsDisallowed { .. }));
+    assert!(!refused.is_transient());
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "{}: the site's robots.txt does not allow pressd to fetch this page",
+            url_of(&server, "/private/page")
+        )
+    );
+    assert_eq!(requests_to(&server, "/private/page").await, 0);
+
+    ok(client
+        .get(&url_of(&server, "/news/1"), None, Expect::Html)
+        .await
+        .expect("allowed page"));
+    ok(client
+        .get(&url_of(&server, "/private/feed"), None, Expect::Feed)
+        .await
+        .expect("feeds ignore robots.txt"));
+}
+
+#[tokio::test]
+async fn robots_group_for_pressd_is_used() {
+    let server = MockServer::start().await;
+    robots_txt(
+        &server,
+        ResponseTemplate::new(200).set_body_raw(
+            "User-agent: *\nDisallow: /\n\nUser-agent: pressd\nAllow: /news/\nDisallow: /\n",
+            "text/plain",
+        ),
+    )
+    .await;
+    page(&server, "/news/1").await;
+    page(&server, "/search").await;
+    let client = client_with(policy());
+    ok(client
+        .get(&url_of(&server, "/news/1"), None, Expect::Html)
+        .await
+        .expect("allowed for pressd"));
+    let refused = client
+        .get(&url_of(&server, "/search"), None, Expect::Html)
+        .await
+        .expect_err("disallowed");
+    assert!(matches!(refused, FetchError::RobotsDisallowed { .. }));
+}
+
+#[tokio::test]
+async fn robots_is_fetched_once_for_many_pages() {
+    let server = MockServer::start().await;
+    robots_txt(
+        &server,
+        ResponseTemplate::new(200)
+            .set_body_raw("User-agent: *\nDisallow: /private/\n", "text/plain")
+            // Slow enough that the concurrent pages all wait on one fetch.
+            .set_delay(Duration::from_millis(100)),
+    )
+    .await;
+    for i in 0..5 {
+        page(&server, &format!("/news/{i}")).await;
+    }
+    let client = client_with(policy());
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..5 {
+        let client = client.clone();
+        let url = url_of(&server, &format!("/news/{i}"));
+        tasks.spawn(async move { client.get(&url, None, Expect::Html).await.map(|_| ()) });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.expect("task").expect("fetch");
+    }
+    ok(client
+        .get(&url_of(&server, "/news/0"), None, Expect::Html)
+        .await
+        .expect("again"));
+    assert_eq!(requests_to(&server, "/robots.txt").await, 1);
+}
+
+#[tokio::test]
+async fn missing_robots_allows_everything() {
+    let server = MockServer::start().await;
+    robots_txt(&server, ResponseTemplate::new(404)).await;
+    page(&server, "/news/1").await;
+    let client = client_with(policy());
+    ok(client
+        .get(&url_of(&server, "/news/1"), None, Expect::Html)
+        .await
+        .expect("allowed"));
+    ok(client
+        .get(&url_of(&server, "/news/1"), None, Expect::Html)
+        .await
+        .expect("allowed"));
+    assert_eq!(requests_to(&server, "/robots.txt").await, 1);
+}
+
+#[tokio::test]
+async fn failing_robots_allows_and_is_asked_again_sooner() {
+    let server = MockServer::start().await;
+    robots_txt(&server, ResponseTemplate::new(500)).await;
+    page(&server, "/news/1").await;
+    let client = client_with(Policy {
+        robots_retry: Duration::from_millis(200),
+        ..policy()
+    });
+    let url = url_of(&server, "/news/1");
+    ok(client.get(&url, None, Expect::Html).await.expect("allowed"));
+    ok(client.get(&url, None, Expect::Html).await.expect("allowed"));
+    assert_eq!(requests_to(&server, "/robots.txt").await, 1);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    ok(client.get(&url, None, Expect::Html).await.expect("allowed"));
+    assert_eq!(requests_to(&server, "/robots.txt").await, 2);
+}
+
+#[tokio::test]
+async fn robots_is_not_consulted_when_not_respected() {
+    let server = MockServer::start().await;
+    robots_txt(
+        &server,
+        ResponseTemplate::new(200).set_body_raw("User-agent: *\nDisallow: /\n", "text/plain"),
+    )
+    .await;
+    page(&server, "/news/1").await;
+    ok(client()
+        .get(&url_of(&server, "/news/1"), None, Expect::Html)
+        .await
+        .expect("robots.txt off"));
+    assert_eq!(requests_to(&server, "/robots.txt").await, 0);
+}
+
+#[tokio::test]
+async fn crawl_delay_spaces_pages() {
+    let server = MockServer::start().await;
+    robots_txt(
+        &server,
+        ResponseTemplate::new(200).set_body_raw(
+            "User-agent: pressd\nCrawl-delay: 0.3\nDisallow:\n",
+            "text/plain",
+        ),
+    )
+    .await;
+    page(&server, "/news/1").await;
+    let client = client_with(policy());
+    let url = url_of(&server, "/news/1");
+    // The delay is known once robots.txt is read, so the first page may
+    // follow robots.txt at once; the pages after it are spaced.
+    ok(client.get(&url, None, Expect::Html).await.expect("page"));
+    let started = Instant::now();
+    for _ in 0..2 {
+        ok(client.get(&url, None, Expect::Html).await.expect("page"));
+    }
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(590), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn crawl_delay_is_capped() {
+    let server = MockServer::start().await;
+    robots_txt(
+        &server,
+        ResponseTemplate::new(200).set_body_raw("User-agent: *\nCrawl-delay: 3600\n", "text/plain"),
+    )
+    .await;
+    page(&server, "/news/1").await;
+    let client = client_with(Policy {
+        max_crawl_delay: Duration::from_millis(100),
+        ..policy()
+    });
+    let url = url_of(&server, "/news/1");
+    ok(client.get(&url, None, Expect::Html).await.expect("page"));
+    let started = Instant::now();
+    for _ in 0..2 {
+        ok(client.get(&url, None, Expect::Html).await.expect("page"));
+    }
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(190) && elapsed < Duration::from_secs(2),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_pauses_the_host() {
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "/busy",
+        ResponseTemplate::new(429).insert_header("retry-after", "1"),
+    )
+    .await;
+    mock(
+        &server,
+        "/feed",
+        ResponseTemplate::new(200).set_body_raw("<rss/>", "application/rss+xml"),
+    )
+    .await;
+    let (other, _) = recording_server().await;
+    let client = client_with(policy());
+    let error = client
+        .get(&url_of(&server, "/busy"), None, Expect::Feed)
+        .await
+        .expect_err("429");
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(1)));
+
+    let started = Instant::now();
+    client
+        .get(&other, None, Expect::Feed)
+        .await
+        .expect("other host");
+    // Not held up by the pause of the first host.
+    assert!(started.elapsed() < Duration::from_millis(900));
+    client
+        .get(&url_of(&server, "/feed"), None, Expect::Feed)
+        .await
+        .expect("after the pause");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(950), "{waited:?}");
+}
+
+#[tokio::test]
+async fn retry_after_pause_is_capped() {
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "/busy",
+        ResponseTemplate::new(503).insert_header("retry-after", "3600"),
+    )
+    .await;
+    mock(
+        &server,
+        "/feed",
+        ResponseTemplate::new(200).set_body_raw("<rss/>", "application/rss+xml"),
+    )
+    .await;
+    let client = client_with(Policy {
+        max_pause: Duration::from_millis(200),
+        ..policy()
+    });
+    let _ = client
+        .get(&url_of(&server, "/busy"), None, Expect::Feed)
+        .await
+        .expect_err("503");
+    let started = Instant::now();
+    client
+        .get(&url_of(&server, "/feed"), None, Expect::Feed)
+        .await
+        .expect("after the pause");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(190) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn long_pause_fails_fast_with_the_time_left() {
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "/busy",
+        ResponseTemplate::new(429).insert_header("retry-after", "30"),
+    )
+    .await;
+    page(&server, "/news/1").await;
+    let client = client_with(Policy {
+        max_pause_wait: Duration::from_millis(100),
+        ..policy()
+    });
+    let _ = client
+        .get(&url_of(&server, "/busy"), None, Expect::Feed)
+        .await
+        .expect_err("429");
+    let started = Instant::now();
+    let url = url_of(&server, "/news/1");
+    let paused = client
+        .get(&url, None, Expect::Html)
+        .await
+        .expect_err("paused");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(paused.is_transient());
+    let left = paused.retry_after().expect("time left");
+    assert!(
+        left > Duration::from_secs(25) && left <= Duration::from_secs(30),
+        "{left:?}"
+    );
+    assert_eq!(
+        paused.to_string(),
+        format!("{url}: not requested: the server asked for a pause, 30s of which is left")
+    );
+    // Neither the page nor its robots.txt was asked for.
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        1
+    );
+    // Nor was "no robots.txt" remembered for the origin: once the pause
+    // is over, the file is fetched.
+    assert!(client
+        .robots
+        .slot(&url.origin().ascii_serialization())
+        .lock()
+        .await
+        .is_none());
+}
+
+#[tokio::test]
+async fn guard_refuses_loopback_literal_unless_allowed() {
+    let server = MockServer::start().await;
+    page(&server, "/news/1").await;
+    let url = url_of(&server, "/news/1");
+    let client = client_with(policy());
+
+    let refused = client
+        .get_guarded(&url, None, Expect::Html, Reach::PublicOnly)
+        .await
+        .expect_err("loopback refused");
+    match &refused {
+        FetchError::Forbidden { address, .. } => {
+            assert_eq!(*address, IpAddr::from([127, 0, 0, 1]))
+        }
+        other => panic!("expected Forbidden, got {other:?}"),
+    }
+    assert!(!refused.is_transient());
+    assert!(refused
+        .to_string()
+        .contains("127.0.0.1, a loopback address"));
+    // Refused before anything was sent, robots.txt included.
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        0
+    );
+
+    ok(client
+        .get_guarded(&url, None, Expect::Html, Reach::Any)
+        .await
+        .expect("allowed reach"));
+    ok(client.get(&url, None, Expect::Html).await.expect("get"));
+    let open = client_with(Policy {
+        allow_private_addresses: true,
+        ..policy()
+    });
+    ok(open
+        .get_guarded(&url, None, Expect::Html, Reach::PublicOnly)
+        .await
+        .expect("private addresses allowed by the policy"));
+}
+
+#[tokio::test]
+async fn metadata_address_is_refused_without_connecting() {
+    let client = client_with(policy());
+    let url = Url::parse("http://169.254.169.254/latest/meta-data/").expect("url");
+    let started = Instant::now();
+    let refused = client
+        .get_guarded(&url, None, Expect::Html, Reach::PublicOnly)
+        .await
+        .expect_err("metadata refused");
+    // Refused by the literal check: a connection attempt would have ended
+    // in a connect error (or the 2 s connect timeout), not in Forbidden.
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(matches!(
+        refused,
+        FetchError::Forbidden { address, .. } if address == IpAddr::from([169, 254, 169, 254])
+    ));
+    assert!(refused.to_string().contains("link-local"));
+}
+
+#[tokio::test]
+async fn name_resolving_to_loopback_is_refused() {
+    let server = MockServer::start().await;
+    page(&server, "/news/1").await;
+    let port = url_of(&server, "/").port().expect("port");
+    let url = Url::parse(&format!("http://localhost:{port}/news/1")).expect("url");
+    let refused = client_with(policy())
+        .get_guarded(&url, None, Expect::Html, Reach::PublicOnly)
+        .await
+        .expect_err("localhost refused");
+    match refused {
+        FetchError::Forbidden { address, .. } => assert!(address.is_loopback(), "{address}"),
+        other => panic!("expected Forbidden, got {other:?}"),
+    }
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn redirect_to_a_private_address_is_refused() {
+    let server = MockServer::start().await;
+    let target = url_of(&server, "/inside");
+    page(&server, "/inside").await;
+    page(&server, "/news/1").await;
+    mock(
+        &server,
+        "/news/2",
+        ResponseTemplate::new(302).insert_header("location", target.as_str()),
+    )
+    .await;
+    let port = target.port().expect("port");
+    // news.example is pinned to the loopback server without the guard's
+    // resolver seeing it: a public host, as far as the client can tell.
+    let client = Client::build(
+        &settings(),
+        &policy(),
+        &[("news.example", SocketAddr::from(([127, 0, 0, 1], port)))],
+    )
+    .expect("client");
+    let public =
+        |route: &str| Url::parse(&format!("http://news.example:{port}{route}")).expect("url");
+
+    ok(client
+        .get_guarded(&public("/news/1"), None, Expect::Html, Reach::PublicOnly)
+        .await
+        .expect("a public host is fetched, robots.txt first"));
+    assert_eq!(requests_to(&server, "/robots.txt").await, 1);
+
+    let refused = client
+        .get_guarded(&public("/news/2"), None, Expect::Html, Reach::PublicOnly)
+        .await
+        .expect_err("redirect into loopback");
+    match &refused {
+        FetchError::Forbidden { url, address } => {
+            assert_eq!(*url, public("/news/2"));
+            assert!(address.is_loopback());
+        }
+        other => panic!("expected Forbidden, got {other:?}"),
+    }
+    // The same through a name the guard's resolver finds on loopback.
+    mock(
+        &server,
+        "/news/3",
+        ResponseTemplate::new(301).insert_header(
+            "location",
+            format!("http://localhost:{port}/inside").as_str(),
+        ),
+    )
+    .await;
+    let refused = client
+        .get_guarded(&public("/news/3"), None, Expect::Html, Reach::PublicOnly)
+        .await
+        .expect_err("redirect to a loopback name");
+    assert!(
+        matches!(refused, FetchError::Forbidden { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(requests_to(&server, "/inside").await, 0);
+}
+
+#[tokio::test]
+async fn link_reach_follows_the_source() {
+    let client = client_with(policy());
+    let reach = |text: &str| {
+        let client = client.clone();
+        let url = Url::parse(text).expect("url");
+        async move { client.link_reach(&url).await }
+    };
+    assert_eq!(reach("http://127.0.0.1:8080/feed").await, Reach::Any);
+    assert_eq!(reach("http://10.0.0.5/feed").await, Reach::Any);
+    assert_eq!(reach("http://localhost/feed").await, Reach::Any);
+    assert_eq!(reach("https://93.184.216.34/feed").await, Reach::PublicOnly);
+    assert_eq!(
+        reach("https://[2a00:1450:4001::200e]/feed").await,
+        Reach::PublicOnly
+    );
+    let open = client_with(Policy {
+        allow_private_addresses: true,
+        ..policy()
+    });
+    let url = Url::parse("https://93.184.216.34/feed").expect("url");
+    assert_eq!(open.link_reach(&url).await, Reach::Any);
+}
+
+#[tokio::test]
+async fn idle_hosts_are_forgotten() {
+    let first = MockServer::start().await;
+    let second = MockServer::start().await;
+    let third = MockServer::start().await;
+    for server in [&first, &second] {
+        page(server, "/news/1").await;
+    }
+    mock(
+        &third,
+        "/busy",
+        ResponseTemplate::new(429).insert_header("retry-after", "60"),
+    )
+    .await;
+    let client = client_with(Policy {
+        forget_idle_hosts_after: Duration::from_millis(100),
+        ..policy()
+    });
+    for server in [&first, &second] {
+        ok(client
+            .get(&url_of(server, "/news/1"), None, Expect::Html)
+            .await
+            .expect("page"));
+    }
+    let _ = client
+        .get(&url_of(&third, "/busy"), None, Expect::Feed)
+        .await
+        .expect_err("429");
+    assert_eq!(client.hosts.len(), 3);
+    assert_eq!(client.robots.len(), 2);
+
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    ok(client
+        .get(&url_of(&first, "/news/1"), None, Expect::Html)
+        .await
+        .expect("page"));
+    // The first host is back, the second forgotten, the third kept: its
+    // pause must outlive idleness.
+    assert_eq!(client.hosts.len(), 2);
+    assert_eq!(client.robots.len(), 1);
 }
