@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 use url::Url;
 
-use crate::http::HttpSettings;
+use crate::http::{HttpSettings, Policy};
 
 /// Default daemon file, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "config/pressd.toml";
@@ -32,6 +32,8 @@ pub struct Config {
     /// `RUST_LOG`-style filter; the environment's `RUST_LOG` wins.
     pub log: Option<String>,
     pub http: HttpSettings,
+    /// Politeness and the private-address guard of the HTTP client.
+    pub policy: Policy,
     pub pipeline: PipelineSettings,
     pub sources: Vec<Source>,
 }
@@ -149,6 +151,10 @@ struct HttpFile {
     max_body_size: Option<bytesize::ByteSize>,
     max_redirects: Option<usize>,
     per_host_concurrency: Option<usize>,
+    #[serde(default, deserialize_with = "de_duration")]
+    per_host_delay: Option<Duration>,
+    respect_robots: Option<bool>,
+    allow_private_addresses: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -284,6 +290,15 @@ impl Config {
             max_redirects: h.max_redirects.unwrap_or(10),
             per_host_concurrency: h.per_host_concurrency.unwrap_or(2),
         };
+        let defaults = Policy::default();
+        let policy = Policy {
+            per_host_delay: h.per_host_delay.unwrap_or(defaults.per_host_delay),
+            respect_robots: h.respect_robots.unwrap_or(defaults.respect_robots),
+            allow_private_addresses: h
+                .allow_private_addresses
+                .unwrap_or(defaults.allow_private_addresses),
+            ..defaults
+        };
         if http.user_agent.trim().is_empty() {
             problems.push(problem(path, "http.user_agent", "must not be empty".into()));
         }
@@ -404,6 +419,7 @@ impl Config {
             languages,
             log: daemon.log,
             http,
+            policy,
             pipeline,
             sources,
         })

@@ -62,6 +62,9 @@ timeout = "3s"
 max_body_size = "1 MiB"
 max_redirects = 5
 per_host_concurrency = 2
+# Every test outlet shares one host (the local server): spacing requests
+# would only slow the tests down. Politeness has its own tests in http.
+per_host_delay = "0s"
 
 [pipeline]
 concurrency = 4
@@ -137,7 +140,10 @@ pub async fn serve(server: &MockServer, p: &str, content_type: &str, bytes: Vec<
 /// Serve a feed the way real servers do: with an ETag and Last-Modified,
 /// answering 304 to a request that presents the current ETag.
 pub async fn serve_feed(server: &MockServer, p: &str, content_type: &str, bytes: Vec<u8>) {
-    let etag = format!("\"{:x}\"", bytes.len() * 31 + bytes.iter().map(|b| *b as usize).sum::<usize>());
+    let etag = format!(
+        "\"{:x}\"",
+        bytes.len() * 31 + bytes.iter().map(|b| *b as usize).sum::<usize>()
+    );
     Mock::given(method("GET"))
         .and(path(p))
         .and(header("if-none-match", etag.as_str()))

@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::config::{Config, Source};
-use crate::http::{Client, FetchError};
+use crate::http::{Client, FetchError, Reach};
 use crate::index::{Index, IndexError};
 use crate::lang::Detector;
 use crate::state::{State, StateError};
@@ -78,6 +78,9 @@ struct Shared {
     /// Frontier keys being worked on, so the dispatcher does not hand them
     /// out twice. A key leaves the set when it is committed or failed.
     in_flight: Mutex<HashSet<String>>,
+    /// Per source: which addresses its discovered links may reach, worked
+    /// out on first use (it resolves the source's host).
+    reach: tokio::sync::Mutex<HashMap<String, Reach>>,
     /// Wakes the dispatcher when pollers queue new work.
     queued: Notify,
     counters: Counters,
@@ -94,7 +97,7 @@ pub async fn run(
     let state = Arc::new(State::open(&config.state_dir)?);
     let index = Index::open_or_create(&config.index_dir)?;
     let index_writer = index.writer()?;
-    let client = Client::new(&config.http)?;
+    let client = Client::with_policy(&config.http, &config.policy)?;
     let detector = Detector::new(&config.languages)?;
 
     let sources: Vec<Source> = config.enabled_sources().cloned().collect();
@@ -105,6 +108,7 @@ pub async fn run(
         sources: sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
         requests: Semaphore::new(config.pipeline.concurrency),
         in_flight: Mutex::new(HashSet::new()),
+        reach: tokio::sync::Mutex::new(HashMap::new()),
         queued: Notify::new(),
         counters: Counters::default(),
         pipeline: config.pipeline.clone(),

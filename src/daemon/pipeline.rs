@@ -22,7 +22,7 @@ use super::writer::Indexable;
 use super::{Mode, Shared};
 use crate::article::Article;
 use crate::canonical::doc_id;
-use crate::http::{Expect, Fetched};
+use crate::http::{Expect, FetchError, Fetched, Reach};
 use crate::lang::Hints;
 use crate::state::Queued;
 
@@ -133,21 +133,54 @@ async fn process(
 struct Failure {
     message: String,
     transient: bool,
+    /// The server (or the client's pause of its host) said when to return.
+    retry_after: Option<Duration>,
+    /// A refusal the site asked for (robots.txt): not worth a warning.
+    expected: bool,
+}
+
+impl Failure {
+    fn permanent(message: String) -> Failure {
+        Failure {
+            message,
+            transient: false,
+            retry_after: None,
+            expected: false,
+        }
+    }
+}
+
+impl From<FetchError> for Failure {
+    fn from(e: FetchError) -> Failure {
+        Failure {
+            transient: e.is_transient(),
+            retry_after: e.retry_after(),
+            expected: matches!(e, FetchError::RobotsDisallowed { .. }),
+            message: e.to_string(),
+        }
+    }
 }
 
 fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) {
     let now = Utc::now();
     let attempts = entry.attempts + 1;
     let retry_at = (failure.transient && attempts < shared.pipeline.max_attempts).then(|| {
-        let delay = shared
+        let backoff = shared
             .pipeline
             .retry_delay
             .saturating_mul(1 << attempts.min(16).saturating_sub(1));
+        let delay = failure
+            .retry_after
+            .map_or(backoff, |after| after.max(backoff));
         now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX)
     });
     match retry_at {
         Some(at) => {
             debug!(source = %entry.source, url = %entry.item.url, attempts, retry_at = %at.to_rfc3339(), error = %failure.message, "article fetch failed; will retry")
+        }
+        None if failure.expected => {
+            shared.counters.failed.fetch_add(1, Ordering::Relaxed);
+            debug!(source = %entry.source, url = %entry.item.url, error = %failure.message, "article skipped");
         }
         None => {
             shared.counters.failed.fetch_add(1, Ordering::Relaxed);
@@ -166,24 +199,23 @@ fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) {
 /// document that is already indexed (reached through another link).
 async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article>, Failure> {
     let item = &entry.item;
+    let reach = reach_for(shared, &entry.source).await;
     let fetched = {
         let _permit = shared.requests.acquire().await;
-        shared.client.get(&item.url, None, Expect::Html).await
+        shared
+            .client
+            .get_guarded(&item.url, None, Expect::Html, reach)
+            .await
     };
     let response = match fetched {
         Ok(Fetched::Ok(r)) => r,
         Ok(Fetched::NotModified) => {
             return Err(Failure {
-                message: format!("{}: unexpected 304 Not Modified", item.url),
                 transient: true,
+                ..Failure::permanent(format!("{}: unexpected 304 Not Modified", item.url))
             })
         }
-        Err(e) => {
-            return Err(Failure {
-                transient: e.is_transient(),
-                message: e.to_string(),
-            })
-        }
+        Err(e) => return Err(Failure::from(e)),
     };
     let html = crate::charset::decode_html(&response.body, response.charset.as_deref());
     let extracted = crate::extract::extract(&html, Some(&response.url));
@@ -206,10 +238,10 @@ async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article
         extracted.body
     };
     if title.trim().is_empty() && body.trim().is_empty() {
-        return Err(Failure {
-            message: format!("{}: no title and no text could be extracted", response.url),
-            transient: false,
-        });
+        return Err(Failure::permanent(format!(
+            "{}: no title and no text could be extracted",
+            response.url
+        )));
     }
     let source_lang = shared
         .sources
@@ -241,6 +273,23 @@ async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article
             extracted.authors
         },
     }))
+}
+
+/// Which addresses links discovered by `source` may reach: public ones
+/// only, unless the source itself lives on a private address or the config
+/// allows them (see `http::Client::link_reach`).
+async fn reach_for(shared: &Shared, source: &str) -> Reach {
+    let mut cache = shared.reach.lock().await;
+    if let Some(r) = cache.get(source) {
+        return *r;
+    }
+    let reach = match shared.sources.get(source) {
+        Some(s) => shared.client.link_reach(&s.url).await,
+        // A source removed from the config since its items were queued.
+        None => Reach::PublicOnly,
+    };
+    cache.insert(source.to_string(), reach);
+    reach
 }
 
 /// The URL that identifies a fetched page: its declared canonical URL,
