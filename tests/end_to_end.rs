@@ -43,6 +43,12 @@ async fn world_is_indexed_once_and_faulty_sources_fail_alone() {
             "{id} should be ok:\n{log}"
         );
     }
+    // The PDF link of the Azerbaijani feed is recorded and skipped.
+    assert!(
+        log.lines()
+            .any(|l| l.contains("article skipped") && l.contains("report.pdf")),
+        "the PDF link should be skipped with a warning:\n{log}"
+    );
 
     for page in &world.pages {
         let found = dep.search(&[&page.keyword]);
