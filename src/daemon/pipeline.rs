@@ -176,7 +176,7 @@ fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) {
     });
     match retry_at {
         Some(at) => {
-            debug!(source = %entry.source, url = %entry.item.url, attempts, retry_at = %at.to_rfc3339(), error = %failure.message, "article fetch failed; will retry")
+            debug!(source = %entry.source, url = %entry.item.url, attempts, retry_at = %at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), error = %failure.message, "article fetch failed; will retry")
         }
         None if failure.expected => {
             shared.counters.failed.fetch_add(1, Ordering::Relaxed);

@@ -170,7 +170,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
                 source = %source.id,
                 url = %source.url,
                 failures,
-                retry_at = %next.to_rfc3339(),
+                retry_at = %next.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 error = %e,
                 "poll failed"
             );
