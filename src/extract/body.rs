@@ -91,9 +91,19 @@ fn owner_of(doc: &Doc, stack: &[u32]) -> u32 {
         .unwrap_or(0)
 }
 
-/// Split the arena into text blocks. With `strict`, subtrees flagged
-/// unlikely are skipped.
-fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
+/// Which flagged subtrees a pass skips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Skip hard-flagged and boilerplate-named subtrees.
+    Strict,
+    /// Skip hard-flagged subtrees only.
+    Lenient,
+    /// Skip nothing (last resort, for pages whose text sits in odd places).
+    All,
+}
+
+/// Split the arena into text blocks, skipping what `pass` says.
+fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
     let nodes = &doc.nodes;
     let mut seg = Segmenter {
         doc,
@@ -153,7 +163,12 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
                 seg.flush(owner);
             }
             tag => {
-                if node.hard || (strict && node.unlikely) {
+                let skip = match pass {
+                    Pass::Strict => node.hard || node.unlikely,
+                    Pass::Lenient => node.hard,
+                    Pass::All => false,
+                };
+                if skip {
                     if tag.is_block() {
                         seg.flush(owner_of(doc, &stack));
                     }
@@ -474,17 +489,29 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
 /// Main text of the page; `json_ld_body` is the JSON-LD `articleBody`, used
 /// when the page itself yields less.
 pub(super) fn main_text(doc: &Doc, json_ld_body: Option<&str>) -> String {
-    let (text, blocks) = segment(doc, true);
+    let (text, blocks) = segment(doc, Pass::Strict);
     let mut body = from_blocks(doc, &text, &blocks);
     // Class names mislead sometimes (`content-with-sidebar` holding the
     // whole article); when the strict pass finds next to nothing, look again
     // without skipping flagged subtrees.
     if body.chars().count() < 250 {
-        let (text, blocks) = segment(doc, false);
+        let (text, blocks) = segment(doc, Pass::Lenient);
         let lenient = from_blocks(doc, &text, &blocks);
         if lenient.len() > body.len() {
             body = lenient;
         }
+    }
+    if body.is_empty() {
+        // Never empty while the page shows paragraphs: take every prose
+        // block wherever it is.
+        let (text, blocks) = segment(doc, Pass::All);
+        body = blocks
+            .iter()
+            .map(|b| (b, &text[b.start as usize..b.end as usize]))
+            .filter(|(b, t)| b.link_density() <= 0.5 && (b.tag == Tag::P || substantive(t)))
+            .map(|(_, t)| t)
+            .collect::<Vec<_>>()
+            .join("\n\n");
     }
     if let Some(ld) = json_ld_body {
         if ld.len() > body.len() * 2 || body.is_empty() {

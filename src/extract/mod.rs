@@ -283,6 +283,14 @@ mod tests {
     }
 
     #[test]
+    fn text_only_in_odd_places_is_still_found() {
+        let html = r#"<html><body><header><p>The whole page text sits inside a header element, which is usually boilerplate.</p></header>
+<footer><a href="/">Home</a></footer></body></html>"#;
+        let e = extract(html, None);
+        assert!(e.body.starts_with("The whole page text"), "{:?}", e.body);
+    }
+
+    #[test]
     fn json_ld_body_is_a_fallback() {
         let html = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":"H",
 "articleBody":"The whole story is only in the structured data, which some pages render with JavaScript later on."}</script></head>
