@@ -97,7 +97,11 @@ fn author_names(v: &Value, out: &mut Vec<String>) {
         Value::String(s) => out.push(s.clone()),
         Value::Array(a) => a.iter().for_each(|x| author_names(x, out)),
         Value::Object(o) => {
-            if let Some(n) = o.get("name") {
+            // A publisher given as author is not a byline.
+            let organization = types(v)
+                .iter()
+                .any(|t| t.contains("organization") || t == "website");
+            if let Some(n) = o.get("name").filter(|_| !organization) {
                 author_names(n, out);
             }
         }

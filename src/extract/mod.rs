@@ -385,6 +385,23 @@ mod tests {
     }
 
     #[test]
+    fn json_ld_in_arrays_with_organization_author() {
+        let html = r#"<html><head><script type="application/ld+json">
+[{"@type":"BreadcrumbList","itemListElement":[]},
+ {"@type":["NewsArticle"],"headline":"Xəbər","datePublished":"2020-12-01T14:02:00+06:00",
+  "author":[{"@type":"Organization","name":"APA"},{"@type":"Person","name":"Leyla Əliyeva"}],
+  "publisher":{"@type":"Organization","name":"APA"}}]
+</script></head><body><p>Text.</p></body></html>"#;
+        let e = extract(html, None);
+        assert_eq!(
+            e.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2020-12-01T08:02:00+00:00")
+        );
+        assert_eq!(e.authors, vec!["Leyla Əliyeva"]);
+        assert_eq!(e.title.as_deref(), Some("Xəbər"));
+    }
+
+    #[test]
     fn published_prefers_published_over_modified() {
         let html = r#"<html><head><meta property="article:modified_time" content="2021-05-02T10:00:00+02:00"></head><body>
 <article><time class="updated" datetime="2021-05-02T10:00:00+02:00">2 May</time><time pubdate datetime="2021-05-01T23:30:00-03:00">1 May</time><p>Text of the story that is long enough to count as a paragraph of prose.</p></article></body></html>"#;
