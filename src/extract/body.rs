@@ -283,7 +283,31 @@ fn keep(b: &Block, text: &str) -> bool {
     if matches!(b.tag, Tag::Heading(1) | Tag::Caption) || b.in_figure {
         return false;
     }
-    true
+    !is_ad_label(text)
+}
+
+/// "Advertisement" placeholders left where an ad slot was, in the
+/// languages the daemon reads.
+fn is_ad_label(text: &str) -> bool {
+    if text.len() > 40 {
+        return false;
+    }
+    let t = text
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    matches!(
+        t.as_str(),
+        "advertisement"
+            | "advert"
+            | "ad"
+            | "ads"
+            | "sponsored"
+            | "реклама"
+            | "reklam"
+            | "reklama"
+            | "գովազդ"
+            | "რეკლამა"
+    )
 }
 
 /// A block that reads as a sentence or paragraph, not a label.
