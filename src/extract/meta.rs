@@ -229,8 +229,13 @@ pub(super) fn published(
         .chain(marks().filter(|t| !in_boilerplate(t.node)))
         .chain(marks());
     for t in candidates {
-        if let Some(d) = date::parse(&t.value) {
-            return Some(d);
+        let d = if t.value.is_empty() {
+            date::textual(&doc.subtree_text(t.node))
+        } else {
+            date::parse(&t.value)
+        };
+        if d.is_some() {
+            return d;
         }
     }
     if let Some(d) = url.and_then(|u| date::from_url_path(u.path())) {

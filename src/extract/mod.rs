@@ -413,6 +413,17 @@ mod tests {
     }
 
     #[test]
+    fn published_from_itemprop_text() {
+        let html = r#"<html><body><div itemscope itemtype="http://schema.org/NewsArticle"><h1 itemprop="name">T</h1>
+<span itemprop="datePublished">5 мая 2021, 10:15</span><p>Текст новости.</p></div></body></html>"#;
+        let e = extract(html, None);
+        assert_eq!(
+            e.published.map(|d| d.date_naive().to_string()).as_deref(),
+            Some("2021-05-05")
+        );
+    }
+
+    #[test]
     fn published_from_visible_text_and_url() {
         let html = "<html><body><div class=\"date\">Published 24 November 2020</div><p>A paragraph of text without any machine-readable date at all in the markup.</p></body></html>";
         let e = extract(html, None);
