@@ -300,6 +300,31 @@ mod tests {
     }
 
     #[test]
+    fn truncated_and_odd_input_never_panics() {
+        let html = furnished(
+            "hy",
+            r#"<title>Վերնագիր | Կայք</title><script type="application/ld+json">{"@graph":[{"@type":"NewsArticle","datePublished":"2020-1"#,
+            "<p>Տեքստ՝ «մեջբերումով» ու <a href=x>հղումով</a>։</p><time datetime=\"+0300\">x</time>",
+        );
+        let mut cut = 0;
+        while cut <= html.len() {
+            if html.is_char_boundary(cut) {
+                let _ = extract(&html[..cut], None);
+            }
+            cut += 7;
+        }
+        for odd in [
+            "<",
+            "<html",
+            "\u{feff}<p>x",
+            "<p>\0</p>",
+            "<a href='https://[::1'>x</a>",
+        ] {
+            let _ = extract(odd, Some(&page_url("https://example.com/")));
+        }
+    }
+
+    #[test]
     fn title_suffixes_and_prefixes() {
         let sites = vec!["Report.az".to_string()];
         let host = Some("report.az");
