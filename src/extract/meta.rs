@@ -361,11 +361,12 @@ pub(super) fn title(doc: &Doc, ld: &JsonLd, url: Option<&Url>) -> Option<String>
         site_names.push(s.clone());
     }
     let host = url.and_then(Url::host_str);
+    // The first `<h1>` is sometimes the site logo.
     let h1: Option<String> = doc
         .h1
         .iter()
         .map(|&i| doc.subtree_text(i))
-        .find(|t| !t.is_empty());
+        .find(|t| !t.is_empty() && !names_site(t, &site_names, host));
     let mut confirm: Vec<String> = Vec::new();
     confirm.extend(h1.clone());
     confirm.extend(ld.headline.clone());

@@ -348,6 +348,11 @@ mod tests {
             ),
             "Головна новина дня"
         );
+        let e = extract(
+            "<html><head><title>Daily Gazette</title><meta property=og:site_name content=\"Daily Gazette\"></head><body><h1><a href=/>Daily Gazette</a></h1><h1>Storm hits the coast</h1></body></html>",
+            None,
+        );
+        assert_eq!(e.title.as_deref(), Some("Storm hits the coast"));
         // A dash inside the headline stays when nothing names the site.
         assert_eq!(
             clean("Baku - Tbilisi railway reopens", &[]),
