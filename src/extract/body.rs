@@ -384,30 +384,44 @@ fn with_lead(doc: &Doc, best: usize, score: &[f32]) -> usize {
 /// Net prose a sibling needs to join the container as its lead.
 const LEAD_MIN_SCORE: f32 = 60.0;
 
-/// Nodes inside teaser cards: an `<article>` or list item whose heading is
-/// a link is a pointer to another story, however much its summary reads
-/// like prose. The card holding the page's `<h1>` is the story itself.
+/// Nodes inside teaser cards. A card is the widest element around a
+/// linked heading that holds no other linked heading, when its parent holds
+/// several: a list of pointers to other stories, however much their
+/// summaries read like prose. A lone linked heading ("Read more: ...") marks
+/// nothing, and nothing holding the page's `<h1>` is a card.
 fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
     let n = doc.nodes.len();
-    let mut card = vec![false; n];
+    let mut linked = vec![0u32; n];
+    let mut heads = Vec::new();
     for b in blocks {
-        if !matches!(b.tag, Tag::Heading(2..)) || b.link_density() < 0.8 {
-            continue;
+        if matches!(b.tag, Tag::Heading(2..)) && b.link_density() >= 0.8 {
+            linked[b.owner as usize] += 1;
+            heads.push(b.owner);
         }
-        let mut i = b.owner;
-        for _ in 0..4 {
-            let node = &doc.nodes[i as usize];
-            if node.parent == u32::MAX {
+    }
+    for i in (1..n).rev() {
+        let p = doc.nodes[i].parent as usize;
+        linked[p] += linked[i];
+    }
+    let holds_h1 = |i: u32| {
+        let end = doc.nodes[i as usize].end;
+        doc.h1.iter().any(|&h| h >= i && h < end)
+    };
+    let mut card = vec![false; n];
+    for head in heads {
+        let mut i = head;
+        for _ in 0..MAX_CARD_DEPTH {
+            let parent = doc.nodes[i as usize].parent;
+            if parent == u32::MAX || parent == 0 {
                 break;
             }
-            if matches!(node.tag, Tag::Article | Tag::Li) {
-                let holds_h1 = doc.h1.iter().any(|&h| h >= i && h < node.end);
-                if !holds_h1 {
+            if linked[parent as usize] > 1 {
+                if !holds_h1(i) && i != head {
                     card[i as usize] = true;
                 }
                 break;
             }
-            i = node.parent;
+            i = parent;
         }
     }
     for i in 1..n {
@@ -416,6 +430,9 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
     }
     card
 }
+
+/// How far above its linked heading a teaser card may reach.
+const MAX_CARD_DEPTH: usize = 5;
 
 /// Longest run of short lines after the last paragraph still taken for
 /// labels rather than content.

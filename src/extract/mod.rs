@@ -260,26 +260,30 @@ mod tests {
 
     #[test]
     fn teaser_cards_are_left_out() {
-        let card = |n: u32| {
-            format!(
-                r#"<li><h3><a href="/s{n}">Another story number {n} with a long linked headline</a></h3>
-<p>The summary of that other story reads like prose and is long enough to be scored as a paragraph.</p></li>"#
-            )
-        };
-        let cards: String = (0..4).map(card).collect();
-        let html = format!(
-            r#"<html><body><div><h1>Main story</h1>
+        for (list, item) in [("ul", "li"), ("div", "div")] {
+            let card = |n: u32| {
+                format!(
+                    r#"<{item}><h3><a href="/s{n}">Another story number {n} with a long linked headline</a></h3>
+<p>The summary of that other story reads like prose and is long enough to be scored as a paragraph.</p></{item}>"#
+                )
+            };
+            let cards: String = (0..4).map(card).collect();
+            let html = format!(
+                r#"<html><body><div><h1>Main story</h1>
 <p>The main story opens with a paragraph of prose that is long enough to be counted as content by the scorer.</p>
 <p>It continues with a second paragraph, which adds detail, quotes and context to what the first one said.</p>
-<ul>{cards}</ul></div></body></html>"#
-        );
-        let e = extract(&html, None);
-        assert!(e.body.contains("second paragraph"), "{:?}", e.body);
-        assert!(
-            !e.body.contains("summary of that other story"),
-            "{:?}",
-            e.body
-        );
+<p>Read more: <a href="/older">an older story on the same subject</a>, which gives the background.</p>
+<{list}>{cards}</{list}></div></body></html>"#
+            );
+            let e = extract(&html, None);
+            assert!(e.body.contains("second paragraph"), "{:?}", e.body);
+            assert!(e.body.contains("Read more"), "{:?}", e.body);
+            assert!(
+                !e.body.contains("summary of that other story"),
+                "{item}: {:?}",
+                e.body
+            );
+        }
     }
 
     #[test]
