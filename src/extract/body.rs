@@ -91,9 +91,19 @@ fn owner_of(doc: &Doc, stack: &[u32]) -> u32 {
         .unwrap_or(0)
 }
 
-/// Split the arena into text blocks. With `strict`, subtrees flagged
-/// unlikely are skipped.
-fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
+/// Which flagged subtrees a pass skips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Skip hard-flagged and boilerplate-named subtrees.
+    Strict,
+    /// Skip hard-flagged subtrees only.
+    Lenient,
+    /// Skip nothing (last resort, for pages whose text sits in odd places).
+    All,
+}
+
+/// Split the arena into text blocks, skipping what `pass` says.
+fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
     let nodes = &doc.nodes;
     let mut seg = Segmenter {
         doc,
@@ -153,7 +163,12 @@ fn segment(doc: &Doc, strict: bool) -> (String, Vec<Block>) {
                 seg.flush(owner);
             }
             tag => {
-                if node.hard || (strict && node.unlikely) {
+                let skip = match pass {
+                    Pass::Strict => node.hard || node.unlikely,
+                    Pass::Lenient => node.hard,
+                    Pass::All => false,
+                };
+                if skip {
                     if tag.is_block() {
                         seg.flush(owner_of(doc, &stack));
                     }
@@ -268,7 +283,31 @@ fn keep(b: &Block, text: &str) -> bool {
     if matches!(b.tag, Tag::Heading(1) | Tag::Caption) || b.in_figure {
         return false;
     }
-    true
+    !is_ad_label(text)
+}
+
+/// "Advertisement" placeholders left where an ad slot was, in the
+/// languages the daemon reads.
+fn is_ad_label(text: &str) -> bool {
+    if text.len() > 40 {
+        return false;
+    }
+    let t = text
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    matches!(
+        t.as_str(),
+        "advertisement"
+            | "advert"
+            | "ad"
+            | "ads"
+            | "sponsored"
+            | "реклама"
+            | "reklam"
+            | "reklama"
+            | "գովազդ"
+            | "რეკლამა"
+    )
 }
 
 /// A block that reads as a sentence or paragraph, not a label.
@@ -345,30 +384,44 @@ fn with_lead(doc: &Doc, best: usize, score: &[f32]) -> usize {
 /// Net prose a sibling needs to join the container as its lead.
 const LEAD_MIN_SCORE: f32 = 60.0;
 
-/// Nodes inside teaser cards: an `<article>` or list item whose heading is
-/// a link is a pointer to another story, however much its summary reads
-/// like prose. The card holding the page's `<h1>` is the story itself.
+/// Nodes inside teaser cards. A card is the widest element around a
+/// linked heading that holds no other linked heading, when its parent holds
+/// several: a list of pointers to other stories, however much their
+/// summaries read like prose. A lone linked heading ("Read more: ...") marks
+/// nothing, and nothing holding the page's `<h1>` is a card.
 fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
     let n = doc.nodes.len();
-    let mut card = vec![false; n];
+    let mut linked = vec![0u32; n];
+    let mut heads = Vec::new();
     for b in blocks {
-        if !matches!(b.tag, Tag::Heading(2..)) || b.link_density() < 0.8 {
-            continue;
+        if matches!(b.tag, Tag::Heading(2..)) && b.link_density() >= 0.8 {
+            linked[b.owner as usize] += 1;
+            heads.push(b.owner);
         }
-        let mut i = b.owner;
-        for _ in 0..4 {
-            let node = &doc.nodes[i as usize];
-            if node.parent == u32::MAX {
+    }
+    for i in (1..n).rev() {
+        let p = doc.nodes[i].parent as usize;
+        linked[p] += linked[i];
+    }
+    let holds_h1 = |i: u32| {
+        let end = doc.nodes[i as usize].end;
+        doc.h1.iter().any(|&h| h >= i && h < end)
+    };
+    let mut card = vec![false; n];
+    for head in heads {
+        let mut i = head;
+        for _ in 0..MAX_CARD_DEPTH {
+            let parent = doc.nodes[i as usize].parent;
+            if parent == u32::MAX || parent == 0 {
                 break;
             }
-            if matches!(node.tag, Tag::Article | Tag::Li) {
-                let holds_h1 = doc.h1.iter().any(|&h| h >= i && h < node.end);
-                if !holds_h1 {
+            if linked[parent as usize] > 1 {
+                if !holds_h1(i) && i != head {
                     card[i as usize] = true;
                 }
                 break;
             }
-            i = node.parent;
+            i = parent;
         }
     }
     for i in 1..n {
@@ -377,6 +430,9 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
     }
     card
 }
+
+/// How far above its linked heading a teaser card may reach.
+const MAX_CARD_DEPTH: usize = 5;
 
 /// Longest run of short lines after the last paragraph still taken for
 /// labels rather than content.
@@ -474,17 +530,29 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
 /// Main text of the page; `json_ld_body` is the JSON-LD `articleBody`, used
 /// when the page itself yields less.
 pub(super) fn main_text(doc: &Doc, json_ld_body: Option<&str>) -> String {
-    let (text, blocks) = segment(doc, true);
+    let (text, blocks) = segment(doc, Pass::Strict);
     let mut body = from_blocks(doc, &text, &blocks);
     // Class names mislead sometimes (`content-with-sidebar` holding the
     // whole article); when the strict pass finds next to nothing, look again
     // without skipping flagged subtrees.
     if body.chars().count() < 250 {
-        let (text, blocks) = segment(doc, false);
+        let (text, blocks) = segment(doc, Pass::Lenient);
         let lenient = from_blocks(doc, &text, &blocks);
         if lenient.len() > body.len() {
             body = lenient;
         }
+    }
+    if body.is_empty() {
+        // Never empty while the page shows paragraphs: take every prose
+        // block wherever it is.
+        let (text, blocks) = segment(doc, Pass::All);
+        body = blocks
+            .iter()
+            .map(|b| (b, &text[b.start as usize..b.end as usize]))
+            .filter(|(b, t)| b.link_density() <= 0.5 && (b.tag == Tag::P || substantive(t)))
+            .map(|(_, t)| t)
+            .collect::<Vec<_>>()
+            .join("\n\n");
     }
     if let Some(ld) = json_ld_body {
         if ld.len() > body.len() * 2 || body.is_empty() {

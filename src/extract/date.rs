@@ -117,8 +117,9 @@ fn sane(d: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
     (u >= min && u <= max).then_some(d)
 }
 
-/// Month names in the languages the daemon reads (nominative and genitive
-/// stems); matched as prefixes of lowercased words.
+/// Month names in the languages the daemon reads (English, Russian,
+/// Azerbaijani, Armenian, Turkish, Georgian; stems that cover nominative and
+/// genitive forms); matched as prefixes of lowercased words.
 const MONTHS: &[(&str, u32)] = &[
     ("jan", 1),
     ("feb", 2),
@@ -166,6 +167,28 @@ const MONTHS: &[(&str, u32)] = &[
     ("հոկտ", 10),
     ("նոյ", 11),
     ("դեկ", 12),
+    ("oca", 1),
+    ("şub", 2),
+    ("nis", 4),
+    ("haz", 6),
+    ("tem", 7),
+    ("ağu", 8),
+    ("eyl", 9),
+    ("eki", 10),
+    ("kas", 11),
+    ("aral", 12),
+    ("იანვ", 1),
+    ("თებ", 2),
+    ("მარტ", 3),
+    ("აპრ", 4),
+    ("მაის", 5),
+    ("ივნ", 6),
+    ("ივლ", 7),
+    ("აგვ", 8),
+    ("სექტ", 9),
+    ("ოქტ", 10),
+    ("ნოემ", 11),
+    ("დეკ", 12),
 ];
 
 fn month(word: &str) -> Option<u32> {
@@ -285,6 +308,9 @@ mod tests {
             Some("2021-05-05")
         );
         assert_eq!(d("no date, 12 apples 2020 times").as_deref(), None);
+        assert_eq!(d("24 Kasım 2020 10:15").as_deref(), Some("2020-11-24"));
+        assert_eq!(d("24 ნოემბერი 2020").as_deref(), Some("2020-11-24"));
+        assert_eq!(d("24 նոյեմբերի, 2020").as_deref(), Some("2020-11-24"));
     }
 
     #[test]

@@ -381,8 +381,11 @@ fn note_body_metadata(doc: &mut Doc, idx: u32, tag: Tag, el: &scraper::node::Ele
     let datetime = el
         .attr("datetime")
         .or_else(|| itemprop.as_ref().and_then(|_| el.attr("content")));
+    let ip = itemprop.as_deref().unwrap_or("");
+    // `itemprop=datePublished` without a machine value: the element's text
+    // is the date, read later once the subtree is in the arena.
+    let datetime = datetime.or_else(|| (ip == "datepublished").then_some(""));
     if let Some(value) = datetime {
-        let ip = itemprop.as_deref().unwrap_or("");
         let class = el.attr("class").unwrap_or("").to_ascii_lowercase();
         if el.name() == "time" || ip.starts_with("date") {
             doc.times.push(TimeMark {

@@ -97,7 +97,11 @@ fn author_names(v: &Value, out: &mut Vec<String>) {
         Value::String(s) => out.push(s.clone()),
         Value::Array(a) => a.iter().for_each(|x| author_names(x, out)),
         Value::Object(o) => {
-            if let Some(n) = o.get("name") {
+            // A publisher given as author is not a byline.
+            let organization = types(v)
+                .iter()
+                .any(|t| t.contains("organization") || t == "website");
+            if let Some(n) = o.get("name").filter(|_| !organization) {
                 author_names(n, out);
             }
         }
@@ -225,8 +229,13 @@ pub(super) fn published(
         .chain(marks().filter(|t| !in_boilerplate(t.node)))
         .chain(marks());
     for t in candidates {
-        if let Some(d) = date::parse(&t.value) {
-            return Some(d);
+        let d = if t.value.is_empty() {
+            date::textual(&doc.subtree_text(t.node))
+        } else {
+            date::parse(&t.value)
+        };
+        if d.is_some() {
+            return d;
         }
     }
     if let Some(d) = url.and_then(|u| date::from_url_path(u.path())) {
@@ -352,11 +361,12 @@ pub(super) fn title(doc: &Doc, ld: &JsonLd, url: Option<&Url>) -> Option<String>
         site_names.push(s.clone());
     }
     let host = url.and_then(Url::host_str);
+    // The first `<h1>` is sometimes the site logo.
     let h1: Option<String> = doc
         .h1
         .iter()
         .map(|&i| doc.subtree_text(i))
-        .find(|t| !t.is_empty());
+        .find(|t| !t.is_empty() && !names_site(t, &site_names, host));
     let mut confirm: Vec<String> = Vec::new();
     confirm.extend(h1.clone());
     confirm.extend(ld.headline.clone());

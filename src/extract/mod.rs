@@ -260,26 +260,38 @@ mod tests {
 
     #[test]
     fn teaser_cards_are_left_out() {
-        let card = |n: u32| {
-            format!(
-                r#"<li><h3><a href="/s{n}">Another story number {n} with a long linked headline</a></h3>
-<p>The summary of that other story reads like prose and is long enough to be scored as a paragraph.</p></li>"#
-            )
-        };
-        let cards: String = (0..4).map(card).collect();
-        let html = format!(
-            r#"<html><body><div><h1>Main story</h1>
+        for (list, item) in [("ul", "li"), ("div", "div")] {
+            let card = |n: u32| {
+                format!(
+                    r#"<{item}><h3><a href="/s{n}">Another story number {n} with a long linked headline</a></h3>
+<p>The summary of that other story reads like prose and is long enough to be scored as a paragraph.</p></{item}>"#
+                )
+            };
+            let cards: String = (0..4).map(card).collect();
+            let html = format!(
+                r#"<html><body><div><h1>Main story</h1>
 <p>The main story opens with a paragraph of prose that is long enough to be counted as content by the scorer.</p>
 <p>It continues with a second paragraph, which adds detail, quotes and context to what the first one said.</p>
-<ul>{cards}</ul></div></body></html>"#
-        );
-        let e = extract(&html, None);
-        assert!(e.body.contains("second paragraph"), "{:?}", e.body);
-        assert!(
-            !e.body.contains("summary of that other story"),
-            "{:?}",
-            e.body
-        );
+<p>Read more: <a href="/older">an older story on the same subject</a>, which gives the background.</p>
+<{list}>{cards}</{list}></div></body></html>"#
+            );
+            let e = extract(&html, None);
+            assert!(e.body.contains("second paragraph"), "{:?}", e.body);
+            assert!(e.body.contains("Read more"), "{:?}", e.body);
+            assert!(
+                !e.body.contains("summary of that other story"),
+                "{item}: {:?}",
+                e.body
+            );
+        }
+    }
+
+    #[test]
+    fn text_only_in_odd_places_is_still_found() {
+        let html = r#"<html><body><header><p>The whole page text sits inside a header element, which is usually boilerplate.</p></header>
+<footer><a href="/">Home</a></footer></body></html>"#;
+        let e = extract(html, None);
+        assert!(e.body.starts_with("The whole page text"), "{:?}", e.body);
     }
 
     #[test]
@@ -289,6 +301,31 @@ mod tests {
 <body><nav><a href="/">Home</a></nav><div id="app"></div></body></html>"#;
         let e = extract(html, None);
         assert!(e.body.starts_with("The whole story"), "{:?}", e.body);
+    }
+
+    #[test]
+    fn truncated_and_odd_input_never_panics() {
+        let html = furnished(
+            "hy",
+            r#"<title>Վերնագիր | Կայք</title><script type="application/ld+json">{"@graph":[{"@type":"NewsArticle","datePublished":"2020-1"#,
+            "<p>Տեքստ՝ «մեջբերումով» ու <a href=x>հղումով</a>։</p><time datetime=\"+0300\">x</time>",
+        );
+        let mut cut = 0;
+        while cut <= html.len() {
+            if html.is_char_boundary(cut) {
+                let _ = extract(&html[..cut], None);
+            }
+            cut += 7;
+        }
+        for odd in [
+            "<",
+            "<html",
+            "\u{feff}<p>x",
+            "<p>\0</p>",
+            "<a href='https://[::1'>x</a>",
+        ] {
+            let _ = extract(odd, Some(&page_url("https://example.com/")));
+        }
     }
 
     #[test]
@@ -315,6 +352,11 @@ mod tests {
             ),
             "Головна новина дня"
         );
+        let e = extract(
+            "<html><head><title>Daily Gazette</title><meta property=og:site_name content=\"Daily Gazette\"></head><body><h1><a href=/>Daily Gazette</a></h1><h1>Storm hits the coast</h1></body></html>",
+            None,
+        );
+        assert_eq!(e.title.as_deref(), Some("Storm hits the coast"));
         // A dash inside the headline stays when nothing names the site.
         assert_eq!(
             clean("Baku - Tbilisi railway reopens", &[]),
@@ -377,6 +419,23 @@ mod tests {
     }
 
     #[test]
+    fn json_ld_in_arrays_with_organization_author() {
+        let html = r#"<html><head><script type="application/ld+json">
+[{"@type":"BreadcrumbList","itemListElement":[]},
+ {"@type":["NewsArticle"],"headline":"Xəbər","datePublished":"2020-12-01T14:02:00+06:00",
+  "author":[{"@type":"Organization","name":"APA"},{"@type":"Person","name":"Leyla Əliyeva"}],
+  "publisher":{"@type":"Organization","name":"APA"}}]
+</script></head><body><p>Text.</p></body></html>"#;
+        let e = extract(html, None);
+        assert_eq!(
+            e.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2020-12-01T08:02:00+00:00")
+        );
+        assert_eq!(e.authors, vec!["Leyla Əliyeva"]);
+        assert_eq!(e.title.as_deref(), Some("Xəbər"));
+    }
+
+    #[test]
     fn published_prefers_published_over_modified() {
         let html = r#"<html><head><meta property="article:modified_time" content="2021-05-02T10:00:00+02:00"></head><body>
 <article><time class="updated" datetime="2021-05-02T10:00:00+02:00">2 May</time><time pubdate datetime="2021-05-01T23:30:00-03:00">1 May</time><p>Text of the story that is long enough to count as a paragraph of prose.</p></article></body></html>"#;
@@ -384,6 +443,17 @@ mod tests {
         assert_eq!(
             e.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2021-05-02T02:30:00+00:00")
+        );
+    }
+
+    #[test]
+    fn published_from_itemprop_text() {
+        let html = r#"<html><body><div itemscope itemtype="http://schema.org/NewsArticle"><h1 itemprop="name">T</h1>
+<span itemprop="datePublished">5 мая 2021, 10:15</span><p>Текст новости.</p></div></body></html>"#;
+        let e = extract(html, None);
+        assert_eq!(
+            e.published.map(|d| d.date_naive().to_string()).as_deref(),
+            Some("2021-05-05")
         );
     }
 
