@@ -403,15 +403,18 @@ pub(super) fn clean_authors(
         }
         for p in parts {
             let mut name = p.split_whitespace().collect::<Vec<_>>().join(" ");
-            for prefix in [
-                "By ",
-                "by ",
-                "BY ",
-                "Автор: ",
-                "Автор ",
-                "Author: ",
-                "Müəllif: ",
-            ] {
+            // A label before a colon ("Author:", "Автор:", "ავტორი:",
+            // Armenian "Հեղինակ՝") in any language: one or two words, then
+            // the name.
+            if name.contains("://") {
+                continue;
+            }
+            if let Some((label, rest)) = name.split_once([':', '\u{55D}']) {
+                if label.split_whitespace().count() <= 2 && !rest.trim().is_empty() {
+                    name = rest.trim().to_string();
+                }
+            }
+            for prefix in ["By ", "by ", "BY ", "Автор ", "Von ", "Par "] {
                 if let Some(s) = name.strip_prefix(prefix) {
                     name = s.trim().to_string();
                 }

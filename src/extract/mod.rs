@@ -384,11 +384,22 @@ mod tests {
             "news@example.com".to_string(),
             "Report.az".to_string(),
             "Анна Петросян и Иван Иванов".to_string(),
+            "ავტორი: თამარ გელაშვილი".to_string(),
+            "Հեղինակ՝ Անի Սարգսյան".to_string(),
+            "Müəllif: Rəşad Məmmədli".to_string(),
         ];
         let got = meta::clean_authors(&raw, &["Report.az".to_string()], Some("report.az"));
         assert_eq!(
             got,
-            vec!["Jane Doe", "John Smith", "Анна Петросян", "Иван Иванов"]
+            vec![
+                "Jane Doe",
+                "John Smith",
+                "Анна Петросян",
+                "Иван Иванов",
+                "თამარ გელაშვილი",
+                "Անի Սարգսյան",
+                "Rəşad Məmmədli"
+            ]
         );
     }
 
