@@ -234,16 +234,19 @@ impl Detector {
             }
             _ => {}
         }
+        let words = scan.words.min(40) as f32;
+        // A hint settles a word or two; against a sentence that says
+        // otherwise it fades.
+        let hint_scale = (3.0 / (words + 1.0)).min(1.0);
         let prior = |c: &Candidate| {
             let mut score = c.ev.map_or(0.0, |ev| scan.score[ev as usize]);
             for (hint, weight) in hinted.iter().zip(HINT_WEIGHTS) {
                 if *hint == Some(c.code) {
-                    score += weight;
+                    score += weight * hint_scale;
                 }
             }
             score
         };
-        let words = scan.words.min(40) as f32;
         let strongest_vote = WL_BASE + WL_PER_WORD * words + WL_CONF;
         // When the letters and words alone settle it beyond anything
         // whatlang's vote could change, skip whatlang: it is most of the cost.
@@ -448,6 +451,9 @@ mod tests {
         assert_eq!(hinted("Bakı", "az"), "az");
         assert_eq!(hinted("Bakı", "tr"), "tr");
         assert_eq!(hinted("Anadolu", "az"), "az");
+        assert_eq!(hinted("acceptable payment", "fr"), "fr");
+        assert_eq!(hinted("acceptable payment", "en"), "en");
+        assert_eq!(hinted("Sport", "de"), "de");
         let hints = Hints {
             page: Some("az-AZ"),
             ..Hints::default()
@@ -469,6 +475,21 @@ mod tests {
         assert_eq!(
             hinted("Президент подписал новый закон о бюджете", "az"),
             "ru"
+        );
+        // Russian from a Ukrainian source, Ukrainian from a Russian one.
+        assert_eq!(
+            hinted("Президент подписал новый закон о бюджете страны", "uk"),
+            "ru"
+        );
+        assert_eq!(hinted("Президент підписав новий закон", "ru"), "uk");
+        // French and English with each other's hint.
+        assert_eq!(hinted("The minister said talks will continue", "fr"), "en");
+        assert_eq!(
+            hinted(
+                "Le ministre a déclaré que les négociations continuent",
+                "en"
+            ),
+            "fr"
         );
         // Azerbaijani letters beat a Turkish hint.
         assert_eq!(
