@@ -406,7 +406,75 @@ fn latin_word(out: &mut Scan, w: &str) {
         out.ascii_words += 1;
     }
     western_shape(out, w);
+    romance_shape(out, w);
     turkic_shape(out, w);
+    // q without u after it is Azerbaijani (qız, proqnoz, Bakıq); the
+    // western languages write qu, Turkish has no q at all.
+    if w.contains('q') && w.split('q').skip(1).any(|rest| !rest.starts_with('u')) {
+        out.mark(LATIN, AZ, 0.5, 1.0);
+    }
+}
+
+/// Italian native words end in a vowel, Spanish ones in a vowel or one of a
+/// few consonants, Portuguese likewise; none uses k or w in native words.
+fn romance_shape(out: &mut Scan, w: &str) {
+    let Some(last) = w.chars().last() else {
+        return;
+    };
+    let vowel = matches!(
+        last,
+        'a' | 'e'
+            | 'i'
+            | 'o'
+            | 'u'
+            | 'à'
+            | 'è'
+            | 'é'
+            | 'ì'
+            | 'ò'
+            | 'ù'
+            | 'á'
+            | 'í'
+            | 'ó'
+            | 'ú'
+            | 'ã'
+            | 'õ'
+            | 'ê'
+            | 'ô'
+            | 'â'
+    );
+    if !vowel {
+        if !matches!(
+            w,
+            "il" | "per"
+                | "non"
+                | "con"
+                | "in"
+                | "un"
+                | "del"
+                | "nel"
+                | "al"
+                | "dal"
+                | "col"
+                | "sul"
+                | "dei"
+                | "gli"
+        ) {
+            out.score[Ev::It as usize] -= 0.5;
+        }
+        if !matches!(last, 'n' | 's' | 'r' | 'l' | 'd' | 'z' | 'y') {
+            out.score[Ev::Es as usize] -= 0.5;
+        }
+        if !matches!(last, 's' | 'r' | 'l' | 'm' | 'z') {
+            out.score[Ev::Pt as usize] -= 0.5;
+        }
+    }
+    if w.contains('k') || w.contains('w') {
+        out.add(ES | IT | PT, -0.5);
+    }
+    if w.contains('y') || w.contains('j') || w.contains('x') {
+        out.score[Ev::It as usize] -= 0.5;
+    }
 }
 
 /// Spellings that English, French and German each use and the others (and

@@ -601,3 +601,13 @@ mod tests {
         assert!(mean > 0.99, "mean accuracy {mean}");
     }
 }
+#[cfg(test)]
+mod scratch {
+    #[test]
+    fn scratch_plain() {
+        let d = super::Detector::new(super::DEFAULT_LANGUAGES).unwrap();
+        for t in std::env::var("T").unwrap().split('|') {
+            eprintln!("{:?} <- {t}", d.detect(t, &Default::default()).code);
+        }
+    }
+}
