@@ -146,14 +146,14 @@ impl Scan {
     }
 
     pub(crate) fn main_script(&self) -> Option<Script> {
-        // Armenian and Georgian texts quote Latin names and brands; Latin
-        // texts seldom quote Armenian or Georgian. Their letters count double.
+        // Armenian, Georgian and Persian texts quote Latin names and brands;
+        // Latin texts seldom quote those scripts. Their letters count double.
         let counts = [
             (self.latin, Script::Latin),
             (self.cyrillic, Script::Cyrillic),
             (2 * self.armenian, Script::Armenian),
             (2 * self.georgian, Script::Georgian),
-            (self.arabic, Script::Arabic),
+            (2 * self.arabic, Script::Arabic),
             (self.other, Script::Other),
         ];
         let (count, script) =
@@ -883,6 +883,10 @@ fn cyrillic_word(out: &mut Scan, w: &str) {
         if w.ends_with("ав") || w.ends_with("ив") || w.ends_with("ів") || w.ends_with("яв")
         {
             out.mark(CYRILLIC, UK, 0.4, 0.4);
+        }
+        // 3rd person plural: Russian -ют/-ят, Ukrainian -ють/-ять.
+        if w.ends_with("ют") || w.ends_with("ят") {
+            out.mark(CYRILLIC, RU, 0.5, 0.5);
         }
         if w.ends_with("ой") {
             out.mark(CYRILLIC, RU, 0.4, 0.4);
