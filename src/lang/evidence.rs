@@ -642,6 +642,30 @@ fn turkic_shape(out: &mut Scan, w: &str) {
     if w.contains("ebil") || w.contains("abil") || w.contains("mez") || w.ends_with("yle") {
         out.add(AZ, -0.5);
     }
+    // Turkish writes suffix d as t after a voiceless consonant (yarıştan,
+    // etti, işte); Azerbaijani keeps d (yarışdan, etdi, işdə). Skips hd
+    // and kd, which Turkish has inside words (tehdit, Akdeniz).
+    let mut after_voiceless_d = false;
+    let mut prev: Option<char> = None;
+    for c in w.chars() {
+        if c == 'd' && matches!(prev, Some('s' | 'ş' | 't' | 'p' | 'ç' | 'f')) {
+            after_voiceless_d = true;
+        }
+        prev = Some(c);
+    }
+    if after_voiceless_d {
+        out.add(AZ, 0.8);
+        out.add(TR, -0.8);
+    }
+    let mut tail = w.chars().rev();
+    if let (Some(vowel), Some('t'), Some(consonant)) = (tail.next(), tail.next(), tail.next()) {
+        if n >= 4
+            && matches!(vowel, 'ı' | 'i' | 'u' | 'ü' | 'a' | 'e')
+            && matches!(consonant, 'k' | 'p' | 'ş' | 'ç' | 't')
+        {
+            out.add(AZ, -0.6);
+        }
+    }
     // Words ending in q exist in Azerbaijani, never in native Turkish.
     if w.ends_with('q') {
         out.add(AZ, 0.5);
@@ -766,7 +790,7 @@ fn latin_function_word(w: &str) -> u16 {
         | "əgər" | "heç" | "belə" | "əvvəl" | "mən" | "sən" | "edir" | "olub" | "etmək"
         | "edib" | "ildə" | "ilin" | "tərəfindən" | "həmin" | "eyni" | "amma" | "üzrə" | "nə"
         | "olaraq" | "deyə" | "edən" | "edilib" | "olunub" | "olunur" | "hansı" | "niyə"
-        | "başqa" | "bunun" => match w {
+        | "başqa" | "bunun" | "böyük" | "kiçik" | "indiki" => match w {
             "bunun" => AZ | TR,
             _ => AZ,
         },
