@@ -188,8 +188,11 @@ impl Scan {
     }
 }
 
+/// How many plain-ASCII words count against the languages with letters of
+/// their own, and how much each weighs.
 const ASCII_CAP: u32 = 4;
 const ASCII_SCALE: f32 = 0.3;
+/// What each e weighs against Azerbaijani in a text without any ə.
 const E_WITHOUT_SCHWA: f32 = 0.25;
 
 /// Longest word kept for lookups, in bytes; longer words only count letters.
@@ -259,10 +262,10 @@ pub(crate) fn scan(text: &str) -> Scan {
             }
             word.push(lower);
             prev = lower;
-        } else if is_apostrophe(c) && word.len > 0 && !prev.is_whitespace() {
+        } else if is_apostrophe(c) && word.len > 0 {
             word.push('\'');
             prev = '\'';
-        } else if c.is_mark() || c == '\u{200C}' {
+        } else if is_mark(c) || c == '\u{200C}' {
             // Combining marks and the zero-width non-joiner live inside
             // words (Persian uses the latter between a stem and a suffix).
         } else {
@@ -279,14 +282,9 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{00B4}')
 }
 
-trait IsMark {
-    fn is_mark(&self) -> bool;
-}
-
-impl IsMark for char {
-    fn is_mark(&self) -> bool {
-        matches!(*self, '\u{0300}'..='\u{036F}' | '\u{064B}'..='\u{065F}' | '\u{0670}')
-    }
+/// Combining accents and Arabic vowel signs: part of the word they sit in.
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{064B}'..='\u{065F}' | '\u{0670}')
 }
 
 /// Evidence from one lowercased letter (and the one before it).
