@@ -917,6 +917,15 @@ fn cyrillic_word(out: &mut Scan, w: &str) {
             out.mark(CYRILLIC, RU, 0.3, 0.3);
         }
     }
+    // Ukrainian words do not start with и (Russian и, из, их, история is
+    // Ukrainian і, з, їх, історія); -ець/-ць is Ukrainian for Russian -ец;
+    // роз-/рас- are the two languages' forms of one prefix.
+    if w.starts_with('и') || w.ends_with("ец") || w.starts_with("рас") {
+        out.mark(CYRILLIC, RU, 0.5, 0.5);
+    }
+    if w.ends_with("ць") || w.starts_with("роз") {
+        out.mark(CYRILLIC, UK, 0.5, 0.5);
+    }
     // Ukrainian starts native words with є, Russian with е (ему, если).
     if w.starts_with('е') {
         out.mark(CYRILLIC, RU, 0.5, 0.5);
