@@ -562,6 +562,24 @@ fn western_shape(out: &mut Scan, w: &str) {
     if de > 0.0 {
         out.add(DE, de);
     }
+    // Turkish and Azerbaijani end countless words in a high vowel
+    // (accusative, possessive); German and English hardly any.
+    if w.ends_with(['i', 'u', 'ü', 'ı']) {
+        out.add(DE, -0.5);
+        if !w.ends_with('u') {
+            out.add(EN, -0.3);
+        }
+    }
+    // Vowel pairs German, French and English write and Turkic harmony
+    // does not.
+    if w.contains("ie")
+        || w.contains("ei")
+        || w.contains("au")
+        || w.contains("eu")
+        || w.contains("ou")
+    {
+        out.add(TR | AZ, -0.5);
+    }
     // Digraphs for sounds Turkish and Azerbaijani spell with one letter
     // (ç, ş) or do not have.
     if w.contains("ch")
