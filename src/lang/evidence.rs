@@ -718,7 +718,11 @@ fn latin_function_word(w: &str) -> u16 {
         | "deux" | "ces" | "mon" | "ma" | "être" | "peut" | "quand" | "assez" | "ainsi"
         | "alors" | "chez" | "sans" | "sous" | "depuis" | "encore" | "toujours" | "selon"
         | "lors" | "dont" | "déjà" | "rien" | "bien" | "faire" | "dire" | "avoir" | "notre"
-        | "votre" | "nouvelle" | "nouvelles" | "nouveau" => FR,
+        | "votre" | "nouvelle" | "nouvelles" | "nouveau" | "beaucoup" | "trois" | "environ"
+        | "premier" | "première" | "trop" | "peu" | "moins" | "autre" | "autres" | "même"
+        | "cela" | "ceci" | "ici" | "là" | "car" | "donc" | "puis" | "vers" | "contre"
+        | "pendant" | "avant" | "leurs" | "celle" | "celui" | "ceux" | "cet" | "quelque"
+        | "chaque" | "plusieurs" => FR,
         "la" => FR | ES | IT,
         "un" => FR | ES | IT,
         "que" => FR | ES | PT,
@@ -743,7 +747,11 @@ fn latin_function_word(w: &str) -> u16 {
         | "gut" | "heute" | "jetzt" | "etwas" | "alle" | "alles" | "ganz" | "doch" | "mal"
         | "einfach" | "neue" | "neuen" | "gibt" | "kommt" | "geht" | "dieses" | "diesem"
         | "diesen" | "unser" | "unsere" | "bitte" | "jede" | "jeder" | "jedes" | "wieder"
-        | "weil" | "damit" | "dabei" | "sowie" | "ohne" | "seit" => DE,
+        | "weil" | "damit" | "dabei" | "sowie" | "ohne" | "seit" | "hatte" | "hatten" | "ihrem"
+        | "ihren" | "ihrer" | "sowohl" | "ebenfalls" | "bereits" | "falls" | "hinzu"
+        | "mittels" | "entlang" | "unseres" | "unserer" | "etwa" | "gewesen" | "worden"
+        | "waren" | "wäre" | "würde" | "sondern" | "zwar" | "obwohl" | "während" | "trotz"
+        | "außerdem" | "jedoch" | "denn" | "dort" => DE,
         "des" => FR | DE,
         "es" => DE | ES,
         // Spanish, Italian, Portuguese: enough to keep them apart from the
