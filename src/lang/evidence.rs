@@ -698,7 +698,13 @@ fn latin_function_word(w: &str) -> u16 {
         | "what" | "all" | "said" | "had" | "one" | "new" | "into" | "than" | "other" | "them"
         | "these" | "some" | "only" | "our" | "how" | "such" | "should" | "could" | "may"
         | "most" | "over" | "out" | "up" | "first" | "two" | "year" | "i" | "my" | "your"
-        | "will" | "as" | "do" | "if" | "no" | "so" | "us" | "between" | "where" => match w {
+        | "will" | "as" | "do" | "if" | "no" | "so" | "us" | "between" | "where" | "get"
+        | "got" | "make" | "made" | "use" | "used" | "like" | "just" | "now" | "very" | "well"
+        | "back" | "even" | "any" | "many" | "much" | "each" | "every" | "both" | "through"
+        | "during" | "before" | "while" | "since" | "until" | "because" | "though" | "without"
+        | "within" | "upon" | "against" | "among" | "off" | "down" | "again" | "still" | "yet"
+        | "here" | "why" | "own" | "same" | "few" | "those" | "being" | "does" | "did" | "done"
+        | "must" | "might" | "shall" => match w {
             "will" | "so" => EN | DE,
             "no" => EN | ES | IT | PT,
             "as" => EN | PT,
