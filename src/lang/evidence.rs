@@ -146,14 +146,14 @@ impl Scan {
     }
 
     pub(crate) fn main_script(&self) -> Option<Script> {
-        // Armenian and Georgian texts quote Latin names and brands; Latin
-        // texts seldom quote Armenian or Georgian. Their letters count double.
+        // Armenian, Georgian and Persian texts quote Latin names and brands;
+        // Latin texts seldom quote those scripts. Their letters count double.
         let counts = [
             (self.latin, Script::Latin),
             (self.cyrillic, Script::Cyrillic),
             (2 * self.armenian, Script::Armenian),
             (2 * self.georgian, Script::Georgian),
-            (self.arabic, Script::Arabic),
+            (2 * self.arabic, Script::Arabic),
             (self.other, Script::Other),
         ];
         let (count, script) =
@@ -188,8 +188,11 @@ impl Scan {
     }
 }
 
+/// How many plain-ASCII words count against the languages with letters of
+/// their own, and how much each weighs.
 const ASCII_CAP: u32 = 4;
 const ASCII_SCALE: f32 = 0.3;
+/// What each e weighs against Azerbaijani in a text without any ə.
 const E_WITHOUT_SCHWA: f32 = 0.25;
 
 /// Longest word kept for lookups, in bytes; longer words only count letters.
@@ -259,10 +262,10 @@ pub(crate) fn scan(text: &str) -> Scan {
             }
             word.push(lower);
             prev = lower;
-        } else if is_apostrophe(c) && word.len > 0 && !prev.is_whitespace() {
+        } else if is_apostrophe(c) && word.len > 0 {
             word.push('\'');
             prev = '\'';
-        } else if c.is_mark() || c == '\u{200C}' {
+        } else if is_mark(c) || c == '\u{200C}' {
             // Combining marks and the zero-width non-joiner live inside
             // words (Persian uses the latter between a stem and a suffix).
         } else {
@@ -279,14 +282,9 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{00B4}')
 }
 
-trait IsMark {
-    fn is_mark(&self) -> bool;
-}
-
-impl IsMark for char {
-    fn is_mark(&self) -> bool {
-        matches!(*self, '\u{0300}'..='\u{036F}' | '\u{064B}'..='\u{065F}' | '\u{0670}')
-    }
+/// Combining accents and Arabic vowel signs: part of the word they sit in.
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{064B}'..='\u{065F}' | '\u{0670}')
 }
 
 /// Evidence from one lowercased letter (and the one before it).
@@ -406,7 +404,75 @@ fn latin_word(out: &mut Scan, w: &str) {
         out.ascii_words += 1;
     }
     western_shape(out, w);
+    romance_shape(out, w);
     turkic_shape(out, w);
+    // q without u after it is Azerbaijani (qız, proqnoz, Bakıq); the
+    // western languages write qu, Turkish has no q at all.
+    if w.contains('q') && w.split('q').skip(1).any(|rest| !rest.starts_with('u')) {
+        out.mark(LATIN, AZ, 0.5, 1.0);
+    }
+}
+
+/// Italian native words end in a vowel, Spanish ones in a vowel or one of a
+/// few consonants, Portuguese likewise; none uses k or w in native words.
+fn romance_shape(out: &mut Scan, w: &str) {
+    let Some(last) = w.chars().last() else {
+        return;
+    };
+    let vowel = matches!(
+        last,
+        'a' | 'e'
+            | 'i'
+            | 'o'
+            | 'u'
+            | 'à'
+            | 'è'
+            | 'é'
+            | 'ì'
+            | 'ò'
+            | 'ù'
+            | 'á'
+            | 'í'
+            | 'ó'
+            | 'ú'
+            | 'ã'
+            | 'õ'
+            | 'ê'
+            | 'ô'
+            | 'â'
+    );
+    if !vowel {
+        if !matches!(
+            w,
+            "il" | "per"
+                | "non"
+                | "con"
+                | "in"
+                | "un"
+                | "del"
+                | "nel"
+                | "al"
+                | "dal"
+                | "col"
+                | "sul"
+                | "dei"
+                | "gli"
+        ) {
+            out.score[Ev::It as usize] -= 0.5;
+        }
+        if !matches!(last, 'n' | 's' | 'r' | 'l' | 'd' | 'z' | 'y') {
+            out.score[Ev::Es as usize] -= 0.5;
+        }
+        if !matches!(last, 's' | 'r' | 'l' | 'm' | 'z') {
+            out.score[Ev::Pt as usize] -= 0.5;
+        }
+    }
+    if w.contains('k') || w.contains('w') {
+        out.add(ES | IT | PT, -0.5);
+    }
+    if w.contains('y') || w.contains('j') || w.contains('x') {
+        out.score[Ev::It as usize] -= 0.5;
+    }
 }
 
 /// Spellings that English, French and German each use and the others (and
@@ -496,6 +562,24 @@ fn western_shape(out: &mut Scan, w: &str) {
     if de > 0.0 {
         out.add(DE, de);
     }
+    // Turkish and Azerbaijani end countless words in a high vowel
+    // (accusative, possessive); German and English hardly any.
+    if w.ends_with(['i', 'u', 'ü', 'ı']) {
+        out.add(DE, -0.5);
+        if !w.ends_with('u') {
+            out.add(EN, -0.3);
+        }
+    }
+    // Vowel pairs German, French and English write and Turkic harmony
+    // does not.
+    if w.contains("ie")
+        || w.contains("ei")
+        || w.contains("au")
+        || w.contains("eu")
+        || w.contains("ou")
+    {
+        out.add(TR | AZ, -0.5);
+    }
     // Digraphs for sounds Turkish and Azerbaijani spell with one letter
     // (ç, ş) or do not have.
     if w.contains("ch")
@@ -574,6 +658,30 @@ fn turkic_shape(out: &mut Scan, w: &str) {
     if w.contains("ebil") || w.contains("abil") || w.contains("mez") || w.ends_with("yle") {
         out.add(AZ, -0.5);
     }
+    // Turkish writes suffix d as t after a voiceless consonant (yarıştan,
+    // etti, işte); Azerbaijani keeps d (yarışdan, etdi, işdə). Skips hd
+    // and kd, which Turkish has inside words (tehdit, Akdeniz).
+    let mut after_voiceless_d = false;
+    let mut prev: Option<char> = None;
+    for c in w.chars() {
+        if c == 'd' && matches!(prev, Some('s' | 'ş' | 't' | 'p' | 'ç' | 'f')) {
+            after_voiceless_d = true;
+        }
+        prev = Some(c);
+    }
+    if after_voiceless_d {
+        out.add(AZ, 0.8);
+        out.add(TR, -0.8);
+    }
+    let mut tail = w.chars().rev();
+    if let (Some(vowel), Some('t'), Some(consonant)) = (tail.next(), tail.next(), tail.next()) {
+        if n >= 4
+            && matches!(vowel, 'ı' | 'i' | 'u' | 'ü' | 'a' | 'e')
+            && matches!(consonant, 'k' | 'p' | 'ş' | 'ç' | 't')
+        {
+            out.add(AZ, -0.6);
+        }
+    }
     // Words ending in q exist in Azerbaijani, never in native Turkish.
     if w.ends_with('q') {
         out.add(AZ, 0.5);
@@ -590,7 +698,13 @@ fn latin_function_word(w: &str) -> u16 {
         | "what" | "all" | "said" | "had" | "one" | "new" | "into" | "than" | "other" | "them"
         | "these" | "some" | "only" | "our" | "how" | "such" | "should" | "could" | "may"
         | "most" | "over" | "out" | "up" | "first" | "two" | "year" | "i" | "my" | "your"
-        | "will" | "as" | "do" | "if" | "no" | "so" | "us" | "between" | "where" => match w {
+        | "will" | "as" | "do" | "if" | "no" | "so" | "us" | "between" | "where" | "get"
+        | "got" | "make" | "made" | "use" | "used" | "like" | "just" | "now" | "very" | "well"
+        | "back" | "even" | "any" | "many" | "much" | "each" | "every" | "both" | "through"
+        | "during" | "before" | "while" | "since" | "until" | "because" | "though" | "without"
+        | "within" | "upon" | "against" | "among" | "off" | "down" | "again" | "still" | "yet"
+        | "here" | "why" | "own" | "same" | "few" | "those" | "being" | "does" | "did" | "done"
+        | "must" | "might" | "shall" => match w {
             "will" | "so" => EN | DE,
             "no" => EN | ES | IT | PT,
             "as" => EN | PT,
@@ -610,7 +724,11 @@ fn latin_function_word(w: &str) -> u16 {
         | "deux" | "ces" | "mon" | "ma" | "être" | "peut" | "quand" | "assez" | "ainsi"
         | "alors" | "chez" | "sans" | "sous" | "depuis" | "encore" | "toujours" | "selon"
         | "lors" | "dont" | "déjà" | "rien" | "bien" | "faire" | "dire" | "avoir" | "notre"
-        | "votre" | "nouvelle" | "nouvelles" | "nouveau" => FR,
+        | "votre" | "nouvelle" | "nouvelles" | "nouveau" | "beaucoup" | "trois" | "environ"
+        | "premier" | "première" | "trop" | "peu" | "moins" | "autre" | "autres" | "même"
+        | "cela" | "ceci" | "ici" | "là" | "car" | "donc" | "puis" | "vers" | "contre"
+        | "pendant" | "avant" | "leurs" | "celle" | "celui" | "ceux" | "cet" | "quelque"
+        | "chaque" | "plusieurs" => FR,
         "la" => FR | ES | IT,
         "un" => FR | ES | IT,
         "que" => FR | ES | PT,
@@ -635,7 +753,11 @@ fn latin_function_word(w: &str) -> u16 {
         | "gut" | "heute" | "jetzt" | "etwas" | "alle" | "alles" | "ganz" | "doch" | "mal"
         | "einfach" | "neue" | "neuen" | "gibt" | "kommt" | "geht" | "dieses" | "diesem"
         | "diesen" | "unser" | "unsere" | "bitte" | "jede" | "jeder" | "jedes" | "wieder"
-        | "weil" | "damit" | "dabei" | "sowie" | "ohne" | "seit" => DE,
+        | "weil" | "damit" | "dabei" | "sowie" | "ohne" | "seit" | "hatte" | "hatten" | "ihrem"
+        | "ihren" | "ihrer" | "sowohl" | "ebenfalls" | "bereits" | "falls" | "hinzu"
+        | "mittels" | "entlang" | "unseres" | "unserer" | "etwa" | "gewesen" | "worden"
+        | "waren" | "wäre" | "würde" | "sondern" | "zwar" | "obwohl" | "während" | "trotz"
+        | "außerdem" | "jedoch" | "denn" | "dort" => DE,
         "des" => FR | DE,
         "es" => DE | ES,
         // Spanish, Italian, Portuguese: enough to keep them apart from the
@@ -698,7 +820,7 @@ fn latin_function_word(w: &str) -> u16 {
         | "əgər" | "heç" | "belə" | "əvvəl" | "mən" | "sən" | "edir" | "olub" | "etmək"
         | "edib" | "ildə" | "ilin" | "tərəfindən" | "həmin" | "eyni" | "amma" | "üzrə" | "nə"
         | "olaraq" | "deyə" | "edən" | "edilib" | "olunub" | "olunur" | "hansı" | "niyə"
-        | "başqa" | "bunun" => match w {
+        | "başqa" | "bunun" | "böyük" | "kiçik" | "indiki" => match w {
             "bunun" => AZ | TR,
             _ => AZ,
         },
@@ -712,36 +834,37 @@ fn cyrillic_word(out: &mut Scan, w: &str) {
         out.mark(CYRILLIC, UK, 1.0, 1.0);
         return;
     }
-    let mask =
-        match w {
-            "и" | "что" | "с" | "как" | "это" | "к" | "но" | "из" | "от" | "о" | "он" | "она"
-            | "они" | "был" | "была" | "было" | "были" | "бы" | "уже" | "или" | "только"
-            | "еще" | "ещё" | "вы" | "все" | "всё" | "этот" | "этого" | "также" | "который"
-            | "которые" | "которая" | "когда" | "если" | "где" | "чем" | "нет" | "есть"
-            | "очень" | "года" | "году" | "меня" | "себя" | "после" | "со" | "во" | "ли" | "их"
-            | "даже" | "более" | "время" | "его" | "ее" | "её" | "этом" | "этой" | "тоже"
-            | "сейчас" | "ему" | "никогда" | "зачем" | "потом" | "снова" | "сначала" | "тогда"
-            | "всегда" | "теперь" | "здесь" | "кто" | "надо" | "нужно" | "можно" | "сегодня"
-            | "вот" => RU,
-            "в" | "не" | "на" | "по" | "а" | "у" | "за" | "так" | "же" | "для" | "при" | "до"
-            | "мы" | "будет" | "может" | "про" | "тому" | "через" | "над" | "то" => {
-                RU | UK
-            }
-            "і" | "й" | "та" | "що" | "з" | "із" | "зі" | "як" | "це" | "але" | "від" | "його"
-            | "він" | "вона" | "вони" | "був" | "була" | "було" | "були" | "б" | "вже" | "або"
-            | "тільки" | "ще" | "ми" | "ви" | "всі" | "усі" | "цей" | "цього" | "також"
-            | "який" | "яка" | "які" | "коли" | "якщо" | "де" | "ніж" | "немає" | "є" | "буде"
-            | "дуже" | "року" | "між" | "після" | "проте" | "їх" | "її" | "мене" | "себе"
-            | "щоб" | "під" | "році" | "нас" | "нам" | "цьому" | "цієї" | "чи" | "треба"
-            | "тощо" | "ось" | "нема" | "хоч" | "саме" | "тобто" | "кожен" | "десь" | "жодного"
-            | "зараз" | "цих" | "ці" | "свого" | "нього" | "неї" | "йому" | "ніколи" | "навіщо"
-            | "потім" | "знову" | "тоді" | "завжди" | "тепер" | "хто" | "можна" | "сьогодні"
-            | "чому" => match w {
+    let mask = match w {
+        "и" | "что" | "с" | "как" | "это" | "к" | "но" | "из" | "от" | "о" | "он" | "она"
+        | "они" | "был" | "была" | "было" | "были" | "бы" | "уже" | "или" | "только" | "еще"
+        | "ещё" | "вы" | "все" | "всё" | "этот" | "этого" | "также" | "который" | "которые"
+        | "которая" | "когда" | "если" | "где" | "чем" | "нет" | "есть" | "очень" | "года"
+        | "году" | "меня" | "себя" | "после" | "со" | "во" | "ли" | "их" | "даже" | "более"
+        | "время" | "его" | "ее" | "её" | "этом" | "этой" | "тоже" | "сейчас" | "ему"
+        | "никогда" | "зачем" | "потом" | "снова" | "сначала" | "тогда" | "всегда" | "теперь"
+        | "здесь" | "кто" | "надо" | "нужно" | "можно" | "сегодня" | "вот" | "почему" | "около"
+        | "кроме" | "такой" | "конечно" | "против" | "почти" | "своих" | "менее" | "между"
+        | "сказал" | "чтобы" | "мне" | "да" | "будто" | "сразу" => RU,
+        "в" | "не" | "на" | "по" | "а" | "у" | "за" | "так" | "же" | "для" | "при" | "до"
+        | "мы" | "будет" | "может" | "про" | "тому" | "через" | "над" | "то" => {
+            RU | UK
+        }
+        "і" | "й" | "та" | "що" | "з" | "із" | "зі" | "як" | "це" | "але" | "від" | "його"
+        | "він" | "вона" | "вони" | "був" | "була" | "було" | "були" | "б" | "вже" | "або"
+        | "тільки" | "ще" | "ми" | "ви" | "всі" | "усі" | "цей" | "цього" | "також" | "який"
+        | "яка" | "які" | "коли" | "якщо" | "де" | "ніж" | "немає" | "є" | "буде" | "дуже"
+        | "року" | "між" | "після" | "проте" | "їх" | "її" | "мене" | "себе" | "щоб" | "під"
+        | "році" | "нас" | "нам" | "цьому" | "цієї" | "чи" | "треба" | "тощо" | "ось" | "нема"
+        | "хоч" | "саме" | "тобто" | "кожен" | "десь" | "жодного" | "зараз" | "цих" | "ці"
+        | "свого" | "нього" | "неї" | "йому" | "ніколи" | "навіщо" | "потім" | "знову" | "тоді"
+        | "завжди" | "тепер" | "хто" | "можна" | "сьогодні" | "чому" => {
+            match w {
                 "нас" | "нам" | "б" => RU | UK,
                 _ => UK,
-            },
-            _ => 0,
-        };
+            }
+        }
+        _ => 0,
+    };
     if mask != 0 {
         out.add(mask, 1.0);
     }
@@ -770,6 +893,7 @@ fn cyrillic_word(out: &mut Scan, w: &str) {
     if (w.ends_with("тся") && !w.ends_with("ться"))
         || w.ends_with("лся")
         || w.ends_with("лась")
+        || w.ends_with("лось")
         || w.ends_with("лись")
         || w.ends_with("тесь")
         || w.ends_with("ает")
@@ -802,6 +926,37 @@ fn cyrillic_word(out: &mut Scan, w: &str) {
     }
     if letters >= 5 && (w.ends_with("ит") || w.ends_with("ет")) {
         out.mark(CYRILLIC, RU, 0.3, 0.3);
+    }
+    // Past tense masculine: Russian -ал/-ил/-ел/-ял, Ukrainian -ав/-ив/-ів;
+    // feminine genitive/instrumental -ой is Russian (Ukrainian -ої/-ою).
+    if letters >= 5 {
+        if w.ends_with("ал") || w.ends_with("ил") || w.ends_with("ел") || w.ends_with("ял")
+        {
+            out.mark(CYRILLIC, RU, 0.4, 0.4);
+        }
+        if w.ends_with("ав") || w.ends_with("ив") || w.ends_with("ів") || w.ends_with("яв")
+        {
+            out.mark(CYRILLIC, UK, 0.4, 0.4);
+        }
+        // 3rd person plural: Russian -ют/-ят, Ukrainian -ють/-ять.
+        if w.ends_with("ют") || w.ends_with("ят") {
+            out.mark(CYRILLIC, RU, 0.5, 0.5);
+        }
+        if w.ends_with("ой") {
+            out.mark(CYRILLIC, RU, 0.4, 0.4);
+        }
+        if w.ends_with("ться") {
+            out.mark(CYRILLIC, RU, 0.3, 0.3);
+        }
+    }
+    // Ukrainian words do not start with и (Russian и, из, их, история is
+    // Ukrainian і, з, їх, історія); -ець/-ць is Ukrainian for Russian -ец;
+    // роз-/рас- are the two languages' forms of one prefix.
+    if w.starts_with('и') || w.ends_with("ец") || w.starts_with("рас") {
+        out.mark(CYRILLIC, RU, 0.5, 0.5);
+    }
+    if w.ends_with("ць") || w.starts_with("роз") {
+        out.mark(CYRILLIC, UK, 0.5, 0.5);
     }
     // Ukrainian starts native words with є, Russian with е (ему, если).
     if w.starts_with('е') {

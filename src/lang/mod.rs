@@ -5,11 +5,17 @@
 //!
 //! The decision runs in three steps. The script of most letters picks the
 //! candidates (Armenian letters can only be `hy`, Cyrillic ones only the
-//! configured Cyrillic languages). whatlang, restricted to those candidates,
-//! votes for one of them with a weight that grows with its confidence and
-//! the text's length. [`evidence`] adds what whatlang's trigrams miss on
-//! short texts (ə is Azerbaijani, і Ukrainian, `için` Turkish), and hints
-//! add a prior that decides only when the text itself does not.
+//! configured Cyrillic languages). [`evidence`] scores each candidate from
+//! what whatlang's trigrams miss on short texts (ə is Azerbaijani, і
+//! Ukrainian, `için` Turkish, a plain-ASCII word is likelier English than
+//! French). whatlang, restricted to the candidates, adds a vote that grows
+//! with its confidence and the text's length (and, within the close pairs
+//! tr/az and ru/uk, goes mostly to the pair); it is skipped when the
+//! evidence already settles the question beyond what the vote could change.
+//! Hints add a prior that decides only when the text itself does not.
+//!
+//! Measured with `cargo run --release --example lang_bench --
+//! ../shared/bench/langid`.
 
 mod evidence;
 mod tags;
@@ -172,6 +178,12 @@ impl Detector {
             .then_some(KNOWN[index].code)
     }
 
+    /// The language of `text`, one of the configured codes or `und`.
+    ///
+    /// Hints naming a configured language written in the text's script tip
+    /// the balance on a word or two and fade as the text grows; a hint in
+    /// another script is ignored. Text without letters (empty, numbers,
+    /// punctuation) gets the strongest usable hint, else `und`.
     pub fn detect(&self, text: &str, hints: &Hints<'_>) -> Detection {
         // Strongest first.
         let hinted = [hints.source, hints.feed, hints.page].map(|h| self.configured_code(h));
@@ -206,11 +218,13 @@ impl Detector {
     /// whatlang alone, over every configured language.
     fn other_script(&self, text: &str) -> Detection {
         self.rest
-            .detect(text)
+            .detect(sample(text))
             .and_then(|info| {
-                let known = KNOWN.iter().find(|k| k.lang == info.lang())?;
-                Some(Detection {
-                    code: known.code,
+                // whatlang names a script's only language (Greek, Korean)
+                // whatever its allowlist says; keep to the configured ones.
+                let index = KNOWN.iter().position(|k| k.lang == info.lang())?;
+                self.configured.contains(&index).then(|| Detection {
+                    code: KNOWN[index].code,
                     confidence: info.confidence(),
                 })
             })
@@ -234,16 +248,19 @@ impl Detector {
             }
             _ => {}
         }
+        let words = scan.words.min(40) as f32;
+        // A hint settles a word or two; against a sentence that says
+        // otherwise it fades.
+        let hint_scale = (3.0 / (words + 1.0)).min(1.0);
         let prior = |c: &Candidate| {
             let mut score = c.ev.map_or(0.0, |ev| scan.score[ev as usize]);
             for (hint, weight) in hinted.iter().zip(HINT_WEIGHTS) {
                 if *hint == Some(c.code) {
-                    score += weight;
+                    score += weight * hint_scale;
                 }
             }
             score
         };
-        let words = scan.words.min(40) as f32;
         let strongest_vote = WL_BASE + WL_PER_WORD * words + WL_CONF;
         // When the letters and words alone settle it beyond anything
         // whatlang's vote could change, skip whatlang: it is most of the cost.
@@ -254,7 +271,7 @@ impl Detector {
             group
                 .whatlang
                 .as_ref()
-                .and_then(|w| w.detect(text))
+                .and_then(|w| w.detect(sample(text)))
                 .map(|info| (info.lang(), info.confidence()))
         };
         // whatlang's trigrams grow reliable with length; on a word or two
@@ -280,6 +297,20 @@ impl Detector {
             confidence: (1.0 - (-margin).exp()).clamp(0.0, 1.0),
         }
     }
+}
+
+/// Enough of a long text for whatlang's trigrams: their verdict does not
+/// change after a few thousand letters, their cost keeps growing.
+fn sample(text: &str) -> &str {
+    const SAMPLE_BYTES: usize = 4096;
+    if text.len() <= SAMPLE_BYTES {
+        return text;
+    }
+    let mut end = SAMPLE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The close pairs whatlang confuses most: Turkish and Azerbaijani, Russian
@@ -381,9 +412,17 @@ mod tests {
         assert_eq!(code("საქართველოს მთავრობამ"), "ka");
         assert_eq!(code("سخنگوی وزارت امور خارجه گفت"), "fa");
         assert_eq!(code("قال المتحدث باسم وزارة الخارجية"), "ar");
-        // Not configured: Armenian letters cannot be anything else.
+        // Not configured: Armenian letters cannot be anything else, nor
+        // Greek ones.
         let no_hy = Detector::new(&["en", "ru"]).expect("known");
         assert_eq!(no_hy.detect("Հայաստան", &Hints::default()).code, "und");
+        assert_eq!(
+            no_hy
+                .detect("Η κυβέρνηση ανακοίνωσε", &Hints::default())
+                .code,
+            "und"
+        );
+        assert_eq!(code("这是一个测试句子"), "zh");
     }
 
     #[test]
@@ -440,6 +479,14 @@ mod tests {
             code("Der Minister sagte am Montag, dass die Gespräche weitergehen"),
             "de"
         );
+        assert_eq!(code("El presidente se reunió con el primer ministro"), "es");
+        assert_eq!(code("La nuova legge è stata approvata"), "it");
+        assert_eq!(code("A economia brasileira cresceu"), "pt");
+        // Names and acronyms in English headlines are not Italian.
+        assert_eq!(code("Pashinyan meets Aliyev in Brussels"), "en");
+        assert_eq!(code("NATO summit"), "en");
+        // q without u is Azerbaijani.
+        assert_eq!(code("Hava proqnozu"), "az");
     }
 
     #[test]
@@ -448,6 +495,9 @@ mod tests {
         assert_eq!(hinted("Bakı", "az"), "az");
         assert_eq!(hinted("Bakı", "tr"), "tr");
         assert_eq!(hinted("Anadolu", "az"), "az");
+        assert_eq!(hinted("acceptable payment", "fr"), "fr");
+        assert_eq!(hinted("acceptable payment", "en"), "en");
+        assert_eq!(hinted("Sport", "de"), "de");
         let hints = Hints {
             page: Some("az-AZ"),
             ..Hints::default()
@@ -469,6 +519,21 @@ mod tests {
         assert_eq!(
             hinted("Президент подписал новый закон о бюджете", "az"),
             "ru"
+        );
+        // Russian from a Ukrainian source, Ukrainian from a Russian one.
+        assert_eq!(
+            hinted("Президент подписал новый закон о бюджете страны", "uk"),
+            "ru"
+        );
+        assert_eq!(hinted("Президент підписав новий закон", "ru"), "uk");
+        // French and English with each other's hint.
+        assert_eq!(hinted("The minister said talks will continue", "fr"), "en");
+        assert_eq!(
+            hinted(
+                "Le ministre a déclaré que les négociations continuent",
+                "en"
+            ),
+            "fr"
         );
         // Azerbaijani letters beat a Turkish hint.
         assert_eq!(
@@ -495,6 +560,15 @@ mod tests {
             ..Hints::default()
         };
         assert_eq!(d.detect("", &hints).code, "und");
+    }
+
+    #[test]
+    fn long_texts_are_sampled_on_char_boundaries() {
+        let long = "Հայաստանի կառավարությունը ".repeat(400);
+        assert!(sample(&long).len() <= 4096);
+        assert!(long.starts_with(sample(&long)));
+        let russian = "Президент подписал новый закон о бюджете страны. ".repeat(200);
+        assert_eq!(code(&russian), "ru");
     }
 
     #[test]
@@ -528,10 +602,10 @@ mod tests {
                 .filter(|l| d.detect(l, &Hints::default()).code == lang)
                 .count();
             let accuracy = ok as f64 / lines.len() as f64;
-            assert!(accuracy > 0.97, "{lang}: {accuracy}");
+            assert!(accuracy > 0.985, "{lang}: {accuracy}");
             sum += accuracy;
         }
         let mean = sum / langs.len() as f64;
-        assert!(mean > 0.99, "mean accuracy {mean}");
+        assert!(mean > 0.995, "mean accuracy {mean}");
     }
 }
