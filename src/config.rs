@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -35,7 +36,16 @@ pub struct Config {
     /// Politeness and the private-address guard of the HTTP client.
     pub policy: Policy,
     pub pipeline: PipelineSettings,
+    pub metrics: MetricsSettings,
     pub sources: Vec<Source>,
+}
+
+/// The optional Prometheus listener (`[metrics]` table). Off by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetricsSettings {
+    /// Address to serve `/metrics` and `/healthz` on; `None` serves nothing.
+    /// Port 0 picks a free port (logged at start-up).
+    pub listen: Option<SocketAddr>,
 }
 
 /// Settings of the fetch-and-index pipeline (`[pipeline]` table).
@@ -136,8 +146,17 @@ struct DaemonFile {
     pipeline: PipelineFile,
     #[serde(default)]
     defaults: DefaultsFile,
+    #[serde(default)]
+    metrics: MetricsFile,
     #[serde(default, rename = "source")]
     sources: Vec<SourceFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricsFile {
+    listen: Option<String>,
+    allow_remote: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -344,6 +363,10 @@ impl Config {
             }
         }
 
+        let metrics = MetricsSettings {
+            listen: metrics_listen(path, &daemon.metrics, &mut problems),
+        };
+
         let defaults = Defaults {
             poll_interval: daemon
                 .defaults
@@ -421,6 +444,7 @@ impl Config {
             http,
             policy,
             pipeline,
+            metrics,
             sources,
         })
     }
@@ -434,6 +458,38 @@ impl Config {
 struct Defaults {
     poll_interval: Duration,
     enabled: bool,
+}
+
+/// The metrics address, if any. Metrics tell an observer which outlets are
+/// watched and how the monitor fares, so a non-loopback address must be
+/// asked for explicitly (`allow_remote = true`).
+fn metrics_listen(path: &Path, m: &MetricsFile, problems: &mut Vec<Problem>) -> Option<SocketAddr> {
+    let text = m
+        .listen
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())?;
+    match text.parse::<SocketAddr>() {
+        Ok(addr) if addr.ip().is_loopback() || m.allow_remote.unwrap_or(false) => Some(addr),
+        Ok(addr) => {
+            problems.push(problem(
+                path,
+                "metrics.listen",
+                format!(
+                    "{addr} is not a loopback address; set metrics.allow_remote = true to serve metrics to other hosts"
+                ),
+            ));
+            None
+        }
+        Err(e) => {
+            problems.push(problem(
+                path,
+                "metrics.listen",
+                format!("'{text}' is not an address ({e}); write it like \"127.0.0.1:9187\""),
+            ));
+            None
+        }
+    }
 }
 
 fn problem(file: &Path, key: &str, message: String) -> Problem {
@@ -728,6 +784,51 @@ lang = "xx-latin"
     fn missing_file_says_how_to_choose_another() {
         let e = load_err(Path::new("/nonexistent/pressd.toml"));
         assert!(e.contains("--config"), "{e}");
+    }
+
+    #[test]
+    fn metrics_listener_is_off_by_default_and_loopback_unless_allowed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(dir.path(), "pressd.toml", "");
+        assert_eq!(Config::load(&path).expect("valid").metrics.listen, None);
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            "[metrics]\nlisten = \"127.0.0.1:9187\"\n",
+        );
+        let c = Config::load(&path).expect("valid");
+        assert_eq!(c.metrics.listen, "127.0.0.1:9187".parse().ok());
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            "[metrics]\nlisten = \"0.0.0.0:9187\"\n",
+        );
+        let e = load_err(&path);
+        assert!(e.contains("metrics.listen"), "{e}");
+        assert!(e.contains("allow_remote"), "{e}");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            "[metrics]\nlisten = \"0.0.0.0:9187\"\nallow_remote = true\n",
+        );
+        assert!(Config::load(&path).is_ok());
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            "[metrics]\nlisten = \"localhost\"\n",
+        );
+        let e = load_err(&path);
+        assert!(e.contains("metrics.listen"), "{e}");
+    }
+
+    /// The FHS config shipped for the systemd unit must load too (its
+    /// absolute paths need not exist to be valid).
+    #[test]
+    fn packaged_config_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/pressd.toml");
+        let c = Config::load(&path).expect("packaged config loads");
+        assert_eq!(c.index_dir, Path::new("/var/lib/pressd/index"));
+        assert_eq!(c.state_dir, Path::new("/var/lib/pressd/state"));
     }
 
     /// The config shipped in the repository must always load.

@@ -7,14 +7,25 @@
 //! index writer ([`writer`]), which commits in batches and only then marks
 //! the entries done. A cancellation token stops everything; whatever was not
 //! committed is still in the frontier for the next start.
+//!
+//! Around that core, for running as a systemd service: [`notify`] speaks the
+//! sd_notify protocol (READY, STATUS, a watchdog fed only while the writer
+//! makes progress, STOPPING), [`reload`] applies a changed configuration on
+//! SIGHUP without a restart, and [`metrics`] counts what happens and serves
+//! it to Prometheus when asked to.
 
+mod metrics;
+mod notify;
 mod pipeline;
+mod reload;
 mod scheduler;
 mod writer;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
 
+use chrono::{NaiveDate, Utc};
 use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
@@ -38,6 +49,13 @@ pub enum DaemonError {
     Lang(#[from] crate::lang::UnknownLanguage),
     #[error("index writer stopped: {0}")]
     Writer(String),
+    #[error("cannot listen for metrics on {addr}: {error} (change or remove metrics.listen)")]
+    Metrics {
+        addr: SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("cannot install the SIGHUP handler for reloads: {0}")]
+    Signal(std::io::Error),
 }
 
 /// How `run` should behave.
@@ -65,6 +83,30 @@ pub struct Report {
 struct Counters {
     indexed: std::sync::atomic::AtomicU64,
     failed: std::sync::atomic::AtomicU64,
+    /// Articles committed on a UTC day (since start), for the status line.
+    today: Mutex<(Option<NaiveDate>, u64)>,
+}
+
+impl Counters {
+    fn add_indexed(&self, n: u64) {
+        self.indexed
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        let day = Utc::now().date_naive();
+        let mut today = self.today.lock().unwrap_or_else(|p| p.into_inner());
+        if today.0 != Some(day) {
+            *today = (Some(day), 0);
+        }
+        today.1 += n;
+    }
+
+    fn indexed_today(&self) -> u64 {
+        let today = self.today.lock().unwrap_or_else(|p| p.into_inner());
+        if today.0 == Some(Utc::now().date_naive()) {
+            today.1
+        } else {
+            0
+        }
+    }
 }
 
 /// What every task of a run shares.
@@ -72,7 +114,9 @@ struct Shared {
     client: Client,
     state: Arc<State>,
     detector: Detector,
-    sources: HashMap<String, Source>,
+    /// The enabled sources by id; a reload replaces entries, so read it
+    /// through [`Shared::source`] rather than holding the lock.
+    sources: RwLock<HashMap<String, Source>>,
     /// Limits requests in flight across all hosts.
     requests: Semaphore,
     /// Frontier keys being worked on, so the dispatcher does not hand them
@@ -85,6 +129,23 @@ struct Shared {
     queued: Notify,
     counters: Counters,
     pipeline: crate::config::PipelineSettings,
+    metrics: metrics::Metrics,
+    /// Bumped by the index writer on every turn of its loop; the watchdog
+    /// and `/healthz` trust the daemon only while it is fresh.
+    heartbeat: notify::Heartbeat,
+    /// Wakes the status reporter when a count it shows changed.
+    status_changed: Notify,
+}
+
+impl Shared {
+    /// The current settings of an enabled source (`None` once removed).
+    fn source(&self, id: &str) -> Option<Source> {
+        self.sources
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+    }
 }
 
 /// Run the daemon until `cancel` fires (or, in [`Mode::Once`], until the
@@ -99,19 +160,39 @@ pub async fn run(
     let index_writer = index.writer()?;
     let client = Client::with_policy(&config.http, &config.policy)?;
     let detector = Detector::new(&config.languages)?;
+    // Bound before READY so that a taken port fails the start, visibly.
+    let metrics_listener = match config.metrics.listen {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|error| DaemonError::Metrics { addr, error })?,
+        ),
+        None => None,
+    };
+    // Installed before READY: a SIGHUP's default action would kill us.
+    let hangups = match mode {
+        Mode::Forever => Some(
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+                .map_err(DaemonError::Signal)?,
+        ),
+        Mode::Once => None,
+    };
 
     let sources: Vec<Source> = config.enabled_sources().cloned().collect();
     let shared = Arc::new(Shared {
         client,
         state: state.clone(),
         detector,
-        sources: sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
+        sources: RwLock::new(sources.iter().map(|s| (s.id.clone(), s.clone())).collect()),
         requests: Semaphore::new(config.pipeline.concurrency),
         in_flight: Mutex::new(HashSet::new()),
         reach: tokio::sync::Mutex::new(HashMap::new()),
         queued: Notify::new(),
         counters: Counters::default(),
         pipeline: config.pipeline.clone(),
+        metrics: metrics::Metrics::new(),
+        heartbeat: notify::Heartbeat::new(notify::stale_after(&config.pipeline)),
+        status_changed: Notify::new(),
     });
 
     info!(
@@ -121,7 +202,35 @@ pub async fn run(
         queued = state.queue_len().unwrap_or(0),
         "pressd started"
     );
-    notify_ready();
+    notify::ready();
+
+    let background = CancellationToken::new();
+    let mut side_tasks = tokio::task::JoinSet::new();
+    side_tasks.spawn(notify::report(shared.clone(), background.clone()));
+    if let Some(listener) = metrics_listener {
+        match listener.local_addr() {
+            Ok(addr) => info!(addr = %addr, "metrics listening"),
+            Err(e) => warn!(error = %e, "metrics listening on an unknown address"),
+        }
+        side_tasks.spawn(metrics::serve(
+            listener,
+            shared.clone(),
+            Arc::new(index),
+            background.clone(),
+        ));
+    }
+    let (commands, command_rx) = mpsc::channel(16);
+    if let Some(hangups) = hangups {
+        side_tasks.spawn(reload::on_hangup(
+            hangups,
+            config.clone(),
+            shared.clone(),
+            commands,
+            background.clone(),
+        ));
+    } else {
+        drop(commands);
+    }
 
     // Capacity bounds memory: fetchers wait when the writer falls behind.
     let (tx, rx) = mpsc::channel(config.pipeline.concurrency * 4);
@@ -140,6 +249,7 @@ pub async fn run(
         mode,
         cancel.clone(),
         polls_done.clone(),
+        command_rx,
     ));
     pipeline::dispatch(shared.clone(), tx, mode, cancel.clone(), polls_done).await;
 
@@ -150,13 +260,17 @@ pub async fn run(
             Vec::new()
         }
     };
-    notify_stopping();
+    notify::stopping();
     // The dispatcher dropped the sender: the writer commits what it holds.
     match writer_task.await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(DaemonError::Writer(e.to_string())),
         Err(e) => return Err(DaemonError::Writer(e.to_string())),
     }
+    // Reports, reloads and scrapes only until the final commit is done: a
+    // scrape during shutdown still sees the writer's heartbeat.
+    background.cancel();
+    while side_tasks.join_next().await.is_some() {}
     let queued = state.queue_len().unwrap_or(0);
     let c = &shared.counters;
     let report = Report {
@@ -172,17 +286,4 @@ pub async fn run(
         "pressd stopped"
     );
     Ok(report)
-}
-
-/// Tell systemd we are up (a no-op when not started by systemd).
-fn notify_ready() {
-    if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
-        warn!(error = %e, "cannot notify systemd");
-    }
-}
-
-fn notify_stopping() {
-    if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Stopping]) {
-        warn!(error = %e, "cannot notify systemd");
-    }
 }

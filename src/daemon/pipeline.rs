@@ -104,6 +104,7 @@ async fn process(
     };
     match outcome {
         Ok(Some(article)) => {
+            shared.metrics.article_fetched(&entry.source, "ok");
             let msg = Indexable {
                 article,
                 key: entry.key.clone(),
@@ -114,6 +115,7 @@ async fn process(
             }
         }
         Ok(None) => {
+            shared.metrics.article_fetched(&entry.source, "duplicate");
             // Same document already indexed through another link.
             if let Err(e) = shared
                 .state
@@ -124,7 +126,8 @@ async fn process(
             lock(&shared).remove(&entry.key);
         }
         Err(failure) => {
-            record_failure(&shared, &entry, failure);
+            let outcome = record_failure(&shared, &entry, failure);
+            shared.metrics.article_fetched(&entry.source, outcome);
             lock(&shared).remove(&entry.key);
         }
     }
@@ -161,7 +164,8 @@ impl From<FetchError> for Failure {
     }
 }
 
-fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) {
+/// Record a failed fetch on its entry; returns "retry" or "skipped".
+fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) -> &'static str {
     let now = Utc::now();
     let attempts = entry.attempts + 1;
     let retry_at = (failure.transient && attempts < shared.pipeline.max_attempts).then(|| {
@@ -192,6 +196,11 @@ fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) {
         .mark_failed(&entry.key, &failure.message, retry_at, now)
     {
         warn!(url = %entry.item.url, error = %e, "cannot record article failure");
+    }
+    if retry_at.is_some() {
+        "retry"
+    } else {
+        "skipped"
     }
 }
 
@@ -243,10 +252,7 @@ async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article
             response.url
         )));
     }
-    let source_lang = shared
-        .sources
-        .get(&entry.source)
-        .and_then(|s| s.lang.clone());
+    let source_lang = shared.source(&entry.source).and_then(|s| s.lang);
     let page_lang = extracted.html_lang.or(extracted.og_locale);
     let text = format!("{title}\n{body}");
     let detection = shared.detector.detect(
@@ -283,7 +289,7 @@ async fn reach_for(shared: &Shared, source: &str) -> Reach {
     if let Some(r) = cache.get(source) {
         return *r;
     }
-    let reach = match shared.sources.get(source) {
+    let reach = match shared.source(source) {
         Some(s) => shared.client.link_reach(&s.url).await,
         // A source removed from the config since its items were queued.
         None => Reach::PublicOnly,

@@ -4,11 +4,13 @@
 //! schedule lives in the state store (`next_poll`), so a restart neither
 //! hammers every outlet at once nor forgets a back-off.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tokio::task::JoinSet;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
@@ -17,29 +19,101 @@ use crate::canonical::doc_id;
 use crate::config::{Source, SourceKind};
 use crate::sources::{self, Poll};
 
+/// A change to the set of pollers, sent by a reload.
+#[derive(Debug)]
+pub(super) enum Command {
+    /// Start polling a source that was not polled.
+    Start(Source),
+    /// Stop polling a source.
+    Stop(String),
+    /// Replace a source's poller by one with new settings. Its schedule and
+    /// validators are in the state store, so the new poller carries on
+    /// where the old one was rather than polling at once.
+    Restart(Source),
+}
+
+type Outcome = (String, Result<usize, String>);
+
+/// One running poller.
+struct Poller {
+    stop: CancellationToken,
+    task: JoinHandle<Outcome>,
+}
+
 /// Run the pollers; returns each source's last poll outcome when they stop.
 /// `done` fires when no poller is left (in [`Mode::Once`], after one round).
+/// In [`Mode::Forever`], `commands` add, stop and restart pollers until
+/// `cancel` fires.
 pub(super) async fn run(
     shared: Arc<Shared>,
     sources: Vec<Source>,
     mode: Mode,
     cancel: CancellationToken,
     done: CancellationToken,
-) -> Vec<(String, Result<usize, String>)> {
-    let mut set = JoinSet::new();
+    mut commands: mpsc::Receiver<Command>,
+) -> Vec<Outcome> {
+    let mut pollers: HashMap<String, Poller> = HashMap::new();
     for source in sources {
-        set.spawn(poll_loop(shared.clone(), source, mode, cancel.clone()));
+        start(&mut pollers, &shared, source, mode, &cancel);
+    }
+    if mode == Mode::Forever {
+        // Once `commands` is closed its branch is disabled and this waits
+        // for `cancel` alone.
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                Some(command) = commands.recv() => match command {
+                    Command::Start(source) => start(&mut pollers, &shared, source, mode, &cancel),
+                    Command::Stop(id) => {
+                        stop(&mut pollers, &id).await;
+                    }
+                    Command::Restart(source) => {
+                        stop(&mut pollers, &source.id).await;
+                        start(&mut pollers, &shared, source, mode, &cancel);
+                    }
+                },
+            }
+        }
     }
     let mut outcomes = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        match joined {
+    for (id, poller) in pollers {
+        match poller.task.await {
             Ok(outcome) => outcomes.push(outcome),
-            Err(e) => warn!(error = %e, "a poller task panicked"),
+            Err(e) => warn!(source = %id, error = %e, "a poller task panicked"),
         }
     }
     outcomes.sort_by(|a, b| a.0.cmp(&b.0));
     done.cancel();
     outcomes
+}
+
+fn start(
+    pollers: &mut HashMap<String, Poller>,
+    shared: &Arc<Shared>,
+    source: Source,
+    mode: Mode,
+    cancel: &CancellationToken,
+) {
+    let stop = cancel.child_token();
+    let id = source.id.clone();
+    let task = tokio::spawn(poll_loop(shared.clone(), source, mode, stop.clone()));
+    if let Some(old) = pollers.insert(id.clone(), Poller { stop, task }) {
+        // Never two pollers for one source; the reload diff should not ask.
+        warn!(source = %id, "poller started twice; stopping the older one");
+        old.stop.cancel();
+    }
+}
+
+/// Stop a source's poller and wait until it has let go (an interrupted poll
+/// records nothing, so the next poller finds the schedule as it was).
+async fn stop(pollers: &mut HashMap<String, Poller>, id: &str) {
+    if let Some(poller) = pollers.remove(id) {
+        poller.stop.cancel();
+        if let Err(e) = poller.task.await {
+            warn!(source = %id, error = %e, "a poller task panicked");
+        }
+        debug!(source = %id, "poller stopped");
+    }
 }
 
 async fn poll_loop(
@@ -102,13 +176,25 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
     };
     let result = {
         let _permit = shared.requests.acquire().await;
-        match source.kind {
+        let started = Instant::now();
+        let r = match source.kind {
             SourceKind::Feed => {
                 sources::poll_feed(&shared.client, &source.url, validators.as_ref()).await
             }
-        }
+        };
+        shared.metrics.polled(
+            &source.id,
+            match &r {
+                Ok(Poll::NotModified) => "not_modified",
+                Ok(Poll::Items { .. }) => "ok",
+                Err(_) => "error",
+            },
+            started.elapsed(),
+        );
+        r
     };
     let now = Utc::now();
+    shared.status_changed.notify_one();
     match result {
         Ok(Poll::NotModified) => {
             debug!(source = %source.id, "not modified");

@@ -1,0 +1,346 @@
+//! What the daemon counts, and the optional HTTP listener that shows it:
+//! Prometheus text at `/metrics`, and `/healthz` answering 200 while the
+//! index writer makes progress (503 otherwise).
+//!
+//! Counting is always on (a few atomic increments per event); serving only
+//! when `[metrics] listen` is set. The registry and text encoding come from
+//! `prometheus-client`, the Prometheus project's own Rust client; the server
+//! is hyper's HTTP/1 connection driver, which the HTTP client already pulls
+//! in — two fixed routes need no framework.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicI64, AtomicU64};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Method, Request, Response, StatusCode};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::{Registry, Unit};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, warn};
+
+use super::Shared;
+use crate::index::Index;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FetchLabels {
+    source: String,
+    /// `feed` (a poll) or `article` (a page of the frontier).
+    kind: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct IndexedLabels {
+    source: String,
+    lang: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabels {
+    source: String,
+}
+
+type HistogramFamily = Family<SourceLabels, Histogram, fn() -> Histogram>;
+
+/// The daemon's metrics and their registry.
+pub(super) struct Metrics {
+    registry: Registry,
+    fetches: Family<FetchLabels, Counter>,
+    indexed: Family<IndexedLabels, Counter>,
+    poll_seconds: HistogramFamily,
+    queue_depth: Gauge,
+    index_documents: Gauge,
+    last_success: Family<SourceLabels, Gauge>,
+    sources: Gauge,
+    heartbeat_age: Gauge<f64, AtomicU64>,
+}
+
+fn poll_histogram() -> Histogram {
+    // 50 ms to about 50 s: a feed answered from cache up to one that hits
+    // the request timeout.
+    Histogram::new(exponential_buckets(0.05, 2.0, 11))
+}
+
+impl Metrics {
+    pub(super) fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("pressd");
+        let fetches = Family::<FetchLabels, Counter>::default();
+        let indexed = Family::<IndexedLabels, Counter>::default();
+        let poll_seconds: HistogramFamily = Family::new_with_constructor(poll_histogram);
+        let queue_depth = Gauge::<i64, AtomicI64>::default();
+        let index_documents = Gauge::<i64, AtomicI64>::default();
+        let last_success = Family::<SourceLabels, Gauge>::default();
+        let sources = Gauge::<i64, AtomicI64>::default();
+        let heartbeat_age = Gauge::<f64, AtomicU64>::default();
+        registry.register(
+            "fetches",
+            "HTTP fetches by source, kind (feed, article) and outcome",
+            fetches.clone(),
+        );
+        registry.register(
+            "articles_indexed",
+            "Articles committed to the index by source and language",
+            indexed.clone(),
+        );
+        registry.register_with_unit(
+            "poll_duration",
+            "Time to poll a source's feed",
+            Unit::Seconds,
+            poll_seconds.clone(),
+        );
+        registry.register(
+            "queue_depth",
+            "Frontier entries waiting to be fetched",
+            queue_depth.clone(),
+        );
+        registry.register(
+            "index_documents",
+            "Documents in the last committed index",
+            index_documents.clone(),
+        );
+        registry.register_with_unit(
+            "last_successful_poll",
+            "Unix time of each enabled source's last successful poll",
+            Unit::Seconds,
+            last_success.clone(),
+        );
+        registry.register("sources", "Enabled sources", sources.clone());
+        registry.register_with_unit(
+            "writer_heartbeat_age",
+            "Time since the index writer last showed progress",
+            Unit::Seconds,
+            heartbeat_age.clone(),
+        );
+        Metrics {
+            registry,
+            fetches,
+            indexed,
+            poll_seconds,
+            queue_depth,
+            index_documents,
+            last_success,
+            sources,
+            heartbeat_age,
+        }
+    }
+
+    /// A feed poll ended with `outcome` (`ok`, `not_modified`, `error`).
+    pub(super) fn polled(&self, source: &str, outcome: &'static str, took: Duration) {
+        self.fetch(source, "feed", outcome);
+        self.poll_seconds
+            .get_or_create(&SourceLabels {
+                source: source.to_string(),
+            })
+            .observe(took.as_secs_f64());
+    }
+
+    /// An article fetch ended with `outcome` (`ok`, `duplicate`, `retry`,
+    /// `skipped`).
+    pub(super) fn article_fetched(&self, source: &str, outcome: &'static str) {
+        self.fetch(source, "article", outcome);
+    }
+
+    fn fetch(&self, source: &str, kind: &'static str, outcome: &'static str) {
+        self.fetches
+            .get_or_create(&FetchLabels {
+                source: source.to_string(),
+                kind,
+                outcome,
+            })
+            .inc();
+    }
+
+    /// An article was committed.
+    pub(super) fn indexed(&self, source: &str, lang: &str) {
+        self.indexed
+            .get_or_create(&IndexedLabels {
+                source: source.to_string(),
+                lang: lang.to_string(),
+            })
+            .inc();
+    }
+
+    pub(super) fn set_queue_depth(&self, depth: Option<u64>) {
+        if let Some(d) = depth {
+            self.queue_depth.set(i64::try_from(d).unwrap_or(i64::MAX));
+        }
+    }
+
+    /// Refresh the gauges read from the store and the index, then encode.
+    async fn render(&self, shared: &Arc<Shared>, index: &Arc<Index>) -> String {
+        let ids: Vec<String> = shared
+            .sources
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        self.sources
+            .set(i64::try_from(ids.len()).unwrap_or(i64::MAX));
+        self.heartbeat_age.set(shared.heartbeat.age().as_secs_f64());
+        let (state, index) = (shared.state.clone(), index.clone());
+        // Store and index reads are blocking file I/O.
+        let read = tokio::task::spawn_blocking(move || {
+            (state.queue_len(), state.sources(), index.num_docs())
+        })
+        .await;
+        match read {
+            Ok((queued, states, docs)) => {
+                self.set_queue_depth(queued.ok());
+                if let Ok(d) = docs {
+                    self.index_documents
+                        .set(i64::try_from(d).unwrap_or(i64::MAX));
+                }
+                if let Ok(states) = states {
+                    // Rebuilt each time so that removed sources drop out.
+                    self.last_success.clear();
+                    for st in states.into_iter().filter(|st| ids.contains(&st.id)) {
+                        if let Some(t) = st.last_success {
+                            self.last_success
+                                .get_or_create(&SourceLabels { source: st.id })
+                                .set(t.timestamp());
+                        }
+                    }
+                }
+            }
+            Err(e) => warn!(error = %e, "cannot read metrics from the store"),
+        }
+        let mut text = String::new();
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &self.registry) {
+            warn!(error = %e, "cannot encode metrics");
+        }
+        text
+    }
+}
+
+/// Serve `/metrics` and `/healthz` on `listener` until `cancel`.
+pub(super) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    index: Arc<Index>,
+    cancel: CancellationToken,
+) {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = cancel.cancelled() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause, not spin.
+                    warn!(error = %e, "metrics listener cannot accept");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+            },
+        };
+        let (shared, index, cancel) = (shared.clone(), index.clone(), cancel.clone());
+        connections.spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let (shared, index) = (shared.clone(), index.clone());
+                async move { Ok::<_, Infallible>(respond(&req, &shared, &index).await) }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                r = conn => if let Err(e) = r {
+                    debug!(peer = %peer, error = %e, "metrics connection ended");
+                },
+            }
+        });
+    }
+    connections.shutdown().await;
+}
+
+async fn respond<B>(
+    req: &Request<B>,
+    shared: &Arc<Shared>,
+    index: &Arc<Index>,
+) -> Response<Full<Bytes>> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "use GET\n".into());
+    }
+    match req.uri().path() {
+        "/metrics" => {
+            let body = shared.metrics.render(shared, index).await;
+            let mut r = plain(StatusCode::OK, body);
+            r.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static(
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                ),
+            );
+            r
+        }
+        "/healthz" => {
+            let hb = &shared.heartbeat;
+            if hb.fresh() {
+                plain(StatusCode::OK, "ok\n".into())
+            } else {
+                plain(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "index writer has made no progress for {} s (limit {} s)\n",
+                        hb.age().as_secs(),
+                        hb.stale_after().as_secs()
+                    ),
+                )
+            }
+        }
+        _ => plain(
+            StatusCode::NOT_FOUND,
+            "not found; try /metrics or /healthz\n".into(),
+        ),
+    }
+}
+
+fn plain(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_encoded_with_prefix_and_labels() {
+        let m = Metrics::new();
+        m.polled("az-news", "ok", Duration::from_millis(120));
+        m.article_fetched("az-news", "ok");
+        m.indexed("az-news", "az");
+        m.indexed("az-news", "az");
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &m.registry).expect("encodes");
+        assert!(
+            text.contains("pressd_articles_indexed_total{source=\"az-news\",lang=\"az\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "pressd_fetches_total{source=\"az-news\",kind=\"feed\",outcome=\"ok\"} 1"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("pressd_poll_duration_seconds_count{source=\"az-news\"} 1"),
+            "{text}"
+        );
+        assert!(text.contains("pressd_queue_depth 0"), "{text}");
+    }
+}

@@ -1,0 +1,223 @@
+//! Talks to systemd over the sd_notify protocol: READY once started, a
+//! STATUS line with live counts, WATCHDOG pings, RELOADING around reloads and
+//! STOPPING on the way out. Every call is a no-op when `NOTIFY_SOCKET` is
+//! unset, so the daemon behaves the same outside systemd.
+//!
+//! The watchdog is fed only while the index writer shows signs of life (its
+//! [`Heartbeat`]): pinging from a timer alone would keep a daemon whose
+//! writer is wedged alive for ever, which is exactly what `WatchdogSec=`
+//! is there to catch.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sd_notify::NotifyState;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, error, info, warn};
+
+use super::Shared;
+use crate::config::PipelineSettings;
+
+/// How often the STATUS line is refreshed when nothing pokes it.
+const STATUS_EVERY: Duration = Duration::from_secs(10);
+/// Changes arrive in bursts (a poll queues, a commit indexes): gather them
+/// into one STATUS update rather than one per event.
+const STATUS_SETTLE: Duration = Duration::from_millis(200);
+
+/// When the index writer last turned its loop.
+pub(super) struct Heartbeat {
+    start: Instant,
+    /// Milliseconds after `start` of the last beat.
+    last: AtomicU64,
+    stale_after: Duration,
+}
+
+impl Heartbeat {
+    pub(super) fn new(stale_after: Duration) -> Heartbeat {
+        Heartbeat {
+            start: Instant::now(),
+            last: AtomicU64::new(0),
+            stale_after,
+        }
+    }
+
+    pub(super) fn beat(&self) {
+        let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(ms, Ordering::Relaxed);
+    }
+
+    /// Time since the last beat.
+    pub(super) fn age(&self) -> Duration {
+        let last = Duration::from_millis(self.last.load(Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+
+    /// Whether the writer looks alive.
+    pub(super) fn fresh(&self) -> bool {
+        self.age() <= self.stale_after
+    }
+
+    pub(super) fn stale_after(&self) -> Duration {
+        self.stale_after
+    }
+}
+
+/// How long the writer may go without a beat before it counts as stuck. It
+/// beats at least once per commit interval even when idle, and a commit of a
+/// large index can take a while; anything past both is not a healthy pause.
+pub(super) fn stale_after(pipeline: &PipelineSettings) -> Duration {
+    (pipeline.commit_interval * 3).max(Duration::from_secs(30))
+}
+
+fn send(states: &[NotifyState]) {
+    if let Err(e) = sd_notify::notify(states) {
+        warn!(error = %e, "cannot notify systemd");
+    }
+}
+
+/// Tell systemd we are up.
+pub(super) fn ready() {
+    send(&[NotifyState::Ready]);
+}
+
+pub(super) fn stopping() {
+    send(&[NotifyState::Stopping]);
+}
+
+/// A reload starts. `MONOTONIC_USEC` lets systemd (253+) match it with the
+/// `systemctl reload` that asked for it.
+pub(super) fn reloading() {
+    match NotifyState::monotonic_usec_now() {
+        Ok(now) => send(&[NotifyState::Reloading, now]),
+        Err(_) => send(&[NotifyState::Reloading]),
+    }
+}
+
+/// Keep the STATUS line current and feed the watchdog until `cancel`.
+pub(super) async fn report(shared: Arc<Shared>, cancel: CancellationToken) {
+    // Half the interval, as sd_watchdog_enabled(3) advises, so one late
+    // tick does not trip it.
+    let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
+    if let Some(every) = watchdog {
+        info!(
+            ping_every_ms = every.as_millis() as u64,
+            "systemd watchdog enabled"
+        );
+    }
+    let mut status_tick = tokio::time::interval(STATUS_EVERY);
+    status_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Without a watchdog the ticker still runs (it costs nothing) but never
+    // fires within the life of the process.
+    let mut watchdog_tick = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(86400)));
+    watchdog_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_status = String::new();
+    let mut withheld = false;
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = status_tick.tick() => {}
+            _ = shared.status_changed.notified() => {
+                tokio::time::sleep(STATUS_SETTLE).await;
+            }
+            _ = watchdog_tick.tick(), if watchdog.is_some() => {
+                withheld = feed_watchdog(&shared, withheld);
+                continue;
+            }
+        }
+        let line = status_line(&shared).await;
+        if line != last_status {
+            debug!(status = %line, "status");
+            send(&[NotifyState::Status(&line)]);
+            last_status = line;
+        }
+    }
+}
+
+/// Ping the watchdog if the writer is alive; returns whether the ping was
+/// withheld, so the error is logged once per stall rather than per tick.
+fn feed_watchdog(shared: &Shared, withheld: bool) -> bool {
+    let hb = &shared.heartbeat;
+    if hb.fresh() {
+        if withheld {
+            info!("index writer is making progress again; watchdog fed");
+        }
+        send(&[NotifyState::Watchdog]);
+        false
+    } else {
+        if !withheld {
+            error!(
+                idle_s = hb.age().as_secs(),
+                limit_s = hb.stale_after().as_secs(),
+                "index writer has made no progress; withholding the watchdog ping"
+            );
+        }
+        true
+    }
+}
+
+/// "6 sources: 5 ok, 1 failing; 12 articles indexed today; 3 queued".
+async fn status_line(shared: &Arc<Shared>) -> String {
+    let ids: Vec<String> = shared
+        .sources
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .keys()
+        .cloned()
+        .collect();
+    let state = shared.state.clone();
+    // The store may wait on another process's lock: not on a runtime thread.
+    let read = tokio::task::spawn_blocking(move || (state.sources(), state.queue_len())).await;
+    let (states, queued) = match read {
+        Ok((Ok(states), Ok(queued))) => (states, Some(queued)),
+        Ok((Ok(states), Err(_))) => (states, None),
+        _ => (Vec::new(), None),
+    };
+    let (mut ok, mut failing) = (0, 0);
+    for st in states.iter().filter(|st| ids.contains(&st.id)) {
+        if st.consecutive_failures > 0 {
+            failing += 1;
+        } else if st.last_success.is_some() {
+            ok += 1;
+        }
+    }
+    let pending = ids.len() - ok - failing;
+    shared.metrics.set_queue_depth(queued);
+    format!(
+        "{} sources: {ok} ok, {failing} failing, {pending} pending; {} articles indexed today; {} queued",
+        ids.len(),
+        shared.counters.indexed_today(),
+        queued.map_or_else(|| "?".to_string(), |q| q.to_string()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heartbeat_goes_stale_without_beats() {
+        let hb = Heartbeat::new(Duration::from_millis(30));
+        hb.beat();
+        assert!(hb.fresh());
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(!hb.fresh());
+        hb.beat();
+        assert!(hb.fresh());
+    }
+
+    #[test]
+    fn staleness_covers_idle_commit_intervals() {
+        let mut p = PipelineSettings {
+            concurrency: 1,
+            commit_batch: 1,
+            commit_interval: Duration::from_secs(5),
+            max_attempts: 1,
+            retry_delay: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(1),
+        };
+        assert_eq!(stale_after(&p), Duration::from_secs(30));
+        p.commit_interval = Duration::from_secs(60);
+        assert_eq!(stale_after(&p), Duration::from_secs(180));
+    }
+}
