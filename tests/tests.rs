@@ -6,3 +6,4 @@ mod harness;
 mod commands;
 mod end_to_end;
 mod signals;
+mod systemd;

@@ -202,11 +202,12 @@ pub async fn run(
         queued = state.queue_len().unwrap_or(0),
         "pressd started"
     );
-    notify::ready();
+    let status = notify::ready(&shared).await;
 
     let background = CancellationToken::new();
     let mut side_tasks = tokio::task::JoinSet::new();
-    side_tasks.spawn(notify::report(shared.clone(), background.clone()));
+    let reporting = CancellationToken::new();
+    let reporter = tokio::spawn(notify::report(shared.clone(), status, reporting.clone()));
     if let Some(listener) = metrics_listener {
         match listener.local_addr() {
             Ok(addr) => info!(addr = %addr, "metrics listening"),
@@ -260,6 +261,11 @@ pub async fn run(
             Vec::new()
         }
     };
+    // Nothing after STOPPING: a late STATUS would read as still running.
+    reporting.cancel();
+    if let Err(e) = reporter.await {
+        warn!(error = %e, "status reporter ended abnormally");
+    }
     notify::stopping();
     // The dispatcher dropped the sender: the writer commits what it holds.
     match writer_task.await {

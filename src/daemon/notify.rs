@@ -76,8 +76,17 @@ fn send(states: &[NotifyState]) {
     }
 }
 
-/// Tell systemd we are up.
-pub(super) fn ready() {
+/// Tell systemd we are up, with the first status line in the same message
+/// (one datagram, so that READY is never followed by a lone STATUS that a
+/// client waiting for the next state change would misread).
+pub(super) async fn ready(shared: &Arc<Shared>) -> String {
+    let line = status_line(shared).await;
+    send(&[NotifyState::Ready, NotifyState::Status(&line)]);
+    line
+}
+
+/// Back to ready after a reload.
+pub(super) fn reloaded() {
     send(&[NotifyState::Ready]);
 }
 
@@ -95,7 +104,12 @@ pub(super) fn reloading() {
 }
 
 /// Keep the STATUS line current and feed the watchdog until `cancel`.
-pub(super) async fn report(shared: Arc<Shared>, cancel: CancellationToken) {
+/// `last_status` is the line already sent; only changes are sent.
+pub(super) async fn report(
+    shared: Arc<Shared>,
+    mut last_status: String,
+    cancel: CancellationToken,
+) {
     // Half the interval, as sd_watchdog_enabled(3) advises, so one late
     // tick does not trip it.
     let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
@@ -111,7 +125,6 @@ pub(super) async fn report(shared: Arc<Shared>, cancel: CancellationToken) {
     // fires within the life of the process.
     let mut watchdog_tick = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(86400)));
     watchdog_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_status = String::new();
     let mut withheld = false;
     loop {
         tokio::select! {

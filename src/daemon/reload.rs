@@ -37,7 +37,7 @@ pub(super) async fn on_hangup(
         info!(config = %running.path.display(), "SIGHUP received, reloading the configuration");
         notify::reloading();
         reload(&mut running, &shared, &commands).await;
-        notify::ready();
+        notify::reloaded();
     }
 }
 
