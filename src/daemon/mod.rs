@@ -160,8 +160,9 @@ pub async fn run(
     let index_writer = index.writer()?;
     let client = Client::with_policy(&config.http, &config.policy)?;
     let detector = Detector::new(&config.languages)?;
-    // Bound before READY so that a taken port fails the start, visibly.
-    let metrics_listener = match config.metrics.listen {
+    // Bound before READY so that a taken port fails the start, visibly. A
+    // one-round run is over before anyone would scrape it.
+    let metrics_listener = match config.metrics.listen.filter(|_| mode == Mode::Forever) {
         Some(addr) => Some(
             tokio::net::TcpListener::bind(addr)
                 .await

@@ -93,12 +93,13 @@ async fn reload(running: &mut Config, shared: &Shared, commands: &mpsc::Sender<C
         diff.changed.len(),
         diff.unchanged,
     );
+    // Stops first: a removed source's poll must not overlap the new ones.
     let orders = diff
-        .added
+        .removed
         .into_iter()
-        .map(Command::Start)
-        .chain(diff.removed.into_iter().map(Command::Stop))
-        .chain(diff.changed.into_iter().map(Command::Restart));
+        .map(Command::Stop)
+        .chain(diff.changed.into_iter().map(Command::Restart))
+        .chain(diff.added.into_iter().map(Command::Start));
     for order in orders {
         if commands.send(order).await.is_err() {
             // The scheduler is gone: the daemon is stopping.
