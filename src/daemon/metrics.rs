@@ -318,6 +318,24 @@ fn plain(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 mod tests {
     use super::*;
 
+    #[tokio::test(flavor = "multi_thread")]
+    async fn healthz_follows_the_writer_heartbeat() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let shared = super::super::tests::shared(dir.path(), Duration::from_millis(50));
+        let index = Arc::new(Index::open_or_create(&dir.path().join("index")).expect("index"));
+        let get = |path: &str| Request::builder().uri(path).body(()).expect("request");
+        shared.heartbeat.beat();
+        let r = respond(&get("/healthz"), &shared, &index).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let r = respond(&get("/healthz"), &shared, &index).await;
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let r = respond(&get("/metrics"), &shared, &index).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = respond(&get("/other"), &shared, &index).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+
     #[test]
     fn counts_are_encoded_with_prefix_and_labels() {
         let m = Metrics::new();

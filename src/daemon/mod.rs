@@ -294,3 +294,44 @@ pub async fn run(
     );
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `Shared` over a temp store, with no sources, for the tests of the
+    /// parts that only read it.
+    pub(super) fn shared(dir: &std::path::Path, stale_after: std::time::Duration) -> Arc<Shared> {
+        let config = Config::load(&{
+            let p = dir.join("pressd.toml");
+            std::fs::write(&p, "").expect("write config");
+            p
+        })
+        .expect("empty config is valid");
+        Arc::new(Shared {
+            client: Client::with_policy(&config.http, &config.policy).expect("client"),
+            state: Arc::new(State::open(&config.state_dir).expect("state")),
+            detector: Detector::new(&config.languages).expect("detector"),
+            sources: RwLock::new(HashMap::new()),
+            requests: Semaphore::new(1),
+            in_flight: Mutex::new(HashSet::new()),
+            reach: tokio::sync::Mutex::new(HashMap::new()),
+            queued: Notify::new(),
+            counters: Counters::default(),
+            pipeline: config.pipeline.clone(),
+            metrics: metrics::Metrics::new(),
+            heartbeat: notify::Heartbeat::new(stale_after),
+            status_changed: Notify::new(),
+        })
+    }
+
+    #[test]
+    fn indexed_today_counts_commits() {
+        let c = Counters::default();
+        assert_eq!(c.indexed_today(), 0);
+        c.add_indexed(3);
+        c.add_indexed(2);
+        assert_eq!(c.indexed_today(), 5);
+        assert_eq!(c.indexed.load(std::sync::atomic::Ordering::Relaxed), 5);
+    }
+}

@@ -219,6 +219,32 @@ mod tests {
         assert!(hb.fresh());
     }
 
+    /// A wedged writer (no beats) must starve the watchdog, once the
+    /// heartbeat is stale, and feed it again when it recovers.
+    #[test]
+    fn watchdog_is_withheld_while_the_writer_is_stuck() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let shared = super::super::tests::shared(dir.path(), Duration::from_millis(30));
+        shared.heartbeat.beat();
+        assert!(!feed_watchdog(&shared, false), "fresh: pinged");
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(feed_watchdog(&shared, false), "stale: withheld");
+        assert!(feed_watchdog(&shared, true), "still stale: still withheld");
+        shared.heartbeat.beat();
+        assert!(!feed_watchdog(&shared, true), "recovered: pinged again");
+    }
+
+    #[tokio::test]
+    async fn status_line_counts_sources_and_queue() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let shared = super::super::tests::shared(dir.path(), Duration::from_secs(30));
+        shared.counters.add_indexed(4);
+        assert_eq!(
+            status_line(&shared).await,
+            "0 sources: 0 ok, 0 failing, 0 pending; 4 articles indexed today; 0 queued"
+        );
+    }
+
     #[test]
     fn staleness_covers_idle_commit_intervals() {
         let mut p = PipelineSettings {
