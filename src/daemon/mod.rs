@@ -205,34 +205,38 @@ pub async fn run(
     );
     let status = notify::ready(&shared).await;
 
-    let background = CancellationToken::new();
-    let mut side_tasks = tokio::task::JoinSet::new();
-    let reporting = CancellationToken::new();
-    let reporter = tokio::spawn(notify::report(shared.clone(), status, reporting.clone()));
-    if let Some(listener) = metrics_listener {
+    // Tasks that speak to systemd end before STOPPING=1 (a late STATUS or
+    // a reload's READY would read as "still running"); the metrics server
+    // serves until the final commit is done.
+    let speaking = CancellationToken::new();
+    let mut speakers = tokio::task::JoinSet::new();
+    speakers.spawn(notify::report(shared.clone(), status, speaking.clone()));
+    let (commands, command_rx) = mpsc::channel(16);
+    match hangups {
+        Some(hangups) => {
+            speakers.spawn(reload::on_hangup(
+                hangups,
+                config.clone(),
+                shared.clone(),
+                commands,
+                speaking.clone(),
+            ));
+        }
+        None => drop(commands),
+    }
+    let serving = CancellationToken::new();
+    let metrics_server = metrics_listener.map(|listener| {
         match listener.local_addr() {
             Ok(addr) => info!(addr = %addr, "metrics listening"),
             Err(e) => warn!(error = %e, "metrics listening on an unknown address"),
         }
-        side_tasks.spawn(metrics::serve(
+        tokio::spawn(metrics::serve(
             listener,
             shared.clone(),
             Arc::new(index),
-            background.clone(),
-        ));
-    }
-    let (commands, command_rx) = mpsc::channel(16);
-    if let Some(hangups) = hangups {
-        side_tasks.spawn(reload::on_hangup(
-            hangups,
-            config.clone(),
-            shared.clone(),
-            commands,
-            background.clone(),
-        ));
-    } else {
-        drop(commands);
-    }
+            serving.clone(),
+        ))
+    });
 
     // Capacity bounds memory: fetchers wait when the writer falls behind.
     let (tx, rx) = mpsc::channel(config.pipeline.concurrency * 4);
@@ -262,10 +266,11 @@ pub async fn run(
             Vec::new()
         }
     };
-    // Nothing after STOPPING: a late STATUS would read as still running.
-    reporting.cancel();
-    if let Err(e) = reporter.await {
-        warn!(error = %e, "status reporter ended abnormally");
+    speaking.cancel();
+    while let Some(joined) = speakers.join_next().await {
+        if let Err(e) = joined {
+            warn!(error = %e, "status or reload task ended abnormally");
+        }
     }
     notify::stopping();
     // The dispatcher dropped the sender: the writer commits what it holds.
@@ -274,10 +279,12 @@ pub async fn run(
         Ok(Err(e)) => return Err(DaemonError::Writer(e.to_string())),
         Err(e) => return Err(DaemonError::Writer(e.to_string())),
     }
-    // Reports, reloads and scrapes only until the final commit is done: a
-    // scrape during shutdown still sees the writer's heartbeat.
-    background.cancel();
-    while side_tasks.join_next().await.is_some() {}
+    serving.cancel();
+    if let Some(server) = metrics_server {
+        if let Err(e) = server.await {
+            warn!(error = %e, "metrics server ended abnormally");
+        }
+    }
     let queued = state.queue_len().unwrap_or(0);
     let c = &shared.counters;
     let report = Report {
