@@ -14,7 +14,7 @@ use tracing::{debug, info, warn};
 
 use super::{Mode, Shared};
 use crate::canonical::doc_id;
-use crate::config::{Source, SourceKind};
+use crate::config::Source;
 use crate::sources::{self, Poll};
 
 /// Run the pollers; returns each source's last poll outcome when they stop.
@@ -102,11 +102,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
     };
     let result = {
         let _permit = shared.requests.acquire().await;
-        match source.kind {
-            SourceKind::Feed => {
-                sources::poll_feed(&shared.client, &source.url, validators.as_ref()).await
-            }
-        }
+        sources::poll(&shared.client, source, validators.as_ref()).await
     };
     let now = Utc::now();
     match result {

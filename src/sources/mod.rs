@@ -1,10 +1,28 @@
-//! Source kinds. Each turns a fetched response into discovered
+//! Source kinds. Each turns fetched responses into discovered
 //! [`Item`](crate::item::Item)s; none does I/O of its own beyond asking
-//! [`crate::http`].
+//! [`crate::http`]. [`poll`] dispatches on the configured kind.
+//!
+//! State between polls is kept to the [`Validators`] the scheduler already
+//! stores: a source polled without validators is on its first poll (the
+//! Telegram source pages back further then), and account ids are looked up
+//! again on every poll (one small request) rather than cached.
 
+pub mod bluesky;
 pub mod feed;
+pub mod mastodon;
+pub mod page;
+pub mod sitemap;
+pub mod telegram;
+pub mod x;
 
-use crate::http::{Client, Expect, FetchError, Fetched, Validators};
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use regex::Regex;
+
+use crate::config::{Source, SourceKind};
+use crate::http::{Client, Expect, FetchError, Fetched, Response, Validators};
 use crate::item::Item;
 use url::Url;
 
@@ -19,22 +37,283 @@ pub enum Poll {
     },
 }
 
-/// Why a poll failed.
+/// Why a poll failed. Every variant but `Fetch` names the configured source
+/// URL first; `Fetch` names the URL that was requested.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error(transparent)]
     Fetch(#[from] FetchError),
     #[error("{url}: not a valid feed: {message}")]
     Parse { url: Url, message: String },
+    #[error("{url}: the selector `{selector}` ({key}) matched nothing on {page}; the page layout may have changed")]
+    Layout {
+        url: Url,
+        /// The config key of the selector (`link_selector`).
+        key: &'static str,
+        selector: String,
+        /// The page it was applied to.
+        page: Url,
+    },
+    #[error("{url}: unexpected response from {response}: {message}")]
+    Malformed {
+        url: Url,
+        response: Url,
+        message: String,
+    },
+    #[error("{url}: {message}")]
+    Unavailable { url: Url, message: String },
+    #[error("{url}: configuration: {message}")]
+    Config { url: Url, message: String },
+    #[error("{url}: {response} reports the rate limit reached{}", retry_words(*retry_after))]
+    RateLimited {
+        url: Url,
+        response: Url,
+        retry_after: Option<Duration>,
+    },
+}
+
+fn retry_words(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!(
+            "; retry after {}",
+            humantime::format_duration(Duration::from_secs(wait.as_secs()))
+        ),
+        None => String::new(),
+    }
 }
 
 impl SourceError {
     pub fn is_transient(&self) -> bool {
         match self {
             SourceError::Fetch(e) => e.is_transient(),
-            SourceError::Parse { .. } => false,
+            SourceError::RateLimited { .. } => true,
+            SourceError::Parse { .. }
+            | SourceError::Layout { .. }
+            | SourceError::Malformed { .. }
+            | SourceError::Unavailable { .. }
+            | SourceError::Config { .. } => false,
         }
     }
+
+    /// How long the server asked us to wait before polling again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SourceError::Fetch(e) => e.retry_after(),
+            SourceError::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Poll `source` once, whatever its kind. `validators` are those stored
+/// after the previous successful poll (`None` before the first).
+pub async fn poll(
+    client: &Client,
+    source: &Source,
+    validators: Option<&Validators>,
+) -> Result<Poll, SourceError> {
+    match source.kind {
+        SourceKind::Feed => poll_feed(client, &source.url, validators).await,
+        SourceKind::Page => page::poll(client, source, validators).await,
+        SourceKind::Sitemap => sitemap::poll(client, source, validators).await,
+        SourceKind::Telegram => telegram::poll(client, source, validators).await,
+        SourceKind::Mastodon => mastodon::poll(client, source).await,
+        SourceKind::Bluesky => bluesky::poll(client, source).await,
+        SourceKind::X => x::poll(client, source, validators).await,
+    }
+}
+
+/// GET an API URL and parse its JSON body as `T`. A 404 or 410 becomes
+/// [`SourceError::Unavailable`] with `gone` as its message; a 429 becomes
+/// [`SourceError::RateLimited`]; a body that is not the expected JSON
+/// becomes [`SourceError::Malformed`] naming `api`.
+async fn get_json<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    source: &Url,
+    api: &Url,
+    headers: &[(&str, &str)],
+    gone: &str,
+) -> Result<T, SourceError> {
+    let response = match client
+        .get_with_headers(api, None, Expect::Feed, headers)
+        .await
+    {
+        Ok(Fetched::Ok(response)) => response,
+        Ok(Fetched::NotModified) => {
+            return Err(SourceError::Malformed {
+                url: source.clone(),
+                response: api.clone(),
+                message: "304 Not Modified to an unconditional request".to_owned(),
+            })
+        }
+        Err(FetchError::Status {
+            status: 404 | 410, ..
+        }) => {
+            return Err(SourceError::Unavailable {
+                url: source.clone(),
+                message: format!("{gone} ({api} answered not found)"),
+            })
+        }
+        Err(FetchError::Status {
+            status: 429,
+            retry_after,
+            ..
+        }) => {
+            return Err(SourceError::RateLimited {
+                url: source.clone(),
+                response: api.clone(),
+                retry_after,
+            })
+        }
+        Err(FetchError::Paused { retry_after, .. }) => {
+            return Err(SourceError::RateLimited {
+                url: source.clone(),
+                response: api.clone(),
+                retry_after: Some(retry_after),
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
+    parse_json(source, &response)
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(
+    source: &Url,
+    response: &Response,
+) -> Result<T, SourceError> {
+    let body = response.body.as_slice();
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    serde_json::from_slice(body).map_err(|e| SourceError::Malformed {
+        url: source.clone(),
+        response: response.url.clone(),
+        message: format!("not the expected JSON: {e}"),
+    })
+}
+
+/// The path segments of `url` that are not empty.
+fn segments(url: &Url) -> Vec<&str> {
+    url.path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// `base` as a directory URL, so that joining a relative path appends to it.
+fn as_base(base: &Url) -> Url {
+    let mut base = base.clone();
+    if !base.path().ends_with('/') {
+        let path = format!("{}/", base.path());
+        base.set_path(&path);
+    }
+    base
+}
+
+/// A date as pages, sitemaps and APIs write them: RFC 3339 (with or
+/// without seconds), RFC 2822, or a day (`2025-06-02`, `02.06.2025`,
+/// `02/06/2025`) with an optional time, taken as UTC when no offset is
+/// given. Inside longer text, the first such date is used.
+pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
+    static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r"(\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)|(\d{1,2}[./]\d{1,2}[./]\d{4}(?:,?\s+\d{1,2}:\d{2})?)",
+        )
+        .ok()
+    });
+    let text = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(text) {
+        return Some(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(text) {
+        return Some(d.with_timezone(&Utc));
+    }
+    let found = DATE.as_ref()?.captures(text)?;
+    if let Some(iso) = found.get(1) {
+        let iso = iso.as_str().replacen(' ', "T", 1);
+        let iso = iso.replace('Z', "+00:00");
+        for format in ["%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+            if let Ok(d) = DateTime::parse_from_str(&iso, format) {
+                return Some(d.with_timezone(&Utc));
+            }
+        }
+        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+            if let Ok(d) = NaiveDateTime::parse_from_str(&iso, format) {
+                return Some(d.and_utc());
+            }
+        }
+        return NaiveDate::parse_from_str(&iso, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc());
+    }
+    let day = found.get(2)?.as_str().replace('/', ".").replace(',', "");
+    let day = day.split_whitespace().collect::<Vec<_>>().join(" ");
+    NaiveDateTime::parse_from_str(&day, "%d.%m.%Y %H:%M")
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(&day, "%d.%m.%Y")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
+        .map(|d| d.and_utc())
+}
+
+/// Plain text of a post's HTML, keeping its line structure: `<br>` and
+/// block ends become line breaks, spaces inside a line are collapsed.
+fn post_text(root: scraper::ElementRef<'_>) -> String {
+    fn walk(node: ego_tree::NodeRef<'_, scraper::Node>, out: &mut String) {
+        for child in node.children() {
+            match child.value() {
+                scraper::Node::Text(t) => out.push_str(t),
+                scraper::Node::Element(e) => match e.name() {
+                    "br" => out.push('\n'),
+                    "script" | "style" | "template" => {}
+                    "p" | "div" | "li" | "blockquote" | "h1" | "h2" | "h3" | "h4" | "pre" => {
+                        out.push('\n');
+                        walk(child, out);
+                        out.push('\n');
+                    }
+                    _ => walk(child, out),
+                },
+                _ => {}
+            }
+        }
+    }
+    let mut raw = String::new();
+    walk(*root, &mut raw);
+    let mut text = String::with_capacity(raw.len());
+    let mut blank = false;
+    for line in raw.lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if line.is_empty() {
+            blank = !text.is_empty();
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        blank = false;
+        text.push_str(&line);
+    }
+    text
+}
+
+/// [`post_text`] of an HTML fragment.
+fn fragment_text(html: &str) -> String {
+    post_text(scraper::Html::parse_fragment(html).root_element())
+}
+
+/// A post's title: its first line, cut at a word boundary.
+fn post_title(text: &str) -> Option<String> {
+    const MAX: usize = 120;
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if line.chars().count() <= MAX {
+        return Some(line.to_owned());
+    }
+    let cut: String = line.chars().take(MAX).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > MAX / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    Some(format!("{}…", cut.trim_end()))
 }
 
 /// Poll a `feed` source: conditional GET, decode, parse. Links resolve
@@ -64,7 +343,11 @@ pub async fn poll_feed(
 mod tests {
     use super::*;
     use crate::http::HttpSettings;
-    use std::time::Duration;
+    use std::sync::LazyLock;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use regex::Regex;
     use wiremock::matchers::{header, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 

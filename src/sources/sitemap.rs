@@ -1,0 +1,280 @@
+//! The `sitemap` source kind: an XML sitemap, a sitemap index (whose most
+//! recent child sitemaps are read, a bounded number per poll) or a Google
+//! News sitemap (`news:title`, `news:publication_date`, `news:language`),
+//! plain or gzip-compressed. Only entries newer than `max_age` are yielded
+//! when their date is known: sitemaps of news sites list years of articles.
+
+use std::io::Read;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use url::Url;
+
+use super::{parse_date, Poll, SourceError};
+use crate::charset;
+use crate::config::Source;
+use crate::http::{Client, Expect, FetchError, Fetched, Response, Validators};
+use crate::item::Item;
+
+/// Entries older than this are skipped unless `max_age` says otherwise.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(2 * 24 * 3600);
+/// Child sitemaps of an index read per poll unless `max_pages` says otherwise.
+pub const DEFAULT_MAX_CHILDREN: u32 = 5;
+/// Cap on a decompressed sitemap: the sitemap protocol's own limit.
+pub const MAX_UNCOMPRESSED_BYTES: u64 = 50 * 1024 * 1024;
+
+/// One `<url>` of a sitemap.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Entry {
+    pub loc: String,
+    pub lastmod: Option<DateTime<Utc>>,
+    pub news_title: Option<String>,
+    pub news_date: Option<DateTime<Utc>>,
+    pub news_language: Option<String>,
+}
+
+/// A parsed sitemap document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sitemap {
+    /// `<sitemapindex>`: child sitemaps with their `lastmod`.
+    Index(Vec<(String, Option<DateTime<Utc>>)>),
+    /// `<urlset>`.
+    Urls(Vec<Entry>),
+}
+
+pub async fn poll(
+    client: &Client,
+    source: &Source,
+    validators: Option<&Validators>,
+) -> Result<Poll, SourceError> {
+    let max_age = source.options.max_age.unwrap_or(DEFAULT_MAX_AGE);
+    let since = Utc::now() - chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::MAX);
+    let max_children = source.options.max_pages.unwrap_or(DEFAULT_MAX_CHILDREN) as usize;
+
+    let response = match client.get(&source.url, validators, Expect::Sitemap).await? {
+        Fetched::NotModified => return Ok(Poll::NotModified),
+        Fetched::Ok(response) => response,
+    };
+    let root_validators = response.validators.clone();
+    let entries = match read(&source.url, &response)? {
+        Sitemap::Urls(entries) => entries,
+        Sitemap::Index(children) => {
+            let mut children: Vec<_> = children
+                .into_iter()
+                .filter(|(_, lastmod)| lastmod.is_none_or(|d| d >= since))
+                .filter_map(|(loc, lastmod)| Some((response.url.join(loc.trim()).ok()?, lastmod)))
+                .collect();
+            // Newest first; undated children after dated ones, in the
+            // order the index gives (indexes usually list oldest first, so
+            // undated ones are taken from the end).
+            children.reverse();
+            children.sort_by(|a, b| b.1.cmp(&a.1));
+            let mut entries = Vec::new();
+            let mut first_error = None;
+            let mut read_any = false;
+            for (child, _) in children.into_iter().take(max_children) {
+                match read_child(client, &source.url, &child).await {
+                    Ok(found) => {
+                        read_any = true;
+                        entries.extend(found);
+                    }
+                    Err(e) => {
+                        tracing::warn!(source = %source.id, sitemap = %child, error = %e, "child sitemap failed");
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            if let (false, Some(e)) = (read_any, first_error) {
+                return Err(e);
+            }
+            entries
+        }
+    };
+    Ok(Poll::Items {
+        items: items_from(entries, &response.url, since),
+        validators: root_validators,
+    })
+}
+
+/// A child sitemap of an index: it must hold URLs (indexes are not
+/// followed further).
+async fn read_child(client: &Client, source: &Url, child: &Url) -> Result<Vec<Entry>, SourceError> {
+    let response = match client.get(child, None, Expect::Sitemap).await? {
+        Fetched::NotModified => return Ok(Vec::new()),
+        Fetched::Ok(response) => response,
+    };
+    match read(source, &response)? {
+        Sitemap::Urls(entries) => Ok(entries),
+        Sitemap::Index(_) => Err(SourceError::Malformed {
+            url: source.clone(),
+            response: child.clone(),
+            message: "a sitemap index inside a sitemap index; point the source at the inner index".to_owned(),
+        }),
+    }
+}
+
+/// Decompress (when gzip), decode and parse a fetched sitemap.
+fn read(source: &Url, response: &Response) -> Result<Sitemap, SourceError> {
+    let malformed = |message: String| SourceError::Malformed {
+        url: source.clone(),
+        response: response.url.clone(),
+        message,
+    };
+    let body = gunzip(&response.body).map_err(|e| match e {
+        GunzipError::TooLarge => SourceError::Fetch(FetchError::TooLarge {
+            url: response.url.clone(),
+            limit: MAX_UNCOMPRESSED_BYTES,
+        }),
+        GunzipError::Corrupt(message) => malformed(format!("broken gzip data: {message}")),
+    })?;
+    let text = charset::decode_xml(&body, response.charset.as_deref());
+    parse(&text).map_err(malformed)
+}
+
+#[derive(Debug)]
+enum GunzipError {
+    TooLarge,
+    Corrupt(String),
+}
+
+/// The body, decompressed if it starts with the gzip magic number (servers
+/// send `.xml.gz` files both as `application/gzip` and with a
+/// `Content-Encoding` the HTTP client already undid).
+fn gunzip(body: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, GunzipError> {
+    if !body.starts_with(&[0x1f, 0x8b]) {
+        return Ok(std::borrow::Cow::Borrowed(body));
+    }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(body)
+        .take(MAX_UNCOMPRESSED_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| GunzipError::Corrupt(e.to_string()))?;
+    if out.len() as u64 > MAX_UNCOMPRESSED_BYTES {
+        return Err(GunzipError::TooLarge);
+    }
+    Ok(std::borrow::Cow::Owned(out))
+}
+
+/// Parse a sitemap or sitemap index. Elements are matched by local name
+/// and position, whatever prefix their namespace has; `loc` counts only as
+/// a child of `url` or `sitemap` (image and video extensions have their
+/// own `loc`).
+pub fn parse(text: &str) -> Result<Sitemap, String> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().trim_text(true);
+    let mut stack: Vec<String> = Vec::new();
+    let mut root: Option<String> = None;
+    let mut children = Vec::new();
+    let mut entries = Vec::new();
+    let mut entry = Entry::default();
+    let mut text_buf = String::new();
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("malformed XML at byte {}: {e}", reader.buffer_position()))?;
+        match event {
+            Event::Start(start) => {
+                let name = start.local_name().as_ref().to_owned();
+                if root.is_none() {
+                    if name != "urlset" && name != "sitemapindex" {
+                        return Err(format!(
+                            "not a sitemap: the document element is <{name}>, not <urlset> or <sitemapindex>"
+                        ));
+                    }
+                    root = Some(name.clone());
+                }
+                if matches!(name.as_str(), "url" | "sitemap") && stack.len() == 1 {
+                    entry = Entry::default();
+                }
+                stack.push(name);
+                text_buf.clear();
+            }
+            Event::Empty(start) if root.is_none() => {
+                let name = start.local_name().as_ref().to_owned();
+                if name != "urlset" && name != "sitemapindex" {
+                    return Err(format!("not a sitemap: the document element is <{name}>"));
+                }
+                root = Some(name);
+            }
+            Event::Text(t) => text_buf.push_str(&t.xml10_content()),
+            Event::CData(t) => text_buf.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => {
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Some(c),
+                    _ => match &*r.xml10_content() {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        _ => None,
+                    },
+                };
+                text_buf.extend(resolved);
+            }
+            Event::End(_) => {
+                let Some(name) = stack.pop() else {
+                    continue;
+                };
+                let parent = stack.last().map(String::as_str);
+                let value = text_buf.trim().to_owned();
+                text_buf.clear();
+                match (parent, name.as_str()) {
+                    (Some("url" | "sitemap"), "loc") => entry.loc = value,
+                    (Some("url" | "sitemap"), "lastmod") => entry.lastmod = parse_date(&value),
+                    (Some("news"), "title") => entry.news_title = Some(value).filter(|v| !v.is_empty()),
+                    (Some("news"), "publication_date") => entry.news_date = parse_date(&value),
+                    (Some("publication"), "language") => {
+                        entry.news_language = Some(value).filter(|v| !v.is_empty())
+                    }
+                    (Some("urlset"), "url") if !entry.loc.is_empty() => {
+                        entries.push(std::mem::take(&mut entry))
+                    }
+                    (Some("sitemapindex"), "sitemap") if !entry.loc.is_empty() => {
+                        let e = std::mem::take(&mut entry);
+                        children.push((e.loc, e.lastmod));
+                    }
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    match root.as_deref() {
+        Some("sitemapindex") => Ok(Sitemap::Index(children)),
+        Some(_) => Ok(Sitemap::Urls(entries)),
+        None => Err("not a sitemap: no <urlset> or <sitemapindex> element".to_owned()),
+    }
+}
+
+/// Items of the entries dated `since` or later, or undated; links resolve
+/// against `base`.
+fn items_from(entries: Vec<Entry>, base: &Url, since: DateTime<Utc>) -> Vec<Item> {
+    let mut seen = std::collections::HashSet::new();
+    let mut items = Vec::new();
+    for entry in entries {
+        let date = entry.news_date.or(entry.lastmod);
+        if date.is_some_and(|d| d < since) {
+            continue;
+        }
+        let Some(url) = base
+            .join(entry.loc.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+        else {
+            continue;
+        };
+        if !seen.insert(url.clone()) {
+            continue;
+        }
+        let mut item = Item::article(url);
+        item.title = entry.news_title;
+        item.published = date;
+        item.lang = entry.news_language;
+        items.push(item);
+    }
+    items
+}
