@@ -650,7 +650,11 @@ fn source_options(
     only("link_selector", s.link_selector.is_some(), &[Page]);
     only("date_selector", s.date_selector.is_some(), &[Page]);
     only("next_selector", s.next_selector.is_some(), &[Page]);
-    only("max_pages", s.max_pages.is_some(), &[Page, Sitemap, Telegram]);
+    only(
+        "max_pages",
+        s.max_pages.is_some(),
+        &[Page, Sitemap, Telegram],
+    );
     only("max_age", s.max_age.is_some(), &[Sitemap]);
     only("follow_links", s.follow_links.is_some(), &[Telegram]);
     only("include_replies", s.include_replies.is_some(), &[Mastodon]);
@@ -674,11 +678,16 @@ fn source_options(
             }
         }
     }
-    if kind == Page && s.link_selector.as_deref().is_none_or(|c| c.trim().is_empty()) {
+    if kind == Page
+        && s.link_selector
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+    {
         problems.push(problem(
             file,
             &at("link_selector"),
-            "is required for kind \"page\": a CSS selector of the article links, such as \"h2 a\"".into(),
+            "is required for kind \"page\": a CSS selector of the article links, such as \"h2 a\""
+                .into(),
         ));
     }
     if let Some(n) = s.max_pages {
@@ -771,10 +780,7 @@ fn account_url_problem(kind: SourceKind, url: &Url) -> Option<String> {
             matches!(segments.as_slice(), ["profile", _]),
             "https://bsky.app/profile/<handle>",
         ),
-        SourceKind::X => (
-            matches!(segments.as_slice(), [_]),
-            "https://x.com/<user>",
-        ),
+        SourceKind::X => (matches!(segments.as_slice(), [_]), "https://x.com/<user>"),
         SourceKind::Feed | SourceKind::Page | SourceKind::Sitemap => return None,
     };
     (!ok).then(|| format!("'{url}' is not an account address; write it like {shape}"))

@@ -536,14 +536,16 @@ impl Client {
             } else {
                 &[]
             };
-            let result =
-                tokio::time::timeout(budget, self.hop(url, &current, validators, kind, reach, extra))
-                    .await
-                    .map_err(|_| FetchError::Timeout {
-                        url: url.clone(),
-                        after: self.timeout,
-                    })
-                    .and_then(|hop| hop);
+            let result = tokio::time::timeout(
+                budget,
+                self.hop(url, &current, validators, kind, reach, extra),
+            )
+            .await
+            .map_err(|_| FetchError::Timeout {
+                url: url.clone(),
+                after: self.timeout,
+            })
+            .and_then(|hop| hop);
             if let Err(FetchError::Status {
                 status: 429 | 503,
                 retry_after: Some(wait),

@@ -229,7 +229,12 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
     if let Some(iso) = found.get(1) {
         let iso = iso.as_str().replacen(' ', "T", 1);
         let iso = iso.replace('Z', "+00:00");
-        for format in ["%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f%:z",
+            "%Y-%m-%dT%H:%M%:z",
+            "%Y-%m-%dT%H:%M:%S%.f%z",
+            "%Y-%m-%dT%H:%M%z",
+        ] {
             if let Ok(d) = DateTime::parse_from_str(&iso, format) {
                 return Some(d.with_timezone(&Utc));
             }
@@ -344,10 +349,10 @@ mod tests {
     use super::*;
     use crate::http::HttpSettings;
     use std::sync::LazyLock;
-use std::time::Duration;
+    use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use regex::Regex;
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+    use regex::Regex;
     use wiremock::matchers::{header, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 

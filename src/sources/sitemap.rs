@@ -110,7 +110,8 @@ async fn read_child(client: &Client, source: &Url, child: &Url) -> Result<Vec<En
         Sitemap::Index(_) => Err(SourceError::Malformed {
             url: source.clone(),
             response: child.clone(),
-            message: "a sitemap index inside a sitemap index; point the source at the inner index".to_owned(),
+            message: "a sitemap index inside a sitemap index; point the source at the inner index"
+                .to_owned(),
         }),
     }
 }
@@ -224,7 +225,9 @@ pub fn parse(text: &str) -> Result<Sitemap, String> {
                 match (parent, name.as_str()) {
                     (Some("url" | "sitemap"), "loc") => entry.loc = value,
                     (Some("url" | "sitemap"), "lastmod") => entry.lastmod = parse_date(&value),
-                    (Some("news"), "title") => entry.news_title = Some(value).filter(|v| !v.is_empty()),
+                    (Some("news"), "title") => {
+                        entry.news_title = Some(value).filter(|v| !v.is_empty())
+                    }
                     (Some("news"), "publication_date") => entry.news_date = parse_date(&value),
                     (Some("publication"), "language") => {
                         entry.news_language = Some(value).filter(|v| !v.is_empty())
