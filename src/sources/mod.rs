@@ -345,18 +345,14 @@ pub async fn poll_feed(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::http::HttpSettings;
-    use std::sync::LazyLock;
     use std::time::Duration;
-
-    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-    use regex::Regex;
     use wiremock::matchers::{header, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    fn client() -> Client {
+    pub(crate) fn client() -> Client {
         Client::new(&HttpSettings {
             user_agent: "pressd-test/0".to_owned(),
             connect_timeout: Duration::from_secs(2),
@@ -368,8 +364,101 @@ mod tests {
         .expect("client")
     }
 
-    fn url_of(server: &MockServer, route: &str) -> Url {
+    pub(crate) fn url_of(server: &MockServer, route: &str) -> Url {
         Url::parse(&format!("{}{route}", server.uri())).expect("url")
+    }
+
+    /// A source of `kind` at `url` with no kind-specific keys set.
+    pub(crate) fn source(kind: SourceKind, url: Url) -> Source {
+        Source {
+            id: format!("test-{}", kind.as_str()),
+            kind,
+            url,
+            name: None,
+            lang: None,
+            poll_interval: Duration::from_secs(900),
+            enabled: true,
+            file: "test.toml".into(),
+            options: Default::default(),
+        }
+    }
+
+    /// A fixture of tests/fixtures/sources/.
+    pub(crate) fn fixture(name: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sources")
+            .join(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// A file of ../shared/fixtures/realworld/c_social, or `None` with a
+    /// notice when the shared data is absent.
+    pub(crate) fn shared(name: &str) -> Option<Vec<u8>> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/realworld/c_social")
+            .join(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(_) => {
+                eprintln!("skipping: fixture {} not present", path.display());
+                None
+            }
+        }
+    }
+
+    pub(crate) fn items(poll: Poll) -> Vec<Item> {
+        match poll {
+            Poll::Items { items, .. } => items,
+            Poll::NotModified => panic!("expected items, got 304"),
+        }
+    }
+
+    #[test]
+    fn dates_in_the_shapes_sources_write_them() {
+        let at = |s: &str| parse_date(s).map(|d| d.to_rfc3339());
+        assert_eq!(
+            at("2025-06-02T08:00:00+04:00").as_deref(),
+            Some("2025-06-02T04:00:00+00:00")
+        );
+        assert_eq!(
+            at("2025-06-02T08:00+04:00").as_deref(),
+            Some("2025-06-02T04:00:00+00:00")
+        );
+        assert_eq!(
+            at("Mon, 02 Jun 2025 08:00:00 GMT").as_deref(),
+            Some("2025-06-02T08:00:00+00:00")
+        );
+        assert_eq!(
+            at("2025-06-02").as_deref(),
+            Some("2025-06-02T00:00:00+00:00")
+        );
+        assert_eq!(
+            at("Опубликовано 02.06.2025, 14:30").as_deref(),
+            Some("2025-06-02T14:30:00+00:00")
+        );
+        assert_eq!(
+            at("2025-06-02 14:30").as_deref(),
+            Some("2025-06-02T14:30:00+00:00")
+        );
+        assert_eq!(at("yesterday"), None);
+    }
+
+    #[test]
+    fn post_titles_and_text() {
+        assert_eq!(
+            post_title("\n  First line\nsecond").as_deref(),
+            Some("First line")
+        );
+        let long = "word ".repeat(60);
+        let title = post_title(&long).expect("title");
+        assert!(
+            title.ends_with('…') && title.chars().count() <= 121,
+            "{title}"
+        );
+        assert_eq!(
+            fragment_text("<p>Բարեւ<br>աշխարհ</p><p>Second &amp; last</p>"),
+            "Բարեւ\nաշխարհ\n\nSecond & last"
+        );
     }
 
     const RSS: &str = r#"<?xml version="1.0" encoding="utf-8"?>

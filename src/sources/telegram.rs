@@ -222,3 +222,198 @@ pub fn parse_count(text: &str) -> Option<u64> {
     let value: f64 = number.trim().replace(',', ".").parse().ok()?;
     (value >= 0.0 && value.is_finite()).then(|| (value * factor).round() as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SourceKind;
+    use crate::item::ItemKind;
+    use crate::sources::tests::{client, fixture, items, shared, source, url_of};
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn html(body: impl Into<Vec<u8>>) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_raw(body.into(), "text/html; charset=utf-8")
+    }
+
+    async fn channel_server() -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/s/kavkaz_xeber"))
+            .and(query_param("before", "1041"))
+            .respond_with(html(fixture("telegram_channel_before_1041.html")))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/s/kavkaz_xeber"))
+            .respond_with(html(fixture("telegram_channel.html")))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn first_poll_pages_back_later_polls_do_not() {
+        let server = channel_server().await;
+        // Configured the way a person copies it from the browser.
+        let source = source(SourceKind::Telegram, url_of(&server, "/kavkaz_xeber"));
+        let first = items(poll(&client(), &source, None).await.expect("poll"));
+        assert_eq!(first.len(), 5);
+        let post = &first[0];
+        assert_eq!(post.kind, ItemKind::Post);
+        assert_eq!(post.url.as_str(), "https://t.me/kavkaz_xeber/1041");
+        assert_eq!(
+            post.title.as_deref(),
+            Some("Bakıda yeni metro stansiyası açıldı")
+        );
+        let text = post.text.as_deref().expect("text");
+        assert!(
+            text.starts_with("Bakıda yeni metro stansiyası açıldı\n\nStansiya"),
+            "{text}"
+        );
+        assert_eq!(post.views, Some(12_400));
+        assert_eq!(post.author_handle.as_deref(), Some("kavkaz_xeber"));
+        assert_eq!(post.authors, vec!["Qafqaz Xəbər (test)".to_owned()]);
+        assert_eq!(
+            post.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2025-06-02T06:15:00+00:00")
+        );
+        assert_eq!(first[1].views, Some(947));
+        assert!(first[1]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.starts_with("Երևանում")));
+        assert_eq!(first[2].views, Some(1_200_000));
+        assert_eq!(first[3].url.as_str(), "https://t.me/kavkaz_xeber/1039");
+
+        let later = items(
+            poll(&client(), &source, Some(&Validators::default()))
+                .await
+                .expect("poll"),
+        );
+        assert_eq!(later.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn follow_links_adds_the_first_outbound_link_as_an_article() {
+        let server = channel_server().await;
+        let mut source = source(SourceKind::Telegram, url_of(&server, "/s/kavkaz_xeber"));
+        source.options.follow_links = true;
+        source.options.max_pages = Some(1);
+        let found = items(poll(&client(), &source, None).await.expect("poll"));
+        let articles: Vec<&str> = found
+            .iter()
+            .filter(|i| i.kind == ItemKind::Article)
+            .map(|i| i.url.as_str())
+            .collect();
+        assert_eq!(
+            articles,
+            [
+                "https://news.example.az/xeber/metro-stansiyasi?utm_source=tg",
+                "https://press.example.ge/ru/forum-2025"
+            ]
+        );
+        assert_eq!(found.len(), 5);
+    }
+
+    #[tokio::test]
+    async fn private_and_missing_channels_are_named() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/s/closed_channel"))
+            .respond_with(html(fixture("telegram_private.html")))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/s/gone_channel"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        let closed = source(SourceKind::Telegram, url_of(&server, "/s/closed_channel"));
+        let error = poll(&client(), &closed, None).await.expect_err("private");
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!("{}: ", closed.url)),
+            "{message}"
+        );
+        assert!(message.contains("shows no messages"), "{message}");
+        assert!(message.contains("private"), "{message}");
+        assert!(!error.is_transient());
+
+        let gone = source(SourceKind::Telegram, url_of(&server, "/s/gone_channel"));
+        let message = poll(&client(), &gone, None)
+            .await
+            .expect_err("404")
+            .to_string();
+        assert!(message.contains("does not exist"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn real_preview_page() {
+        let Some(page) = shared("full.html") else {
+            return;
+        };
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/s/topwar_official"))
+            .respond_with(html(page))
+            .mount(&server)
+            .await;
+        let mut source = source(SourceKind::Telegram, url_of(&server, "/s/topwar_official"));
+        source.options.max_pages = Some(1);
+        let found = items(poll(&client(), &source, None).await.expect("poll"));
+        assert!(found.len() >= 10, "{}", found.len());
+        for item in &found {
+            assert!(item
+                .url
+                .as_str()
+                .starts_with("https://t.me/topwar_official/"));
+            assert!(item.published.is_some());
+            assert!(item.views.is_some_and(|v| v > 1000));
+            assert!(item.text.as_deref().is_some_and(|t| !t.contains('<')));
+        }
+        let last = found.last().expect("items");
+        assert_eq!(last.url.as_str(), "https://t.me/topwar_official/71008");
+    }
+
+    #[test]
+    fn real_single_messages() {
+        for name in [
+            "message_text.html",
+            "message_link_preview.html",
+            "message_media_forwarded_from.html",
+            "message_poll.html",
+        ] {
+            let Some(bytes) = shared(name) else {
+                return;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let page = parse_preview(&text, "any", true);
+            assert_eq!(page.messages, 1, "{name}");
+            eprintln!(
+                "{name}: {:?}",
+                page.items
+                    .iter()
+                    .map(|i| (i.kind, i.url.as_str()))
+                    .collect::<Vec<_>>()
+            );
+        }
+        let Some(bytes) = shared("message_link_preview.html") else {
+            return;
+        };
+        let page = parse_preview(&String::from_utf8_lossy(&bytes), "any", true);
+        assert!(page
+            .items
+            .iter()
+            .any(|i| i.url.as_str() == "https://vnnews.ru/georgiy-zotov-okkupaciya-volosatym-kr/"));
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("33.4K"), Some(33_400));
+        assert_eq!(parse_count(" 947 "), Some(947));
+        assert_eq!(parse_count("1.2M"), Some(1_200_000));
+        assert_eq!(parse_count("many"), None);
+    }
+}
