@@ -237,3 +237,104 @@ fn date_near(
 fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SourceKind;
+    use crate::sources::tests::{client, fixture, items, source, url_of};
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn html(body: String) -> ResponseTemplate {
+        ResponseTemplate::new(200)
+            .set_body_raw(body, "text/html; charset=utf-8")
+            .insert_header("etag", "\"p1\"")
+    }
+
+    async fn listing_server() -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/hy/news"))
+            .and(query_param("page", "2"))
+            .respond_with(html(fixture("page_listing_2.html")))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/hy/news"))
+            .respond_with(html(fixture("page_listing.html")))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn page_source(server: &MockServer) -> Source {
+        let mut source = source(SourceKind::Page, url_of(server, "/hy/news"));
+        source.options.link_selector = Some("h2.card__title a".to_owned());
+        source.options.date_selector = Some("time, .date".to_owned());
+        source
+    }
+
+    #[tokio::test]
+    async fn links_resolve_dates_attach_and_pages_follow() {
+        let server = listing_server().await;
+        let mut source = page_source(&server);
+        let one = items(poll(&client(), &source, None).await.expect("poll"));
+        assert_eq!(one.len(), 3);
+        assert_eq!(one[0].url, url_of(&server, "/hy/news/2025/06/02/gradaran"));
+        // Relative to the page URL, fragment dropped.
+        assert_eq!(one[1].url, url_of(&server, "/hy/news/2025/06/02/forum"));
+        assert_eq!(
+            one[0].title.as_deref(),
+            Some("Երևանում բացվեց նոր գրադարան")
+        );
+        assert_eq!(
+            one[0].published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2025-06-02T07:20:00+00:00")
+        );
+        assert_eq!(
+            one[1].published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2025-06-01T18:05:00+00:00")
+        );
+
+        source.options.next_selector = Some("a.pagination__next".to_owned());
+        let Poll::Items { items, validators } = poll(&client(), &source, None).await.expect("poll")
+        else {
+            panic!("expected items");
+        };
+        // Page 2 adds one new link; its duplicate and its link to itself
+        // are ignored.
+        assert_eq!(items.len(), 4);
+        assert_eq!(
+            items[3].url,
+            url_of(&server, "/hy/news/2025/05/31/vanadzor")
+        );
+        assert_eq!(validators.etag.as_deref(), Some("\"p1\""));
+    }
+
+    #[tokio::test]
+    async fn a_selector_that_matches_nothing_names_itself() {
+        let server = listing_server().await;
+        let mut source = page_source(&server);
+        source.options.link_selector = Some("div.news-item > a".to_owned());
+        let error = poll(&client(), &source, None).await.expect_err("layout");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{0}: the selector `div.news-item > a` (link_selector) matched nothing on {0}; the page layout may have changed",
+                source.url
+            )
+        );
+        let mut source = page_source(&server);
+        source.options.date_selector = Some(".published-at".to_owned());
+        let message = poll(&client(), &source, None)
+            .await
+            .expect_err("layout")
+            .to_string();
+        assert!(
+            message.contains("`.published-at` (date_selector)"),
+            "{message}"
+        );
+    }
+}
