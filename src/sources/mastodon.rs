@@ -213,3 +213,190 @@ fn rss_post(mut item: Item, user: &str, source: &Url) -> Item {
     item.author_handle = Some(handle);
     item
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SourceKind;
+    use crate::item::ItemKind;
+    use crate::sources::tests::{client, fixture, items, shared, source, url_of};
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn json(body: String) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_raw(body, "application/json; charset=utf-8")
+    }
+
+    async fn mount_lookup(server: &MockServer) {
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/lookup"))
+            .and(query_param("acct", "presswatch"))
+            .respond_with(json(fixture("mastodon_lookup.json")))
+            .mount(server)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn statuses_become_posts_with_their_language() {
+        let server = MockServer::start().await;
+        mount_lookup(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/110000000000000042/statuses"))
+            .and(query_param("exclude_replies", "true"))
+            .and(query_param("exclude_reblogs", "true"))
+            .respond_with(json(fixture("mastodon_statuses.json")))
+            .mount(&server)
+            .await;
+        let source = source(SourceKind::Mastodon, url_of(&server, "/@presswatch"));
+        let found = items(poll(&client(), &source).await.expect("poll"));
+        // The reply among the statuses is left out.
+        assert_eq!(found.len(), 3);
+        let az = &found[0];
+        assert_eq!(az.kind, ItemKind::Post);
+        assert_eq!(
+            az.url.as_str(),
+            "https://mastodon.example/@presswatch/114600000000000003"
+        );
+        assert_eq!(
+            az.text.as_deref(),
+            Some("Bakıda jurnalistlər üçün yeni təlim proqramı başladı.\n\nƏtraflı: https://news.example.az/telim")
+        );
+        assert_eq!(az.lang.as_deref(), Some("az"));
+        let host = source.url.host_str().expect("host");
+        assert_eq!(az.author_handle, Some(format!("@presswatch@{host}")));
+        assert_eq!(az.authors, vec!["Press Watch Caucasus".to_owned()]);
+        assert_eq!(found[1].lang.as_deref(), Some("hy"));
+        assert!(found[1]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.contains("ձեռնարկը։\nՀանդիպումը")));
+        let ru = &found[2];
+        assert_eq!(ru.title.as_deref(), Some("Длинный обзор"));
+        assert!(ru
+            .text
+            .as_deref()
+            .is_some_and(|t| t.ends_with("за неделю & главные темы.")));
+    }
+
+    #[tokio::test]
+    async fn api_refusal_falls_back_to_the_account_rss() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/lookup"))
+            .respond_with(ResponseTemplate::new(401).set_body_raw(
+                r#"{"error":"This API requires an authenticated user"}"#,
+                "application/json",
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/@presswatch.rss"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                fixture("mastodon_account.rss"),
+                "application/rss+xml; charset=utf-8",
+            ))
+            .mount(&server)
+            .await;
+        let source = source(SourceKind::Mastodon, url_of(&server, "/@presswatch"));
+        let found = items(poll(&client(), &source).await.expect("poll"));
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|i| i.kind == ItemKind::Post));
+        assert_eq!(
+            found[0].text.as_deref(),
+            Some("Bakıda jurnalistlər üçün yeni təlim proqramı başladı.")
+        );
+    }
+
+    #[tokio::test]
+    async fn deleted_account_and_malformed_json_are_named() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/lookup"))
+            .and(query_param("acct", "gone"))
+            .respond_with(
+                ResponseTemplate::new(404)
+                    .set_body_raw(r#"{"error":"Record not found"}"#, "application/json"),
+            )
+            .mount(&server)
+            .await;
+        mount_lookup(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/110000000000000042/statuses"))
+            .respond_with(json(r#"[{"id": 5, "content": "#.to_owned()))
+            .mount(&server)
+            .await;
+        let gone = source(SourceKind::Mastodon, url_of(&server, "/@gone"));
+        let error = poll(&client(), &gone).await.expect_err("gone");
+        let message = error.to_string();
+        assert!(message.starts_with(&format!("{}: ", gone.url)), "{message}");
+        assert!(
+            message.contains("the account @gone does not exist or was deleted"),
+            "{message}"
+        );
+        assert!(!error.is_transient());
+
+        let broken = source(SourceKind::Mastodon, url_of(&server, "/@presswatch"));
+        let message = poll(&client(), &broken)
+            .await
+            .expect_err("malformed")
+            .to_string();
+        assert!(message.contains("unexpected response from"), "{message}");
+        assert!(
+            message.contains("/api/v1/accounts/110000000000000042/statuses"),
+            "{message}"
+        );
+        assert!(message.contains("not the expected JSON"), "{message}");
+    }
+
+    /// The body of the recorded request to `uri` in a VCR cassette: a YAML
+    /// single-quoted scalar, folded over lines.
+    fn cassette_body(cassette: &str, uri: &str) -> Option<String> {
+        let at = cassette.find(&format!("uri: {uri}\n"))?;
+        let rest = &cassette[at..];
+        let start = rest.find("string: '")? + "string: '".len();
+        let mut out = String::new();
+        let mut chars = rest[start..].chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    out.push('\'');
+                }
+                '\'' => return Some(out),
+                '\n' => {
+                    while chars.peek().is_some_and(|c| *c == ' ') {
+                        chars.next();
+                    }
+                    out.push(' ');
+                }
+                c => out.push(c),
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn real_recorded_statuses() {
+        let Some(bytes) = shared("test_public_tl_anonymous.yaml") else {
+            return;
+        };
+        let cassette = String::from_utf8_lossy(&bytes);
+        let body = cassette_body(&cassette, "http://localhost:3000/api/v1/timelines/public")
+            .expect("recorded body");
+        let statuses: Vec<Status> = serde_json::from_str(&body).expect("statuses");
+        assert!(statuses.len() >= 5, "{}", statuses.len());
+        let base = Url::parse("http://localhost:3000/").expect("url");
+        let posts: Vec<Item> = statuses
+            .into_iter()
+            .filter_map(|s| status_item(s, "@x@localhost", None, &base))
+            .collect();
+        assert!(!posts.is_empty());
+        for post in &posts {
+            assert!(post.url.as_str().starts_with("http://localhost:3000/@"));
+            let text = post.text.as_deref().expect("text");
+            assert!(!text.contains('<') && !text.contains("&#39;"), "{text}");
+            assert!(post.published.is_some());
+        }
+        assert!(posts.iter().any(|p| p.lang.as_deref() == Some("ja")));
+    }
+}
