@@ -200,3 +200,114 @@ fn with_full_links(text: &str, facets: &[Facet]) -> String {
     out.push_str(&text[at..]);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SourceKind;
+    use crate::item::ItemKind;
+    use crate::sources::tests::{client, fixture, items, shared, source, url_of};
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn api_source(server: &MockServer, handle: &str) -> Source {
+        let mut source = source(
+            SourceKind::Bluesky,
+            Url::parse(&format!("https://bsky.app/profile/{handle}")).expect("url"),
+        );
+        source.options.api_base = Some(url_of(server, "/xrpc"));
+        source
+    }
+
+    #[tokio::test]
+    async fn own_posts_with_full_links_and_languages() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/xrpc/app.bsky.feed.getAuthorFeed"))
+            .and(query_param("actor", "presswatch.bsky.social"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(fixture("bluesky_author_feed.json"), "application/json"),
+            )
+            .mount(&server)
+            .await;
+        let source = api_source(&server, "presswatch.bsky.social").await;
+        let found = items(poll(&client(), &source).await.expect("poll"));
+        // The repost and the reply are left out.
+        assert_eq!(found.len(), 3);
+        let az = &found[0];
+        assert_eq!(az.kind, ItemKind::Post);
+        assert_eq!(
+            az.url.as_str(),
+            "https://bsky.app/profile/presswatch.bsky.social/post/3lq2aaaaaaa2a"
+        );
+        assert_eq!(
+            az.text.as_deref(),
+            Some("Azərbaycan mətbuatı: həftənin icmalı https://news.example.az/icmal/2025-06-02")
+        );
+        assert_eq!(az.lang.as_deref(), Some("az"));
+        assert_eq!(az.author_handle.as_deref(), Some("presswatch.bsky.social"));
+        assert_eq!(az.authors, vec!["Press Watch".to_owned()]);
+        assert_eq!(found[1].lang.as_deref(), Some("hy"));
+        assert_eq!(found[2].lang.as_deref(), Some("ru"));
+    }
+
+    #[tokio::test]
+    async fn unknown_profile_is_named() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(400).set_body_raw(
+                r#"{"error":"InvalidRequest","message":"Profile not found"}"#,
+                "application/json",
+            ))
+            .mount(&server)
+            .await;
+        let source = api_source(&server, "nobody.bsky.social").await;
+        let message = poll(&client(), &source).await.expect_err("400").to_string();
+        assert!(
+            message.starts_with("https://bsky.app/profile/nobody.bsky.social: the profile nobody.bsky.social does not exist"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn real_author_feed() {
+        let Some(bytes) = shared("getAuthorFeed.json") else {
+            return;
+        };
+        let feed: AuthorFeed = serde_json::from_slice(&bytes).expect("author feed");
+        let found = items_of(feed);
+        assert!(!found.is_empty());
+        for item in &found {
+            assert!(item
+                .url
+                .as_str()
+                .starts_with("https://bsky.app/profile/dril.bsky.social/post/"));
+            assert_eq!(item.lang.as_deref(), Some("en"));
+            assert!(item.published.is_some());
+        }
+    }
+
+    #[test]
+    fn facets_off_character_boundaries_are_ignored() {
+        let facet = |start, end| Facet {
+            index: ByteSlice {
+                byte_start: start,
+                byte_end: end,
+            },
+            features: vec![Feature {
+                kind: "app.bsky.richtext.facet#link".to_owned(),
+                uri: Some("https://e.example/".to_owned()),
+            }],
+        };
+        assert_eq!(
+            with_full_links("Ə e.example", &[facet(1, 3)]),
+            "Ə e.example"
+        );
+        assert_eq!(
+            with_full_links("Ə e.ex", &[facet(3, 7)]),
+            "Ə https://e.example/"
+        );
+        assert_eq!(with_full_links("abc", &[facet(2, 9)]), "abc");
+    }
+}
