@@ -236,3 +236,248 @@ fn bridge_post(mut item: Item, user: &str) -> Item {
     item.author_handle = Some(user.to_owned());
     item
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SourceKind;
+    use crate::sources::tests::{client, fixture, items, shared, source, url_of};
+    use std::io::Read;
+    use wiremock::matchers::{header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn json(body: String) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_raw(body, "application/json; charset=utf-8")
+    }
+
+    /// An `x` source for `user` against `server`, its token in a file.
+    fn api_source(server: &MockServer, user: &str, dir: &tempfile::TempDir) -> Source {
+        let token_file = dir.path().join("x.token");
+        std::fs::write(&token_file, "test-token\n").expect("token file");
+        let mut source = source(
+            SourceKind::X,
+            Url::parse(&format!("https://x.com/{user}")).expect("url"),
+        );
+        source.options.api_base = Some(url_of(server, "/"));
+        source.options.token_file = Some(token_file);
+        source
+    }
+
+    #[tokio::test]
+    async fn tweets_become_posts_with_views_and_language() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/2/users/by/username/presswatch_cc"))
+            .and(header("authorization", "Bearer test-token"))
+            .respond_with(json(fixture("x_user.json")))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/2/users/1790000000000000042/tweets"))
+            .and(header("authorization", "Bearer test-token"))
+            .and(query_param("exclude", "retweets,replies"))
+            .respond_with(
+                json(fixture("x_tweets.json"))
+                    .insert_header("x-rate-limit-remaining", "1498")
+                    .insert_header("x-rate-limit-reset", "1665183228"),
+            )
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let source = api_source(&server, "presswatch_cc", &dir);
+        let found = items(poll(&client(), &source, None).await.expect("poll"));
+        assert_eq!(found.len(), 4);
+        let az = &found[0];
+        assert_eq!(
+            az.url.as_str(),
+            "https://x.com/presswatch_cc/status/1930000000000000003"
+        );
+        assert_eq!(az.lang.as_deref(), Some("az"));
+        assert_eq!(az.views, Some(3150));
+        assert_eq!(az.authors, vec!["Press Watch Caucasus".to_owned()]);
+        assert_eq!(az.author_handle.as_deref(), Some("presswatch_cc"));
+        assert_eq!(found[1].lang.as_deref(), Some("hy"));
+        assert_eq!(found[2].lang.as_deref(), Some("ru"));
+        // `zxx`: X's "no linguistic content".
+        assert_eq!(found[3].lang, None);
+    }
+
+    #[tokio::test]
+    async fn rate_limit_reports_the_reset_time() {
+        let server = MockServer::start().await;
+        let reset = chrono::Utc::now().timestamp() + 900;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .set_body_raw(fixture("x_rate_limited.json"), "application/problem+json")
+                    .insert_header("x-rate-limit-limit", "1500")
+                    .insert_header("x-rate-limit-remaining", "0")
+                    .insert_header("x-rate-limit-reset", reset.to_string().as_str()),
+            )
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let source = api_source(&server, "presswatch_cc", &dir);
+        let error = poll(&client(), &source, None).await.expect_err("429");
+        assert!(error.is_transient());
+        let wait = error.retry_after().expect("retry after");
+        assert!((890..=900).contains(&wait.as_secs()), "{wait:?}");
+        let message = error.to_string();
+        assert!(
+            message.starts_with("https://x.com/presswatch_cc: "),
+            "{message}"
+        );
+        assert!(
+            message.contains(
+                "/2/users/by/username/presswatch_cc reports the rate limit reached; retry after 1"
+            ),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_token_the_error_says_how_to_give_one() {
+        let server = MockServer::start().await;
+        let mut source = source(
+            SourceKind::X,
+            Url::parse("https://x.com/presswatch_cc").expect("url"),
+        );
+        source.options.api_base = Some(url_of(&server, "/"));
+        source.options.token_env = Some("PRESSD_TEST_TOKEN_THAT_IS_NEVER_SET".to_owned());
+        let error = poll(&client(), &source, None).await.expect_err("no token");
+        let message = error.to_string();
+        assert!(message.starts_with("https://x.com/presswatch_cc: configuration: no X API bearer token: set the environment variable PRESSD_TEST_TOKEN_THAT_IS_NEVER_SET"), "{message}");
+        assert!(
+            message.contains("token_file") && message.contains("rss_url"),
+            "{message}"
+        );
+        assert!(!error.is_transient());
+        assert!(server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn unknown_user_and_refused_token_are_named() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/2/users/by/username/nosuchuser_cc"))
+            .respond_with(json(fixture("x_user_not_found.json")))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/2/users/by/username/presswatch_cc"))
+            .respond_with(ResponseTemplate::new(401).set_body_raw(
+                r#"{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}"#,
+                "application/problem+json",
+            ))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = api_source(&server, "nosuchuser_cc", &dir);
+        let message = poll(&client(), &missing, None)
+            .await
+            .expect_err("missing")
+            .to_string();
+        assert!(
+            message.contains("Could not find user with username: [nosuchuser_cc]."),
+            "{message}"
+        );
+        let refused = api_source(&server, "presswatch_cc", &dir);
+        let message = poll(&client(), &refused, None)
+            .await
+            .expect_err("401")
+            .to_string();
+        assert!(
+            message.contains("HTTP 401: the bearer token was refused"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_rss_bridge_needs_no_token() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/bridge/presswatch_cc.rss"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                r#"<?xml version="1.0"?><rss version="2.0"><channel><title>@presswatch_cc</title>
+<item><title>Bakıda media forumu başladı</title><link>https://x.com/presswatch_cc/status/1930000000000000003</link>
+<description>Bakıda media forumu başladı: əsas mövzu dezinformasiya.</description></item></channel></rss>"#,
+                "application/rss+xml",
+            ))
+            .mount(&server)
+            .await;
+        let mut source = source(
+            SourceKind::X,
+            Url::parse("https://x.com/presswatch_cc").expect("url"),
+        );
+        source.options.rss_url = Some(url_of(&server, "/bridge/presswatch_cc.rss"));
+        source.options.token_env = Some("PRESSD_TEST_TOKEN_THAT_IS_NEVER_SET".to_owned());
+        let found = items(poll(&client(), &source, None).await.expect("poll"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, ItemKind::Post);
+        assert_eq!(
+            found[0].text.as_deref(),
+            Some("Bakıda media forumu başladı: əsas mövzu dezinformasiya.")
+        );
+    }
+
+    /// Standard base64, for the `!!binary` blocks of VCR cassettes.
+    fn base64(text: &str) -> Vec<u8> {
+        let value = |c: u8| match c {
+            b'A'..=b'Z' => Some(c - b'A'),
+            b'a'..=b'z' => Some(c - b'a' + 26),
+            b'0'..=b'9' => Some(c - b'0' + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        };
+        let sextets: Vec<u8> = text.bytes().filter_map(value).collect();
+        let mut out = Vec::with_capacity(sextets.len() * 3 / 4);
+        for chunk in sextets.chunks(4) {
+            let mut n = 0u32;
+            for (i, s) in chunk.iter().enumerate() {
+                n |= u32::from(*s) << (18 - 6 * i);
+            }
+            let bytes = n.to_be_bytes();
+            out.extend_from_slice(&bytes[1..chunk.len()]);
+        }
+        out
+    }
+
+    #[test]
+    fn real_recorded_timeline() {
+        let Some(bytes) = shared("test_client_get_users_tweets.yaml") else {
+            return;
+        };
+        let cassette = String::from_utf8_lossy(&bytes);
+        let start = cassette.find("!!binary |").expect("binary body") + "!!binary |".len();
+        let block: String = cassette[start..]
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("        "))
+            .collect();
+        let mut body = String::new();
+        flate2::read::GzDecoder::new(base64(&block).as_slice())
+            .read_to_string(&mut body)
+            .expect("gzip body");
+        let timeline: Envelope<Vec<Tweet>> = serde_json::from_str(&body).expect("timeline");
+        let found: Vec<Item> = timeline
+            .data
+            .expect("data")
+            .into_iter()
+            .filter_map(|t| tweet_item(t, "TwitterDev", None))
+            .collect();
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            found[0].url.as_str(),
+            "https://x.com/TwitterDev/status/1577730467436138524"
+        );
+        assert!(found[0]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.starts_with("whoa, it works")));
+    }
+}
