@@ -766,10 +766,7 @@ fn account_url_problem(kind: SourceKind, url: &Url) -> Option<String> {
         .unwrap_or_default();
     let (ok, shape) = match kind {
         SourceKind::Telegram => (
-            match segments.as_slice() {
-                ["s", _] | [_] => true,
-                _ => false,
-            },
+            matches!(segments.as_slice(), ["s", _] | [_]),
             "https://t.me/s/<channel> or https://t.me/<channel>",
         ),
         SourceKind::Mastodon => (

@@ -7,6 +7,12 @@
 //! Telegram source pages back further then), and account ids are looked up
 //! again on every poll (one small request) rather than cached.
 
+// A `SourceError` names the source URL and the response or page that was
+// wrong, two `Url`s in some variants. It is made once per failed poll, a
+// few times an hour per source, so its size costs nothing; boxing the
+// fields would only make the variants harder to build and match.
+#![allow(clippy::result_large_err)]
+
 pub mod bluesky;
 pub mod feed;
 pub mod mastodon;

@@ -70,7 +70,7 @@ pub async fn poll(
             // order the index gives (indexes usually list oldest first, so
             // undated ones are taken from the end).
             children.reverse();
-            children.sort_by(|a, b| b.1.cmp(&a.1));
+            children.sort_by_key(|c| std::cmp::Reverse(c.1));
             let mut entries = Vec::new();
             let mut first_error = None;
             let mut read_any = false;
