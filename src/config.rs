@@ -953,6 +953,148 @@ lang = "xx-latin"
         assert!(e.contains("--config"), "{e}");
     }
 
+    #[test]
+    fn every_kind_with_its_own_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            r#"
+[[source]]
+id = "listing"
+kind = "page"
+url = "https://outlet.example.am/hy/news"
+link_selector = "h2.title a"
+date_selector = "time"
+next_selector = "a.next"
+max_pages = 2
+[[source]]
+id = "map"
+kind = "sitemap"
+url = "https://outlet.example.az/sitemap-news.xml.gz"
+max_age = "1d"
+[[source]]
+id = "tg"
+kind = "telegram"
+url = "https://t.me/s/some_channel"
+follow_links = true
+[[source]]
+id = "masto"
+kind = "mastodon"
+url = "https://mastodon.social/@someone"
+[[source]]
+id = "sky"
+kind = "bluesky"
+url = "https://bsky.app/profile/someone.bsky.social"
+api_base = "https://api.example.net/xrpc/"
+[[source]]
+id = "x"
+kind = "x"
+url = "https://x.com/someone"
+token_file = "secrets/x.token"
+enabled = false
+"#,
+        );
+        let c = Config::load(&path).expect("valid");
+        let kinds: Vec<&str> = c.sources.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["page", "sitemap", "telegram", "mastodon", "bluesky", "x"]
+        );
+        let page = &c.sources[0].options;
+        assert_eq!(page.link_selector.as_deref(), Some("h2.title a"));
+        assert_eq!(page.max_pages, Some(2));
+        assert_eq!(
+            c.sources[1].options.max_age,
+            Some(Duration::from_secs(86400))
+        );
+        assert!(c.sources[2].options.follow_links);
+        assert_eq!(
+            c.sources[4].options.api_base.as_ref().map(Url::as_str),
+            Some("https://api.example.net/xrpc/")
+        );
+        assert_eq!(
+            c.sources[5].options.token_file.as_deref(),
+            Some(dir.path().join("secrets/x.token").as_path())
+        );
+        assert_eq!(c.sources[3].options, SourceOptions::default());
+    }
+
+    #[test]
+    fn kind_keys_are_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            r#"
+[[source]]
+id = "no-selector"
+kind = "page"
+url = "https://outlet.example/news"
+[[source]]
+id = "bad-selector"
+kind = "page"
+url = "https://outlet.example/news"
+link_selector = "h2 >> a["
+max_pages = 0
+[[source]]
+id = "wrong-kind"
+kind = "feed"
+url = "https://outlet.example/rss"
+link_selector = "a"
+token_env = "X"
+[[source]]
+id = "not-a-profile"
+kind = "bluesky"
+url = "https://bsky.app/someone"
+[[source]]
+id = "not-an-account"
+kind = "mastodon"
+url = "https://mastodon.social/users/someone"
+api_base = "ftp://api.example/"
+"#,
+        );
+        let e = load_err(&path);
+        assert!(
+            e.contains("source[0].link_selector: is required for kind \"page\""),
+            "{e}"
+        );
+        assert!(
+            e.contains("source[1].link_selector: 'h2 >> a[' is not a valid CSS selector"),
+            "{e}"
+        );
+        assert!(
+            e.contains("source[1].max_pages: must be between 1 and 50"),
+            "{e}"
+        );
+        assert!(
+            e.contains("source[2].link_selector: does not apply to kind \"feed\" (only to page)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("source[2].token_env: does not apply to kind \"feed\" (only to x)"),
+            "{e}"
+        );
+        assert!(e.contains("source[3].url: 'https://bsky.app/someone' is not an account address; write it like https://bsky.app/profile/<handle>"), "{e}");
+        assert!(e.contains("source[4].url: "), "{e}");
+        assert!(
+            e.contains("source[4].api_base: 'ftp://api.example/' is not an http(s) URL"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_token_cannot_be_written_into_the_config() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            "[[source]]\nid = \"x\"\nkind = \"x\"\nurl = \"https://x.com/someone\"\ntoken = \"AAAA\"\n",
+        );
+        let e = load_err(&path);
+        assert!(e.contains("token"), "{e}");
+    }
+
     /// The config shipped in the repository must always load.
     #[test]
     fn shipped_config_is_valid() {
