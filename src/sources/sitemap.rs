@@ -50,7 +50,11 @@ pub async fn poll(
     validators: Option<&Validators>,
 ) -> Result<Poll, SourceError> {
     let max_age = source.options.max_age.unwrap_or(DEFAULT_MAX_AGE);
-    let since = Utc::now() - chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::MAX);
+    // An age too large to subtract means "everything".
+    let since = chrono::Duration::from_std(max_age)
+        .ok()
+        .and_then(|age| Utc::now().checked_sub_signed(age))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let max_children = source.options.max_pages.unwrap_or(DEFAULT_MAX_CHILDREN) as usize;
 
     let response = match client.get(&source.url, validators, Expect::Sitemap).await? {
