@@ -518,6 +518,32 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn poll_dispatches_on_the_kind() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(RSS, "application/rss+xml; charset=utf-8"),
+            )
+            .mount(&server)
+            .await;
+        let feed = source(SourceKind::Feed, url_of(&server, "/rss"));
+        assert_eq!(
+            items(poll(&client(), &feed, None).await.expect("feed")).len(),
+            2
+        );
+        // The same document is no sitemap.
+        let sitemap = source(SourceKind::Sitemap, url_of(&server, "/rss"));
+        let message = poll(&client(), &sitemap, None)
+            .await
+            .expect_err("not a sitemap")
+            .to_string();
+        assert!(
+            message.contains("the document element is <rss>"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
     async fn header_charset_decodes_a_feed_without_prolog() {
         let body = RSS.replace(r#"<?xml version="1.0" encoding="utf-8"?>"#, "");
         let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&body);

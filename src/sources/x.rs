@@ -424,6 +424,32 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn the_token_never_follows_a_redirect_to_another_origin() {
+        let elsewhere = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(json(fixture("x_user.json")))
+            .mount(&elsewhere)
+            .await;
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/2/users/by/username/presswatch_cc"))
+            .respond_with(
+                ResponseTemplate::new(302)
+                    .insert_header("location", url_of(&elsewhere, "/moved").as_str()),
+            )
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let source = api_source(&server, "presswatch_cc", &dir);
+        // The timeline request then fails (nothing serves it): only the
+        // redirected lookup matters here.
+        let _ = poll(&client(), &source, None).await;
+        let received = elsewhere.received_requests().await.unwrap_or_default();
+        assert_eq!(received.len(), 1);
+        assert!(!received[0].headers.contains_key("authorization"));
+    }
+
     /// Standard base64, for the `!!binary` blocks of VCR cassettes.
     fn base64(text: &str) -> Vec<u8> {
         let value = |c: u8| match c {
