@@ -760,6 +760,13 @@ impl Client {
             });
         }
 
+        if let Some(wait) = rate_limit_exhausted(response.headers()) {
+            let wait = wait.min(self.policy.max_pause);
+            let key = host_key(current);
+            tracing::info!(host = %key, wait = %humantime::format_duration(wait), "rate limit used up; pausing requests to the host until it resets");
+            self.hosts.pause(&key, Instant::now() + wait);
+        }
+
         let raw_type = response
             .headers()
             .get(header::CONTENT_TYPE)
@@ -883,19 +890,48 @@ fn location(headers: &HeaderMap, base: &Url) -> Option<Url> {
 
 /// Retry-After as delta-seconds or as an HTTP date (a date in the past
 /// means now).
-/// For a 429 without Retry-After, the wait until the `x-rate-limit-reset`
-/// (or `x-ratelimit-reset`) Unix time that APIs such as X's send instead.
+/// For a 429 without Retry-After, the wait until the rate-limit reset time
+/// that APIs send instead (see [`until_reset`]).
 fn rate_limit_reset(headers: &HeaderMap, status: u16) -> Option<Duration> {
     if status != 429 {
         return None;
     }
+    until_reset(headers)
+}
+
+/// For a success that used up an API's rate limit (`x-rate-limit-remaining:
+/// 0`), the wait until it resets: the next request would only get a 429.
+fn rate_limit_exhausted(headers: &HeaderMap) -> Option<Duration> {
+    let remaining = ["x-rate-limit-remaining", "x-ratelimit-remaining"]
+        .iter()
+        .find_map(|name| headers.get(*name))?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    if remaining > 0 {
+        return None;
+    }
+    until_reset(headers)
+}
+
+/// The wait until the `x-rate-limit-reset` (X: Unix seconds) or
+/// `x-ratelimit-reset` (Mastodon: an RFC 3339 time; others: Unix seconds)
+/// header's time; zero if that time has passed.
+fn until_reset(headers: &HeaderMap) -> Option<Duration> {
     let value = ["x-rate-limit-reset", "x-ratelimit-reset"]
         .iter()
         .find_map(|name| headers.get(*name))?
         .to_str()
         .ok()?
         .trim();
-    let reset = value.parse::<i64>().ok()?;
+    let reset = match value.parse::<i64>() {
+        Ok(seconds) => seconds,
+        Err(_) => chrono::DateTime::parse_from_rfc3339(value)
+            .ok()?
+            .timestamp(),
+    };
     let wait = reset.saturating_sub(chrono::Utc::now().timestamp());
     Some(Duration::from_secs(u64::try_from(wait).unwrap_or(0)))
 }

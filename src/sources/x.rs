@@ -4,8 +4,9 @@
 //! `X_BEARER_TOKEN`) or a file (`token_file`), never from the config text.
 //! With `rss_url` set, an RSS bridge feed is polled instead and no token is
 //! needed. Rate limits: a 429 becomes [`SourceError::RateLimited`] with the
-//! wait until `x-rate-limit-reset`, which the HTTP client also turns into a
-//! pause of the host.
+//! wait until `x-rate-limit-reset`; a success with `x-rate-limit-remaining:
+//! 0` makes the HTTP client pause the host until that reset, so the next
+//! poll fails the same way without asking the API.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -332,6 +333,43 @@ mod tests {
                 "/2/users/by/username/presswatch_cc reports the rate limit reached; retry after 1"
             ),
             "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_used_up_rate_limit_holds_the_next_poll_until_the_reset() {
+        let server = MockServer::start().await;
+        let reset = chrono::Utc::now().timestamp() + 600;
+        Mock::given(method("GET"))
+            .and(path("/2/users/by/username/presswatch_cc"))
+            .respond_with(json(fixture("x_user.json")))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/2/users/1790000000000000042/tweets"))
+            .respond_with(
+                json(fixture("x_tweets.json"))
+                    .insert_header("x-rate-limit-limit", "1")
+                    .insert_header("x-rate-limit-remaining", "0")
+                    .insert_header("x-rate-limit-reset", reset.to_string().as_str()),
+            )
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let source = api_source(&server, "presswatch_cc", &dir);
+        let client = client();
+        assert_eq!(
+            items(poll(&client, &source, None).await.expect("poll")).len(),
+            4
+        );
+        let error = poll(&client, &source, None).await.expect_err("held");
+        assert!(matches!(error, SourceError::RateLimited { .. }), "{error}");
+        let wait = error.retry_after().expect("retry after");
+        assert!((590..=600).contains(&wait.as_secs()), "{wait:?}");
+        // Held back by the client: the API was not asked again.
+        assert_eq!(
+            server.received_requests().await.unwrap_or_default().len(),
+            2
         );
     }
 
