@@ -888,8 +888,6 @@ fn location(headers: &HeaderMap, base: &Url) -> Option<Url> {
     base.join(value.trim()).ok()
 }
 
-/// Retry-After as delta-seconds or as an HTTP date (a date in the past
-/// means now).
 /// For a 429 without Retry-After, the wait until the rate-limit reset time
 /// that APIs send instead (see [`until_reset`]).
 fn rate_limit_reset(headers: &HeaderMap, status: u16) -> Option<Duration> {
@@ -936,6 +934,8 @@ fn until_reset(headers: &HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(u64::try_from(wait).unwrap_or(0)))
 }
 
+/// Retry-After as delta-seconds or as an HTTP date (a date in the past
+/// means now).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
