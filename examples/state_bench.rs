@@ -30,12 +30,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|i| {
                 let url = format!("https://bench.example/{batch}/{i}");
                 let item = Item {
-                    url: Url::parse(&url)?,
                     title: Some(format!("Headline {batch}-{i}")),
                     published: Some(now),
                     summary: Some("A paragraph of summary text. ".repeat(10)),
                     authors: vec!["Reporter".into()],
                     lang: Some("ru".into()),
+                    ..Item::article(Url::parse(&url)?)
                 };
                 Ok((url, item))
             })

@@ -78,21 +78,68 @@ pub struct Source {
     pub enabled: bool,
     /// The file that defines it.
     pub file: PathBuf,
+    /// The keys that only some kinds take.
+    pub options: SourceOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     Feed,
+    Page,
+    Sitemap,
+    Telegram,
+    Mastodon,
+    Bluesky,
+    X,
 }
 
 impl SourceKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Feed => "feed",
+            SourceKind::Page => "page",
+            SourceKind::Sitemap => "sitemap",
+            SourceKind::Telegram => "telegram",
+            SourceKind::Mastodon => "mastodon",
+            SourceKind::Bluesky => "bluesky",
+            SourceKind::X => "x",
         }
     }
 }
+
+/// Kind-specific keys of a `[[source]]`; each is checked to belong to the
+/// source's kind. Defaults that depend on the kind are applied by the
+/// source module, so `None` here means "not configured".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceOptions {
+    /// `page`: CSS selector of the article links (required).
+    pub link_selector: Option<String>,
+    /// `page`: CSS selector of each link's date, searched inside the
+    /// link's nearest ancestor that holds one.
+    pub date_selector: Option<String>,
+    /// `page`: CSS selector of the link to the next listing page.
+    pub next_selector: Option<String>,
+    /// `page`, `sitemap`, `telegram`: pages (or child sitemaps) read per poll.
+    pub max_pages: Option<u32>,
+    /// `sitemap`: entries older than this are skipped when dated.
+    pub max_age: Option<Duration>,
+    /// `telegram`: also yield the first outbound link of a post as an article.
+    pub follow_links: bool,
+    /// `mastodon`: include replies and reblogs (default false).
+    pub include_replies: bool,
+    /// `mastodon`, `bluesky`, `x`: API base URL instead of the platform's.
+    pub api_base: Option<Url>,
+    /// `x`: environment variable holding the bearer token.
+    pub token_env: Option<String>,
+    /// `x`: file holding the bearer token (resolved against the config file).
+    pub token_file: Option<PathBuf>,
+    /// `x`: an RSS bridge feed to poll instead of the API.
+    pub rss_url: Option<Url>,
+}
+
+/// Most pages (or child sitemaps) a source may read in one poll.
+pub const MAX_PAGES_LIMIT: u32 = 50;
 
 /// One thing wrong with the configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +256,18 @@ struct SourceFile {
     #[serde(default, deserialize_with = "de_duration")]
     poll_interval: Option<Duration>,
     enabled: Option<bool>,
+    link_selector: Option<String>,
+    date_selector: Option<String>,
+    next_selector: Option<String>,
+    max_pages: Option<u32>,
+    #[serde(default, deserialize_with = "de_duration")]
+    max_age: Option<Duration>,
+    follow_links: Option<bool>,
+    include_replies: Option<bool>,
+    api_base: Option<String>,
+    token_env: Option<String>,
+    token_file: Option<PathBuf>,
+    rss_url: Option<String>,
 }
 
 /// A source file holds only `[[source]]` tables.
@@ -601,7 +660,8 @@ fn collect_sources(
             ));
             ok = false;
         }
-        if let (true, Some(url)) = (ok, url) {
+        let options = source_options(file, &at, &s, url.as_ref(), problems);
+        if let (true, Some(url), Some(options)) = (ok, url, options) {
             out.push(Source {
                 id: s.id,
                 kind: s.kind,
@@ -611,9 +671,172 @@ fn collect_sources(
                 poll_interval,
                 enabled: s.enabled.unwrap_or(defaults.enabled),
                 file: file.to_path_buf(),
+                options,
             });
         }
     }
+}
+
+/// The kind-specific keys of `s`, checked against its kind; `None` when a
+/// problem was recorded.
+fn source_options(
+    file: &Path,
+    at: &dyn Fn(&str) -> String,
+    s: &SourceFile,
+    url: Option<&Url>,
+    problems: &mut Vec<Problem>,
+) -> Option<SourceOptions> {
+    use SourceKind::*;
+    let before = problems.len();
+    let kind = s.kind;
+    let mut only = |key: &str, set: bool, kinds: &[SourceKind]| {
+        if set && !kinds.contains(&kind) {
+            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            problems.push(problem(
+                file,
+                &at(key),
+                format!(
+                    "does not apply to kind \"{}\" (only to {})",
+                    kind.as_str(),
+                    names.join(", ")
+                ),
+            ));
+        }
+    };
+    only("link_selector", s.link_selector.is_some(), &[Page]);
+    only("date_selector", s.date_selector.is_some(), &[Page]);
+    only("next_selector", s.next_selector.is_some(), &[Page]);
+    only(
+        "max_pages",
+        s.max_pages.is_some(),
+        &[Page, Sitemap, Telegram],
+    );
+    only("max_age", s.max_age.is_some(), &[Sitemap]);
+    only("follow_links", s.follow_links.is_some(), &[Telegram]);
+    only("include_replies", s.include_replies.is_some(), &[Mastodon]);
+    only("api_base", s.api_base.is_some(), &[Mastodon, Bluesky, X]);
+    only("token_env", s.token_env.is_some(), &[X]);
+    only("token_file", s.token_file.is_some(), &[X]);
+    only("rss_url", s.rss_url.is_some(), &[X]);
+
+    for (key, value) in [
+        ("link_selector", &s.link_selector),
+        ("date_selector", &s.date_selector),
+        ("next_selector", &s.next_selector),
+    ] {
+        if let Some(css) = value {
+            if let Err(e) = scraper::Selector::parse(css) {
+                problems.push(problem(
+                    file,
+                    &at(key),
+                    format!("'{css}' is not a valid CSS selector: {e}"),
+                ));
+            }
+        }
+    }
+    if kind == Page
+        && s.link_selector
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+    {
+        problems.push(problem(
+            file,
+            &at("link_selector"),
+            "is required for kind \"page\": a CSS selector of the article links, such as \"h2 a\""
+                .into(),
+        ));
+    }
+    if let Some(n) = s.max_pages {
+        if n == 0 || n > MAX_PAGES_LIMIT {
+            problems.push(problem(
+                file,
+                &at("max_pages"),
+                format!("must be between 1 and {MAX_PAGES_LIMIT}"),
+            ));
+        }
+    }
+    if s.max_age.is_some_and(|d| d.is_zero()) {
+        problems.push(problem(file, &at("max_age"), "must be more than 0s".into()));
+    }
+    let mut http_url = |key: &str, text: &Option<String>| -> Option<Url> {
+        let text = text.as_deref()?;
+        match Url::parse(text.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(u),
+            _ => {
+                problems.push(problem(
+                    file,
+                    &at(key),
+                    format!("'{text}' is not an http(s) URL"),
+                ));
+                None
+            }
+        }
+    };
+    let api_base = http_url("api_base", &s.api_base);
+    let rss_url = http_url("rss_url", &s.rss_url);
+    if let Some(name) = &s.token_env {
+        if name.is_empty() || name.contains('=') || name.contains('\0') {
+            problems.push(problem(
+                file,
+                &at("token_env"),
+                format!("'{name}' is not an environment variable name"),
+            ));
+        }
+    }
+    if let Some(url) = url {
+        if let Some(message) = account_url_problem(kind, url) {
+            problems.push(problem(file, &at("url"), message));
+        }
+    }
+    if problems.len() > before {
+        return None;
+    }
+    let base = file.parent().unwrap_or(Path::new(""));
+    Some(SourceOptions {
+        link_selector: s.link_selector.clone(),
+        date_selector: s.date_selector.clone(),
+        next_selector: s.next_selector.clone(),
+        max_pages: s.max_pages,
+        max_age: s.max_age,
+        follow_links: s.follow_links.unwrap_or(false),
+        include_replies: s.include_replies.unwrap_or(false),
+        api_base,
+        token_env: s.token_env.clone(),
+        token_file: s.token_file.as_ref().map(|p| {
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                base.join(p)
+            }
+        }),
+        rss_url,
+    })
+}
+
+/// What is wrong with `url` as the address of an account of `kind`, whose
+/// sources read the account name from the URL's path.
+fn account_url_problem(kind: SourceKind, url: &Url) -> Option<String> {
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    let (ok, shape) = match kind {
+        SourceKind::Telegram => (
+            matches!(segments.as_slice(), ["s", _] | [_]),
+            "https://t.me/s/<channel> or https://t.me/<channel>",
+        ),
+        SourceKind::Mastodon => (
+            matches!(segments.as_slice(), [user] if user.starts_with('@') && user.len() > 1),
+            "https://<instance>/@<user>",
+        ),
+        SourceKind::Bluesky => (
+            matches!(segments.as_slice(), ["profile", _]),
+            "https://bsky.app/profile/<handle>",
+        ),
+        SourceKind::X => (matches!(segments.as_slice(), [_]), "https://x.com/<user>"),
+        SourceKind::Feed | SourceKind::Page | SourceKind::Sitemap => return None,
+    };
+    (!ok).then(|| format!("'{url}' is not an account address; write it like {shape}"))
 }
 
 fn valid_id(id: &str) -> bool {
@@ -829,6 +1052,148 @@ lang = "xx-latin"
         let c = Config::load(&path).expect("packaged config loads");
         assert_eq!(c.index_dir, Path::new("/var/lib/pressd/index"));
         assert_eq!(c.state_dir, Path::new("/var/lib/pressd/state"));
+    }
+
+    #[test]
+    fn every_kind_with_its_own_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            r#"
+[[source]]
+id = "listing"
+kind = "page"
+url = "https://outlet.example.am/hy/news"
+link_selector = "h2.title a"
+date_selector = "time"
+next_selector = "a.next"
+max_pages = 2
+[[source]]
+id = "map"
+kind = "sitemap"
+url = "https://outlet.example.az/sitemap-news.xml.gz"
+max_age = "1d"
+[[source]]
+id = "tg"
+kind = "telegram"
+url = "https://t.me/s/some_channel"
+follow_links = true
+[[source]]
+id = "masto"
+kind = "mastodon"
+url = "https://mastodon.social/@someone"
+[[source]]
+id = "sky"
+kind = "bluesky"
+url = "https://bsky.app/profile/someone.bsky.social"
+api_base = "https://api.example.net/xrpc/"
+[[source]]
+id = "x"
+kind = "x"
+url = "https://x.com/someone"
+token_file = "secrets/x.token"
+enabled = false
+"#,
+        );
+        let c = Config::load(&path).expect("valid");
+        let kinds: Vec<&str> = c.sources.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["page", "sitemap", "telegram", "mastodon", "bluesky", "x"]
+        );
+        let page = &c.sources[0].options;
+        assert_eq!(page.link_selector.as_deref(), Some("h2.title a"));
+        assert_eq!(page.max_pages, Some(2));
+        assert_eq!(
+            c.sources[1].options.max_age,
+            Some(Duration::from_secs(86400))
+        );
+        assert!(c.sources[2].options.follow_links);
+        assert_eq!(
+            c.sources[4].options.api_base.as_ref().map(Url::as_str),
+            Some("https://api.example.net/xrpc/")
+        );
+        assert_eq!(
+            c.sources[5].options.token_file.as_deref(),
+            Some(dir.path().join("secrets/x.token").as_path())
+        );
+        assert_eq!(c.sources[3].options, SourceOptions::default());
+    }
+
+    #[test]
+    fn kind_keys_are_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            r#"
+[[source]]
+id = "no-selector"
+kind = "page"
+url = "https://outlet.example/news"
+[[source]]
+id = "bad-selector"
+kind = "page"
+url = "https://outlet.example/news"
+link_selector = "h2 >> a["
+max_pages = 0
+[[source]]
+id = "wrong-kind"
+kind = "feed"
+url = "https://outlet.example/rss"
+link_selector = "a"
+token_env = "X"
+[[source]]
+id = "not-a-profile"
+kind = "bluesky"
+url = "https://bsky.app/someone"
+[[source]]
+id = "not-an-account"
+kind = "mastodon"
+url = "https://mastodon.social/users/someone"
+api_base = "ftp://api.example/"
+"#,
+        );
+        let e = load_err(&path);
+        assert!(
+            e.contains("source[0].link_selector: is required for kind \"page\""),
+            "{e}"
+        );
+        assert!(
+            e.contains("source[1].link_selector: 'h2 >> a[' is not a valid CSS selector"),
+            "{e}"
+        );
+        assert!(
+            e.contains("source[1].max_pages: must be between 1 and 50"),
+            "{e}"
+        );
+        assert!(
+            e.contains("source[2].link_selector: does not apply to kind \"feed\" (only to page)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("source[2].token_env: does not apply to kind \"feed\" (only to x)"),
+            "{e}"
+        );
+        assert!(e.contains("source[3].url: 'https://bsky.app/someone' is not an account address; write it like https://bsky.app/profile/<handle>"), "{e}");
+        assert!(e.contains("source[4].url: "), "{e}");
+        assert!(
+            e.contains("source[4].api_base: 'ftp://api.example/' is not an http(s) URL"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_token_cannot_be_written_into_the_config() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            "[[source]]\nid = \"x\"\nkind = \"x\"\nurl = \"https://x.com/someone\"\ntoken = \"AAAA\"\n",
+        );
+        let e = load_err(&path);
+        assert!(e.contains("token"), "{e}");
     }
 
     /// The config shipped in the repository must always load.

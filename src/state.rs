@@ -654,12 +654,13 @@ fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
         key: row.get(0)?,
         source: row.get(1)?,
         item: Item {
-            url,
+            url: url.clone(),
             title: row.get(3)?,
             published: time_column(row, 4)?,
             summary: row.get(5)?,
             authors,
             lang: row.get(7)?,
+            ..Item::article(url)
         },
         attempts: row.get(8)?,
     })
@@ -708,6 +709,7 @@ mod tests {
             summary: Some("summary".into()),
             authors: vec!["Ani Hakobyan".into(), "Elnur Mammadov".into()],
             lang: Some("hy-AM".into()),
+            ..Item::article(Url::parse(url).expect("valid url"))
         }
     }
 
@@ -841,6 +843,7 @@ mod tests {
             summary: None,
             authors: Vec::new(),
             lang: None,
+            ..Item::article(Url::parse("https://am.example/news/2").expect("url"))
         };
         let items = vec![
             ("k1".to_string(), full.clone()),

@@ -225,6 +225,7 @@ mod tests {
             poll_interval: Duration::from_secs(60),
             enabled: true,
             file: "a.toml".into(),
+            options: Default::default(),
         }
     }
 

@@ -16,7 +16,7 @@ use tracing::{debug, info, warn};
 
 use super::{Mode, Shared};
 use crate::canonical::doc_id;
-use crate::config::{Source, SourceKind};
+use crate::config::Source;
 use crate::sources::{self, Poll};
 
 /// A change to the set of pollers, sent by a reload.
@@ -177,11 +177,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
     let result = {
         let _permit = shared.requests.acquire().await;
         let started = Instant::now();
-        let r = match source.kind {
-            SourceKind::Feed => {
-                sources::poll_feed(&shared.client, &source.url, validators.as_ref()).await
-            }
-        };
+        let r = sources::poll(&shared.client, source, validators.as_ref()).await;
         shared.metrics.polled(
             &source.id,
             match &r {

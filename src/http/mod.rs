@@ -130,6 +130,9 @@ pub struct Validators {
 pub enum Expect {
     Feed,
     Html,
+    /// A sitemap: XML, or gzip-compressed XML served as such (the caller
+    /// decompresses it).
+    Sitemap,
 }
 
 /// A successful (2xx) response with its body read in full.
@@ -299,12 +302,15 @@ fn expected_words(expect: Expect) -> &'static str {
     match expect {
         Expect::Feed => "a feed (RSS, Atom or JSON Feed)",
         Expect::Html => "an HTML page",
+        Expect::Sitemap => "a sitemap (XML, possibly gzip-compressed)",
     }
 }
 
 const ACCEPT_FEED: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, \
      application/json;q=0.8, */*;q=0.5";
+const ACCEPT_SITEMAP: &str = "application/xml, text/xml, application/gzip;q=0.9, \
+     application/x-gzip;q=0.9, */*;q=0.5";
 const ACCEPT_HTML: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5";
 const ACCEPT_ROBOTS: &str = "text/plain, */*;q=0.5";
 
@@ -416,7 +422,21 @@ impl Client {
         validators: Option<&Validators>,
         expect: Expect,
     ) -> Result<Fetched, FetchError> {
-        self.chain(url, validators, Kind::Page(expect), Reach::Any)
+        self.chain(url, validators, Kind::Page(expect), Reach::Any, &[])
+            .await
+    }
+
+    /// As [`Client::get`], with extra request headers (an API's
+    /// Authorization, say), sent only to `url`'s origin so that a redirect
+    /// elsewhere never carries them.
+    pub async fn get_with_headers(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        expect: Expect,
+        headers: &[(&str, &str)],
+    ) -> Result<Fetched, FetchError> {
+        self.chain(url, validators, Kind::Page(expect), Reach::Any, headers)
             .await
     }
 
@@ -435,7 +455,8 @@ impl Client {
         } else {
             reach
         };
-        self.chain(url, validators, Kind::Page(expect), reach).await
+        self.chain(url, validators, Kind::Page(expect), reach, &[])
+            .await
     }
 
     /// The reach for links discovered through the configured URL `source`:
@@ -477,8 +498,9 @@ impl Client {
         validators: Option<&'a Validators>,
         kind: Kind,
         reach: Reach,
+        headers: &'a [(&'a str, &'a str)],
     ) -> BoxedFetch<'a> {
-        Box::pin(self.follow(url, validators, kind, reach))
+        Box::pin(self.follow(url, validators, kind, reach, headers))
     }
 
     async fn follow(
@@ -487,6 +509,7 @@ impl Client {
         validators: Option<&Validators>,
         kind: Kind,
         reach: Reach,
+        headers: &[(&str, &str)],
     ) -> Result<Fetched, FetchError> {
         check_scheme(url, url)?;
         let mut current = url.clone();
@@ -507,14 +530,22 @@ impl Client {
                     retry_after: left,
                 })?;
             let started = Instant::now();
-            let result =
-                tokio::time::timeout(budget, self.hop(url, &current, validators, kind, reach))
-                    .await
-                    .map_err(|_| FetchError::Timeout {
-                        url: url.clone(),
-                        after: self.timeout,
-                    })
-                    .and_then(|hop| hop);
+            // Credentials go only to the origin they were meant for.
+            let extra = if current.origin() == url.origin() {
+                headers
+            } else {
+                &[]
+            };
+            let result = tokio::time::timeout(
+                budget,
+                self.hop(url, &current, validators, kind, reach, extra),
+            )
+            .await
+            .map_err(|_| FetchError::Timeout {
+                url: url.clone(),
+                after: self.timeout,
+            })
+            .and_then(|hop| hop);
             if let Err(FetchError::Status {
                 status: 429 | 503,
                 retry_after: Some(wait),
@@ -606,7 +637,9 @@ impl Client {
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
         robots_url.set_fragment(None);
-        let fetched = self.chain(&robots_url, None, Kind::Robots, reach).await;
+        let fetched = self
+            .chain(&robots_url, None, Kind::Robots, reach, &[])
+            .await;
         let (rules, ttl) = match fetched {
             Ok(Fetched::Ok(response)) => (
                 Arc::new(Rules::parse(&response.body)),
@@ -678,9 +711,11 @@ impl Client {
         validators: Option<&Validators>,
         kind: Kind,
         reach: Reach,
+        headers: &[(&str, &str)],
     ) -> Result<Hop, FetchError> {
         let accept = match kind {
             Kind::Page(Expect::Feed) => ACCEPT_FEED,
+            Kind::Page(Expect::Sitemap) => ACCEPT_SITEMAP,
             Kind::Page(Expect::Html) => ACCEPT_HTML,
             Kind::Robots => ACCEPT_ROBOTS,
         };
@@ -689,6 +724,9 @@ impl Client {
             Reach::PublicOnly => &self.guarded,
         };
         let mut request = client.get(current.clone()).header(header::ACCEPT, accept);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(v) = validators {
             // A stored validator that is not a valid header value (it came
             // from a server) is dropped: the request is then unconditional.
@@ -717,8 +755,16 @@ impl Client {
             return Err(FetchError::Status {
                 url: asked.clone(),
                 status: status.as_u16(),
-                retry_after: retry_after(response.headers()),
+                retry_after: retry_after(response.headers())
+                    .or_else(|| rate_limit_reset(response.headers(), status.as_u16())),
             });
+        }
+
+        if let Some(wait) = rate_limit_exhausted(response.headers()) {
+            let wait = wait.min(self.policy.max_pause);
+            let key = host_key(current);
+            tracing::info!(host = %key, wait = %humantime::format_duration(wait), "rate limit used up; pausing requests to the host until it resets");
+            self.hosts.pause(&key, Instant::now() + wait);
         }
 
         let raw_type = response
@@ -842,6 +888,52 @@ fn location(headers: &HeaderMap, base: &Url) -> Option<Url> {
     base.join(value.trim()).ok()
 }
 
+/// For a 429 without Retry-After, the wait until the rate-limit reset time
+/// that APIs send instead (see [`until_reset`]).
+fn rate_limit_reset(headers: &HeaderMap, status: u16) -> Option<Duration> {
+    if status != 429 {
+        return None;
+    }
+    until_reset(headers)
+}
+
+/// For a success that used up an API's rate limit (`x-rate-limit-remaining:
+/// 0`), the wait until it resets: the next request would only get a 429.
+fn rate_limit_exhausted(headers: &HeaderMap) -> Option<Duration> {
+    let remaining = ["x-rate-limit-remaining", "x-ratelimit-remaining"]
+        .iter()
+        .find_map(|name| headers.get(*name))?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    if remaining > 0 {
+        return None;
+    }
+    until_reset(headers)
+}
+
+/// The wait until the `x-rate-limit-reset` (X: Unix seconds) or
+/// `x-ratelimit-reset` (Mastodon: an RFC 3339 time; others: Unix seconds)
+/// header's time; zero if that time has passed.
+fn until_reset(headers: &HeaderMap) -> Option<Duration> {
+    let value = ["x-rate-limit-reset", "x-ratelimit-reset"]
+        .iter()
+        .find_map(|name| headers.get(*name))?
+        .to_str()
+        .ok()?
+        .trim();
+    let reset = match value.parse::<i64>() {
+        Ok(seconds) => seconds,
+        Err(_) => chrono::DateTime::parse_from_rfc3339(value)
+            .ok()?
+            .timestamp(),
+    };
+    let wait = reset.saturating_sub(chrono::Utc::now().timestamp());
+    Some(Duration::from_secs(u64::try_from(wait).unwrap_or(0)))
+}
+
 /// Retry-After as delta-seconds or as an HTTP date (a date in the past
 /// means now).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -889,6 +981,9 @@ fn judge_content_type(expect: Expect, media_type: Option<&str>) -> Verdict {
         (Expect::Html, Some(_)) => Verdict::Refuse,
         (Expect::Feed, Some(t)) if is_binary_type(t) => Verdict::Refuse,
         (Expect::Feed, _) => Verdict::Accept,
+        (Expect::Sitemap, Some("application/gzip" | "application/x-gzip")) => Verdict::Accept,
+        (Expect::Sitemap, Some(t)) if is_binary_type(t) => Verdict::Refuse,
+        (Expect::Sitemap, _) => Verdict::Accept,
     }
 }
 

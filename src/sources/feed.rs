@@ -112,12 +112,13 @@ pub fn parse(text: &str, base: &Url) -> Result<Vec<Item>, String> {
             }
         }
         items.push(Item {
-            url,
+            url: url.clone(),
             title,
             published: entry.published.or(entry.updated),
             summary,
             authors,
             lang: non_empty(entry.language.as_deref()).or_else(|| feed_lang.clone()),
+            ..Item::article(url)
         });
     }
     Ok(items)
@@ -237,7 +238,7 @@ fn non_empty(text: Option<&str>) -> Option<String> {
 /// titles and descriptions whatever their declared type, and escaped
 /// entities (`&amp;amp;`) survive XML unescaping, so every text field goes
 /// through here.
-fn html_to_text(fragment: &str) -> String {
+pub(crate) fn html_to_text(fragment: &str) -> String {
     if !fragment.contains(['<', '&']) {
         return collapse_whitespace(fragment);
     }

@@ -1,0 +1,313 @@
+//! The `bluesky` source kind: a profile, `https://bsky.app/profile/<handle>`,
+//! read through the public AppView's `app.bsky.feed.getAuthorFeed` (no
+//! account needed). Reposts and replies are left out; link facets put the
+//! full URLs back into the text, which shows them shortened.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use url::Url;
+
+use super::{as_base, get_json, post_title, segments, Poll, SourceError};
+use crate::config::Source;
+use crate::http::{Client, FetchError};
+use crate::item::Item;
+
+/// The public AppView, which serves public data without authentication.
+pub const DEFAULT_API_BASE: &str = "https://public.api.bsky.app/xrpc/";
+const PAGE_SIZE: u32 = 50;
+
+#[derive(Debug, Deserialize)]
+pub struct AuthorFeed {
+    pub feed: Vec<FeedEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FeedEntry {
+    pub post: Post,
+    /// Set for reposts (`app.bsky.feed.defs#reasonRepost`).
+    pub reason: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Post {
+    pub uri: String,
+    pub author: Author,
+    pub record: Record,
+    #[serde(rename = "indexedAt")]
+    pub indexed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Author {
+    pub handle: String,
+    #[serde(rename = "displayName")]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Record {
+    #[serde(default)]
+    pub text: String,
+    #[serde(rename = "createdAt")]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub langs: Vec<String>,
+    #[serde(default)]
+    pub facets: Vec<Facet>,
+    pub reply: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Facet {
+    pub index: ByteSlice,
+    #[serde(default)]
+    pub features: Vec<Feature>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ByteSlice {
+    #[serde(rename = "byteStart")]
+    pub byte_start: usize,
+    #[serde(rename = "byteEnd")]
+    pub byte_end: usize,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Feature {
+    #[serde(rename = "$type")]
+    pub kind: String,
+    pub uri: Option<String>,
+}
+
+fn handle_of(url: &Url) -> Option<String> {
+    match segments(url).as_slice() {
+        ["profile", handle] if !handle.is_empty() => Some((*handle).to_owned()),
+        _ => None,
+    }
+}
+
+pub async fn poll(client: &Client, source: &Source) -> Result<Poll, SourceError> {
+    let Some(handle) = handle_of(&source.url) else {
+        return Err(SourceError::Config {
+            url: source.url.clone(),
+            message: "not a profile address; write it like https://bsky.app/profile/<handle>"
+                .to_owned(),
+        });
+    };
+    let base = match &source.options.api_base {
+        Some(base) => as_base(base),
+        None => Url::parse(DEFAULT_API_BASE).map_err(|e| SourceError::Config {
+            url: source.url.clone(),
+            message: format!("bad default API base: {e}"),
+        })?,
+    };
+    let mut api = base
+        .join("app.bsky.feed.getAuthorFeed")
+        .map_err(|e| SourceError::Config {
+            url: source.url.clone(),
+            message: format!("cannot build the API URL from {base}: {e}"),
+        })?;
+    api.query_pairs_mut()
+        .append_pair("actor", &handle)
+        .append_pair("limit", &PAGE_SIZE.to_string())
+        .append_pair("filter", "posts_no_replies");
+    let gone = format!("the profile {handle} does not exist, was deleted or is not public");
+    let feed: AuthorFeed = match get_json(client, &source.url, &api, &[], &gone).await {
+        // XRPC answers 400 (InvalidRequest, "Profile not found") for an
+        // unknown actor.
+        Err(SourceError::Fetch(FetchError::Status { status: 400, .. })) => {
+            return Err(SourceError::Unavailable {
+                url: source.url.clone(),
+                message: format!("{gone} ({api} refused the request)"),
+            })
+        }
+        other => other?,
+    };
+    Ok(Poll::Items {
+        items: items_of(feed),
+        validators: Default::default(),
+    })
+}
+
+/// The author's own posts of a feed page, as items.
+pub fn items_of(feed: AuthorFeed) -> Vec<Item> {
+    feed.feed
+        .into_iter()
+        .filter(|e| e.reason.is_none() && e.post.record.reply.is_none())
+        .filter_map(|e| post_item(e.post))
+        .collect()
+}
+
+fn post_item(post: Post) -> Option<Item> {
+    let rkey = post.uri.rsplit('/').next().filter(|r| !r.is_empty())?;
+    let permalink = Url::parse(&format!(
+        "https://bsky.app/profile/{}/post/{rkey}",
+        post.author.handle
+    ))
+    .ok()?;
+    let text = with_full_links(&post.record.text, &post.record.facets);
+    let text = text.trim().to_owned();
+    if text.is_empty() {
+        return None;
+    }
+    let mut item = Item::post(permalink, text.clone());
+    item.title = post_title(&text);
+    item.published = post.record.created_at.or(post.indexed_at);
+    item.lang = post.record.langs.into_iter().find(|l| !l.trim().is_empty());
+    item.author_handle = Some(post.author.handle);
+    item.authors = post
+        .author
+        .display_name
+        .filter(|n| !n.trim().is_empty())
+        .into_iter()
+        .collect();
+    Some(item)
+}
+
+/// `text` with each link facet's span replaced by the facet's URI (the
+/// text holds a shortened form). Spans are UTF-8 byte offsets; one that
+/// does not fall on character boundaries is left alone.
+fn with_full_links(text: &str, facets: &[Facet]) -> String {
+    let mut links: Vec<(usize, usize, &str)> = facets
+        .iter()
+        .filter_map(|f| {
+            let uri = f
+                .features
+                .iter()
+                .find(|x| x.kind == "app.bsky.richtext.facet#link")?
+                .uri
+                .as_deref()?;
+            Some((f.index.byte_start, f.index.byte_end, uri))
+        })
+        .filter(|(start, end, _)| {
+            start < end
+                && *end <= text.len()
+                && text.is_char_boundary(*start)
+                && text.is_char_boundary(*end)
+        })
+        .collect();
+    links.sort_by_key(|l| l.0);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end, uri) in links {
+        if start < at {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(uri);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SourceKind;
+    use crate::item::ItemKind;
+    use crate::sources::tests::{client, fixture, items, shared, source, url_of};
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn api_source(server: &MockServer, handle: &str) -> Source {
+        let mut source = source(
+            SourceKind::Bluesky,
+            Url::parse(&format!("https://bsky.app/profile/{handle}")).expect("url"),
+        );
+        source.options.api_base = Some(url_of(server, "/xrpc"));
+        source
+    }
+
+    #[tokio::test]
+    async fn own_posts_with_full_links_and_languages() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/xrpc/app.bsky.feed.getAuthorFeed"))
+            .and(query_param("actor", "presswatch.bsky.social"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(fixture("bluesky_author_feed.json"), "application/json"),
+            )
+            .mount(&server)
+            .await;
+        let source = api_source(&server, "presswatch.bsky.social").await;
+        let found = items(poll(&client(), &source).await.expect("poll"));
+        // The repost and the reply are left out.
+        assert_eq!(found.len(), 3);
+        let az = &found[0];
+        assert_eq!(az.kind, ItemKind::Post);
+        assert_eq!(
+            az.url.as_str(),
+            "https://bsky.app/profile/presswatch.bsky.social/post/3lq2aaaaaaa2a"
+        );
+        assert_eq!(
+            az.text.as_deref(),
+            Some("Azərbaycan mətbuatı: həftənin icmalı https://news.example.az/icmal/2025-06-02")
+        );
+        assert_eq!(az.lang.as_deref(), Some("az"));
+        assert_eq!(az.author_handle.as_deref(), Some("presswatch.bsky.social"));
+        assert_eq!(az.authors, vec!["Press Watch".to_owned()]);
+        assert_eq!(found[1].lang.as_deref(), Some("hy"));
+        assert_eq!(found[2].lang.as_deref(), Some("ru"));
+    }
+
+    #[tokio::test]
+    async fn unknown_profile_is_named() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(400).set_body_raw(
+                r#"{"error":"InvalidRequest","message":"Profile not found"}"#,
+                "application/json",
+            ))
+            .mount(&server)
+            .await;
+        let source = api_source(&server, "nobody.bsky.social").await;
+        let message = poll(&client(), &source).await.expect_err("400").to_string();
+        assert!(
+            message.starts_with("https://bsky.app/profile/nobody.bsky.social: the profile nobody.bsky.social does not exist"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn real_author_feed() {
+        let Some(bytes) = shared("getAuthorFeed.json") else {
+            return;
+        };
+        let feed: AuthorFeed = serde_json::from_slice(&bytes).expect("author feed");
+        let found = items_of(feed);
+        assert!(!found.is_empty());
+        for item in &found {
+            assert!(item
+                .url
+                .as_str()
+                .starts_with("https://bsky.app/profile/dril.bsky.social/post/"));
+            assert_eq!(item.lang.as_deref(), Some("en"));
+            assert!(item.published.is_some());
+        }
+    }
+
+    #[test]
+    fn facets_off_character_boundaries_are_ignored() {
+        let facet = |start, end| Facet {
+            index: ByteSlice {
+                byte_start: start,
+                byte_end: end,
+            },
+            features: vec![Feature {
+                kind: "app.bsky.richtext.facet#link".to_owned(),
+                uri: Some("https://e.example/".to_owned()),
+            }],
+        };
+        assert_eq!(
+            with_full_links("Ə e.example", &[facet(1, 3)]),
+            "Ə e.example"
+        );
+        assert_eq!(
+            with_full_links("Ə e.ex", &[facet(3, 7)]),
+            "Ə https://e.example/"
+        );
+        assert_eq!(with_full_links("abc", &[facet(2, 9)]), "abc");
+    }
+}

@@ -1,0 +1,402 @@
+//! The `mastodon` source kind: an account, `https://<instance>/@<user>`,
+//! read through the instance's public API (account lookup, then its
+//! statuses; replies and reblogs left out unless `include_replies`), with
+//! the account's RSS feed (`…/@<user>.rss`) as the fallback when the API
+//! fails (instances may require authorisation for the API).
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use url::Url;
+
+use super::{as_base, fragment_text, get_json, poll_feed, post_title, segments, Poll, SourceError};
+use crate::config::Source;
+use crate::http::Client;
+use crate::item::{Item, ItemKind};
+
+/// Statuses asked for per poll (the API's maximum).
+const PAGE_SIZE: u32 = 40;
+
+#[derive(Debug, Deserialize)]
+struct Account {
+    id: String,
+    #[serde(default)]
+    acct: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Status {
+    pub id: String,
+    pub created_at: Option<DateTime<Utc>>,
+    pub url: Option<String>,
+    pub uri: Option<String>,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub spoiler_text: String,
+    pub language: Option<String>,
+    pub in_reply_to_id: Option<String>,
+    pub reblog: Option<serde_json::Value>,
+    pub account: Option<StatusAccount>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusAccount {
+    #[serde(default)]
+    pub acct: String,
+    #[serde(default)]
+    pub display_name: String,
+}
+
+/// The user part of `https://instance/@user` (`user`, or `user@other` for
+/// an account of another instance seen through this one).
+fn user_of(url: &Url) -> Option<String> {
+    match segments(url).as_slice() {
+        [at_user] => at_user
+            .strip_prefix('@')
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+pub async fn poll(client: &Client, source: &Source) -> Result<Poll, SourceError> {
+    let Some(user) = user_of(&source.url) else {
+        return Err(SourceError::Config {
+            url: source.url.clone(),
+            message: "not an account address; write it like https://<instance>/@<user>".to_owned(),
+        });
+    };
+    match poll_api(client, source, &user).await {
+        Ok(items) => Ok(Poll::Items {
+            items,
+            validators: Default::default(),
+        }),
+        Err(api_error) => {
+            let mut rss = source.url.clone();
+            rss.set_path(&format!("/@{user}.rss"));
+            rss.set_query(None);
+            match poll_feed(client, &rss, None).await {
+                Ok(Poll::Items { items, validators }) => {
+                    tracing::info!(source = %source.id, error = %api_error, "Mastodon API failed; read the account's RSS feed instead");
+                    Ok(Poll::Items {
+                        items: items
+                            .into_iter()
+                            .map(|item| rss_post(item, &user, &source.url))
+                            .collect(),
+                        validators,
+                    })
+                }
+                Ok(Poll::NotModified) => Ok(Poll::NotModified),
+                Err(rss_error) => {
+                    tracing::debug!(source = %source.id, error = %rss_error, "RSS fallback failed too");
+                    Err(api_error)
+                }
+            }
+        }
+    }
+}
+
+async fn poll_api(client: &Client, source: &Source, user: &str) -> Result<Vec<Item>, SourceError> {
+    let base = match &source.options.api_base {
+        Some(base) => as_base(base),
+        None => {
+            let mut origin = source.url.clone();
+            origin.set_path("/");
+            origin.set_query(None);
+            origin
+        }
+    };
+    let join = |path: &str| {
+        base.join(path).map_err(|e| SourceError::Config {
+            url: source.url.clone(),
+            message: format!("cannot build the API URL from {base}: {e}"),
+        })
+    };
+    let mut lookup = join("api/v1/accounts/lookup")?;
+    lookup.query_pairs_mut().append_pair("acct", user);
+    let account: Account = get_json(
+        client,
+        &source.url,
+        &lookup,
+        &[],
+        &format!("the account @{user} does not exist or was deleted"),
+    )
+    .await?;
+    let mut statuses_url = join(&format!("api/v1/accounts/{}/statuses", account.id))?;
+    {
+        let mut query = statuses_url.query_pairs_mut();
+        query.append_pair("limit", &PAGE_SIZE.to_string());
+        if !source.options.include_replies {
+            query.append_pair("exclude_replies", "true");
+            query.append_pair("exclude_reblogs", "true");
+        }
+    }
+    let statuses: Vec<Status> = get_json(
+        client,
+        &source.url,
+        &statuses_url,
+        &[],
+        &format!("the statuses of @{user} are not available"),
+    )
+    .await?;
+    let instance = source.url.host_str().unwrap_or_default();
+    let handle = if account.acct.contains('@') || account.acct.is_empty() {
+        format!(
+            "@{}",
+            if account.acct.is_empty() {
+                user
+            } else {
+                &account.acct
+            }
+        )
+    } else {
+        format!("@{}@{instance}", account.acct)
+    };
+    let name = Some(account.display_name).filter(|n| !n.trim().is_empty());
+    Ok(statuses
+        .into_iter()
+        .filter(|s| {
+            source.options.include_replies || (s.reblog.is_none() && s.in_reply_to_id.is_none())
+        })
+        .filter_map(|s| status_item(s, &handle, name.as_deref(), &source.url))
+        .collect())
+}
+
+/// A status as a post item; `None` when it has no text or no usable link.
+pub fn status_item(status: Status, handle: &str, name: Option<&str>, base: &Url) -> Option<Item> {
+    let text = fragment_text(&status.content);
+    let spoiler = status.spoiler_text.trim();
+    if text.is_empty() && spoiler.is_empty() {
+        return None;
+    }
+    let link = status
+        .url
+        .as_deref()
+        .or(status.uri.as_deref())
+        .and_then(|u| base.join(u).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))?;
+    let text = if spoiler.is_empty() {
+        text
+    } else {
+        format!("{spoiler}\n\n{text}")
+    };
+    let mut item = Item::post(link, text.clone());
+    item.title = post_title(&text);
+    item.published = status.created_at;
+    item.lang = status.language.filter(|l| !l.trim().is_empty());
+    item.author_handle = Some(handle.to_owned());
+    let display = status
+        .account
+        .as_ref()
+        .map(|a| a.display_name.trim())
+        .filter(|n| !n.is_empty())
+        .or(name);
+    item.authors = display.map(str::to_owned).into_iter().collect();
+    Some(item)
+}
+
+/// An item of the account's RSS feed as a post: the feed carries the
+/// status text as its description.
+fn rss_post(mut item: Item, user: &str, source: &Url) -> Item {
+    item.kind = ItemKind::Post;
+    item.text = item.summary.clone().or_else(|| item.title.clone());
+    if item.title.is_none() {
+        item.title = item.text.as_deref().and_then(post_title);
+    }
+    let handle = if user.contains('@') {
+        format!("@{user}")
+    } else {
+        format!("@{user}@{}", source.host_str().unwrap_or_default())
+    };
+    item.author_handle = Some(handle);
+    item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SourceKind;
+    use crate::item::ItemKind;
+    use crate::sources::tests::{client, fixture, items, shared, source, url_of};
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn json(body: String) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_raw(body, "application/json; charset=utf-8")
+    }
+
+    async fn mount_lookup(server: &MockServer) {
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/lookup"))
+            .and(query_param("acct", "presswatch"))
+            .respond_with(json(fixture("mastodon_lookup.json")))
+            .mount(server)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn statuses_become_posts_with_their_language() {
+        let server = MockServer::start().await;
+        mount_lookup(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/110000000000000042/statuses"))
+            .and(query_param("exclude_replies", "true"))
+            .and(query_param("exclude_reblogs", "true"))
+            .respond_with(json(fixture("mastodon_statuses.json")))
+            .mount(&server)
+            .await;
+        let source = source(SourceKind::Mastodon, url_of(&server, "/@presswatch"));
+        let found = items(poll(&client(), &source).await.expect("poll"));
+        // The reply among the statuses is left out.
+        assert_eq!(found.len(), 3);
+        let az = &found[0];
+        assert_eq!(az.kind, ItemKind::Post);
+        assert_eq!(
+            az.url.as_str(),
+            "https://mastodon.example/@presswatch/114600000000000003"
+        );
+        assert_eq!(
+            az.text.as_deref(),
+            Some("Bakıda jurnalistlər üçün yeni təlim proqramı başladı.\n\nƏtraflı: https://news.example.az/telim")
+        );
+        assert_eq!(az.lang.as_deref(), Some("az"));
+        let host = source.url.host_str().expect("host");
+        assert_eq!(az.author_handle, Some(format!("@presswatch@{host}")));
+        assert_eq!(az.authors, vec!["Press Watch Caucasus".to_owned()]);
+        assert_eq!(found[1].lang.as_deref(), Some("hy"));
+        assert!(found[1]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.contains("ձեռնարկը։\nՀանդիպումը")));
+        let ru = &found[2];
+        assert_eq!(ru.title.as_deref(), Some("Длинный обзор"));
+        assert!(ru
+            .text
+            .as_deref()
+            .is_some_and(|t| t.ends_with("за неделю & главные темы.")));
+    }
+
+    #[tokio::test]
+    async fn api_refusal_falls_back_to_the_account_rss() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/lookup"))
+            .respond_with(ResponseTemplate::new(401).set_body_raw(
+                r#"{"error":"This API requires an authenticated user"}"#,
+                "application/json",
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/@presswatch.rss"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                fixture("mastodon_account.rss"),
+                "application/rss+xml; charset=utf-8",
+            ))
+            .mount(&server)
+            .await;
+        let source = source(SourceKind::Mastodon, url_of(&server, "/@presswatch"));
+        let found = items(poll(&client(), &source).await.expect("poll"));
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|i| i.kind == ItemKind::Post));
+        assert_eq!(
+            found[0].text.as_deref(),
+            Some("Bakıda jurnalistlər üçün yeni təlim proqramı başladı.")
+        );
+    }
+
+    #[tokio::test]
+    async fn deleted_account_and_malformed_json_are_named() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/lookup"))
+            .and(query_param("acct", "gone"))
+            .respond_with(
+                ResponseTemplate::new(404)
+                    .set_body_raw(r#"{"error":"Record not found"}"#, "application/json"),
+            )
+            .mount(&server)
+            .await;
+        mount_lookup(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/110000000000000042/statuses"))
+            .respond_with(json(r#"[{"id": 5, "content": "#.to_owned()))
+            .mount(&server)
+            .await;
+        let gone = source(SourceKind::Mastodon, url_of(&server, "/@gone"));
+        let error = poll(&client(), &gone).await.expect_err("gone");
+        let message = error.to_string();
+        assert!(message.starts_with(&format!("{}: ", gone.url)), "{message}");
+        assert!(
+            message.contains("the account @gone does not exist or was deleted"),
+            "{message}"
+        );
+        assert!(!error.is_transient());
+
+        let broken = source(SourceKind::Mastodon, url_of(&server, "/@presswatch"));
+        let message = poll(&client(), &broken)
+            .await
+            .expect_err("malformed")
+            .to_string();
+        assert!(message.contains("unexpected response from"), "{message}");
+        assert!(
+            message.contains("/api/v1/accounts/110000000000000042/statuses"),
+            "{message}"
+        );
+        assert!(message.contains("not the expected JSON"), "{message}");
+    }
+
+    /// The body of the recorded request to `uri` in a VCR cassette: a YAML
+    /// single-quoted scalar, folded over lines.
+    fn cassette_body(cassette: &str, uri: &str) -> Option<String> {
+        let at = cassette.find(&format!("uri: {uri}\n"))?;
+        let rest = &cassette[at..];
+        let start = rest.find("string: '")? + "string: '".len();
+        let mut out = String::new();
+        let mut chars = rest[start..].chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    out.push('\'');
+                }
+                '\'' => return Some(out),
+                '\n' => {
+                    while chars.peek().is_some_and(|c| *c == ' ') {
+                        chars.next();
+                    }
+                    out.push(' ');
+                }
+                c => out.push(c),
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn real_recorded_statuses() {
+        let Some(bytes) = shared("test_public_tl_anonymous.yaml") else {
+            return;
+        };
+        let cassette = String::from_utf8_lossy(&bytes);
+        let body = cassette_body(&cassette, "http://localhost:3000/api/v1/timelines/public")
+            .expect("recorded body");
+        let statuses: Vec<Status> = serde_json::from_str(&body).expect("statuses");
+        assert!(statuses.len() >= 5, "{}", statuses.len());
+        let base = Url::parse("http://localhost:3000/").expect("url");
+        let posts: Vec<Item> = statuses
+            .into_iter()
+            .filter_map(|s| status_item(s, "@x@localhost", None, &base))
+            .collect();
+        assert!(!posts.is_empty());
+        for post in &posts {
+            assert!(post.url.as_str().starts_with("http://localhost:3000/@"));
+            let text = post.text.as_deref().expect("text");
+            assert!(!text.contains('<') && !text.contains("&#39;"), "{text}");
+            assert!(post.published.is_some());
+        }
+        assert!(posts.iter().any(|p| p.lang.as_deref() == Some("ja")));
+    }
+}
