@@ -128,6 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             published: Utc.timestamp_opt(1_700_000_000 + n as i64 * 60, 0).single(),
             fetched: Utc::now(),
             authors: vec![rng.text(2)],
+            kind: pressd::item::ItemKind::Article,
         };
         writer.upsert(&article)?;
         if n % 1000 == 999 {
@@ -153,12 +154,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, query, sort) in queries {
         let request = SearchRequest {
             query: query.to_string(),
-            langs: Vec::new(),
-            sources: Vec::new(),
-            since: None,
-            until: None,
             sort,
             limit: 10,
+            ..SearchRequest::default()
         };
         let runs = 20;
         let started = Instant::now();

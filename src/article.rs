@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::item::ItemKind;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
     /// Document identity: the canonical URL with tracking parameters and
@@ -19,4 +21,6 @@ pub struct Article {
     pub published: Option<DateTime<Utc>>,
     pub fetched: DateTime<Utc>,
     pub authors: Vec<String>,
+    /// An article page, or a social post indexed as it is.
+    pub kind: ItemKind,
 }

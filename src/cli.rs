@@ -87,6 +87,9 @@ pub struct SearchArgs {
     /// Only these source ids (comma-separated).
     #[arg(long, value_delimiter = ',')]
     source: Vec<String>,
+    /// Only articles or only social posts.
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
     /// Published on or after (YYYY-MM-DD or RFC 3339).
     #[arg(long, value_parser = parse_since)]
     since: Option<DateTime<Utc>>,
@@ -106,6 +109,12 @@ enum SortArg {
     Relevance,
     Newest,
     Oldest,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Article,
+    Post,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -300,6 +309,13 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
         query: args.query.join(" "),
         langs: args.lang,
         sources: args.source,
+        kinds: args
+            .kind
+            .map(|k| match k {
+                KindArg::Article => vec!["article".to_string()],
+                KindArg::Post => vec!["post".to_string()],
+            })
+            .unwrap_or_default(),
         since: args.since,
         until: args.until,
         sort: match args.sort {
@@ -335,6 +351,7 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
                 "authors",
                 "snippet",
                 "score",
+                "kind",
             ])?;
             for h in &results.hits {
                 w.write_record([
@@ -346,6 +363,7 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
                     &h.authors.join("; "),
                     h.snippet.as_str(),
                     &format!("{:.3}", h.score),
+                    h.kind.as_str(),
                 ])?;
             }
             w.flush()?;
@@ -363,7 +381,11 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
                     .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
                     .unwrap_or_else(|| "-".into());
                 writeln!(out, "\n{:>3}. {}", i + 1, h.title)?;
-                writeln!(out, "     {date} · {} · {} · {}", h.lang, h.source, h.url)?;
+                writeln!(
+                    out,
+                    "     {date} · {} · {} {} · {}",
+                    h.lang, h.source, h.kind, h.url
+                )?;
                 if !h.snippet.is_empty() {
                     writeln!(out, "     {}", h.snippet.replace('\n', " "))?;
                 }

@@ -26,7 +26,7 @@ use rusqlite::{
 use url::Url;
 
 use crate::http::Validators;
-use crate::item::Item;
+use crate::item::{Item, ItemKind};
 
 /// File name of the store inside its directory.
 const FILE_NAME: &str = "state.sqlite";
@@ -79,6 +79,12 @@ const MIGRATIONS: &[&str] = &[
         error TEXT,
         at INTEGER NOT NULL
     );",
+    // 2: social posts are queued with their text (they are indexed as they
+    // are, without a page fetch).
+    "ALTER TABLE frontier ADD COLUMN kind TEXT NOT NULL DEFAULT 'article';
+    ALTER TABLE frontier ADD COLUMN text TEXT;
+    ALTER TABLE frontier ADD COLUMN author_handle TEXT;
+    ALTER TABLE frontier ADD COLUMN views INTEGER;",
 ];
 
 /// The schema version this binary writes and understands.
@@ -295,8 +301,8 @@ impl State {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO frontier
                     (key, source, url, title, published, summary, authors, lang,
-                     discovered_at, attempts, next_attempt)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9
+                     discovered_at, attempts, next_attempt, kind, text, author_handle, views)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, ?10, ?11, ?12, ?13
                  WHERE NOT EXISTS (SELECT 1 FROM handled WHERE key = ?1)",
             )?;
             let discovered = now.timestamp_millis();
@@ -314,6 +320,10 @@ impl State {
                     authors,
                     item.lang,
                     discovered,
+                    item.kind.as_str(),
+                    item.text,
+                    item.author_handle,
+                    item.views.and_then(|v| i64::try_from(v).ok()),
                 ])?;
             }
             Ok(added)
@@ -336,7 +346,8 @@ impl State {
         let fetch = i64::try_from(limit.saturating_add(exclude.len())).unwrap_or(i64::MAX);
         self.read("due", |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT key, source, url, title, published, summary, authors, lang, attempts
+                "SELECT key, source, url, title, published, summary, authors, lang, attempts,
+                        kind, text, author_handle, views
                  FROM frontier
                  WHERE next_attempt <= ?1
                  ORDER BY discovered_at, rowid
@@ -660,7 +671,15 @@ fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
             summary: row.get(5)?,
             authors,
             lang: row.get(7)?,
-            ..Item::article(url)
+            kind: match row.get::<_, String>(9)?.as_str() {
+                "post" => ItemKind::Post,
+                _ => ItemKind::Article,
+            },
+            text: row.get(10)?,
+            author_handle: row.get(11)?,
+            views: row
+                .get::<_, Option<i64>>(12)?
+                .and_then(|v| u64::try_from(v).ok()),
         },
         attempts: row.get(8)?,
     })
@@ -845,9 +864,19 @@ mod tests {
             lang: None,
             ..Item::article(Url::parse("https://am.example/news/2").expect("url"))
         };
+        let post = Item {
+            author_handle: Some("@presswatch@mastodon.example".into()),
+            views: Some(33400),
+            lang: Some("az".into()),
+            ..Item::post(
+                Url::parse("https://t.me/channel/7").expect("url"),
+                "Bakıda yeni metro stansiyası açıldı".into(),
+            )
+        };
         let items = vec![
             ("k1".to_string(), full.clone()),
             ("k2".to_string(), bare.clone()),
+            ("k3".to_string(), post.clone()),
         ];
         state.enqueue("armenpress", &items, t(0)).expect("enqueue");
         let due = state.due(t(0), 10, &[]).expect("due");
@@ -864,6 +893,13 @@ mod tests {
                     key: "k2".into(),
                     source: "armenpress".into(),
                     item: bare,
+                    attempts: 0,
+                },
+                // A post keeps its kind, text, handle and views.
+                Queued {
+                    key: "k3".into(),
+                    source: "armenpress".into(),
+                    item: post,
                     attempts: 0,
                 },
             ]

@@ -6,4 +6,5 @@ mod harness;
 mod commands;
 mod end_to_end;
 mod signals;
+mod social;
 mod systemd;

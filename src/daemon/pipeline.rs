@@ -23,6 +23,7 @@ use super::{Mode, Shared};
 use crate::article::Article;
 use crate::canonical::doc_id;
 use crate::http::{Expect, FetchError, Fetched, Reach};
+use crate::item::ItemKind;
 use crate::lang::Hints;
 use crate::state::Queued;
 
@@ -208,6 +209,9 @@ fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) -> &'static
 /// document that is already indexed (reached through another link).
 async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article>, Failure> {
     let item = &entry.item;
+    if item.kind == ItemKind::Post {
+        return post_article(shared, entry).map(Some);
+    }
     let reach = reach_for(shared, &entry.source).await;
     let fetched = {
         let _permit = shared.requests.acquire().await;
@@ -278,7 +282,86 @@ async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article
         } else {
             extracted.authors
         },
+        kind: ItemKind::Article,
     }))
+}
+
+/// A social post is a document as it is: no page to fetch. Its language is
+/// the one the platform declares when that is one of ours, else detected.
+fn post_article(shared: &Shared, entry: &Queued) -> Result<Article, Failure> {
+    let item = &entry.item;
+    let body = item
+        .text
+        .clone()
+        .or_else(|| item.summary.clone())
+        .unwrap_or_default();
+    if body.trim().is_empty() {
+        return Err(Failure::permanent(format!(
+            "{}: the post has no text",
+            item.url
+        )));
+    }
+    let title = item
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| headline_of(&body));
+    let declared = item
+        .lang
+        .as_deref()
+        .and_then(crate::lang::normalize_tag)
+        .filter(|code| shared.detector.languages().any(|l| l == *code));
+    let lang = match declared {
+        Some(code) => code,
+        None => {
+            let source_lang = shared.source(&entry.source).and_then(|s| s.lang);
+            shared
+                .detector
+                .detect(
+                    &body,
+                    &Hints {
+                        source: source_lang.as_deref(),
+                        ..Hints::default()
+                    },
+                )
+                .code
+        }
+    };
+    let mut authors = item.authors.clone();
+    if let Some(handle) = &item.author_handle {
+        if !authors.iter().any(|a| a == handle) {
+            authors.push(handle.clone());
+        }
+    }
+    let id = doc_id(&item.url);
+    Ok(Article {
+        url: id.clone(),
+        id,
+        source: entry.source.clone(),
+        lang: lang.to_string(),
+        title,
+        body,
+        published: item.published,
+        fetched: Utc::now(),
+        authors,
+        kind: ItemKind::Post,
+    })
+}
+
+/// A title for a post that has none: its first line, cut at a word
+/// boundary near 120 characters.
+fn headline_of(text: &str) -> String {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    if first.chars().count() <= 120 {
+        return first.to_string();
+    }
+    let cut: String = first.chars().take(120).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
 }
 
 /// Which addresses links discovered by `source` may reach: public ones

@@ -241,13 +241,16 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
                 .flatten()
                 .map_or(0, |s| s.consecutive_failures)
                 + 1;
-            let next = now
-                + chrono_dur(backoff(
-                    source.poll_interval,
-                    failures,
-                    shared.pipeline.max_backoff,
-                    e.is_transient(),
-                ));
+            let wait = backoff(
+                source.poll_interval,
+                failures,
+                shared.pipeline.max_backoff,
+                e.is_transient(),
+            );
+            // A server that says when to come back (Retry-After, a rate
+            // limit's reset time) is not asked again before then.
+            let wait = e.retry_after().map_or(wait, |after| wait.max(after));
+            let next = now + chrono_dur(wait);
             warn!(
                 source = %source.id,
                 url = %source.url,

@@ -23,7 +23,7 @@ use tantivy::directory::error::OpenDirectoryError;
 use tantivy::directory::MmapDirectory;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
-pub use schema::{Fields, KIND_ARTICLE, SCHEMA_VERSION};
+pub use schema::{Fields, SCHEMA_VERSION};
 pub use search::{Hit, SearchRequest, SearchResults, Sort, HIGHLIGHT_END, HIGHLIGHT_START};
 pub use writer::Writer;
 
@@ -253,6 +253,7 @@ pub(crate) mod tests {
             published: None,
             fetched: date(2024, 5, 1),
             authors: Vec::new(),
+            kind: crate::item::ItemKind::Article,
         }
     }
 

@@ -22,11 +22,6 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// files it did not create, so it survives merges and garbage collection.
 pub const VERSION_FILE: &str = "pressd-schema-version";
 
-/// Value of the `kind` field for documents made from an [`Article`].
-///
-/// [`Article`]: crate::article::Article
-pub const KIND_ARTICLE: &str = "article";
-
 /// Handles of every field, resolved once per opened index.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -35,7 +30,8 @@ pub struct Fields {
     pub url: Field,
     pub source: Field,
     pub lang: Field,
-    /// What the document was made from: [`KIND_ARTICLE`] for now.
+    /// What the document was made from: `article` or `post` (see
+    /// [`crate::item::ItemKind`]).
     pub kind: Field,
     pub title: Field,
     pub body: Field,

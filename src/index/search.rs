@@ -69,6 +69,8 @@ pub struct SearchRequest {
     pub langs: Vec<String>,
     /// Source ids; empty = all.
     pub sources: Vec<String>,
+    /// Document kinds (`article`, `post`); empty = all.
+    pub kinds: Vec<String>,
     /// Inclusive lower bound on `published`; undated documents never match.
     pub since: Option<DateTime<Utc>>,
     /// Inclusive upper bound on `published`; undated documents never match.
@@ -92,6 +94,8 @@ pub struct Hit {
     pub title: String,
     pub source: String,
     pub lang: String,
+    /// `article` or `post`.
+    pub kind: String,
     pub published: Option<DateTime<Utc>>,
     pub authors: Vec<String>,
     /// Text around the best match, matched words between `**` (see the
@@ -245,6 +249,9 @@ fn with_filters(index: &Index, query: Box<dyn Query>, request: &SearchRequest) -
     if !request.sources.is_empty() {
         clauses.push(filter(any_of(f.source, &request.sources, str::to_string)));
     }
+    if !request.kinds.is_empty() {
+        clauses.push(filter(any_of(f.kind, &request.kinds, str::to_lowercase)));
+    }
     if request.since.is_some() || request.until.is_some() {
         let bound = |date: Option<DateTime<Utc>>| match date {
             Some(d) => Bound::Included(Term::from_field_date_for_search(
@@ -279,6 +286,7 @@ fn to_hit(index: &Index, doc: &TantivyDocument, score: Score, snippets: &mut Sni
         title,
         source: text(f.source),
         lang: text(f.lang),
+        kind: text(f.kind),
         published: doc
             .get_first(f.published)
             .and_then(|v| v.as_datetime())

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::schema::{Fields, KIND_ARTICLE};
+use super::schema::Fields;
 use super::IndexError;
 use crate::article::Article;
 
@@ -48,7 +48,7 @@ impl Writer {
         doc.add_text(f.url, &article.url);
         doc.add_text(f.source, &article.source);
         doc.add_text(f.lang, &article.lang);
-        doc.add_text(f.kind, KIND_ARTICLE);
+        doc.add_text(f.kind, article.kind.as_str());
         doc.add_text(f.title, &article.title);
         doc.add_text(f.body, &article.body);
         for author in &article.authors {

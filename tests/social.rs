@@ -1,0 +1,162 @@
+//! Issue 6: social posts (Telegram, Mastodon, Bluesky) flow through the
+//! same pipeline as articles and are searchable apart from them.
+
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::harness::{text, Deployment};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sources")
+        .join(name);
+    std::fs::read(p).expect("fixture")
+}
+
+async fn mount(server: &MockServer, p: &str, content_type: &str, body: Vec<u8>) {
+    Mock::given(method("GET"))
+        .and(path(p))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", content_type)
+                .set_body_bytes(body),
+        )
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn posts_are_indexed_once_with_kind_author_date_and_language() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/s/kavkaz_xeber"))
+        .and(query_param("before", "1041"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/html; charset=utf-8")
+                .set_body_bytes(fixture("telegram_channel_before_1041.html")),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount(
+        &server,
+        "/s/kavkaz_xeber",
+        "text/html; charset=utf-8",
+        fixture("telegram_channel.html"),
+    )
+    .await;
+    mount(
+        &server,
+        "/api/v1/accounts/lookup",
+        "application/json",
+        fixture("mastodon_lookup.json"),
+    )
+    .await;
+    mount(
+        &server,
+        "/api/v1/accounts/110000000000000042/statuses",
+        "application/json",
+        fixture("mastodon_statuses.json"),
+    )
+    .await;
+    mount(
+        &server,
+        "/xrpc/app.bsky.feed.getAuthorFeed",
+        "application/json",
+        fixture("bluesky_author_feed.json"),
+    )
+    .await;
+
+    let sources = format!(
+        r#"
+[[source]]
+id = "tg"
+kind = "telegram"
+url = "{base}/s/kavkaz_xeber"
+
+[[source]]
+id = "masto"
+kind = "mastodon"
+url = "{base}/@presswatch"
+
+[[source]]
+id = "sky"
+kind = "bluesky"
+url = "https://bsky.app/profile/presswatch.bsky.social"
+api_base = "{base}/xrpc/"
+"#
+    );
+    let dep = Deployment::new(&sources);
+    let out = dep.run(&["run", "--once"]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    for id in ["tg", "masto", "sky"] {
+        assert!(
+            log.contains(&format!("{id}: ok")),
+            "{id} should poll fine:\n{log}"
+        );
+    }
+
+    // Telegram: five messages over two preview pages, each once, as posts
+    // with their t.me permalinks.
+    let tg = dep.search(&["*", "--source", "tg"]);
+    assert_eq!(tg["total"], 5, "{tg}");
+    for hit in tg["hits"].as_array().cloned().unwrap_or_default() {
+        assert_eq!(hit["kind"], "post", "{hit}");
+        assert!(
+            hit["url"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("https://t.me/kavkaz_xeber/")),
+            "{hit}"
+        );
+        assert!(hit["published"].is_string(), "a post has its date: {hit}");
+    }
+    let metro = dep.search(&["metro", "stansiyası", "--source", "tg"]);
+    assert_eq!(metro["total"], 1, "{metro}");
+    assert_eq!(metro["hits"][0]["lang"], "az");
+
+    // Mastodon: the platform's language is kept; the reply is left out.
+    let masto = dep.search(&["*", "--source", "masto"]);
+    assert_eq!(masto["total"], 3, "{masto}");
+    let mut langs: Vec<String> = masto["hits"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|h| h["lang"].as_str().map(str::to_string))
+        .collect();
+    langs.sort();
+    assert_eq!(langs, ["az", "hy", "ru"]);
+    assert!(
+        masto["hits"][0]["authors"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|x| x.as_str().is_some_and(|s| s.contains("presswatch")))),
+        "the author handle is indexed: {masto}"
+    );
+
+    // Bluesky: the account's own posts only.
+    let sky = dep.search(&["*", "--source", "sky"]);
+    assert!(sky["total"].as_u64().is_some_and(|n| n >= 3), "{sky}");
+    for hit in sky["hits"].as_array().cloned().unwrap_or_default() {
+        assert!(
+            hit["url"].as_str().is_some_and(
+                |u| u.starts_with("https://bsky.app/profile/presswatch.bsky.social/post/")
+            ),
+            "{hit}"
+        );
+    }
+
+    // Posts and articles are searchable apart.
+    let posts = dep.search(&["*", "--kind", "post"]);
+    let all = dep.search(&["*"]);
+    assert_eq!(posts["total"], all["total"]);
+    assert_eq!(dep.search(&["*", "--kind", "article"])["total"], 0);
+
+    // Re-polling adds nothing twice.
+    let out = dep.run(&["run", "--once"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(dep.search(&["*"])["total"], all["total"]);
+}
