@@ -160,3 +160,72 @@ api_base = "{base}/xrpc/"
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(dep.search(&["*"])["total"], all["total"]);
 }
+
+/// Listing pages and news sitemaps lead to articles that go through the
+/// same fetch/extract/index path as feed items.
+#[tokio::test(flavor = "multi_thread")]
+async fn listing_pages_and_sitemaps_feed_the_article_pipeline() {
+    let world = crate::harness::World::start().await;
+    let base = world.server.uri();
+    let pages = &world.pages;
+    let (listed, mapped) = pages.split_at(pages.len() / 2);
+    let links: String = listed
+        .iter()
+        .map(|p| {
+            format!(
+                "<li class=\"story\"><a href=\"{}\">{}</a><time>{}</time></li>",
+                p.path,
+                p.title,
+                &p.published[..10]
+            )
+        })
+        .collect();
+    let listing = format!(
+        "<html><body><nav><a href=\"/about\">About</a></nav><ul class=\"latest\">{links}</ul><footer><a href=\"/contact\">Contact</a></footer></body></html>"
+    );
+    mount(
+        &world.server,
+        "/latest",
+        "text/html; charset=utf-8",
+        listing.into_bytes(),
+    )
+    .await;
+    let now = chrono::Utc::now().to_rfc3339();
+    let urls: String = mapped
+        .iter()
+        .map(|p| {
+            format!(
+                "<url><loc>{base}{}</loc><news:news><news:publication><news:name>Test</news:name><news:language>{}</news:language></news:publication><news:publication_date>{now}</news:publication_date><news:title>{}</news:title></news:news></url>",
+                p.path, p.lang, p.title
+            )
+        })
+        .collect();
+    let sitemap = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">{urls}</urlset>"
+    );
+    mount(
+        &world.server,
+        "/news-sitemap.xml",
+        "application/xml",
+        sitemap.into_bytes(),
+    )
+    .await;
+
+    let sources = format!(
+        "[[source]]\nid = \"listing\"\nkind = \"page\"\nurl = \"{base}/latest\"\nlink_selector = \"ul.latest li.story a\"\n\n\
+         [[source]]\nid = \"map\"\nkind = \"sitemap\"\nurl = \"{base}/news-sitemap.xml\"\n"
+    );
+    let dep = Deployment::new(&sources);
+    let out = dep.run(&["run", "--once"]);
+    assert!(out.status.success(), "{}", text(&out));
+    for (source, group) in [("listing", listed), ("map", mapped)] {
+        for page in group {
+            let found = dep.search(&[&page.keyword, "--source", source]);
+            assert_eq!(found["total"], 1, "{} via {source}: {found}", page.file);
+            assert_eq!(found["hits"][0]["kind"], "article");
+            assert_eq!(found["hits"][0]["lang"], page.lang.as_str());
+            assert_eq!(found["hits"][0]["title"], page.title.as_str());
+        }
+    }
+    assert_eq!(dep.search(&["*"])["total"], pages.len());
+}
