@@ -229,3 +229,75 @@ async fn listing_pages_and_sitemaps_feed_the_article_pipeline() {
     }
     assert_eq!(dep.search(&["*"])["total"], pages.len());
 }
+
+/// A changed layout, a private channel and a missing X token each fail
+/// alone, and `pressd sources` says what was wrong.
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_social_and_page_sources_fail_alone_with_a_clear_status() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    mount(
+        &server,
+        "/latest",
+        "text/html; charset=utf-8",
+        b"<html><body><div class=\"new-layout\"><a href=\"/a\">A</a></div></body></html>".to_vec(),
+    )
+    .await;
+    mount(
+        &server,
+        "/s/closed_channel",
+        "text/html; charset=utf-8",
+        fixture("telegram_private.html"),
+    )
+    .await;
+    mount(
+        &server,
+        "/s/kavkaz_xeber",
+        "text/html; charset=utf-8",
+        fixture("telegram_channel.html"),
+    )
+    .await;
+    let sources = format!(
+        "[[source]]\nid = \"listing\"\nkind = \"page\"\nurl = \"{base}/latest\"\nlink_selector = \"ul.latest a\"\n\n\
+         [[source]]\nid = \"closed\"\nkind = \"telegram\"\nurl = \"{base}/s/closed_channel\"\n\n\
+         [[source]]\nid = \"x-account\"\nkind = \"x\"\nurl = \"https://x.com/someone\"\napi_base = \"{base}/\"\ntoken_env = \"PRESSD_TEST_NO_SUCH_TOKEN\"\n\n\
+         [[source]]\nid = \"tg\"\nkind = \"telegram\"\nurl = \"{base}/s/kavkaz_xeber\"\nmax_pages = 1\n"
+    );
+    let dep = Deployment::new(&sources);
+    let out = dep.run(&["run", "--once"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        dep.search(&["*", "--source", "tg"])["total"],
+        3,
+        "the healthy channel is unaffected"
+    );
+    let out = dep.run(&["sources", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let row = |id: &str| {
+        rows.as_array()
+            .and_then(|a| a.iter().find(|r| r["id"] == id))
+            .cloned()
+            .expect("row")
+    };
+    assert_eq!(row("tg")["status"], "ok");
+    for id in ["listing", "closed", "x-account"] {
+        assert_eq!(row(id)["status"], "failing", "{id}: {rows}");
+    }
+    let error = |id: &str| {
+        row(id)["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        error("listing").contains("ul.latest a"),
+        "names the selector: {}",
+        error("listing")
+    );
+    assert!(
+        error("x-account").contains("PRESSD_TEST_NO_SUCH_TOKEN"),
+        "says how to give a token: {}",
+        error("x-account")
+    );
+    assert!(!error("closed").is_empty());
+}
