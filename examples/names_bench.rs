@@ -1,7 +1,7 @@
 //! Recall and false matches of `pressd::names` against Beider–Morse on the
 //! name-variant fixtures, plus key throughput.
 //!
-//! `cargo run --release --example names_bench [-- -v]`
+//! `cargo run --release --example names_bench [-- [DIR] [-v]]`
 //!
 //! Recall is the share of `tests/fixtures/names/variants.tsv` pairs (two
 //! spellings of one person or place) that match; false matches are the
@@ -17,7 +17,8 @@
 //! knows none of the region's conventions. Two words match under
 //! Beider–Morse when their sets of phonetic codes intersect; a word it
 //! gives no code for matches nothing. `-v` lists
-//! the pairs that our keys get wrong.
+//! the pairs that our keys get wrong; DIR is another folder holding a
+//! `variants.tsv` and a `distractors.tsv` (default: the fixtures).
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -25,10 +26,10 @@ use std::time::Instant;
 use pressd::names::{name_key, same_name, tokens, Folder};
 use rphonetic::{BeiderMorseBuilder, ConfigFiles, Encoder};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/names");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/names");
 
-fn read_pairs(name: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(format!("{DIR}/{name}"))?;
+fn read_pairs(dir: &str, name: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(format!("{dir}/{name}"))?;
     Ok(text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -69,8 +70,12 @@ fn share(pairs: &[(String, String)], same: impl Fn(&str, &str) -> bool) -> f64 {
 
 fn main() -> anyhow::Result<()> {
     let verbose = std::env::args().any(|a| a == "-v");
-    let variants = read_pairs("variants.tsv")?;
-    let distractors = read_pairs("distractors.tsv")?;
+    let dir = std::env::args()
+        .skip(1)
+        .find(|a| a != "-v")
+        .unwrap_or_else(|| FIXTURES.to_owned());
+    let variants = read_pairs(&dir, "variants.tsv")?;
+    let distractors = read_pairs(&dir, "distractors.tsv")?;
     println!(
         "{} variant pairs, {} distractor pairs",
         variants.len(),

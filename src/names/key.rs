@@ -10,8 +10,9 @@
 //!   Джафаров; Dilijan, Дилижан);
 //! - `ch`/`tch` (`ç`, `ч`, `չ`, `ჩ`), `sh`/`sch` (`ş`, `ш`), `ts`/`tz`
 //!   (`ц`, `ծ`, `ც`) are a class each;
-//! - `p`, `ph` and `f` are one class (Georgian `ფ` is Russian `ф`:
-//!   Zestaponi, Зестафони); `v` and `w` are one class.
+//! - `v` and `w` are one class, `ph` is `p`; `f` stays apart (merging
+//!   it with `p` would catch Russian `ф` for Georgian `ფ`, as in
+//!   Зестафони, but also join Usubov and Yusifov).
 //!
 //! - voiced and voiceless stops meet (`b`/`p`, `d`/`t`): Russian
 //!   devoices what Azerbaijani and Armenian voice (Abşeron, Апшерон;
@@ -191,8 +192,8 @@ fn classify(skel: &[u8], i: usize, b: u8, next: Option<u8>, prev_vowel: bool) ->
             (Some(b'h'), _) => (Unit::Consonant(b't'), 2),
             _ => (Unit::Consonant(b't'), 1),
         },
-        b'p' | b'f' => {
-            if b == b'p' && next == Some(b'h') {
+        b'p' => {
+            if next == Some(b'h') {
                 (Unit::Consonant(b'p'), 2)
             } else {
                 (Unit::Consonant(b'p'), 1)
