@@ -6,8 +6,15 @@
 //! lowercase ASCII Latin with the conventions the South Caucasus press
 //! uses for Azerbaijani, Turkish, Russian, Armenian and Georgian (module
 //! `translit`); the key (module `key`) then merges what those conventions
-//! legitimately disagree on: vowel quality after the first vowel, doubled
-//! letters, `h`/`kh`/`g`/`q`/`x`, `j`/`c`/`dzh`/`zh`, `ts`/`ц`, glides.
+//! legitimately disagree on: the vowels between the first and the last
+//! closed one, final vowels, doubled letters, `h`/`kh`/`g`/`q`/`x`,
+//! `j`/`c`/`dzh`/`zh`, `b`/`p` and `d`/`t`, glides (`-yev`/`-iev`/`-ev`,
+//! `-yan`/`-ian`/`-jan`, Russian `-ий`).
+//!
+//! Known limits: Latin `c` is read as Azerbaijani/Turkish `j`, not as the
+//! `ts` of Polish-style transliterations; an Armenian initial `h` that
+//! Russian drops (Hakobyan, Акопян) and name forms that are translations
+//! rather than spellings (Giorgi, Георгий) do not meet.
 //!
 //! The module is pure (no I/O, no index types) and folds every token, name
 //! or not, since an index cannot tell names apart: it works in one pass

@@ -348,6 +348,28 @@ mod tests {
     }
 
     #[test]
+    fn every_letter_of_the_tabled_alphabets_has_a_latin_value() {
+        // Mkhedruli's 33 letters (ა..ჰ), Armenian's 38 (ա..ֆ) and the
+        // ligature, Russian's 33 less the two signs.
+        let georgian = '\u{10D0}'..='\u{10F0}';
+        let armenian = ('\u{0561}'..='\u{0586}').chain(['և']);
+        let russian = ('а'..='я').chain(['ё']).filter(|c| !matches!(c, 'ъ' | 'ь'));
+        let (mut n_ka, mut n_hy) = (0, 0);
+        for c in georgian {
+            n_ka += 1;
+            assert!(!skel(&c.to_string()).is_empty(), "{c}");
+        }
+        for c in armenian {
+            n_hy += 1;
+            assert!(!skel(&c.to_string()).is_empty(), "{c}");
+        }
+        for c in russian {
+            assert!(!skel(&c.to_string()).is_empty(), "{c}");
+        }
+        assert_eq!((n_ka, n_hy), (33, 39));
+    }
+
+    #[test]
     fn other_scripts_fall_back_to_deunicode() {
         assert_eq!(skel("Ελλάδα"), "ellada");
         assert_eq!(skel("Müller-Lüdenscheidt"), "mullerludenscheidt");
