@@ -20,5 +20,6 @@ pub mod http;
 pub mod index;
 pub mod item;
 pub mod lang;
+pub mod names;
 pub mod sources;
 pub mod state;
