@@ -13,6 +13,7 @@
 //! - [`search`]: query parsing, filters, sort orders, snippets.
 
 pub mod analysis;
+pub mod names;
 pub mod schema;
 pub mod search;
 pub mod writer;
