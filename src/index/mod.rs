@@ -7,14 +7,19 @@
 //! ([`Index::open_read`]) and each search sees the latest commit.
 //!
 //! - [`schema`]: fields, field handles, schema version.
-//! - [`analysis`]: the folding analyzer used for title, body and authors, at
-//!   index and at query time.
+//! - [`analysis`]: the folding analyzer used for title, body and authors, and
+//!   the stemming analyzers of each language's stemmed fields, at index and
+//!   at query time.
+//! - [`stem`]: which languages are stemmed and how; [`az_stem`], the
+//!   Azerbaijani stemmer.
 //! - [`writer`]: upsert by canonical URL, commit.
 //! - [`search`]: query parsing, filters, sort orders, snippets.
 
 pub mod analysis;
+pub mod az_stem;
 pub mod schema;
 pub mod search;
+pub mod stem;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -23,7 +28,7 @@ use tantivy::directory::error::OpenDirectoryError;
 use tantivy::directory::MmapDirectory;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
-pub use schema::{Fields, KIND_ARTICLE, SCHEMA_VERSION};
+pub use schema::{Fields, StemFields, KIND_ARTICLE, SCHEMA_VERSION};
 pub use search::{Hit, SearchRequest, SearchResults, Sort, HIGHLIGHT_END, HIGHLIGHT_START};
 pub use writer::Writer;
 
@@ -231,7 +236,24 @@ fn resolve_fields(dir: &Path, index: &tantivy::Index) -> Result<Fields, IndexErr
         authors: field("authors")?,
         published: field("published")?,
         fetched: field("fetched")?,
+        stemmed: resolve_stem_fields(&field)?,
     })
+}
+
+fn resolve_stem_fields(
+    field: &impl Fn(&str) -> Result<tantivy::schema::Field, IndexError>,
+) -> Result<[StemFields; stem::LANGUAGES.len()], IndexError> {
+    let mut resolved = Vec::with_capacity(stem::LANGUAGES.len());
+    for language in stem::LANGUAGES {
+        let (title, body) = schema::stem_field_names(language.code);
+        resolved.push(StemFields {
+            title: field(&title)?,
+            body: field(&body)?,
+        });
+    }
+    resolved
+        .try_into()
+        .map_err(|_| IndexError::Tantivy("stemmed fields do not match the languages".into()))
 }
 
 #[cfg(test)]
