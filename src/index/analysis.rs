@@ -302,6 +302,19 @@ pub fn fold_words(text: &str) -> Vec<String> {
     words
 }
 
+/// The stemmed form of a whole text in the language `code`, token by token,
+/// as that language's stemmed fields hold it; `None` when the language has no
+/// stemmer. For tests, benchmarks and callers comparing words the way search
+/// does.
+pub fn stem_words(code: &str, text: &str) -> Option<Vec<String>> {
+    let language = &stem::LANGUAGES[stem::position(code)?];
+    let mut analyzer = stem_analyzer(language);
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    stream.process(&mut |token| words.push(token.text.clone()));
+    Some(words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

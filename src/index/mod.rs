@@ -343,6 +343,20 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn index_of_the_unstemmed_schema_is_refused_with_the_move_aside_hint() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        drop(Index::open_or_create(dir.path()).expect("create"));
+        // Version 1 had no stemmed fields.
+        std::fs::write(dir.path().join(schema::VERSION_FILE), "1\n").expect("write");
+        let message = Index::open_or_create(dir.path())
+            .err()
+            .expect("must fail")
+            .to_string();
+        assert!(message.contains("schema version 1"), "{message}");
+        assert!(message.contains("move the directory aside"), "{message}");
+    }
+
+    #[test]
     fn reopen_after_commit_sees_documents() {
         let (dir, index) = index_with(&[
             article("https://a.example/1", "One", "first"),

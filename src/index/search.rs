@@ -188,7 +188,8 @@ fn parse_query(index: &Index, request: &SearchRequest) -> Result<Box<dyn Query>,
     if text.trim().is_empty() {
         return Ok(Box::new(AllQuery));
     }
-    let ast = query_grammar::parse_query(text).map_err(|_| syntax_error(text))?;
+    let protected = protect_apostrophes(text);
+    let ast = query_grammar::parse_query(&protected).map_err(|_| syntax_error(text))?;
     let f = &index.fields;
     let stemmed = stemmed_fields(index, &request.langs);
     let mut default_fields = vec![f.title, f.body, f.authors];
@@ -289,6 +290,27 @@ impl FieldNames {
             .collect();
         UserInputAst::Clause(alternatives)
     }
+}
+
+/// Turns an ASCII apostrophe between two letters ("Ankara'da", "O'Brien")
+/// into U+2019, which means the same to the analyzers: tantivy's grammar
+/// reads `'` as the start of a quoted phrase and refused such words.
+fn protect_apostrophes(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(n, &c)| {
+            let between_letters = n > 0
+                && chars[n - 1].is_alphanumeric()
+                && chars.get(n + 1).is_some_and(|next| next.is_alphabetic());
+            if c == '\'' && between_letters {
+                '\u{2019}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The strict parser only says "syntax error"; the lenient one says what
@@ -916,5 +938,192 @@ mod tests {
         let cut = lead(&text);
         assert!(cut.ends_with("word…"), "{cut}");
         assert!(cut.chars().count() <= SNIPPET_CHARS + 1);
+    }
+
+    /// An article in language `lang` with `body` (and a neutral title).
+    fn in_lang(id: &str, lang: &str, title: &str, body: &str) -> Article {
+        with(article(id, title, body), |a| a.lang = lang.to_string())
+    }
+
+    fn stem_corpus() -> (tempfile::TempDir, Index) {
+        index_with(&[
+            in_lang("https://az.example/1", "az", "Xəbər", "Bakı şəhəri"),
+            in_lang(
+                "https://az.example/2",
+                "az",
+                "Görüş",
+                "Prezidentin nümayəndəsi gəldi",
+            ),
+            in_lang(
+                "https://ru.example/1",
+                "ru",
+                "Новости",
+                "Заявление президента России",
+            ),
+            in_lang("https://hy.example/1", "hy", "Լուրեր", "Երևանում անձրև է"),
+            in_lang(
+                "https://en.example/1",
+                "en",
+                "News",
+                "The elections were held",
+            ),
+            in_lang(
+                "https://tr.example/1",
+                "tr",
+                "Haber",
+                "Ankara bugün sıcak, cumhurbaşkanının açıklaması",
+            ),
+            in_lang("https://ka.example/1", "ka", "ამბები", "თბილისში წვიმს"),
+        ])
+    }
+
+    #[test]
+    fn inflected_forms_find_each_other_per_language() {
+        let (_dir, index) = stem_corpus();
+        for (query, url) in [
+            ("Bakıda", "https://az.example/1"),
+            ("Bakının", "https://az.example/1"),
+            ("BAKIYA", "https://az.example/1"),
+            ("prezidentlər", "https://az.example/2"),
+            ("prezident", "https://az.example/2"),
+            ("президент", "https://ru.example/1"),
+            ("президентом", "https://ru.example/1"),
+            ("Երևան", "https://hy.example/1"),
+            ("Երևանի", "https://hy.example/1"),
+            ("election", "https://en.example/1"),
+            ("Ankara'da", "https://tr.example/1"),
+            ("Ankara’nın", "https://tr.example/1"),
+            ("cumhurbaşkanı", "https://tr.example/1"),
+        ] {
+            assert_eq!(matches(&index, query), [url], "query {query:?}");
+        }
+        // Words must still all match, each in any of its forms.
+        assert_eq!(
+            matches(&index, "prezidentlər nümayəndələri"),
+            ["https://az.example/2"]
+        );
+        assert!(matches(&index, "prezidentlər Bakıda").is_empty());
+    }
+
+    #[test]
+    fn georgian_is_folded_but_not_stemmed() {
+        let (_dir, index) = stem_corpus();
+        assert_eq!(matches(&index, "თბილისში"), ["https://ka.example/1"]);
+        assert_eq!(matches(&index, "ᲗᲑᲘᲚᲘᲡᲨᲘ"), ["https://ka.example/1"]);
+        assert!(matches(&index, "თბილისი").is_empty());
+    }
+
+    #[test]
+    fn folding_traps_survive_stemming() {
+        let (_dir, index) = index_with(&[
+            in_lang(
+                "https://tr.example/1",
+                "tr",
+                "Haber",
+                "CUMHURBAŞKANI konuştu",
+            ),
+            in_lang("https://az.example/1", "az", "Xəbər", "BAKI limanı"),
+            in_lang("https://ru.example/1", "ru", "Новости", "Новогодняя ёлка"),
+            in_lang("https://hy.example/1", "hy", "Լուրեր", "ԵՐԵՒԱՆՈՒՄ"),
+        ]);
+        // Dotted and dotless i in either the document or the query.
+        assert_eq!(
+            matches(&index, "Cumhurbaşkanının"),
+            ["https://tr.example/1"]
+        );
+        assert_eq!(
+            matches(&index, "cumhurbaskaninin").len(),
+            0,
+            "ş is a letter of its own"
+        );
+        assert_eq!(matches(&index, "Bakidan"), ["https://az.example/1"]);
+        assert_eq!(matches(&index, "İLHAM BAKİDA").len(), 0);
+        assert_eq!(matches(&index, "bakıda"), ["https://az.example/1"]);
+        // ё and е, the Armenian ligature and its spelled-out capital.
+        assert_eq!(matches(&index, "елки"), ["https://ru.example/1"]);
+        assert_eq!(matches(&index, "ёлкой"), ["https://ru.example/1"]);
+        assert_eq!(matches(&index, "Երևանի"), ["https://hy.example/1"]);
+    }
+
+    #[test]
+    fn exact_form_ranks_above_stem_only() {
+        let (_dir, index) = index_with(&[
+            in_lang(
+                "https://ru.example/other",
+                "ru",
+                "Визит",
+                "Встреча с президентом прошла",
+            ),
+            in_lang(
+                "https://ru.example/exact",
+                "ru",
+                "Визит",
+                "Встреча для президента прошла",
+            ),
+            in_lang("https://az.example/other", "az", "Səfər", "Bakıdan xəbər"),
+            in_lang("https://az.example/exact", "az", "Səfər", "Bakıya xəbər"),
+        ]);
+        assert_eq!(
+            urls(&index, &request("президента")),
+            ["https://ru.example/exact", "https://ru.example/other"]
+        );
+        assert_eq!(
+            urls(&index, &request("Bakıya")),
+            ["https://az.example/exact", "https://az.example/other"]
+        );
+    }
+
+    #[test]
+    fn quoted_text_matches_the_exact_form_only() {
+        let (_dir, index) = stem_corpus();
+        assert!(matches(&index, "\"президент\"").is_empty());
+        assert_eq!(matches(&index, "\"президента\""), ["https://ru.example/1"]);
+        assert_eq!(
+            matches(&index, "\"президента россии\""),
+            ["https://ru.example/1"]
+        );
+    }
+
+    #[test]
+    fn field_queries_use_stems_too() {
+        let (_dir, index) = stem_corpus();
+        assert_eq!(matches(&index, "body:Bakıda"), ["https://az.example/1"]);
+        assert!(matches(&index, "title:Bakıda").is_empty());
+        assert_eq!(matches(&index, "title:новостям"), ["https://ru.example/1"]);
+        assert_eq!(
+            matches(&index, "президентом -body:россией"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn langs_limit_the_stemmed_fields_searched() {
+        let (_dir, index) = stem_corpus();
+        let mut r = request("президентом");
+        r.langs = vec!["ru".into()];
+        assert_eq!(urls(&index, &r), ["https://ru.example/1"]);
+        r.langs = vec!["az".into(), "ka".into()];
+        assert!(urls(&index, &r).is_empty());
+        // A language without a stemmer still finds exact forms.
+        let mut r = request("თბილისში");
+        r.langs = vec!["ka".into()];
+        assert_eq!(urls(&index, &r), ["https://ka.example/1"]);
+    }
+
+    #[test]
+    fn snippet_marks_a_stem_only_match() {
+        let (_dir, index) = stem_corpus();
+        let hit = index
+            .search(&request("Bakıda"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert_eq!(hit.snippet, "**Bakı** şəhəri");
+        let hit = index
+            .search(&request("президент"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert_eq!(hit.snippet, "Заявление **президента** России");
     }
 }
