@@ -27,7 +27,7 @@ const MIN_STEM: usize = 3;
 
 /// A suffix may leave this few letters when what it leaves ends in a
 /// consonant and cannot be a vowel-final root cut short: `ildə` → `il`,
-/// `evin` → `ev`, `suyun` → `su`.
+/// `evin` → `ev`.
 const MIN_SHORT_STEM: usize = 2;
 
 /// Predicative copula ("it is ..."), outermost of all.
@@ -78,7 +78,8 @@ pub fn stem(word: &str) -> String {
 }
 
 /// Removes the first of `suffixes` that ends `letters`, provided what is
-/// left still holds a vowel and [`MIN_STEM`] letters.
+/// left still holds a vowel, is [`long_enough`], and the ending is not one
+/// of the look-alikes below.
 fn strip_one(letters: &mut Vec<char>, suffixes: &[&str]) {
     for suffix in suffixes {
         let len = suffix.chars().count();
@@ -158,10 +159,6 @@ fn normalise_end(letters: &mut Vec<char>) {
         } else {
             break;
         }
-    }
-    // A buffer `y` after a short root: `suyun`, `suyu` → `su`.
-    if letters.len() == MIN_STEM && letters[MIN_STEM - 1] == 'y' && is_vowel(letters[1]) {
-        letters.pop();
     }
     harden_final_g(letters);
 }
