@@ -1,31 +1,35 @@
-//! How well the Azerbaijani stemmer groups inflected forms: recall (forms
-//! whose stem is their lemma's stem) and over-stemming (pairs of forms of
-//! different lemmas that collide), on `tests/fixtures/stem/az_forms.tsv`,
-//! plus stemming speed through the full analyzer (split, fold, stem).
+//! How well a language's stemming analyzer groups inflected forms: recall
+//! (forms whose stem is their lemma's stem) and over-stemming (pairs of forms
+//! of different lemmas that collide), plus stemming speed through the full
+//! analyzer (split, fold, stem).
 //!
-//! `cargo run --release --example stem_bench -- [FORMS.tsv]`
+//! `cargo run --release --example stem_bench -- [LANG] [FORMS.tsv]`: LANG
+//! defaults to `az`, the list to `tests/fixtures/stem/LANG_forms.tsv`
+//! (lists exist for `az`, pressd's own stemmer, and `tr`).
 
 use std::time::Instant;
 
 use pressd::index::analysis::stem_words;
 use pressd::index::az_stem::{evaluate, parse_forms};
 
-const DEFAULT_FORMS: &str = "tests/fixtures/stem/az_forms.tsv";
-
-fn az_stem(word: &str) -> String {
-    stem_words("az", word).unwrap_or_default().concat()
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| DEFAULT_FORMS.to_string());
+    let mut args = std::env::args().skip(1);
+    let lang = args.next().unwrap_or_else(|| "az".to_string());
+    let path = args
+        .next()
+        .unwrap_or_else(|| format!("tests/fixtures/stem/{lang}_forms.tsv"));
+    if stem_words(&lang, "").is_none() {
+        return Err(format!("{lang:?} has no stemmer").into());
+    }
+    // Forms are single words; a form the analyzer splits ("Ankara'da" is
+    // one word in Turkish) is compared by all of its tokens.
+    let stem = |word: &str| stem_words(&lang, word).unwrap_or_default().join(" ");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     let pairs = parse_forms(&text);
-    let evaluation = evaluate(&pairs, az_stem);
+    let evaluation = evaluate(&pairs, stem);
 
     println!(
-        "{} forms of {} lemmas from {path}",
+        "{lang}: {} forms of {} lemmas from {path}",
         evaluation.forms, evaluation.lemmas
     );
     println!(
@@ -50,12 +54,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tokens = 0;
     for _ in 0..rounds {
         for (form, _) in &pairs {
-            tokens += az_stem(form).len().min(1);
+            tokens += stem(form).len().min(1);
         }
     }
     let seconds = start.elapsed().as_secs_f64();
     println!(
-        "speed         {:.0} words/s through the az analyzer ({tokens} words)",
+        "speed         {:.0} words/s through the {lang} analyzer ({tokens} words)",
         tokens as f64 / seconds
     );
     Ok(())

@@ -120,17 +120,12 @@ fn hides_softened_k(stem: &[char], suffix: &str) -> bool {
     matches!(suffix, "ya" | "yə") && matches!(stem, [.., 'l', 'i' | 'ü'])
 }
 
-/// Drops final vowels and buffer `y`s down to [`MIN_STEM`] letters; for
-/// stemmers that leave a word's final vowel in some of its forms only.
-pub fn trim_final_vowels(word: &str) -> String {
-    let mut letters: Vec<char> = word.chars().collect();
-    while letters.len() > MIN_STEM {
-        match letters[letters.len() - 2..] {
-            [_, last] if is_vowel(last) => letters.pop(),
-            [before, 'y'] if is_vowel(before) => letters.pop(),
-            _ => break,
-        };
-    }
+/// The end normalisation alone (see the module docs), for another Turkic
+/// stemmer whose stems keep a final vowel, buffer letter or `n` in some forms
+/// of a word only.
+pub fn normalise_stem(stem: &str) -> String {
+    let mut letters: Vec<char> = stem.chars().collect();
+    normalise_end(&mut letters);
     letters.into_iter().collect()
 }
 
