@@ -22,7 +22,7 @@
 //! whitespace collapsed, and show `…` where the text was cut. Markdown-style
 //! stars because «» and "" are ordinary quotes in the languages we index.
 
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
@@ -63,7 +63,8 @@ pub const HIGHLIGHT_END: &str = "**";
 const ELLIPSIS: char = '…';
 
 /// Reminder appended to every query error.
-const SYNTAX_HINT: &str = "query syntax: plain words must all match; \"exact phrase\"; \
+const SYNTAX_HINT: &str = "query syntax: plain words must all match, in any of their forms; \
+     \"exact phrase\" or \"word\" for exact forms only; \
      a OR b; -word or NOT word to exclude; field:value with fields title, body, authors, \
      lang, source, kind; published:[2024-01-01T00:00:00Z TO *]";
 
@@ -468,8 +469,8 @@ impl<'a> Snippets<'a> {
     fn first_match(&mut self, candidates: &[(Field, &str)]) -> Result<Option<String>, IndexError> {
         for &(field, text) in candidates {
             let generator = match self.generators.entry(field) {
-                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => entry.insert(
                     SnippetGenerator::create(self.searcher, self.query, field)
                         .map_err(|e| IndexError::tantivy("prepare snippets", e))?,
                 ),
