@@ -427,4 +427,32 @@ mod tests {
         let georgian = "საქართველოსთვისაც".repeat(2);
         assert_eq!(fold_words(&georgian).len(), 1);
     }
+
+    #[test]
+    fn turkic_stemmers_drop_suffixes_after_an_apostrophe() {
+        for text in ["Ankara'da", "Ankara’nın", "ANKARA'YA"] {
+            assert_eq!(stem_words("tr", text), stem_words("tr", "Ankara"), "{text}");
+        }
+        assert_eq!(stem_words("az", "Bakı'da"), stem_words("az", "Bakı"));
+        // The folding analyzer and other languages keep both halves.
+        assert_eq!(fold_words("Ankara'da"), ["ankara", "da"]);
+        assert_eq!(
+            stem_words("en", "O'Brien").map(|w| w.len()),
+            Some(2),
+            "O'Brien"
+        );
+        // A closing quote is not a suffix.
+        assert_eq!(stem_words("tr", "'Ankara' dedi").map(|w| w.len()), Some(2));
+    }
+
+    #[test]
+    fn stemming_runs_after_folding() {
+        assert_eq!(
+            stem_words("ru", "ПРЕЗИДЕНТА ёлкой"),
+            stem_words("ru", "президент елка")
+        );
+        assert_eq!(stem_words("az", "BAKIDAN"), stem_words("az", "bakı"));
+        assert_eq!(stem_words("hy", "ԵՐԵՒԱՆՈՒՄ"), stem_words("hy", "Երևան"));
+        assert_eq!(stem_words("ka", "თბილისი"), None);
+    }
 }
