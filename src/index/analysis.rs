@@ -1,14 +1,19 @@
 //! Text analysis shared by indexing and querying: how title, body and author
 //! text becomes search terms.
 //!
-//! One analyzer, [`FOLD_TOKENIZER`], serves every language the press we follow
-//! writes in (Azerbaijani, Armenian, Russian, Georgian, Turkish, English): a
-//! Unicode word splitter, a guard against absurdly long tokens, and a folding
-//! filter that makes case and a few spelling variants irrelevant. No stemming:
-//! it would need a per-language analyzer and a language-aware query parser,
-//! and a wrong guess of the language would then hide documents.
+//! Two kinds of analyzer:
+//! - [`FOLD_TOKENIZER`] serves every language the press we follow writes in
+//!   (Azerbaijani, Armenian, Russian, Georgian, Turkish, English): a Unicode
+//!   word splitter, a guard against absurdly long tokens, and a folding filter
+//!   that makes case and a few spelling variants irrelevant. It gives the
+//!   exact (unstemmed) terms of `title`, `body` and `authors`.
+//! - One stemming analyzer per language of [`stem::LANGUAGES`], named by
+//!   [`stem_tokenizer`]: the same words and folding, then that language's
+//!   stemmer. It fills the language's stemmed fields, which only documents
+//!   of that language have, so a wrong stemmer never sees another language
+//!   and a wrong language tag still leaves the folded fields to find it.
 //!
-//! The query parser and the snippet generator look the analyzer up by name on
+//! The query parser and the snippet generator look analyzers up by name on
 //! the tantivy index, so [`register`] must run on every index we open.
 
 use std::mem;
@@ -18,7 +23,9 @@ use tantivy::tokenizer::{
     RemoveLongFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
-/// Name under which the analyzer is registered; stored in the schema.
+use super::stem::{self, Stem, StemLanguage};
+
+/// Name under which the folding analyzer is registered; stored in the schema.
 pub const FOLD_TOKENIZER: &str = "pressd_fold";
 
 /// Tokens of this many bytes or more are dropped. Counted in bytes (tantivy's
@@ -27,17 +34,41 @@ pub const FOLD_TOKENIZER: &str = "pressd_fold";
 /// base64, hashes and URLs glued together.
 const MAX_TOKEN_BYTES: usize = 160;
 
-/// Register the folding analyzer on `index`. Needed on every open, for
-/// writing and for reading alike: tantivy stores only the analyzer's name.
+/// Register every analyzer on `index`. Needed on every open, for writing and
+/// for reading alike: tantivy stores only the analyzers' names.
 pub fn register(index: &tantivy::Index) {
-    index.tokenizers().register(FOLD_TOKENIZER, analyzer());
+    let tokenizers = index.tokenizers();
+    tokenizers.register(FOLD_TOKENIZER, analyzer());
+    for language in stem::LANGUAGES {
+        tokenizers.register(&stem_tokenizer(language.code), stem_analyzer(language));
+    }
 }
 
-/// The analyzer itself: words, long-token guard, folding.
+/// The folding analyzer itself: words, long-token guard, folding.
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(Fold)
+        .build()
+}
+
+/// Name of the stemming analyzer for the language `code`; stored in the
+/// schema.
+pub fn stem_tokenizer(code: &str) -> String {
+    format!("pressd_stem_{code}")
+}
+
+/// The stemming analyzer of `language`: the folding analyzer's words and
+/// folding, then the stemmer (which expects folded, lowercase input).
+pub fn stem_analyzer(language: &StemLanguage) -> TextAnalyzer {
+    let words = WordTokenizer {
+        drop_apostrophe_suffixes: language.apostrophe_suffixes(),
+        ..WordTokenizer::default()
+    };
+    TextAnalyzer::builder(words)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(Fold)
+        .filter(Stem(language.stemming))
         .build()
 }
 
@@ -53,6 +84,15 @@ pub fn analyzer() -> TextAnalyzer {
 #[derive(Clone, Default)]
 pub struct WordTokenizer {
     token: Token,
+    /// Drop a suffix written after an apostrophe ("Ankara'da" gives
+    /// "Ankara"), for languages that inflect names that way.
+    drop_apostrophe_suffixes: bool,
+}
+
+/// Apostrophes that may separate a Turkic name from its suffix: ASCII, the
+/// typographic right quote, and the modifier letter.
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
 }
 
 /// Characters that never start a word but continue one.
@@ -90,6 +130,7 @@ impl Tokenizer for WordTokenizer {
             text,
             chars: text.char_indices().peekable(),
             token: &mut self.token,
+            drop_apostrophe_suffixes: self.drop_apostrophe_suffixes,
         }
     }
 }
@@ -98,6 +139,27 @@ pub struct WordTokenStream<'a> {
     text: &'a str,
     chars: std::iter::Peekable<std::str::CharIndices<'a>>,
     token: &'a mut Token,
+    drop_apostrophe_suffixes: bool,
+}
+
+impl WordTokenStream<'_> {
+    /// Skips the rest of the current word when it is an apostrophe and a
+    /// suffix ("'da", "’nin"). A lone apostrophe (a closing quote) is left.
+    fn skip_apostrophe_suffix(&mut self) {
+        let mut ahead = self.chars.clone();
+        let starts_suffix = matches!(ahead.next(), Some((_, c)) if is_apostrophe(c))
+            && matches!(ahead.next(), Some((_, c)) if c.is_alphabetic());
+        if !starts_suffix {
+            return;
+        }
+        self.chars.next();
+        while let Some(&(_, next)) = self.chars.peek() {
+            if !(next.is_alphanumeric() || is_word_continuation(next)) {
+                break;
+            }
+            self.chars.next();
+        }
+    }
 }
 
 impl TokenStream for WordTokenStream<'_> {
@@ -119,6 +181,9 @@ impl TokenStream for WordTokenStream<'_> {
             self.token.offset_from = start;
             self.token.offset_to = end;
             self.token.text.push_str(&self.text[start..end]);
+            if self.drop_apostrophe_suffixes {
+                self.skip_apostrophe_suffix();
+            }
             return true;
         }
         false
@@ -237,6 +302,19 @@ pub fn fold_words(text: &str) -> Vec<String> {
     words
 }
 
+/// The stemmed form of a whole text in the language `code`, token by token,
+/// as that language's stemmed fields hold it; `None` when the language has no
+/// stemmer. For tests, benchmarks and callers comparing words the way search
+/// does.
+pub fn stem_words(code: &str, text: &str) -> Option<Vec<String>> {
+    let language = &stem::LANGUAGES[stem::position(code)?];
+    let mut analyzer = stem_analyzer(language);
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    stream.process(&mut |token| words.push(token.text.clone()));
+    Some(words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +426,33 @@ mod tests {
         // A long Georgian word survives the byte-based limit.
         let georgian = "საქართველოსთვისაც".repeat(2);
         assert_eq!(fold_words(&georgian).len(), 1);
+    }
+
+    #[test]
+    fn turkic_stemmers_drop_suffixes_after_an_apostrophe() {
+        for text in ["Ankara'da", "Ankara’nın", "ANKARA'YA"] {
+            assert_eq!(stem_words("tr", text), stem_words("tr", "Ankara"), "{text}");
+        }
+        assert_eq!(stem_words("az", "Bakı'da"), stem_words("az", "Bakı"));
+        // The folding analyzer and other languages keep both halves.
+        assert_eq!(fold_words("Ankara'da"), ["ankara", "da"]);
+        assert_eq!(
+            stem_words("en", "O'Brien").map(|w| w.len()),
+            Some(2),
+            "O'Brien"
+        );
+        // A closing quote is not a suffix.
+        assert_eq!(stem_words("tr", "'Ankara' dedi").map(|w| w.len()), Some(2));
+    }
+
+    #[test]
+    fn stemming_runs_after_folding() {
+        assert_eq!(
+            stem_words("ru", "ПРЕЗИДЕНТА ёлкой"),
+            stem_words("ru", "президент елка")
+        );
+        assert_eq!(stem_words("az", "BAKIDAN"), stem_words("az", "bakı"));
+        assert_eq!(stem_words("hy", "ԵՐԵՒԱՆՈՒՄ"), stem_words("hy", "Երևան"));
+        assert_eq!(stem_words("ka", "თბილისი"), None);
     }
 }

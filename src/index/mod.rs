@@ -7,15 +7,20 @@
 //! ([`Index::open_read`]) and each search sees the latest commit.
 //!
 //! - [`schema`]: fields, field handles, schema version.
-//! - [`analysis`]: the folding analyzer used for title, body and authors, at
-//!   index and at query time.
+//! - [`analysis`]: the folding analyzer used for title, body and authors, and
+//!   the stemming analyzers of each language's stemmed fields, at index and
+//!   at query time.
+//! - [`stem`]: which languages are stemmed and how; [`az_stem`], the
+//!   Azerbaijani stemmer.
 //! - [`writer`]: upsert by canonical URL, commit.
 //! - [`search`]: query parsing, filters, sort orders, snippets.
 
 pub mod analysis;
+pub mod az_stem;
 pub mod names;
 pub mod schema;
 pub mod search;
+pub mod stem;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +29,7 @@ use tantivy::directory::error::OpenDirectoryError;
 use tantivy::directory::MmapDirectory;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
-pub use schema::{Fields, SCHEMA_VERSION};
+pub use schema::{Fields, StemFields, SCHEMA_VERSION};
 pub use search::{Hit, SearchRequest, SearchResults, Sort, HIGHLIGHT_END, HIGHLIGHT_START};
 pub use writer::Writer;
 
@@ -232,7 +237,24 @@ fn resolve_fields(dir: &Path, index: &tantivy::Index) -> Result<Fields, IndexErr
         authors: field("authors")?,
         published: field("published")?,
         fetched: field("fetched")?,
+        stemmed: resolve_stem_fields(&field)?,
     })
+}
+
+fn resolve_stem_fields(
+    field: &impl Fn(&str) -> Result<tantivy::schema::Field, IndexError>,
+) -> Result<[StemFields; stem::LANGUAGES.len()], IndexError> {
+    let mut resolved = Vec::with_capacity(stem::LANGUAGES.len());
+    for language in stem::LANGUAGES {
+        let (title, body) = schema::stem_field_names(language.code);
+        resolved.push(StemFields {
+            title: field(&title)?,
+            body: field(&body)?,
+        });
+    }
+    resolved
+        .try_into()
+        .map_err(|_| IndexError::Tantivy("stemmed fields do not match the languages".into()))
 }
 
 #[cfg(test)]
@@ -320,6 +342,20 @@ pub(crate) mod tests {
             let message = result.err().expect("must fail").to_string();
             assert!(message.contains("schema version 999"), "{message}");
         }
+    }
+
+    #[test]
+    fn index_of_the_unstemmed_schema_is_refused_with_the_move_aside_hint() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        drop(Index::open_or_create(dir.path()).expect("create"));
+        // Version 1 had no stemmed fields.
+        std::fs::write(dir.path().join(schema::VERSION_FILE), "1\n").expect("write");
+        let message = Index::open_or_create(dir.path())
+            .err()
+            .expect("must fail")
+            .to_string();
+        assert!(message.contains("schema version 1"), "{message}");
+        assert!(message.contains("move the directory aside"), "{message}");
     }
 
     #[test]

@@ -10,13 +10,17 @@ use tantivy::schema::{
     TextOptions, FAST, STORED, STRING,
 };
 
-use super::analysis::FOLD_TOKENIZER;
+use super::analysis::{stem_tokenizer, FOLD_TOKENIZER};
+use super::stem::LANGUAGES;
 use super::IndexError;
 
 /// Bump whenever the schema or the analysis changes in a way that makes an
 /// existing index wrong to read or extend (new field, other tokenizer, other
 /// folding). Written to [`VERSION_FILE`] when an index is created.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// Version 2 added the stemmed fields of every language in
+/// [`LANGUAGES`](super::stem::LANGUAGES).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// File in the index directory holding [`SCHEMA_VERSION`]. Tantivy ignores
 /// files it did not create, so it survives merges and garbage collection.
@@ -39,6 +43,23 @@ pub struct Fields {
     pub authors: Field,
     pub published: Field,
     pub fetched: Field,
+    /// The stemmed fields of each language, in the order of
+    /// [`LANGUAGES`](super::stem::LANGUAGES).
+    pub stemmed: [StemFields; LANGUAGES.len()],
+}
+
+/// Title and body of documents in one language, analyzed with that
+/// language's stemmer; empty in documents of every other language. Indexed
+/// only: hits show the stored `title` and `body`.
+#[derive(Debug, Clone, Copy)]
+pub struct StemFields {
+    pub title: Field,
+    pub body: Field,
+}
+
+/// Field names of the stemmed title and body of the language `code`.
+pub fn stem_field_names(code: &str) -> (String, String) {
+    (format!("title_{code}"), format!("body_{code}"))
 }
 
 /// Builds the schema and its field handles.
@@ -67,6 +88,19 @@ pub fn build() -> (Schema, Fields) {
         authors: builder.add_text_field("authors", folded_text),
         published: builder.add_date_field("published", date.clone()),
         fetched: builder.add_date_field("fetched", date),
+        stemmed: std::array::from_fn(|n| {
+            let code = LANGUAGES[n].code;
+            let stemmed_text = TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(&stem_tokenizer(code))
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            );
+            let (title, body) = stem_field_names(code);
+            StemFields {
+                title: builder.add_text_field(&title, stemmed_text.clone()),
+                body: builder.add_text_field(&body, stemmed_text),
+            }
+        }),
     };
     (builder.build(), fields)
 }

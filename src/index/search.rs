@@ -8,11 +8,21 @@
 //! `published:[2024-01-01T00:00:00Z TO *]`. A blank query matches every
 //! document, so filters and sort alone can browse the index.
 //!
+//! Plain words also match other forms of the same word: each is looked up,
+//! besides the folded `title` and `body`, in the stemmed title and body of
+//! every stemmed language (of the requested languages only, when the request
+//! names some), analyzed with that language's stemmer, so `президента` finds
+//! `президент` and `Bakıda` finds `Bakı`. `title:word` and `body:word` do the
+//! same within their field. A stem-only match weighs [`STEM_WEIGHT`] of an
+//! exact one and an exact match counts in both, so exact forms rank first.
+//! Quoted text, a single word or a phrase, matches exact (folded) forms only.
+//!
 //! Snippets mark matched words as `**word**` ([`HIGHLIGHT_START`],
 //! [`HIGHLIGHT_END`]), keep about [`SNIPPET_CHARS`] characters with runs of
 //! whitespace collapsed, and show `…` where the text was cut. Markdown-style
 //! stars because «» and "" are ordinary quotes in the languages we index.
 
+use std::collections::hash_map::{Entry, HashMap};
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
@@ -21,11 +31,13 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermSetQuery,
 };
-use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
+use tantivy::query_grammar::{self, Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::{Field, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, Order, Score, Searcher, TantivyDocument, Term};
 
+use super::schema::StemFields;
+use super::stem;
 use super::writer::{from_tantivy_date, to_tantivy_date};
 use super::{Index, IndexError};
 
@@ -34,6 +46,11 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 /// Title matches weigh this much more than body matches.
 const TITLE_BOOST: Score = 2.0;
+
+/// Weight of a match on a stemmed field relative to the same match on the
+/// folded field: below 1 so that a document with the exact form (which
+/// matches both) ranks above one with another form only.
+pub const STEM_WEIGHT: Score = 0.5;
 
 /// Target snippet length, in characters.
 pub const SNIPPET_CHARS: usize = 200;
@@ -46,7 +63,8 @@ pub const HIGHLIGHT_END: &str = "**";
 const ELLIPSIS: char = '…';
 
 /// Reminder appended to every query error.
-const SYNTAX_HINT: &str = "query syntax: plain words must all match; \"exact phrase\"; \
+const SYNTAX_HINT: &str = "query syntax: plain words must all match, in any of their forms; \
+     \"exact phrase\" or \"word\" for exact forms only; \
      a OR b; -word or NOT word to exclude; field:value with fields title, body, authors, \
      lang, source, kind; published:[2024-01-01T00:00:00Z TO *]";
 
@@ -113,7 +131,7 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
         .reload()
         .map_err(|e| IndexError::tantivy("reload reader", e))?;
     let searcher = index.reader.searcher();
-    let user_query = parse_query(index, &request.query)?;
+    let user_query = parse_query(index, request)?;
     let query = with_filters(index, user_query.box_clone(), request);
 
     let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
@@ -159,29 +177,145 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
         }
     };
 
-    let mut snippets = Snippets::new(index, &searcher, &*user_query)?;
+    let mut snippets = Snippets::new(&searcher, &*user_query);
     let mut hits = Vec::with_capacity(ranked.len());
     for (score, address) in ranked {
         let doc: TantivyDocument = searcher
             .doc(address)
             .map_err(|e| IndexError::tantivy("load document", e))?;
-        hits.push(to_hit(index, &doc, score, &mut snippets));
+        hits.push(to_hit(index, &doc, score, &mut snippets)?);
     }
     Ok(SearchResults { total, hits })
 }
 
-fn parse_query(index: &Index, text: &str) -> Result<Box<dyn Query>, IndexError> {
+fn parse_query(index: &Index, request: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {
+    let text = request.query.as_str();
     if text.trim().is_empty() {
         return Ok(Box::new(AllQuery));
     }
-    let ast = query_grammar::parse_query(text).map_err(|_| syntax_error(text))?;
+    let protected = protect_apostrophes(text);
+    let ast = query_grammar::parse_query(&protected).map_err(|_| syntax_error(text))?;
     let f = &index.fields;
-    let mut parser = QueryParser::for_index(&index.index, vec![f.title, f.body, f.authors]);
+    let stemmed = stemmed_fields(index, &request.langs);
+    let mut default_fields = vec![f.title, f.body, f.authors];
+    for s in &stemmed {
+        default_fields.extend([s.title, s.body]);
+    }
+    let mut parser = QueryParser::for_index(&index.index, default_fields);
     parser.set_conjunction_by_default();
     parser.set_field_boost(f.title, TITLE_BOOST);
+    for s in &stemmed {
+        parser.set_field_boost(s.title, TITLE_BOOST * STEM_WEIGHT);
+        parser.set_field_boost(s.body, STEM_WEIGHT);
+    }
+    let schema = index.index.schema();
+    let name = |field| schema.get_field_name(field).to_string();
+    let names = FieldNames {
+        exact: vec![name(f.title), name(f.body), name(f.authors)],
+        title: std::iter::once(f.title)
+            .chain(stemmed.iter().map(|s| s.title))
+            .map(name)
+            .collect(),
+        body: std::iter::once(f.body)
+            .chain(stemmed.iter().map(|s| s.body))
+            .map(name)
+            .collect(),
+    };
     parser
-        .build_query_from_user_input_ast(complete_negations(ast))
+        .build_query_from_user_input_ast(complete_negations(names.expand(ast)))
         .map_err(|e| IndexError::Query(format!("{e} in {text:?}; {SYNTAX_HINT}")))
+}
+
+/// The stemmed fields a query looks in: those of `langs`, or of every
+/// stemmed language when `langs` is empty. Languages without a stemmer
+/// (Georgian, `und`) add none; their documents match on the folded fields.
+fn stemmed_fields(index: &Index, langs: &[String]) -> Vec<StemFields> {
+    if langs.is_empty() {
+        return index.fields.stemmed.to_vec();
+    }
+    let mut positions: Vec<usize> = langs.iter().filter_map(|l| stem::position(l)).collect();
+    positions.sort_unstable();
+    positions.dedup();
+    positions
+        .into_iter()
+        .map(|n| index.fields.stemmed[n])
+        .collect()
+}
+
+/// Names of the fields a literal of the query is searched in, where that
+/// differs from the parser's default fields.
+struct FieldNames {
+    /// Quoted text without a field: the folded fields only.
+    exact: Vec<String>,
+    /// `title:word`: the folded title and the stemmed titles.
+    title: Vec<String>,
+    /// `body:word`: the folded body and the stemmed bodies.
+    body: Vec<String>,
+}
+
+impl FieldNames {
+    /// Rewrites each literal that needs other fields than the parser would
+    /// give it into an OR of the same literal over those fields.
+    fn expand(&self, ast: UserInputAst) -> UserInputAst {
+        match ast {
+            UserInputAst::Clause(children) => UserInputAst::Clause(
+                children
+                    .into_iter()
+                    .map(|(occur, child)| (occur, self.expand(child)))
+                    .collect(),
+            ),
+            UserInputAst::Boost(inner, boost) => {
+                UserInputAst::Boost(Box::new(self.expand(*inner)), boost)
+            }
+            UserInputAst::Leaf(leaf) => match *leaf {
+                UserInputLeaf::Literal(literal) => self.expand_literal(literal),
+                other => UserInputAst::Leaf(Box::new(other)),
+            },
+        }
+    }
+
+    fn expand_literal(&self, literal: UserInputLiteral) -> UserInputAst {
+        let quoted = !matches!(literal.delimiter, Delimiter::None);
+        let targets = match (literal.field_name.as_deref(), quoted) {
+            (None, true) => &self.exact,
+            (Some("title"), false) => &self.title,
+            (Some("body"), false) => &self.body,
+            _ => return UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(literal))),
+        };
+        let alternatives = targets
+            .iter()
+            .map(|name| {
+                let mut copy = literal.clone();
+                copy.field_name = Some(name.clone());
+                (
+                    Some(Occur::Should),
+                    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(copy))),
+                )
+            })
+            .collect();
+        UserInputAst::Clause(alternatives)
+    }
+}
+
+/// Turns an ASCII apostrophe between two letters ("Ankara'da", "O'Brien")
+/// into U+2019, which means the same to the analyzers: tantivy's grammar
+/// reads `'` as the start of a quoted phrase and refused such words.
+fn protect_apostrophes(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(n, &c)| {
+            let between_letters = n > 0
+                && chars[n - 1].is_alphanumeric()
+                && chars.get(n + 1).is_some_and(|next| next.is_alphabetic());
+            if c == '\'' && between_letters {
+                '\u{2019}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The strict parser only says "syntax error"; the lenient one says what
@@ -266,7 +400,12 @@ fn with_filters(index: &Index, query: Box<dyn Query>, request: &SearchRequest) -
     BooleanQuery::new(clauses)
 }
 
-fn to_hit(index: &Index, doc: &TantivyDocument, score: Score, snippets: &mut Snippets) -> Hit {
+fn to_hit(
+    index: &Index,
+    doc: &TantivyDocument,
+    score: Score,
+    snippets: &mut Snippets,
+) -> Result<Hit, IndexError> {
     let f = &index.fields;
     let text = |field: Field| {
         doc.get_first(field)
@@ -280,12 +419,26 @@ fn to_hit(index: &Index, doc: &TantivyDocument, score: Score, snippets: &mut Sni
     };
     let title = text(f.title);
     let body = text(f.body);
-    Hit {
+    let lang = text(f.lang);
+    let stemmed = stem::position(&lang).map(|n| f.stemmed[n]);
+    let mut candidates = vec![(f.body, body.as_str())];
+    candidates.extend(stemmed.map(|s| (s.body, body.as_str())));
+    candidates.push((f.title, title.as_str()));
+    candidates.extend(stemmed.map(|s| (s.title, title.as_str())));
+    let snippet = match snippets.first_match(&candidates)? {
+        Some(snippet) => snippet,
+        None => lead(if body.trim().is_empty() {
+            &title
+        } else {
+            &body
+        }),
+    };
+    Ok(Hit {
         url,
-        snippet: snippets.make(&body, &title),
+        snippet,
         title,
         source: text(f.source),
-        lang: text(f.lang),
+        lang,
         kind: text(f.kind),
         published: doc
             .get_first(f.published)
@@ -296,41 +449,49 @@ fn to_hit(index: &Index, doc: &TantivyDocument, score: Score, snippets: &mut Sni
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
         score,
-    }
+    })
 }
 
-/// Snippet generators for one search: body first, title as fallback.
-struct Snippets {
-    body: SnippetGenerator,
-    title: SnippetGenerator,
+/// Snippet generators for one search, made the first time a field needs
+/// one.
+struct Snippets<'a> {
+    searcher: &'a Searcher,
+    query: &'a dyn Query,
+    generators: HashMap<Field, SnippetGenerator>,
 }
 
-impl Snippets {
-    fn new(index: &Index, searcher: &Searcher, query: &dyn Query) -> Result<Self, IndexError> {
-        let generator = |field| {
-            SnippetGenerator::create(searcher, query, field)
-                .map_err(|e| IndexError::tantivy("prepare snippets", e))
-        };
-        Ok(Snippets {
-            body: generator(index.fields.body)?,
-            title: generator(index.fields.title)?,
-        })
+impl<'a> Snippets<'a> {
+    fn new(searcher: &'a Searcher, query: &'a dyn Query) -> Self {
+        Snippets {
+            searcher,
+            query,
+            generators: HashMap::new(),
+        }
     }
 
-    /// The best-matching passage of the body; else the title with its
-    /// matches marked; else (a blank query, a match on authors only) the
-    /// start of the body.
-    fn make(&mut self, body: &str, title: &str) -> String {
-        for (generator, text) in [(&mut self.body, body), (&mut self.title, title)] {
+    /// The passage of the first `(field, text)` in which the query matches,
+    /// with its matches marked; `None` when it matches in none (a blank
+    /// query, a match on authors only). Callers list the body before the
+    /// title, and the folded field before the stemmed one, so exact forms
+    /// are shown when there are any.
+    fn first_match(&mut self, candidates: &[(Field, &str)]) -> Result<Option<String>, IndexError> {
+        for &(field, text) in candidates {
+            let generator = match self.generators.entry(field) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => entry.insert(
+                    SnippetGenerator::create(self.searcher, self.query, field)
+                        .map_err(|e| IndexError::tantivy("prepare snippets", e))?,
+                ),
+            };
             // Tantivy measures the snippet in bytes; scale so that Georgian
             // (3 bytes a letter) gets as many letters as English.
             generator.set_max_num_chars(snippet_bytes(text));
             let snippet = generator.snippet(text);
             if !snippet.highlighted().is_empty() {
-                return render(&snippet, text.len());
+                return Ok(Some(render(&snippet, text.len())));
             }
         }
-        lead(if body.trim().is_empty() { title } else { body })
+        Ok(None)
     }
 }
 
@@ -786,5 +947,192 @@ mod tests {
         let cut = lead(&text);
         assert!(cut.ends_with("word…"), "{cut}");
         assert!(cut.chars().count() <= SNIPPET_CHARS + 1);
+    }
+
+    /// An article in language `lang` with `body` (and a neutral title).
+    fn in_lang(id: &str, lang: &str, title: &str, body: &str) -> Article {
+        with(article(id, title, body), |a| a.lang = lang.to_string())
+    }
+
+    fn stem_corpus() -> (tempfile::TempDir, Index) {
+        index_with(&[
+            in_lang("https://az.example/1", "az", "Xəbər", "Bakı şəhəri"),
+            in_lang(
+                "https://az.example/2",
+                "az",
+                "Görüş",
+                "Prezidentin nümayəndəsi gəldi",
+            ),
+            in_lang(
+                "https://ru.example/1",
+                "ru",
+                "Новости",
+                "Заявление президента России",
+            ),
+            in_lang("https://hy.example/1", "hy", "Լուրեր", "Երևանում անձրև է"),
+            in_lang(
+                "https://en.example/1",
+                "en",
+                "News",
+                "The elections were held",
+            ),
+            in_lang(
+                "https://tr.example/1",
+                "tr",
+                "Haber",
+                "Ankara bugün sıcak, cumhurbaşkanının açıklaması",
+            ),
+            in_lang("https://ka.example/1", "ka", "ამბები", "თბილისში წვიმს"),
+        ])
+    }
+
+    #[test]
+    fn inflected_forms_find_each_other_per_language() {
+        let (_dir, index) = stem_corpus();
+        for (query, url) in [
+            ("Bakıda", "https://az.example/1"),
+            ("Bakının", "https://az.example/1"),
+            ("BAKIYA", "https://az.example/1"),
+            ("prezidentlər", "https://az.example/2"),
+            ("prezident", "https://az.example/2"),
+            ("президент", "https://ru.example/1"),
+            ("президентом", "https://ru.example/1"),
+            ("Երևան", "https://hy.example/1"),
+            ("Երևանի", "https://hy.example/1"),
+            ("election", "https://en.example/1"),
+            ("Ankara'da", "https://tr.example/1"),
+            ("Ankara’nın", "https://tr.example/1"),
+            ("cumhurbaşkanı", "https://tr.example/1"),
+        ] {
+            assert_eq!(matches(&index, query), [url], "query {query:?}");
+        }
+        // Words must still all match, each in any of its forms.
+        assert_eq!(
+            matches(&index, "prezidentlər nümayəndələri"),
+            ["https://az.example/2"]
+        );
+        assert!(matches(&index, "prezidentlər Bakıda").is_empty());
+    }
+
+    #[test]
+    fn georgian_is_folded_but_not_stemmed() {
+        let (_dir, index) = stem_corpus();
+        assert_eq!(matches(&index, "თბილისში"), ["https://ka.example/1"]);
+        assert_eq!(matches(&index, "ᲗᲑᲘᲚᲘᲡᲨᲘ"), ["https://ka.example/1"]);
+        assert!(matches(&index, "თბილისი").is_empty());
+    }
+
+    #[test]
+    fn folding_traps_survive_stemming() {
+        let (_dir, index) = index_with(&[
+            in_lang(
+                "https://tr.example/1",
+                "tr",
+                "Haber",
+                "CUMHURBAŞKANI konuştu",
+            ),
+            in_lang("https://az.example/1", "az", "Xəbər", "BAKI limanı"),
+            in_lang("https://ru.example/1", "ru", "Новости", "Новогодняя ёлка"),
+            in_lang("https://hy.example/1", "hy", "Լուրեր", "ԵՐԵՒԱՆՈՒՄ"),
+        ]);
+        // Dotted and dotless i in either the document or the query.
+        assert_eq!(
+            matches(&index, "Cumhurbaşkanının"),
+            ["https://tr.example/1"]
+        );
+        assert_eq!(
+            matches(&index, "cumhurbaskaninin").len(),
+            0,
+            "ş is a letter of its own"
+        );
+        assert_eq!(matches(&index, "Bakidan"), ["https://az.example/1"]);
+        assert_eq!(matches(&index, "İLHAM BAKİDA").len(), 0);
+        assert_eq!(matches(&index, "bakıda"), ["https://az.example/1"]);
+        // ё and е, the Armenian ligature and its spelled-out capital.
+        assert_eq!(matches(&index, "елки"), ["https://ru.example/1"]);
+        assert_eq!(matches(&index, "ёлкой"), ["https://ru.example/1"]);
+        assert_eq!(matches(&index, "Երևանի"), ["https://hy.example/1"]);
+    }
+
+    #[test]
+    fn exact_form_ranks_above_stem_only() {
+        let (_dir, index) = index_with(&[
+            in_lang(
+                "https://ru.example/other",
+                "ru",
+                "Визит",
+                "Встреча с президентом прошла",
+            ),
+            in_lang(
+                "https://ru.example/exact",
+                "ru",
+                "Визит",
+                "Встреча для президента прошла",
+            ),
+            in_lang("https://az.example/other", "az", "Səfər", "Bakıdan xəbər"),
+            in_lang("https://az.example/exact", "az", "Səfər", "Bakıya xəbər"),
+        ]);
+        assert_eq!(
+            urls(&index, &request("президента")),
+            ["https://ru.example/exact", "https://ru.example/other"]
+        );
+        assert_eq!(
+            urls(&index, &request("Bakıya")),
+            ["https://az.example/exact", "https://az.example/other"]
+        );
+    }
+
+    #[test]
+    fn quoted_text_matches_the_exact_form_only() {
+        let (_dir, index) = stem_corpus();
+        assert!(matches(&index, "\"президент\"").is_empty());
+        assert_eq!(matches(&index, "\"президента\""), ["https://ru.example/1"]);
+        assert_eq!(
+            matches(&index, "\"президента россии\""),
+            ["https://ru.example/1"]
+        );
+    }
+
+    #[test]
+    fn field_queries_use_stems_too() {
+        let (_dir, index) = stem_corpus();
+        assert_eq!(matches(&index, "body:Bakıda"), ["https://az.example/1"]);
+        assert!(matches(&index, "title:Bakıda").is_empty());
+        assert_eq!(matches(&index, "title:новостям"), ["https://ru.example/1"]);
+        assert_eq!(
+            matches(&index, "президентом -body:россией"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn langs_limit_the_stemmed_fields_searched() {
+        let (_dir, index) = stem_corpus();
+        let mut r = request("президентом");
+        r.langs = vec!["ru".into()];
+        assert_eq!(urls(&index, &r), ["https://ru.example/1"]);
+        r.langs = vec!["az".into(), "ka".into()];
+        assert!(urls(&index, &r).is_empty());
+        // A language without a stemmer still finds exact forms.
+        let mut r = request("თბილისში");
+        r.langs = vec!["ka".into()];
+        assert_eq!(urls(&index, &r), ["https://ka.example/1"]);
+    }
+
+    #[test]
+    fn snippet_marks_a_stem_only_match() {
+        let (_dir, index) = stem_corpus();
+        let hit = index
+            .search(&request("Bakıda"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert_eq!(hit.snippet, "**Bakı** şəhəri");
+        let hit = index
+            .search(&request("президент"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert_eq!(hit.snippet, "Заявление **президента** России");
     }
 }

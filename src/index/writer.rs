@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::Fields;
+use super::stem;
 use super::IndexError;
 use crate::article::Article;
 
@@ -51,6 +52,10 @@ impl Writer {
         doc.add_text(f.kind, article.kind.as_str());
         doc.add_text(f.title, &article.title);
         doc.add_text(f.body, &article.body);
+        if let Some(n) = stem::position(&article.lang) {
+            doc.add_text(f.stemmed[n].title, &article.title);
+            doc.add_text(f.stemmed[n].body, &article.body);
+        }
         for author in &article.authors {
             doc.add_text(f.authors, author);
         }
