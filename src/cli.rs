@@ -78,7 +78,8 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
-    /// Words must all match; Tantivy syntax works: "a phrase", OR, NOT, -word, title:word.
+    /// Words must all match, in any inflected form; "quoted words" match the
+    /// exact form only. Tantivy syntax works: OR, NOT, -word, title:word.
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
     /// Only these languages (ISO 639-1, comma-separated).
