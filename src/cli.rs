@@ -91,6 +91,10 @@ pub struct SearchArgs {
     /// Only articles or only social posts.
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
+    /// Match words as written only: no cross-script name matching
+    /// (Hajiyev then no longer finds Гаджиев or Hacıyev).
+    #[arg(long)]
+    exact: bool,
     /// Published on or after (YYYY-MM-DD or RFC 3339).
     #[arg(long, value_parser = parse_since)]
     since: Option<DateTime<Utc>>,
@@ -325,6 +329,7 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
             SortArg::Oldest => Sort::Oldest,
         },
         limit: args.limit,
+        exact: args.exact,
     };
     let results = match index.search(&request) {
         Ok(r) => r,

@@ -39,6 +39,7 @@ const MAX_TOKEN_BYTES: usize = 160;
 pub fn register(index: &tantivy::Index) {
     let tokenizers = index.tokenizers();
     tokenizers.register(FOLD_TOKENIZER, analyzer());
+    tokenizers.register(super::names::NAMES_TOKENIZER, super::names::analyzer());
     for language in stem::LANGUAGES {
         tokenizers.register(&stem_tokenizer(language.code), stem_analyzer(language));
     }

@@ -238,6 +238,7 @@ fn resolve_fields(dir: &Path, index: &tantivy::Index) -> Result<Fields, IndexErr
         published: field("published")?,
         fetched: field("fetched")?,
         stemmed: resolve_stem_fields(&field)?,
+        names: field("names")?,
     })
 }
 

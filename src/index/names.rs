@@ -126,3 +126,126 @@ mod tests {
         assert!(keys("— … ·").is_empty());
     }
 }
+
+#[cfg(test)]
+mod search_tests {
+    use crate::article::Article;
+    use crate::index::{Index, SearchRequest};
+    use crate::item::ItemKind;
+
+    fn doc(id: &str, lang: &str, title: &str, body: &str) -> Article {
+        Article {
+            id: id.into(),
+            url: id.into(),
+            source: "s".into(),
+            lang: lang.into(),
+            title: title.into(),
+            body: body.into(),
+            published: None,
+            fetched: chrono::Utc::now(),
+            authors: Vec::new(),
+            kind: ItemKind::Article,
+        }
+    }
+
+    fn corpus() -> (tempfile::TempDir, Index) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = Index::open_or_create(dir.path()).expect("index");
+        let mut w = index.writer().expect("writer");
+        for a in [
+            doc(
+                "https://az.example/1",
+                "az",
+                "Hikmət Hacıyev jurnalistlərlə görüşüb",
+                "Prezidentin köməkçisi Hikmət Hacıyev bəyanat verib.",
+            ),
+            doc(
+                "https://ru.example/1",
+                "ru",
+                "Хикмет Гаджиев встретился с журналистами",
+                "Помощник президента Хикмет Гаджиев сделал заявление.",
+            ),
+            doc(
+                "https://hy.example/1",
+                "hy",
+                "Հիքմեթ Հաջիևը հանդիպել է լրագրողների հետ",
+                "Նախագահի օգնական Հիքմեթ Հաջիևը հայտարարություն է արել։",
+            ),
+            doc(
+                "https://en.example/1",
+                "en",
+                "Hikmet Hajiyev met journalists",
+                "Presidential aide Hikmet Hajiyev made a statement.",
+            ),
+            doc(
+                "https://en.example/2",
+                "en",
+                "Ali Alakbarov opened a school",
+                "The minister Alakbarov visited Ganja.",
+            ),
+        ] {
+            w.upsert(&a).expect("upsert");
+        }
+        w.commit().expect("commit");
+        (dir, Index::open_read(index.dir()).expect("reader"))
+    }
+
+    fn urls(index: &Index, query: &str, exact: bool) -> Vec<String> {
+        let request = SearchRequest {
+            query: query.into(),
+            limit: 10,
+            exact,
+            ..SearchRequest::default()
+        };
+        index
+            .search(&request)
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.url)
+            .collect()
+    }
+
+    #[test]
+    fn one_spelling_finds_every_script_with_its_own_first() {
+        let (_dir, index) = corpus();
+        let found = urls(&index, "Hajiyev", false);
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert_eq!(
+            found[0], "https://en.example/1",
+            "the spelling searched for ranks first"
+        );
+        let found = urls(&index, "Гаджиев", false);
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert_eq!(found[0], "https://ru.example/1");
+        assert!(!urls(&index, "Hajiyev", false).contains(&"https://en.example/2".to_string()));
+    }
+
+    #[test]
+    fn exact_turns_folding_off() {
+        let (_dir, index) = corpus();
+        assert_eq!(urls(&index, "Hajiyev", true), ["https://en.example/1"]);
+    }
+
+    #[test]
+    fn distractors_do_not_match() {
+        let (_dir, index) = corpus();
+        assert_eq!(urls(&index, "Aliyev", false), Vec::<String>::new());
+        assert_eq!(urls(&index, "Alakbarov", false), ["https://en.example/2"]);
+    }
+
+    #[test]
+    fn snippet_marks_the_documents_own_spelling() {
+        let (_dir, index) = corpus();
+        let request = SearchRequest {
+            query: "Hajiyev".into(),
+            limit: 10,
+            ..SearchRequest::default()
+        };
+        let hits = index.search(&request).expect("search").hits;
+        let ru = hits.iter().find(|h| h.lang == "ru").expect("ru hit");
+        assert!(ru.snippet.contains("**Гаджиев**"), "{}", ru.snippet);
+        let hy = hits.iter().find(|h| h.lang == "hy").expect("hy hit");
+        assert!(hy.snippet.contains("**Հաջիևը**"), "{}", hy.snippet);
+    }
+}

@@ -11,6 +11,7 @@ use tantivy::schema::{
 };
 
 use super::analysis::{stem_tokenizer, FOLD_TOKENIZER};
+use super::names::NAMES_TOKENIZER;
 use super::stem::LANGUAGES;
 use super::IndexError;
 
@@ -19,8 +20,8 @@ use super::IndexError;
 /// folding). Written to [`VERSION_FILE`] when an index is created.
 ///
 /// Version 2 added the stemmed fields of every language in
-/// [`LANGUAGES`](super::stem::LANGUAGES).
-pub const SCHEMA_VERSION: u32 = 2;
+/// [`LANGUAGES`](super::stem::LANGUAGES); version 3 the `names` field.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// File in the index directory holding [`SCHEMA_VERSION`]. Tantivy ignores
 /// files it did not create, so it survives merges and garbage collection.
@@ -46,6 +47,9 @@ pub struct Fields {
     /// The stemmed fields of each language, in the order of
     /// [`LANGUAGES`](super::stem::LANGUAGES).
     pub stemmed: [StemFields; LANGUAGES.len()],
+    /// Title, body and authors as cross-script name keys (see
+    /// [`super::names`]); indexed only.
+    pub names: Field,
 }
 
 /// Title and body of documents in one language, analyzed with that
@@ -88,6 +92,14 @@ pub fn build() -> (Schema, Fields) {
         authors: builder.add_text_field("authors", folded_text),
         published: builder.add_date_field("published", date.clone()),
         fetched: builder.add_date_field("fetched", date),
+        names: builder.add_text_field(
+            "names",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(NAMES_TOKENIZER)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        ),
         stemmed: std::array::from_fn(|n| {
             let code = LANGUAGES[n].code;
             let stemmed_text = TextOptions::default().set_indexing_options(

@@ -52,6 +52,11 @@ const TITLE_BOOST: Score = 2.0;
 /// matches both) ranks above one with another form only.
 pub const STEM_WEIGHT: Score = 0.5;
 
+/// Weight of a match through the cross-script name keys (another script's
+/// spelling of the word) relative to an exact match: the lowest, so that
+/// documents with the spelling searched for rank first.
+pub const NAME_WEIGHT: Score = 0.3;
+
 /// Target snippet length, in characters.
 pub const SNIPPET_CHARS: usize = 200;
 
@@ -96,6 +101,9 @@ pub struct SearchRequest {
     pub sort: Sort,
     /// Maximum hits returned; 0 means [`DEFAULT_LIMIT`].
     pub limit: usize,
+    /// Match the words as written (folded and stemmed forms) only, without
+    /// the cross-script name path.
+    pub exact: bool,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -201,6 +209,9 @@ fn parse_query(index: &Index, request: &SearchRequest) -> Result<Box<dyn Query>,
     for s in &stemmed {
         default_fields.extend([s.title, s.body]);
     }
+    if !request.exact {
+        default_fields.push(f.names);
+    }
     let mut parser = QueryParser::for_index(&index.index, default_fields);
     parser.set_conjunction_by_default();
     parser.set_field_boost(f.title, TITLE_BOOST);
@@ -208,6 +219,7 @@ fn parse_query(index: &Index, request: &SearchRequest) -> Result<Box<dyn Query>,
         parser.set_field_boost(s.title, TITLE_BOOST * STEM_WEIGHT);
         parser.set_field_boost(s.body, STEM_WEIGHT);
     }
+    parser.set_field_boost(f.names, NAME_WEIGHT);
     let schema = index.index.schema();
     let name = |field| schema.get_field_name(field).to_string();
     let names = FieldNames {
@@ -425,6 +437,10 @@ fn to_hit(
     candidates.extend(stemmed.map(|s| (s.body, body.as_str())));
     candidates.push((f.title, title.as_str()));
     candidates.extend(stemmed.map(|s| (s.title, title.as_str())));
+    // Another script's spelling: the names analyzer finds it in the stored
+    // text, so the snippet marks the word as this document writes it.
+    candidates.push((f.names, body.as_str()));
+    candidates.push((f.names, title.as_str()));
     let snippet = match snippets.first_match(&candidates)? {
         Some(snippet) => snippet,
         None => lead(if body.trim().is_empty() {
@@ -552,9 +568,12 @@ mod tests {
     use super::*;
     use crate::article::Article;
 
+    /// Requests here test matching words as written (folded and stemmed);
+    /// the cross-script name path has its own tests in `index::names`.
     fn request(query: &str) -> SearchRequest {
         SearchRequest {
             query: query.to_string(),
+            exact: true,
             ..SearchRequest::default()
         }
     }

@@ -59,6 +59,11 @@ impl Writer {
         for author in &article.authors {
             doc.add_text(f.authors, author);
         }
+        doc.add_text(f.names, &article.title);
+        doc.add_text(f.names, &article.body);
+        for author in &article.authors {
+            doc.add_text(f.names, author);
+        }
         if let Some(published) = article.published {
             doc.add_date(f.published, to_tantivy_date(published));
         }
