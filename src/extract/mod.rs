@@ -548,4 +548,82 @@ mod tests {
         }
         assert!(checked >= 7, "only {checked} pages checked");
     }
+
+    #[test]
+    fn site_names_from_subdomains_and_domain_like_segments() {
+        let clean = |t: &str, host: Option<&str>| meta::clean_title(t, &[], host, &[]);
+        // The brand is not the first label of the host.
+        assert_eq!(
+            clean("Заголовок новости - Armenpress", Some("en.armenpress.am")),
+            "Заголовок новости"
+        );
+        assert_eq!(
+            clean(
+                "The Caucasus Herald | Wine exports grow",
+                Some("www.caucasusherald.com")
+            ),
+            "Wine exports grow"
+        );
+        // No address known: a segment that is one domain name is the site.
+        assert_eq!(clean("NEWS.am :: Լուրեր Երևանից", None), "Լուրեր Երևանից");
+        assert_eq!(clean("Xəbər başlığı | Oxu.Az", None), "Xəbər başlığı");
+        // A version number or a plain word is not a domain.
+        assert_eq!(
+            clean("Release 2.0 - What changed", None),
+            "Release 2.0 - What changed"
+        );
+        assert_eq!(clean("Baku - Tbilisi", None), "Baku - Tbilisi");
+    }
+
+    #[test]
+    fn bylines_drop_role_descriptions() {
+        let raw = vec![
+            "By Nino Beridze and Thomas Miller, staff writers".to_string(),
+            "Staffan Lindqvist; наш корреспондент".to_string(),
+        ];
+        assert_eq!(
+            meta::clean_authors(&raw, &[], None),
+            vec!["Nino Beridze", "Thomas Miller", "Staffan Lindqvist"]
+        );
+    }
+
+    #[test]
+    fn publication_dates_in_scripts() {
+        let page = |script: &str| {
+            format!(
+                "<html><head><script>{script}</script></head><body><p>A story without a date in its markup, long enough to be prose.</p></body></html>"
+            )
+        };
+        let got = |script: &str| {
+            extract(&page(script), None)
+                .published
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            got(r#"dataLayer.push({'datePublished': '2021-06-02T01:05:00+0400'});"#),
+            "2021-06-01T21:05:00+00:00"
+        );
+        assert_eq!(
+            got(r#"var page = {publish_date = "2020-03-04 10:00:00 +0300"};"#),
+            "2020-03-04T07:00:00+00:00"
+        );
+        // JSON escaped inside a JS string (hydration state).
+        assert_eq!(
+            got(r#"window.__STATE__ = "{\"publishedAt\":\"2019-07-08T12:00:00Z\"}";"#),
+            "2019-07-08T12:00:00+00:00"
+        );
+        // Keys that only look alike carry no date.
+        assert_eq!(got(r#"var cfg = {"publisher": "2019-07-08"};"#), "");
+        // Structured data and meta tags still win over a script.
+        let html = r#"<html><head><meta property="article:published_time" content="2020-01-02T10:00:00+02:00">
+<script>var d = {"pubDate": "2020-05-05T10:00:00Z"};</script></head><body><p>Text.</p></body></html>"#;
+        assert_eq!(
+            extract(html, None)
+                .published
+                .map(|d| d.to_rfc3339())
+                .as_deref(),
+            Some("2020-01-02T08:00:00+00:00")
+        );
+    }
 }
