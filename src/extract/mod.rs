@@ -39,7 +39,10 @@ pub fn extract(html: &str, url: Option<&Url>) -> Extracted {
     drop(parsed);
     let ld = meta::json_ld(&doc);
     let title = meta::title(&doc, &ld, url);
-    let body = without_headline(body::main_text(&doc, ld.body.as_deref()), title.as_deref());
+    let body = without_teaser_runs(without_headline(
+        body::main_text(&doc, ld.body.as_deref()),
+        title.as_deref(),
+    ));
     let published = meta::published(&doc, &ld, url, &body);
     Extracted {
         title,
@@ -68,6 +71,35 @@ fn without_headline(body: String, title: Option<&str>) -> String {
     } else {
         body
     }
+}
+
+/// Drop runs of two or more adjacent excerpt-length paragraphs that each end
+/// in an ellipsis: lists of other stories' teasers, cut at a fixed length,
+/// that share a container with the article. A lone paragraph trailing off,
+/// or short "Here's the thing …" lead-ins, stay.
+fn without_teaser_runs(body: String) -> String {
+    const EXCERPT_CHARS: usize = 100;
+    let paras: Vec<&str> = body.split("\n\n").collect();
+    let cut: Vec<bool> = paras
+        .iter()
+        .map(|p| {
+            let p = p.trim_end();
+            (p.ends_with('…') || p.ends_with("...")) && p.chars().count() >= EXCERPT_CHARS
+        })
+        .collect();
+    let in_run = |i: usize| cut[i] && ((i > 0 && cut[i - 1]) || cut.get(i + 1) == Some(&true));
+    if !(0..paras.len()).any(in_run) {
+        return body;
+    }
+    let kept: Vec<&str> = (0..paras.len())
+        .filter(|&i| !in_run(i))
+        .map(|i| paras[i])
+        .collect();
+    // Never trade the whole text for nothing.
+    if kept.iter().all(|p| p.trim().is_empty()) {
+        return body;
+    }
+    kept.join("\n\n")
 }
 
 #[cfg(test)]
@@ -625,5 +657,23 @@ mod tests {
                 .as_deref(),
             Some("2020-01-02T08:00:00+00:00")
         );
+    }
+
+    #[test]
+    fn runs_of_cut_teasers_are_dropped() {
+        let excerpt = |n: u32| {
+            format!("Excerpt {n} of another story on the same site, cut off at a fixed length by the site's template so that it ends in the middle of a …")
+        };
+        let body = format!(
+            "The article's own text, which is long enough and ends properly.\n\nIt trails off, on purpose, in a paragraph that is itself longer than an excerpt would be...\n\nShort lead-in …\n\n{}\n\n{}",
+            excerpt(1),
+            excerpt(2)
+        );
+        let got = without_teaser_runs(body);
+        assert!(got.contains("on purpose"), "{got:?}");
+        assert!(got.contains("Short lead-in"), "{got:?}");
+        assert!(!got.contains("Excerpt"), "{got:?}");
+        let only = format!("{}\n\n{}", excerpt(1), excerpt(2));
+        assert_eq!(without_teaser_runs(only.clone()), only);
     }
 }
