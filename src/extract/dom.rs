@@ -590,9 +590,12 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool, bool) {
     if pos {
         hint += 1;
     }
+    // Wrappers of posts embedded in the story ("social-media-embed",
+    // "embed-twitter") carry quoted content, not the site's own furniture.
+    let embed = s.contains("embed");
     if neg {
         hint -= 1;
-        if !pos {
+        if !pos && !embed {
             unlikely = true;
         }
     }

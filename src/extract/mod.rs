@@ -676,4 +676,25 @@ mod tests {
         let only = format!("{}\n\n{}", excerpt(1), excerpt(2));
         assert_eq!(without_teaser_runs(only.clone()), only);
     }
+
+    #[test]
+    fn embedded_posts_in_the_story_are_kept() {
+        let html = furnished(
+            "en",
+            "<title>Campaign draws mockery</title>",
+            r#"<h1>Campaign draws mockery</h1>
+<p>The state's new anti-drug campaign drew mockery online within hours of its launch on Monday morning.</p>
+<div class="social-media-embed"><blockquote class="twitter-tweet"><p>Yes this is real and the state spent half a million dollars on it <a href="https://t.co/x">https://t.co/x</a></p>&mdash; A Reader (@reader) <a href="https://twitter.com/reader/status/1">November 18, 2019</a></blockquote></div>
+<p>The governor defended the slogan, saying that the attention was the whole point of the campaign.</p>"#,
+        );
+        let e = extract(&html, None);
+        assert_clean(
+            &e.body,
+            &[
+                "drew mockery online",
+                "half a million dollars",
+                "whole point",
+            ],
+        );
+    }
 }
