@@ -697,4 +697,28 @@ mod tests {
             ],
         );
     }
+
+    #[test]
+    fn links_that_spell_out_their_address_stay() {
+        let html = furnished(
+            "it",
+            "<title>Le offerte</title>",
+            r#"<h1>Le offerte</h1>
+<p>Il black Friday incombe su di noi: per chi non lo sapesse, il venerdì nero è l'ennesima consuetudine importata dagli Stati Uniti, dove i negozi offrono super sconti per lo shopping di Natale.</p>
+<p>Negli ultimi anni, per favorire oltremodo i consumi, il Black Friday si è trasformato in una settimana intera, con sconti e offerte speciali che si trascinano lungo tutti i giorni precedenti.</p>
+<p>Ecco allora le offerte da non lasciarsi sfuggire questa settimana, scelte una per una dalla redazione.</p>
+<p>1) Lego Star Wars 75188 Bombardiere della Resistenza<br><a href="http://amzn.to/2iJFhRj"><strong>http://amzn.to/2iJFhRj</strong></a></p>
+<p>2) Polistil 960574 Pista Elettrica Sorpasso<br><a href="http://amzn.to/2hZfWFJ">http://amzn.to/2hZfWFJ</a></p>
+<p>Le offerte valgono fino a lunedì sera o fino a esaurimento delle scorte, quindi conviene non aspettare troppo.</p>"#,
+        );
+        let e = extract(&html, None);
+        assert_clean(
+            &e.body,
+            &[
+                "Ecco allora",
+                "http://amzn.to/2iJFhRj",
+                "http://amzn.to/2hZfWFJ",
+            ],
+        );
+    }
 }
