@@ -10,9 +10,10 @@ use pressd::extract::{extract, Extracted};
 use std::path::Path;
 use url::Url;
 
-/// A little below the 0.972 measured when this guard was written, so that
-/// a change which costs real accuracy fails while noise-free refactors pass.
-const F1_FLOOR: f64 = 0.965;
+/// The issue's target, a little below the 0.977 measured when this guard
+/// was written: a change that costs real accuracy fails, while a trade of a
+/// few shingles between pages passes.
+const F1_FLOOR: f64 = 0.970;
 
 /// Issue 3: F1 on all pages of the public benchmark, no empty result.
 #[test]
