@@ -463,6 +463,7 @@ pub(super) fn clean_authors(
                 .to_string();
             if name.is_empty()
                 || is_role(&name)
+                || !looks_like_name(&name)
                 || name.contains("://")
                 || name.starts_with("www.")
                 || name.contains('@')
@@ -479,6 +480,39 @@ pub(super) fn clean_authors(
         }
     }
     out
+}
+
+/// What a byline part must look like to be a person's name: no digits
+/// (dates and times caught in the byline), not an all-lowercase Latin login
+/// ("admin"), not a phrase opening with an article ("The Russian ..."), not
+/// the heading of an author box ("About Jane Doe", Portuguese "Sobre ...").
+fn looks_like_name(part: &str) -> bool {
+    if part.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    if part
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| c.is_ascii_lowercase())
+    {
+        return false;
+    }
+    let first = part.split_whitespace().next().unwrap_or("");
+    if matches!(first, "The" | "A" | "An" | "About" | "Sobre" | "Über") || part == "By" {
+        return false;
+    }
+    // Particles ("van", "de", "oğlu") are short; two long lowercase words
+    // make a phrase. Georgian has no capitals, so it is left out.
+    let long_lowercase = part
+        .split_whitespace()
+        .filter(|w| {
+            w.chars().count() >= 5
+                && w.chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() && !('\u{10A0}'..='\u{10FF}').contains(&c))
+        })
+        .count();
+    long_lowercase < 2
 }
 
 /// A byline part that describes the writers instead of naming them ("staff

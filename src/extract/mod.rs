@@ -721,4 +721,26 @@ mod tests {
             ],
         );
     }
+
+    #[test]
+    fn bylines_keep_only_names() {
+        let raw = vec![
+            "Madeline Fry | November 18, 2019 02:01 PM Print this article".to_string(),
+            "admin".to_string(),
+            "Sobre Carlos Nadalim".to_string(),
+            "The Russian and Syrian defense ministries".to_string(),
+            "Troy L. Smith".to_string(),
+            "Ana María Ortiz".to_string(),
+            "November 18, 2019, By, Lisa Kubota".to_string(),
+        ];
+        assert_eq!(
+            meta::clean_authors(&raw, &[], None),
+            vec![
+                "Madeline Fry",
+                "Troy L. Smith",
+                "Ana María Ortiz",
+                "Lisa Kubota"
+            ]
+        );
+    }
 }
