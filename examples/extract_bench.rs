@@ -1,139 +1,133 @@
 //! Article-body benchmark for `pressd::extract`.
 //!
-//! Usage: `cargo run --release --example extract_bench -- DIR [--dump OUT]`
-//! where DIR holds `html/<id>.html` and `truth/<id>.json`
-//! (`{"url", "articleBody"}`). Scores with the benchmark's own metric:
-//! `\w+` tokens, multisets of overlapping 4-token shingles, per-page
-//! precision/recall averaged over pages, F1 of the two means. Timing is one
-//! thread over preloaded HTML, best of three passes. `--dump OUT` writes each
-//! prediction to `OUT/<id>.txt` for inspection.
+//! Usage: `cargo run --release --example extract_bench -- [DIR] [--dump OUT]
+//! [--compare-trafilatura]` where DIR (default `../shared/bench/extraction`)
+//! holds `html/<id>.html` and `truth/<id>.json` (`{"url", "articleBody"}`).
+//! Scores with the benchmark's own metric (see `tests/extraction/bench.rs`,
+//! shared with the regression test). Timing is one thread over preloaded
+//! HTML, best of three passes, both in wall-clock time and in the thread's
+//! CPU time (Linux `/proc/thread-self/schedstat`): on a machine shared with
+//! other work the CPU figure is the one that compares fairly. `--dump OUT` writes each prediction to
+//! `OUT/<id>.txt` for inspection.
+//!
+//! `--compare-trafilatura` then runs `examples/trafilatura_bench.py` (Python
+//! trafilatura 2.x, same pages preloaded, one thread, best of three) with
+//! `$PYTHON` or `python3`, scores its output with the same code and prints
+//! both rows and the speed ratio from this one run. The peak RSS printed is
+//! this process's own (`VmHWM`), taken before Python starts.
 
+#[path = "../tests/extraction/bench.rs"]
+mod bench;
+
+use bench::{Page, Scorer};
 use pressd::extract::extract;
-use regex::Regex;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-struct Page {
-    id: String,
-    url: Option<url::Url>,
-    html: String,
-    truth: String,
+/// One row of the results table.
+struct Row {
+    name: String,
+    f1: f64,
+    precision: f64,
+    recall: f64,
+    pages_per_s: f64,
+    /// Pages per CPU second of the extracting thread.
+    pages_per_cpu_s: Option<f64>,
+    empty: usize,
 }
 
-fn load(dir: &Path) -> anyhow::Result<Vec<Page>> {
-    let mut pages = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir.join("html"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let Some(id) = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .map(str::to_string)
-        else {
-            continue;
-        };
-        let html = std::fs::read_to_string(&path)?;
-        let truth_path = dir.join("truth").join(format!("{id}.json"));
-        let truth: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&truth_path)?)?;
-        pages.push(Page {
-            url: truth["url"].as_str().and_then(|u| url::Url::parse(u).ok()),
-            truth: truth["articleBody"].as_str().unwrap_or("").to_string(),
-            id,
-            html,
-        });
+impl Row {
+    fn print(&self) {
+        let cpu = self
+            .pages_per_cpu_s
+            .map_or_else(|| "-".to_string(), |v| format!("{v:.1}"));
+        println!(
+            "{:<20} {:>6.3} {:>6.3} {:>6.3} {:>9.1} {:>9} {:>6}",
+            self.name, self.f1, self.precision, self.recall, self.pages_per_s, cpu, self.empty
+        );
     }
-    Ok(pages)
 }
 
-fn shingles(words: &Regex, text: &str) -> HashMap<Vec<String>, i64> {
-    let tokens: Vec<String> = words
-        .find_iter(text)
-        .map(|m| m.as_str().to_string())
-        .collect();
-    let mut out = HashMap::new();
-    if tokens.is_empty() {
-        return out;
-    }
-    if tokens.len() < 4 {
-        out.insert(tokens, 1);
-        return out;
-    }
-    for w in tokens.windows(4) {
-        *out.entry(w.to_vec()).or_insert(0) += 1;
-    }
-    out
+/// CPU time this thread has run, in seconds, where the OS tells it.
+fn thread_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
 }
 
-/// Per-page (precision, recall), `None` where undefined.
-fn score(words: &Regex, pred: &str, truth: &str) -> (Option<f64>, Option<f64>) {
-    let p = shingles(words, pred);
-    let t = shingles(words, truth);
-    let (mut tp, mut fp, mut fn_) = (0i64, 0i64, 0i64);
-    for (k, &c) in &p {
-        let tc = t.get(k).copied().unwrap_or(0);
-        tp += c.min(tc);
-        fp += (c - tc).max(0);
-    }
-    for (k, &c) in &t {
-        let pc = p.get(k).copied().unwrap_or(0);
-        fn_ += (c - pc).max(0);
-    }
-    let (prec, rec) = if fp == 0 && fn_ == 0 {
-        (1.0, 1.0)
-    } else {
-        let prec = if tp + fp > 0 {
-            tp as f64 / (tp + fp) as f64
-        } else {
-            0.0
-        };
-        let rec = if tp + fn_ > 0 {
-            tp as f64 / (tp + fn_) as f64
-        } else {
-            0.0
-        };
-        (prec, rec)
-    };
-    (
-        (!p.is_empty()).then_some(prec),
-        (!t.is_empty()).then_some(rec),
-    )
+/// Peak resident set size of this process in MB, where the OS tells it.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
-fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
+fn trafilatura_row(dir: &Path, pages: &[Page]) -> anyhow::Result<Row> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/trafilatura_bench.py");
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(dir)
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{python} {} failed: {}",
+        script.display(),
+        out.status
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let seconds = v["seconds"].as_f64().unwrap_or(f64::NAN);
+    let mut scorer = Scorer::new();
+    let mut empty = 0;
+    for page in pages {
+        let pred = v["preds"][&page.id].as_str().unwrap_or("");
+        if pred.trim().is_empty() {
+            empty += 1;
+        }
+        scorer.add(pred, &page.truth);
     }
+    Ok(Row {
+        name: format!("trafilatura {}", v["version"].as_str().unwrap_or("?")),
+        f1: scorer.f1(),
+        precision: scorer.precision(),
+        recall: scorer.recall(),
+        pages_per_s: pages.len() as f64 / seconds,
+        pages_per_cpu_s: v["cpu_seconds"].as_f64().map(|c| pages.len() as f64 / c),
+        empty,
+    })
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(
-        args.next()
-            .unwrap_or_else(|| "../shared/bench/extraction".into()),
-    );
+    let mut dir = PathBuf::from("../shared/bench/extraction");
     let mut dump: Option<PathBuf> = None;
+    let mut compare = false;
+    let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        if a == "--dump" {
-            dump = args.next().map(PathBuf::from);
+        match a.as_str() {
+            "--dump" => dump = args.next().map(PathBuf::from),
+            "--compare-trafilatura" => compare = true,
+            _ => dir = PathBuf::from(a),
         }
     }
-    let pages = load(&dir)?;
+    let pages = bench::load(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
     let mut best = f64::MAX;
+    let mut best_cpu: Option<f64> = None;
     let mut preds: Vec<String> = Vec::new();
     for _ in 0..3 {
         let start = Instant::now();
+        let start_cpu = thread_cpu_seconds();
+        // Only the body is kept: each page's arena and metadata are dropped
+        // as soon as it is extracted.
         preds = pages
             .iter()
             .map(|p| extract(&p.html, p.url.as_ref()).body)
             .collect();
         best = best.min(start.elapsed().as_secs_f64());
+        if let (Some(a), Some(b)) = (start_cpu, thread_cpu_seconds()) {
+            best_cpu = Some(best_cpu.map_or(b - a, |c| c.min(b - a)));
+        }
     }
     // Parsing alone, as the floor the extractor cannot go below.
     let mut parse_best = f64::MAX;
@@ -144,42 +138,61 @@ fn main() -> anyhow::Result<()> {
         }
         parse_best = parse_best.min(start.elapsed().as_secs_f64());
     }
-    let words = Regex::new(r"\w+")?;
-    let (mut ps, mut rs) = (Vec::new(), Vec::new());
+    let mut scorer = Scorer::new();
     let mut per_page = Vec::new();
     let mut empty = 0;
     for (page, pred) in pages.iter().zip(&preds) {
         if pred.trim().is_empty() {
             empty += 1;
         }
-        let (p, r) = score(&words, pred, &page.truth);
-        ps.extend(p);
-        rs.extend(r);
-        let (pp, rr) = (p.unwrap_or(0.0), r.unwrap_or(0.0));
-        per_page.push((f1(pp, rr), pp, rr, page));
+        let (p, r) = scorer.add(pred, &page.truth);
+        per_page.push((bench::f1(p, r), p, r, page));
         if let Some(out) = &dump {
             std::fs::create_dir_all(out)?;
             std::fs::write(out.join(format!("{}.txt", page.id)), pred)?;
         }
     }
-    let p = ps.iter().sum::<f64>() / ps.len().max(1) as f64;
-    let r = rs.iter().sum::<f64>() / rs.len().max(1) as f64;
+    let ours = Row {
+        name: "pressd".into(),
+        f1: scorer.f1(),
+        precision: scorer.precision(),
+        recall: scorer.recall(),
+        pages_per_s: pages.len() as f64 / best,
+        pages_per_cpu_s: best_cpu.map(|c| pages.len() as f64 / c),
+        empty,
+    };
     println!("pages: {}", pages.len());
-    println!("F1 {:.3}  P {:.3}  R {:.3}", f1(p, r), p, r);
-    println!(
-        "speed: {:.0} pages/s (best of 3, one thread)",
-        pages.len() as f64 / best
-    );
     println!(
         "html5ever parse alone: {:.0} pages/s",
         pages.len() as f64 / parse_best
     );
-    println!("empty results: {empty}");
     per_page.sort_by(|a, b| a.0.total_cmp(&b.0));
     println!("worst pages by F1:");
     for (f, p, r, page) in per_page.iter().take(10) {
         let url = page.url.as_ref().map_or("", url::Url::as_str);
-        println!("  {f:.3} (P {p:.3} R {r:.3}) {} {url}", &page.id[..12]);
+        let short = page.id.get(..12).unwrap_or(&page.id);
+        println!("  {f:.3} (P {p:.3} R {r:.3}) {short} {url}");
+    }
+    if let Some(mb) = peak_rss_mb() {
+        println!("peak RSS of this process (VmHWM): {mb:.1} MB");
+    }
+    println!();
+    println!(
+        "{:<20} {:>6} {:>6} {:>6} {:>9} {:>9} {:>6}",
+        "extractor", "F1", "P", "R", "pages/s", "pages/cpu", "empty"
+    );
+    ours.print();
+    if compare {
+        let theirs = trafilatura_row(&dir, &pages)?;
+        theirs.print();
+        print!(
+            "speed ratio pressd / trafilatura: {:.1}x wall-clock",
+            ours.pages_per_s / theirs.pages_per_s
+        );
+        if let (Some(a), Some(b)) = (ours.pages_per_cpu_s, theirs.pages_per_cpu_s) {
+            print!(", {:.1}x CPU time", a / b);
+        }
+        println!(" (one thread each, best of 3, same run)");
     }
     Ok(())
 }

@@ -102,6 +102,16 @@ enum Pass {
     All,
 }
 
+/// Link text that is the address itself ("http://amzn.to/2iJ…",
+/// "https://t.co/…"): a source or product link written out in the story.
+/// Menus and teaser lists name their targets in words, so such links are not
+/// counted towards link density.
+fn spells_out_url(s: &str) -> bool {
+    let s = s.trim();
+    (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("www."))
+        && !s.contains(char::is_whitespace)
+}
+
 /// Split the arena into text blocks, skipping what `pass` says.
 fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
     let nodes = &doc.nodes;
@@ -154,7 +164,7 @@ fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
                     seg.text.push_str(s);
                 }
                 seg.cur_chars += chars;
-                if link_depth > 0 {
+                if link_depth > 0 && !spells_out_url(s) {
                     seg.cur_links += chars;
                 }
             }

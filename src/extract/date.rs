@@ -213,8 +213,55 @@ static TEXTUAL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// First plausible date written out in running text (last resort).
+/// Words that mark a stamp as an update ("Updated", "Обновлено",
+/// "Yenilənib", "Güncellendi", Armenian "Թարմացվել", Georgian "განახლდა"),
+/// matched in lowercase.
+const UPDATED: &[&str] = &[
+    "updat",
+    "modif",
+    "edited",
+    "revised",
+    "обновл",
+    "изменен",
+    "yenilən",
+    "güncel",
+    "թարմաց",
+    "განახლ",
+];
+
+/// Words that mark a stamp as the publication ("Published", "Опубликовано",
+/// "Dərc olunub", "Yayımlandı", Armenian "Հրապարակվել", Georgian
+/// "გამოქვეყნდა").
+const PUBLISHED: &[&str] = &[
+    "publish",
+    "posted",
+    "опубликов",
+    "dərc",
+    "yayım",
+    "հրապարակ",
+    "გამოქვეყნ",
+];
+
+/// Is the date starting at byte `at` labelled as an update? Looks at the few
+/// words before it: an update word with no publication word after it.
+fn labelled_updated(text: &str, at: usize) -> bool {
+    let mut from = at.saturating_sub(48);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = text[from..at].to_lowercase();
+    let last = |words: &[&str]| words.iter().filter_map(|w| before.rfind(w)).max();
+    match (last(UPDATED), last(PUBLISHED)) {
+        (Some(u), Some(p)) => u > p,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// First plausible date written out in running text (last resort). A date
+/// labelled as an update is taken only when no other date follows.
 pub(super) fn textual(text: &str) -> Option<DateTime<FixedOffset>> {
+    let mut updated = None;
     for c in TEXTUAL.captures_iter(text) {
         let date = if let (Some(d), Some(m), Some(y)) = (c.get(1), c.get(2), c.get(3)) {
             month(m.as_str()).and_then(|m| {
@@ -232,10 +279,13 @@ pub(super) fn textual(text: &str) -> Option<DateTime<FixedOffset>> {
             None
         };
         if let Some(d) = date.and_then(|d| sane(utc(d.and_time(NaiveTime::MIN)))) {
-            return Some(d);
+            if !labelled_updated(text, c.get(0).map_or(0, |m| m.start())) {
+                return Some(d);
+            }
+            updated = updated.or(Some(d));
         }
     }
-    None
+    updated
 }
 
 /// A date in the page URL path (`/2020/11/24/`, `/2020-11-24-`).
@@ -311,6 +361,18 @@ mod tests {
         assert_eq!(d("24 Kasım 2020 10:15").as_deref(), Some("2020-11-24"));
         assert_eq!(d("24 ნოემბერი 2020").as_deref(), Some("2020-11-24"));
         assert_eq!(d("24 նոյեմբերի, 2020").as_deref(), Some("2020-11-24"));
+        assert_eq!(
+            d("Updated 12 January 2022, 14:05. First published 11 January 2022.").as_deref(),
+            Some("2022-01-11")
+        );
+        assert_eq!(
+            d("Обновлено: 31.12.2020 · Опубликовано: 30.12.2020").as_deref(),
+            Some("2020-12-30")
+        );
+        assert_eq!(
+            d("Yenilənib: 16 mart 2021, 11:20").as_deref(),
+            Some("2021-03-16")
+        );
     }
 
     #[test]

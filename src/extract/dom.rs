@@ -87,6 +87,10 @@ pub(super) struct Doc {
     pub metas: Vec<(String, String)>,
     pub canonical: Option<String>,
     pub json_ld: Vec<String>,
+    /// Date values found under a publication key (`"datePublished": "…"`,
+    /// `publishDate = '…'`) in plain scripts: data layers and app state that
+    /// some pages carry instead of markup.
+    pub script_dates: Vec<String>,
     pub title: Option<String>,
     pub html_lang: Option<String>,
     pub times: Vec<TimeMark>,
@@ -369,7 +373,40 @@ fn collect_skipped(
             }
             doc.json_ld.push(s);
         }
+        "script" if doc.script_dates.is_empty() => {
+            for d in node.children() {
+                if let HtmlNode::Text(x) = d.value() {
+                    script_dates(doc, x);
+                }
+            }
+        }
         _ => {}
+    }
+}
+
+/// Values under a publication-date key in script text (`"datePublished":
+/// "…"`, `publish_date = '…'`, JSON escaped inside a JS string).
+fn script_dates(doc: &mut Doc, script: &str) {
+    // Scripts are often most of a page's bytes, so the regex is kept to
+    // ASCII classes with literal key prefixes (fast automata), and a plain
+    // substring test skips the scripts that cannot match.
+    static KEY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?:[dD]ate_?[pP]ublished|[pP]ublished_?(?:[aA]t|[dD]ate|[tT]ime|[oO]n)|[pP]ublish_?(?:[dD]ate|[tT]ime)|[pP]ub_?[dD]ate|[fF]irst_?[pP]ublished(?:_?(?:[aA]t|[dD]ate))?)\\?["']?[ \t]*[:=][ \t]*\\?["']([0-9A-Za-z:.+\-, /]{8,40})\\?["']"#,
+        )
+        .expect("static regex")
+    });
+    if !(script.contains("ublish")
+        || script.contains("ub_date")
+        || script.contains("ubDate")
+        || script.contains("ubdate"))
+    {
+        return;
+    }
+    // A script may hold a list of other stories, each with its own date;
+    // the first few keys are the page's own, if any are.
+    for c in KEY.captures_iter(script).take(4) {
+        doc.script_dates.push(c[1].trim().to_string());
     }
 }
 
@@ -553,9 +590,12 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool, bool) {
     if pos {
         hint += 1;
     }
+    // Wrappers of posts embedded in the story ("social-media-embed",
+    // "embed-twitter") carry quoted content, not the site's own furniture.
+    let embed = s.contains("embed");
     if neg {
         hint -= 1;
-        if !pos {
+        if !pos && !embed {
             unlikely = true;
         }
     }

@@ -2,7 +2,7 @@
 //! JSON-LD, OpenGraph and other `<meta>`, `<time>` and byline markup.
 
 use super::date;
-use super::dom::Doc;
+use super::dom::{Doc, TimeMark};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 use url::Url;
@@ -223,20 +223,27 @@ pub(super) fn published(
         }
         false
     };
-    let marks = || doc.times.iter().filter(|t| !t.modified);
-    let candidates = marks()
-        .filter(|t| t.published)
-        .chain(marks().filter(|t| !in_boilerplate(t.node)))
-        .chain(marks());
-    for t in candidates {
-        let d = if t.value.is_empty() {
+    let read = |t: &TimeMark| {
+        if t.value.is_empty() {
             date::textual(&doc.subtree_text(t.node))
         } else {
             date::parse(&t.value)
-        };
-        if d.is_some() {
-            return d;
         }
+    };
+    let marks = || doc.times.iter().filter(|t| !t.modified);
+    let in_content = marks()
+        .filter(|t| t.published)
+        .chain(marks().filter(|t| !in_boilerplate(t.node)));
+    if let Some(d) = in_content.filter_map(read).next() {
+        return Some(d);
+    }
+    // A publication key in a script names this page's date more surely than
+    // a `<time>` in a sidebar does.
+    if let Some(d) = doc.script_dates.iter().find_map(|s| date::parse(s)) {
+        return Some(d);
+    }
+    if let Some(d) = marks().filter_map(read).next() {
+        return Some(d);
     }
     if let Some(d) = url.and_then(|u| date::from_url_path(u.path())) {
         return Some(d);
@@ -293,16 +300,47 @@ fn names_site(segment: &str, site_names: &[String], host: Option<&str>) -> bool 
     }
     if let Some(host) = host {
         let host = host.trim_start_matches("www.");
-        let full = normalize(host);
-        let label = host.split('.').next().map(normalize).unwrap_or_default();
-        if seg == full
-            || (label.len() >= 3
-                && (seg == label || seg.starts_with(&label) && seg.len() <= label.len() + 4))
+        // Every label but the top-level one may be the brand: `armenpress`
+        // in `en.armenpress.am`, `report` in `az.report.az`.
+        let labels: Vec<&str> = host.split('.').collect();
+        for (i, label) in labels
+            .iter()
+            .enumerate()
+            .take(labels.len().saturating_sub(1))
         {
-            return true;
+            let label = normalize(label);
+            let rest = normalize(&labels[i..].join("."));
+            if seg == rest
+                || (label.len() >= 3
+                    && (seg == label || seg.starts_with(&label) && seg.len() <= label.len() + 4))
+                // "The Caucasus Herald" on caucasusherald.com.
+                || (label.len() >= 6 && seg.contains(&label) && seg.len() <= label.len() + 6)
+            {
+                return true;
+            }
         }
     }
-    false
+    looks_like_domain(segment)
+}
+
+/// A segment that is one domain name ("Report.az", "NEWS.am") names a site
+/// whatever the page's own address is.
+fn looks_like_domain(segment: &str) -> bool {
+    const TLDS: &[&str] = &[
+        "com", "net", "org", "info", "news", "az", "am", "ge", "ru", "tr", "ua", "by", "kz", "uz",
+        "kg", "tj", "md", "uk", "us", "eu", "de", "fr", "it", "es", "io", "co", "tv", "media",
+        "online",
+    ];
+    let s = segment.trim();
+    let Some((name, tld)) = s.rsplit_once('.') else {
+        return false;
+    };
+    !s.contains(char::is_whitespace)
+        && TLDS.contains(&tld.to_ascii_lowercase().as_str())
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
 }
 
 /// Remove a site-name prefix or suffix from a title.
@@ -424,6 +462,8 @@ pub(super) fn clean_authors(
                 .trim()
                 .to_string();
             if name.is_empty()
+                || is_role(&name)
+                || !looks_like_name(&name)
                 || name.contains("://")
                 || name.starts_with("www.")
                 || name.contains('@')
@@ -440,6 +480,77 @@ pub(super) fn clean_authors(
         }
     }
     out
+}
+
+/// What a byline part must look like to be a person's name: no digits
+/// (dates and times caught in the byline), not an all-lowercase Latin login
+/// ("admin"), not a phrase opening with an article ("The Russian ..."), not
+/// the heading of an author box ("About Jane Doe", Portuguese "Sobre ...").
+fn looks_like_name(part: &str) -> bool {
+    if part.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    if part
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| c.is_ascii_lowercase())
+    {
+        return false;
+    }
+    let first = part.split_whitespace().next().unwrap_or("");
+    if matches!(first, "The" | "A" | "An" | "About" | "Sobre" | "Über") || part == "By" {
+        return false;
+    }
+    // Particles ("van", "de", "oğlu") are short; two long lowercase words
+    // make a phrase. Georgian has no capitals, so it is left out.
+    let long_lowercase = part
+        .split_whitespace()
+        .filter(|w| {
+            w.chars().count() >= 5
+                && w.chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() && !('\u{10A0}'..='\u{10FF}').contains(&c))
+        })
+        .count();
+    long_lowercase < 2
+}
+
+/// A byline part that describes the writers instead of naming them ("staff
+/// writers", "наш корреспондент").
+fn is_role(part: &str) -> bool {
+    // Whole English words (a stem would catch "Staffan"); stems elsewhere,
+    // where case endings vary and no name starts so.
+    const WORDS: &[&str] = &[
+        "staff",
+        "writer",
+        "writers",
+        "reporter",
+        "reporters",
+        "correspondent",
+        "correspondents",
+        "editor",
+        "editors",
+        "contributor",
+        "contributors",
+    ];
+    const STEMS: &[&str] = &[
+        "корреспондент",
+        "редакц",
+        "редактор",
+        "обозревател",
+        "müxbir",
+        "redaktor",
+        "թղթակից",
+        "խմբագր",
+        "კორესპონდენტ",
+        "რედაქტორ",
+        "muhabir",
+        "editör",
+    ];
+    let lower = part.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| WORDS.contains(&w) || STEMS.iter().any(|r| w.starts_with(r)))
 }
 
 pub(super) fn authors(doc: &Doc, ld: &JsonLd, url: Option<&Url>) -> Vec<String> {

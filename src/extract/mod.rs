@@ -39,7 +39,10 @@ pub fn extract(html: &str, url: Option<&Url>) -> Extracted {
     drop(parsed);
     let ld = meta::json_ld(&doc);
     let title = meta::title(&doc, &ld, url);
-    let body = without_headline(body::main_text(&doc, ld.body.as_deref()), title.as_deref());
+    let body = without_teaser_runs(without_headline(
+        body::main_text(&doc, ld.body.as_deref()),
+        title.as_deref(),
+    ));
     let published = meta::published(&doc, &ld, url, &body);
     Extracted {
         title,
@@ -68,6 +71,35 @@ fn without_headline(body: String, title: Option<&str>) -> String {
     } else {
         body
     }
+}
+
+/// Drop runs of two or more adjacent excerpt-length paragraphs that each end
+/// in an ellipsis: lists of other stories' teasers, cut at a fixed length,
+/// that share a container with the article. A lone paragraph trailing off,
+/// or short "Here's the thing …" lead-ins, stay.
+fn without_teaser_runs(body: String) -> String {
+    const EXCERPT_CHARS: usize = 100;
+    let paras: Vec<&str> = body.split("\n\n").collect();
+    let cut: Vec<bool> = paras
+        .iter()
+        .map(|p| {
+            let p = p.trim_end();
+            (p.ends_with('…') || p.ends_with("...")) && p.chars().count() >= EXCERPT_CHARS
+        })
+        .collect();
+    let in_run = |i: usize| cut[i] && ((i > 0 && cut[i - 1]) || cut.get(i + 1) == Some(&true));
+    if !(0..paras.len()).any(in_run) {
+        return body;
+    }
+    let kept: Vec<&str> = (0..paras.len())
+        .filter(|&i| !in_run(i))
+        .map(|i| paras[i])
+        .collect();
+    // Never trade the whole text for nothing.
+    if kept.iter().all(|p| p.trim().is_empty()) {
+        return body;
+    }
+    kept.join("\n\n")
 }
 
 #[cfg(test)]
@@ -547,5 +579,168 @@ mod tests {
             }
         }
         assert!(checked >= 7, "only {checked} pages checked");
+    }
+
+    #[test]
+    fn site_names_from_subdomains_and_domain_like_segments() {
+        let clean = |t: &str, host: Option<&str>| meta::clean_title(t, &[], host, &[]);
+        // The brand is not the first label of the host.
+        assert_eq!(
+            clean("Заголовок новости - Armenpress", Some("en.armenpress.am")),
+            "Заголовок новости"
+        );
+        assert_eq!(
+            clean(
+                "The Caucasus Herald | Wine exports grow",
+                Some("www.caucasusherald.com")
+            ),
+            "Wine exports grow"
+        );
+        // No address known: a segment that is one domain name is the site.
+        assert_eq!(clean("NEWS.am :: Լուրեր Երևանից", None), "Լուրեր Երևանից");
+        assert_eq!(clean("Xəbər başlığı | Oxu.Az", None), "Xəbər başlığı");
+        // A version number or a plain word is not a domain.
+        assert_eq!(
+            clean("Release 2.0 - What changed", None),
+            "Release 2.0 - What changed"
+        );
+        assert_eq!(clean("Baku - Tbilisi", None), "Baku - Tbilisi");
+    }
+
+    #[test]
+    fn bylines_drop_role_descriptions() {
+        let raw = vec![
+            "By Nino Beridze and Thomas Miller, staff writers".to_string(),
+            "Staffan Lindqvist; наш корреспондент".to_string(),
+        ];
+        assert_eq!(
+            meta::clean_authors(&raw, &[], None),
+            vec!["Nino Beridze", "Thomas Miller", "Staffan Lindqvist"]
+        );
+    }
+
+    #[test]
+    fn publication_dates_in_scripts() {
+        let page = |script: &str| {
+            format!(
+                "<html><head><script>{script}</script></head><body><p>A story without a date in its markup, long enough to be prose.</p></body></html>"
+            )
+        };
+        let got = |script: &str| {
+            extract(&page(script), None)
+                .published
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            got(r#"dataLayer.push({'datePublished': '2021-06-02T01:05:00+0400'});"#),
+            "2021-06-01T21:05:00+00:00"
+        );
+        assert_eq!(
+            got(r#"var page = {publish_date = "2020-03-04 10:00:00 +0300"};"#),
+            "2020-03-04T07:00:00+00:00"
+        );
+        // JSON escaped inside a JS string (hydration state).
+        assert_eq!(
+            got(r#"window.__STATE__ = "{\"publishedAt\":\"2019-07-08T12:00:00Z\"}";"#),
+            "2019-07-08T12:00:00+00:00"
+        );
+        // Keys that only look alike carry no date.
+        assert_eq!(got(r#"var cfg = {"publisher": "2019-07-08"};"#), "");
+        // Structured data and meta tags still win over a script.
+        let html = r#"<html><head><meta property="article:published_time" content="2020-01-02T10:00:00+02:00">
+<script>var d = {"pubDate": "2020-05-05T10:00:00Z"};</script></head><body><p>Text.</p></body></html>"#;
+        assert_eq!(
+            extract(html, None)
+                .published
+                .map(|d| d.to_rfc3339())
+                .as_deref(),
+            Some("2020-01-02T08:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn runs_of_cut_teasers_are_dropped() {
+        let excerpt = |n: u32| {
+            format!("Excerpt {n} of another story on the same site, cut off at a fixed length by the site's template so that it ends in the middle of a …")
+        };
+        let body = format!(
+            "The article's own text, which is long enough and ends properly.\n\nIt trails off, on purpose, in a paragraph that is itself longer than an excerpt would be...\n\nShort lead-in …\n\n{}\n\n{}",
+            excerpt(1),
+            excerpt(2)
+        );
+        let got = without_teaser_runs(body);
+        assert!(got.contains("on purpose"), "{got:?}");
+        assert!(got.contains("Short lead-in"), "{got:?}");
+        assert!(!got.contains("Excerpt"), "{got:?}");
+        let only = format!("{}\n\n{}", excerpt(1), excerpt(2));
+        assert_eq!(without_teaser_runs(only.clone()), only);
+    }
+
+    #[test]
+    fn embedded_posts_in_the_story_are_kept() {
+        let html = furnished(
+            "en",
+            "<title>Campaign draws mockery</title>",
+            r#"<h1>Campaign draws mockery</h1>
+<p>The state's new anti-drug campaign drew mockery online within hours of its launch on Monday morning.</p>
+<div class="social-media-embed"><blockquote class="twitter-tweet"><p>Yes this is real and the state spent half a million dollars on it <a href="https://t.co/x">https://t.co/x</a></p>&mdash; A Reader (@reader) <a href="https://twitter.com/reader/status/1">November 18, 2019</a></blockquote></div>
+<p>The governor defended the slogan, saying that the attention was the whole point of the campaign.</p>"#,
+        );
+        let e = extract(&html, None);
+        assert_clean(
+            &e.body,
+            &[
+                "drew mockery online",
+                "half a million dollars",
+                "whole point",
+            ],
+        );
+    }
+
+    #[test]
+    fn links_that_spell_out_their_address_stay() {
+        let html = furnished(
+            "it",
+            "<title>Le offerte</title>",
+            r#"<h1>Le offerte</h1>
+<p>Il black Friday incombe su di noi: per chi non lo sapesse, il venerdì nero è l'ennesima consuetudine importata dagli Stati Uniti, dove i negozi offrono super sconti per lo shopping di Natale.</p>
+<p>Negli ultimi anni, per favorire oltremodo i consumi, il Black Friday si è trasformato in una settimana intera, con sconti e offerte speciali che si trascinano lungo tutti i giorni precedenti.</p>
+<p>Ecco allora le offerte da non lasciarsi sfuggire questa settimana, scelte una per una dalla redazione.</p>
+<p>1) Lego Star Wars 75188 Bombardiere della Resistenza<br><a href="http://amzn.to/2iJFhRj"><strong>http://amzn.to/2iJFhRj</strong></a></p>
+<p>2) Polistil 960574 Pista Elettrica Sorpasso<br><a href="http://amzn.to/2hZfWFJ">http://amzn.to/2hZfWFJ</a></p>
+<p>Le offerte valgono fino a lunedì sera o fino a esaurimento delle scorte, quindi conviene non aspettare troppo.</p>"#,
+        );
+        let e = extract(&html, None);
+        assert_clean(
+            &e.body,
+            &[
+                "Ecco allora",
+                "http://amzn.to/2iJFhRj",
+                "http://amzn.to/2hZfWFJ",
+            ],
+        );
+    }
+
+    #[test]
+    fn bylines_keep_only_names() {
+        let raw = vec![
+            "Madeline Fry | November 18, 2019 02:01 PM Print this article".to_string(),
+            "admin".to_string(),
+            "Sobre Carlos Nadalim".to_string(),
+            "The Russian and Syrian defense ministries".to_string(),
+            "Troy L. Smith".to_string(),
+            "Ana María Ortiz".to_string(),
+            "November 18, 2019, By, Lisa Kubota".to_string(),
+        ];
+        assert_eq!(
+            meta::clean_authors(&raw, &[], None),
+            vec![
+                "Madeline Fry",
+                "Troy L. Smith",
+                "Ana María Ortiz",
+                "Lisa Kubota"
+            ]
+        );
     }
 }
