@@ -11,6 +11,33 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenize
 use super::analysis::WordTokenizer;
 use crate::names::Folder;
 
+/// Appends to `out` the words of `text` that can be names: those written
+/// with a capital in a script that has capitals, and every word of scripts
+/// without case (Georgian, Arabic, ...). Names are capitalised in every
+/// cased script the press we follow writes in, so this keeps the index of
+/// name keys small (and fast to build) without losing names; queries are
+/// keyed whatever their case, so `hajiyev` still finds `Гаджиев`.
+pub fn name_words(text: &str, out: &mut String) {
+    for word in crate::names::tokens(text) {
+        let Some(first) = word.chars().next() else {
+            continue;
+        };
+        if first.is_lowercase() && !is_georgian(first) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+/// Georgian Mkhedruli has no case in use (Unicode files its letters as
+/// lowercase since Mtavruli capitals were added), so every word counts.
+fn is_georgian(c: char) -> bool {
+    matches!(c, '\u{10D0}'..='\u{10FF}')
+}
+
 /// Name under which the analyzer is registered; stored in the schema.
 pub const NAMES_TOKENIZER: &str = "pressd_names";
 
@@ -247,5 +274,27 @@ mod search_tests {
         assert!(ru.snippet.contains("**Гаджиев**"), "{}", ru.snippet);
         let hy = hits.iter().find(|h| h.lang == "hy").expect("hy hit");
         assert!(hy.snippet.contains("**Հաջիևը**"), "{}", hy.snippet);
+    }
+}
+
+#[cfg(test)]
+mod name_word_tests {
+    use super::name_words;
+
+    fn words(text: &str) -> String {
+        let mut out = String::new();
+        name_words(text, &mut out);
+        out
+    }
+
+    #[test]
+    fn capitalised_words_and_caseless_scripts_are_kept() {
+        assert_eq!(
+            words("Prezident İlham Əliyev Bakıda çıxış edib"),
+            "Prezident İlham Əliyev Bakıda"
+        );
+        assert_eq!(words("помощник Хикмет Гаджиев заявил"), "Хикмет Гаджиев");
+        assert_eq!(words("օգնական Հիքմեթ Հաջիևը"), "Հիքմեթ Հաջիևը");
+        assert_eq!(words("ირაკლი კობახიძე"), "ირაკლი კობახიძე");
     }
 }

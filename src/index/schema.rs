@@ -95,9 +95,11 @@ pub fn build() -> (Schema, Fields) {
         names: builder.add_text_field(
             "names",
             TextOptions::default().set_indexing_options(
+                // No positions: a name query matches word by word (quoted
+                // text goes to the exact fields), which keeps the field small.
                 TextFieldIndexing::default()
                     .set_tokenizer(NAMES_TOKENIZER)
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                    .set_index_option(IndexRecordOption::WithFreqs),
             ),
         ),
         stemmed: std::array::from_fn(|n| {
