@@ -5,4 +5,5 @@ mod harness;
 
 mod commands;
 mod end_to_end;
+mod lang_cli;
 mod signals;
