@@ -295,7 +295,7 @@ impl Detector {
         };
         // whatlang's trigrams grow reliable with length; on a word or two
         // its vote is worth no more than a function word or two.
-        let fast = |c: &Candidate| {
+        let fast = |c: &Candidate, family_share: f32| {
             let mut score = prior(c);
             if let Some((lang, confidence)) = voted {
                 let vote = WL_BASE + WL_PER_WORD * words + WL_CONF * confidence as f32;
@@ -305,14 +305,21 @@ impl Detector {
                     // whatlang's trigrams tell a close pair apart poorly on
                     // short texts: its vote for one is largely a vote for
                     // the family, and the letters decide within it.
-                    score += FAMILY_SHARE * vote;
+                    score += family_share * vote;
                 }
             }
             score
         };
-        let (mut best, mut second) = top_two(group.candidates.iter().map(|c| (fast(c), c.code)));
+        let (mut best, mut second) = top_two(
+            group
+                .candidates
+                .iter()
+                .map(|c| (fast(c, FAMILY_SHARE), c.code)),
+        );
         // Undecided: ask lingua, and let its odds join the evidence rather
-        // than replace it.
+        // than replace it. Within a close pair whatlang's preference then
+        // counts for nothing: lingua's longer n-grams tell the pair apart
+        // better, and both leaning the same way double-counted its errors.
         // A hint naming one of these candidates decides a word or two by
         // itself; lingua's say grows as the hint's fades.
         let hinted_here = group
@@ -334,7 +341,7 @@ impl Detector {
                 } else {
                     0.0
                 };
-                (fast(c) + ngram_weight * odds + offset, c.code)
+                (fast(c, 1.0) + ngram_weight * odds + offset, c.code)
             }));
         }
         let margin = f64::from(best.0 - second);
