@@ -579,19 +579,19 @@ fn lang(config_path: &std::path::Path, languages: Option<Vec<String>>) -> Result
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let hints = Hints::default();
-    let mut line = String::new();
-    let mut input = stdin.lock();
+    let mut input = std::io::BufReader::with_capacity(1 << 16, stdin.lock());
+    let mut raw = Vec::new();
     loop {
-        line.clear();
-        // Lines that are not valid UTF-8 still get an answer ("und" at worst)
-        // so that output lines stay aligned with input lines.
-        let mut raw = Vec::new();
+        raw.clear();
         if input.read_until(b'\n', &mut raw)? == 0 {
             break;
         }
-        line.push_str(&String::from_utf8_lossy(&raw));
-        let text = line.trim_end_matches(['\n', '\r']);
-        writeln!(out, "{}", detector.detect(text, &hints).code)?;
+        // Lines that are not valid UTF-8 still get an answer ("und" at worst)
+        // so that output lines stay aligned with input lines.
+        let text = String::from_utf8_lossy(&raw);
+        let code = detector.detect(text.trim_end_matches(['\n', '\r']), &hints).code;
+        out.write_all(code.as_bytes())?;
+        out.write_all(b"\n")?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
