@@ -589,7 +589,9 @@ fn lang(config_path: &std::path::Path, languages: Option<Vec<String>>) -> Result
         // Lines that are not valid UTF-8 still get an answer ("und" at worst)
         // so that output lines stay aligned with input lines.
         let text = String::from_utf8_lossy(&raw);
-        let code = detector.detect(text.trim_end_matches(['\n', '\r']), &hints).code;
+        let code = detector
+            .detect(text.trim_end_matches(['\n', '\r']), &hints)
+            .code;
         out.write_all(code.as_bytes())?;
         out.write_all(b"\n")?;
     }

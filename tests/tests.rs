@@ -7,6 +7,7 @@ mod commands;
 mod end_to_end;
 mod extraction;
 mod lang_cli;
+mod names;
 mod signals;
 mod social;
 mod systemd;
