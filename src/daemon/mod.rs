@@ -14,6 +14,7 @@
 //! SIGHUP without a restart, and [`metrics`] counts what happens and serves
 //! it to Prometheus when asked to.
 
+pub mod health;
 mod metrics;
 mod notify;
 mod pipeline;
@@ -135,6 +136,8 @@ struct Shared {
     heartbeat: notify::Heartbeat,
     /// Wakes the status reporter when a count it shows changed.
     status_changed: Notify,
+    /// Each source's last health, so that changes are logged once.
+    health: health::Tracker,
 }
 
 impl Shared {
@@ -145,6 +148,29 @@ impl Shared {
             .unwrap_or_else(|p| p.into_inner())
             .get(id)
             .cloned()
+    }
+
+    /// Assess a source's health after something about it was recorded, and
+    /// log a change (see [`health::Tracker::observe`]).
+    fn check_health(&self, id: &str) {
+        let Some(source) = self.source(id) else {
+            return;
+        };
+        match self.state.source(id) {
+            Ok(state) => {
+                self.health.observe(&source, state.as_ref(), Utc::now());
+            }
+            Err(e) => warn!(source = %id, error = %e, "cannot read source health"),
+        }
+    }
+
+    /// Apply a source's own politeness settings to its host.
+    fn apply_host_limits(&self, source: &Source) {
+        let o = &source.options;
+        if o.per_host_concurrency.is_some() || o.per_host_delay.is_some() {
+            self.client
+                .set_host_limits(&source.url, o.per_host_concurrency, o.per_host_delay);
+        }
     }
 }
 
@@ -194,7 +220,11 @@ pub async fn run(
         metrics: metrics::Metrics::new(),
         heartbeat: notify::Heartbeat::new(notify::stale_after(&config.pipeline)),
         status_changed: Notify::new(),
+        health: health::Tracker::default(),
     });
+    for source in &sources {
+        shared.apply_host_limits(source);
+    }
 
     info!(
         sources = sources.len(),
@@ -329,6 +359,7 @@ mod tests {
             metrics: metrics::Metrics::new(),
             heartbeat: notify::Heartbeat::new(stale_after),
             status_changed: Notify::new(),
+            health: health::Tracker::default(),
         })
     }
 

@@ -232,6 +232,15 @@ async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article
     };
     let html = crate::charset::decode_html(&response.body, response.charset.as_deref());
     let extracted = crate::extract::extract(&html, Some(&response.url));
+    // Counted before any decision on the page: a source whose pages all
+    // come out empty must be flagged even if feed summaries stand in.
+    if let Err(e) = shared
+        .state
+        .record_extraction(&entry.source, extracted.body.trim().is_empty())
+    {
+        warn!(source = %entry.source, error = %e, "cannot record extraction outcome");
+    }
+    shared.check_health(&entry.source);
 
     let id = doc_id(&identity_url(
         extracted.canonical_url.as_ref(),
