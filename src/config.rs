@@ -1008,6 +1008,73 @@ lang = "hy-AM"
     }
 
     #[test]
+    fn interval_bounds_and_host_limits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            r#"
+[defaults]
+poll_interval = "10m"
+max_interval = "2h"
+[[source]]
+id = "plain"
+kind = "feed"
+url = "https://a.example/rss"
+[[source]]
+id = "own"
+kind = "page"
+url = "https://b.example/news"
+link_selector = "h2 a"
+min_interval = "5m"
+max_interval = "30m"
+per_host_concurrency = 1
+per_host_delay = "3s"
+[[source]]
+id = "daily"
+kind = "feed"
+url = "https://c.example/rss"
+poll_interval = "12h"
+"#,
+        );
+        let c = Config::load(&path).expect("valid");
+        let m = Duration::from_secs(60);
+        let (plain, own, daily) = (&c.sources[0], &c.sources[1], &c.sources[2]);
+        assert_eq!(
+            (plain.min_interval(), plain.max_interval()),
+            (10 * m, 120 * m)
+        );
+        assert_eq!((own.min_interval(), own.max_interval()), (5 * m, 30 * m));
+        assert_eq!(own.options.per_host_concurrency, Some(1));
+        assert_eq!(own.options.per_host_delay, Some(Duration::from_secs(3)));
+        // The default max (4 × poll_interval, capped at 6 h) never falls
+        // below the min.
+        let mut undefaulted = daily.clone();
+        undefaulted.options.max_interval = None;
+        assert_eq!(undefaulted.max_interval(), 720 * m);
+        undefaulted.poll_interval = 10 * m;
+        assert_eq!(undefaulted.max_interval(), 40 * m);
+
+        let bad = write(
+            dir.path(),
+            "bad.toml",
+            "[[source]]\nid = \"x\"\nkind = \"feed\"\nurl = \"https://x.example/\"\nmin_interval = \"1h\"\nmax_interval = \"10m\"\n",
+        );
+        let message = load_err(&bad);
+        assert!(message.contains("source[0].max_interval"), "{message}");
+        let bad = write(
+            dir.path(),
+            "bad2.toml",
+            "[[source]]\nid = \"x\"\nkind = \"feed\"\nurl = \"https://x.example/\"\nper_host_concurrency = 0\n",
+        );
+        let message = load_err(&bad);
+        assert!(
+            message.contains("source[0].per_host_concurrency"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn unknown_key_names_file_and_position() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = write(dir.path(), "pressd.toml", "");
