@@ -5,6 +5,7 @@ mod harness;
 
 mod commands;
 mod end_to_end;
+mod health;
 mod signals;
 mod social;
 mod systemd;
