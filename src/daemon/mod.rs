@@ -17,6 +17,7 @@
 pub mod health;
 mod metrics;
 mod notify;
+mod pace;
 mod pipeline;
 mod reload;
 mod scheduler;
@@ -138,6 +139,8 @@ struct Shared {
     status_changed: Notify,
     /// Each source's last health, so that changes are logged once.
     health: health::Tracker,
+    /// When each host is next free, to hand out work it can take now.
+    pace: pace::Pace,
 }
 
 impl Shared {
@@ -167,6 +170,7 @@ impl Shared {
     /// Apply a source's own politeness settings to its host.
     fn apply_host_limits(&self, source: &Source) {
         let o = &source.options;
+        self.pace.set_own(source);
         if o.per_host_concurrency.is_some() || o.per_host_delay.is_some() {
             self.client
                 .set_host_limits(&source.url, o.per_host_concurrency, o.per_host_delay);
@@ -221,6 +225,11 @@ pub async fn run(
         heartbeat: notify::Heartbeat::new(notify::stale_after(&config.pipeline)),
         status_changed: Notify::new(),
         health: health::Tracker::default(),
+        pace: pace::Pace::new(
+            config.policy.per_host_delay,
+            config.http.per_host_concurrency,
+            &sources,
+        ),
     });
     for source in &sources {
         shared.apply_host_limits(source);
@@ -364,6 +373,11 @@ mod tests {
             heartbeat: notify::Heartbeat::new(stale_after),
             status_changed: Notify::new(),
             health: health::Tracker::default(),
+            pace: pace::Pace::new(
+                config.policy.per_host_delay,
+                config.http.per_host_concurrency,
+                [],
+            ),
         })
     }
 

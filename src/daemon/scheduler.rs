@@ -176,6 +176,10 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
         }
     };
     let result = {
+        // Wait for the host's turn before taking a global slot, so that a
+        // slot is never held idle while other hosts could be polled.
+        let booking = shared.pace.book(&super::pace::host_of(&source.url));
+        tokio::time::sleep_until(booking.start).await;
         let _permit = shared.requests.acquire().await;
         let started = Instant::now();
         let r = sources::poll(&shared.client, source, validators.as_ref()).await;
