@@ -231,8 +231,8 @@ pub async fn run(
             &sources,
         ),
     });
+    // (Each source's own host limits are applied as its poller starts.)
     for source in &sources {
-        shared.apply_host_limits(source);
         // The status the store remembers becomes the baseline, so that a
         // source that was failing (or went stale while the daemon was down)
         // is reported at start, and its recovery is logged after a restart.
