@@ -144,7 +144,9 @@ impl Pace {
         }
     }
 
-    fn reserve(&self, key: &str) -> Instant {
+    /// Book the next start of `key` and a job slot without a guard: the
+    /// caller hands the start to a task that [`Pace::adopt`]s it.
+    pub(super) fn reserve(&self, key: &str) -> Instant {
         let limits = self.limits(key);
         let mut hosts = self.lock();
         let now = Instant::now();
@@ -156,6 +158,15 @@ impl Pace {
         host.next_start = Some(start + limits.delay);
         host.jobs += 1;
         start
+    }
+
+    /// The guard of a start booked with [`Pace::reserve`].
+    pub(super) fn adopt(&self, key: String, start: Instant) -> Booking<'_> {
+        Booking {
+            pace: self,
+            key,
+            start,
+        }
     }
 
     fn done(&self, key: &str) {

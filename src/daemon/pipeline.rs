@@ -37,7 +37,7 @@ const IDLE_CHECK: Duration = Duration::from_secs(2);
 /// Due entries read from the frontier at once. Large enough to span many
 /// hosts (a feed's items are queued together, so the oldest few hundred
 /// entries may all be one outlet's), small enough to read in milliseconds.
-const BACKLOG_WINDOW: usize = 8192;
+const BACKLOG_WINDOW: usize = 16_384;
 
 /// The backlog is read afresh this often while it has entries, so that
 /// newer work and retries that came due join it.
@@ -84,8 +84,14 @@ impl Backlog {
     }
 
     /// Up to `n` entries whose hosts can take a request now, one host after
-    /// another; and when the earliest skipped host is free again.
-    fn take(&mut self, shared: &Shared, n: usize) -> (Vec<Queued>, Option<Instant>) {
+    /// another, each with its booked start (see [`super::pace::Pace::reserve`];
+    /// `None` for posts); and when the earliest skipped host is free again.
+    #[allow(clippy::type_complexity)]
+    fn take(
+        &mut self,
+        shared: &Shared,
+        n: usize,
+    ) -> (Vec<(Queued, Option<Instant>)>, Option<Instant>) {
         let mut taken = Vec::new();
         let mut next_free: Option<Instant> = None;
         let now = Instant::now();
@@ -99,7 +105,10 @@ impl Backlog {
             if ready {
                 visited = 0;
                 if let Some(entry) = self.by_host.get_mut(&host).and_then(VecDeque::pop_front) {
-                    taken.push(entry);
+                    // Booked here, not in the job: the next host checked
+                    // may be this one again.
+                    let start = (!host.is_empty()).then(|| shared.pace.reserve(&host));
+                    taken.push((entry, start));
                     self.len -= 1;
                 }
             } else {
@@ -154,9 +163,15 @@ pub(super) async fn dispatch(
             }
             let (entries, wake) = backlog.take(&shared, free);
             next_free = wake;
-            for entry in entries {
+            for (entry, start) in entries {
                 lock(&shared).insert(entry.key.clone());
-                jobs.spawn(process(shared.clone(), entry, tx.clone(), cancel.clone()));
+                jobs.spawn(process(
+                    shared.clone(),
+                    entry,
+                    start,
+                    tx.clone(),
+                    cancel.clone(),
+                ));
                 started += 1;
             }
         }
@@ -197,14 +212,15 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, std::collections::HashSet<
 }
 
 /// Fetch one entry and send its article to the writer, or record why not.
+/// `start`: when the host may be asked, as booked by the dispatcher.
 async fn process(
     shared: Arc<Shared>,
     entry: Queued,
+    start: Option<Instant>,
     tx: mpsc::Sender<Indexable>,
     cancel: CancellationToken,
 ) {
-    let host = host_key(&entry);
-    let booking = (!host.is_empty()).then(|| shared.pace.book(&host));
+    let booking = start.map(|at| shared.pace.adopt(host_key(&entry), at));
     let outcome = tokio::select! {
         _ = cancel.cancelled() => {
             lock(&shared).remove(&entry.key);
@@ -526,6 +542,46 @@ mod tests {
 
     fn u(s: &str) -> Url {
         Url::parse(s).expect("url")
+    }
+
+    #[test]
+    fn backlog_hands_out_ready_hosts_round_robin() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The default per_host_delay (1 s) applies.
+        let shared = super::super::tests::shared(dir.path(), Duration::from_secs(30));
+        let items: Vec<(String, crate::item::Item)> = ["a", "a", "a", "b", "b"]
+            .iter()
+            .enumerate()
+            .map(|(i, host)| {
+                let url = u(&format!("https://{host}.example/{i}"));
+                (url.to_string(), crate::item::Item::article(url))
+            })
+            .collect();
+        shared
+            .state
+            .enqueue("s", &items, Utc::now())
+            .expect("enqueue");
+        let mut backlog = Backlog::default();
+        backlog.reload(&shared);
+        assert_eq!(backlog.len, 5);
+        let (taken, _) = backlog.take(&shared, 4);
+        let hosts: Vec<&str> = taken
+            .iter()
+            .map(|(q, _)| q.item.url.host_str().unwrap_or(""))
+            .collect();
+        // One per host in a round: each is then booked for a second.
+        assert_eq!(hosts, ["a.example", "b.example"]);
+        assert!(taken.iter().all(|(_, start)| start.is_some()));
+        let (more, wake) = backlog.take(&shared, 4);
+        assert!(more.is_empty());
+        let wait = wake
+            .expect("a host frees")
+            .saturating_duration_since(Instant::now());
+        assert!(
+            wait > Duration::from_millis(500) && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
+        assert_eq!(backlog.len, 3);
     }
 
     #[test]
