@@ -86,12 +86,7 @@ impl Backlog {
     /// Up to `n` entries whose hosts can take a request now, one host after
     /// another, each with its booked start (see [`super::pace::Pace::reserve`];
     /// `None` for posts); and when the earliest skipped host is free again.
-    #[allow(clippy::type_complexity)]
-    fn take(
-        &mut self,
-        shared: &Shared,
-        n: usize,
-    ) -> (Vec<(Queued, Option<Instant>)>, Option<Instant>) {
+    fn take(&mut self, shared: &Shared, n: usize) -> (Vec<Booked>, Option<Instant>) {
         let mut taken = Vec::new();
         let mut next_free: Option<Instant> = None;
         let now = Instant::now();
@@ -126,6 +121,9 @@ impl Backlog {
         (taken, next_free)
     }
 }
+
+/// An entry handed out, with its host's booked start (`None` for a post).
+type Booked = (Queued, Option<Instant>);
 
 /// The pacing key of an entry: its host, or "" for a post (no fetch).
 fn host_key(entry: &Queued) -> String {
