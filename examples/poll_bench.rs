@@ -423,12 +423,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             cpu_share * 100.0,
             run.peak_rss_kb as f64 / 1024.0
         );
+        let ratio = if floor_here.is_zero() {
+            "n/a".to_string()
+        } else {
+            format!("{:.2}", run.wall.as_secs_f64() / floor_here.as_secs_f64())
+        };
         println!(
             "  requests {requests} ({not_modified} answered 304), {:.0}/s; \
-             politeness floor {:.0} s (per-host spacing); wall/floor {:.2}",
+             politeness floor {:.0} s (per-host spacing); wall/floor {ratio}",
             requests as f64 / run.wall.as_secs_f64().max(1e-9),
             floor_here.as_secs_f64(),
-            run.wall.as_secs_f64() / floor_here.as_secs_f64().max(1e-9)
         );
         println!(
             "  max concurrent requests to one host: {} (limit {})",

@@ -182,7 +182,11 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
         tokio::time::sleep_until(booking.start).await;
         let _permit = shared.requests.acquire().await;
         let started = Instant::now();
-        let r = sources::poll(&shared.client, source, validators.as_ref()).await;
+        // Boxed: the poll's state (HTTP client, parser) is large, and
+        // inline it would be allocated for every poller for its whole life,
+        // waiting included; thousands of sources made that the bulk of the
+        // daemon's memory.
+        let r = Box::pin(sources::poll(&shared.client, source, validators.as_ref())).await;
         shared.metrics.polled(
             &source.id,
             match &r {
