@@ -419,6 +419,12 @@ struct SourceRow {
     next_poll: Option<String>,
     consecutive_failures: u32,
     items_seen: u64,
+    /// The current adaptive poll interval.
+    poll_interval_s: u64,
+    /// The measured time between new items, when known.
+    cadence_s: Option<u64>,
+    recent_empty_extractions: u32,
+    recent_fetched_articles: u32,
     last_error: Option<String>,
 }
 
@@ -429,18 +435,13 @@ fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
     } else {
         Vec::new()
     };
+    let now = Utc::now();
     let rows: Vec<SourceRow> = config
         .sources
         .iter()
         .map(|s| {
             let st = states.iter().find(|st| st.id == s.id);
-            let status = match (s.enabled, st) {
-                (false, _) => "disabled",
-                (true, None) => "pending",
-                (true, Some(st)) if st.consecutive_failures > 0 => "failing",
-                (true, Some(st)) if st.last_success.is_some() => "ok",
-                (true, Some(_)) => "pending",
-            };
+            let status = daemon::health::assess(s, st, now).as_str();
             SourceRow {
                 id: s.id.clone(),
                 kind: s.kind.as_str(),
@@ -457,6 +458,13 @@ fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
                     .map(rfc3339),
                 consecutive_failures: st.map_or(0, |x| x.consecutive_failures),
                 items_seen: st.map_or(0, |x| x.items_seen),
+                poll_interval_s: st
+                    .and_then(|x| x.interval)
+                    .unwrap_or_else(|| s.min_interval())
+                    .as_secs(),
+                cadence_s: st.and_then(|x| x.cadence).map(|c| c.as_secs()),
+                recent_empty_extractions: st.map_or(0, |x| x.recent_empty),
+                recent_fetched_articles: st.map_or(0, |x| x.recent_fetched),
                 last_error: st.and_then(|x| x.last_error.clone()),
             }
         })
@@ -472,14 +480,14 @@ fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
             let id_w = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
             writeln!(
                 out,
-                "{:<id_w$}  {:<4}  {:<8}  {:<20}  {:<20}  {:<20}  LAST ERROR",
+                "{:<id_w$}  {:<8}  {:<18}  {:<20}  {:<20}  {:<20}  LAST ERROR",
                 "ID", "KIND", "STATUS", "LAST SUCCESS", "LAST NEW ITEM", "NEXT POLL"
             )?;
             for r in &rows {
                 let dash = || "-".to_string();
                 writeln!(
                     out,
-                    "{:<id_w$}  {:<4}  {:<8}  {:<20}  {:<20}  {:<20}  {}",
+                    "{:<id_w$}  {:<8}  {:<18}  {:<20}  {:<20}  {:<20}  {}",
                     r.id,
                     r.kind,
                     r.status,

@@ -136,6 +136,42 @@ pub struct SourceOptions {
     pub token_file: Option<PathBuf>,
     /// `x`: an RSS bridge feed to poll instead of the API.
     pub rss_url: Option<Url>,
+    /// Any kind: the shortest interval adaptive polling may reach (also
+    /// settable in `[defaults]`); unset means `poll_interval`. See
+    /// [`Source::min_interval`].
+    pub min_interval: Option<Duration>,
+    /// Any kind: the longest interval adaptive polling may reach (also
+    /// settable in `[defaults]`). See [`Source::max_interval`].
+    pub max_interval: Option<Duration>,
+    /// Any kind: requests in flight at once to this source's host, instead
+    /// of `http.per_host_concurrency`.
+    pub per_host_concurrency: Option<usize>,
+    /// Any kind: spacing between request starts to this source's host,
+    /// instead of `http.per_host_delay`.
+    pub per_host_delay: Option<Duration>,
+}
+
+/// Longest default `max_interval`: an outlet that publishes daily is still
+/// looked at four times a day.
+const DEFAULT_MAX_INTERVAL_CAP: Duration = Duration::from_secs(6 * 3600);
+
+impl Source {
+    /// The shortest poll interval: `min_interval`, else `poll_interval`.
+    /// Adaptive polling never goes below it, and a source starts at it.
+    pub fn min_interval(&self) -> Duration {
+        self.options.min_interval.unwrap_or(self.poll_interval)
+    }
+
+    /// The longest poll interval: `max_interval`, else four times
+    /// `poll_interval` capped at 6 h; never below [`Source::min_interval`].
+    pub fn max_interval(&self) -> Duration {
+        let max = self.options.max_interval.unwrap_or_else(|| {
+            self.poll_interval
+                .saturating_mul(4)
+                .min(DEFAULT_MAX_INTERVAL_CAP)
+        });
+        max.max(self.min_interval())
+    }
 }
 
 /// Most pages (or child sitemaps) a source may read in one poll.
@@ -242,6 +278,10 @@ struct PipelineFile {
 struct DefaultsFile {
     #[serde(default, deserialize_with = "de_duration")]
     poll_interval: Option<Duration>,
+    #[serde(default, deserialize_with = "de_duration")]
+    min_interval: Option<Duration>,
+    #[serde(default, deserialize_with = "de_duration")]
+    max_interval: Option<Duration>,
     enabled: Option<bool>,
 }
 
@@ -255,6 +295,13 @@ struct SourceFile {
     lang: Option<String>,
     #[serde(default, deserialize_with = "de_duration")]
     poll_interval: Option<Duration>,
+    #[serde(default, deserialize_with = "de_duration")]
+    min_interval: Option<Duration>,
+    #[serde(default, deserialize_with = "de_duration")]
+    max_interval: Option<Duration>,
+    per_host_concurrency: Option<usize>,
+    #[serde(default, deserialize_with = "de_duration")]
+    per_host_delay: Option<Duration>,
     enabled: Option<bool>,
     link_selector: Option<String>,
     date_selector: Option<String>,
@@ -431,6 +478,8 @@ impl Config {
                 .defaults
                 .poll_interval
                 .unwrap_or(DEFAULT_POLL_INTERVAL),
+            min_interval: daemon.defaults.min_interval,
+            max_interval: daemon.defaults.max_interval,
             enabled: daemon.defaults.enabled.unwrap_or(true),
         };
 
@@ -516,6 +565,8 @@ impl Config {
 
 struct Defaults {
     poll_interval: Duration,
+    min_interval: Option<Duration>,
+    max_interval: Option<Duration>,
     enabled: bool,
 }
 
@@ -660,7 +711,35 @@ fn collect_sources(
             ));
             ok = false;
         }
-        let options = source_options(file, &at, &s, url.as_ref(), problems);
+        let options = source_options(file, &at, &s, url.as_ref(), problems).map(|mut o| {
+            o.min_interval = s.min_interval.or(defaults.min_interval);
+            o.max_interval = s.max_interval.or(defaults.max_interval);
+            o
+        });
+        if let Some(o) = &options {
+            if let (Some(min), Some(max)) = (o.min_interval, o.max_interval) {
+                if max < min {
+                    problems.push(problem(
+                        file,
+                        &at("max_interval"),
+                        format!(
+                            "{} is shorter than min_interval ({})",
+                            humantime::format_duration(max),
+                            humantime::format_duration(min)
+                        ),
+                    ));
+                    ok = false;
+                }
+            }
+            if o.min_interval.is_some_and(|d| d < MIN_POLL_INTERVAL) {
+                problems.push(problem(
+                    file,
+                    &at("min_interval"),
+                    "must be at least 1s".into(),
+                ));
+                ok = false;
+            }
+        }
         if let (true, Some(url), Some(options)) = (ok, url, options) {
             out.push(Source {
                 id: s.id,
@@ -718,6 +797,13 @@ fn source_options(
     only("token_env", s.token_env.is_some(), &[X]);
     only("token_file", s.token_file.is_some(), &[X]);
     only("rss_url", s.rss_url.is_some(), &[X]);
+    if s.per_host_concurrency == Some(0) {
+        problems.push(problem(
+            file,
+            &at("per_host_concurrency"),
+            "must be at least 1".into(),
+        ));
+    }
 
     for (key, value) in [
         ("link_selector", &s.link_selector),
@@ -810,6 +896,11 @@ fn source_options(
             }
         }),
         rss_url,
+        // Filled in by `collect_sources`, which knows the defaults.
+        min_interval: None,
+        max_interval: None,
+        per_host_concurrency: s.per_host_concurrency,
+        per_host_delay: s.per_host_delay,
     })
 }
 
@@ -914,6 +1005,73 @@ lang = "hy-AM"
         assert_eq!(c.sources[1].poll_interval, Duration::from_secs(30));
         assert!(!c.sources[1].enabled);
         assert_eq!(c.enabled_sources().count(), 1);
+    }
+
+    #[test]
+    fn interval_bounds_and_host_limits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(
+            dir.path(),
+            "pressd.toml",
+            r#"
+[defaults]
+poll_interval = "10m"
+max_interval = "2h"
+[[source]]
+id = "plain"
+kind = "feed"
+url = "https://a.example/rss"
+[[source]]
+id = "own"
+kind = "page"
+url = "https://b.example/news"
+link_selector = "h2 a"
+min_interval = "5m"
+max_interval = "30m"
+per_host_concurrency = 1
+per_host_delay = "3s"
+[[source]]
+id = "daily"
+kind = "feed"
+url = "https://c.example/rss"
+poll_interval = "12h"
+"#,
+        );
+        let c = Config::load(&path).expect("valid");
+        let m = Duration::from_secs(60);
+        let (plain, own, daily) = (&c.sources[0], &c.sources[1], &c.sources[2]);
+        assert_eq!(
+            (plain.min_interval(), plain.max_interval()),
+            (10 * m, 120 * m)
+        );
+        assert_eq!((own.min_interval(), own.max_interval()), (5 * m, 30 * m));
+        assert_eq!(own.options.per_host_concurrency, Some(1));
+        assert_eq!(own.options.per_host_delay, Some(Duration::from_secs(3)));
+        // The default max (4 × poll_interval, capped at 6 h) never falls
+        // below the min.
+        let mut undefaulted = daily.clone();
+        undefaulted.options.max_interval = None;
+        assert_eq!(undefaulted.max_interval(), 720 * m);
+        undefaulted.poll_interval = 10 * m;
+        assert_eq!(undefaulted.max_interval(), 40 * m);
+
+        let bad = write(
+            dir.path(),
+            "bad.toml",
+            "[[source]]\nid = \"x\"\nkind = \"feed\"\nurl = \"https://x.example/\"\nmin_interval = \"1h\"\nmax_interval = \"10m\"\n",
+        );
+        let message = load_err(&bad);
+        assert!(message.contains("source[0].max_interval"), "{message}");
+        let bad = write(
+            dir.path(),
+            "bad2.toml",
+            "[[source]]\nid = \"x\"\nkind = \"feed\"\nurl = \"https://x.example/\"\nper_host_concurrency = 0\n",
+        );
+        let message = load_err(&bad);
+        assert!(
+            message.contains("source[0].per_host_concurrency"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -85,7 +85,20 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE frontier ADD COLUMN text TEXT;
     ALTER TABLE frontier ADD COLUMN author_handle TEXT;
     ALTER TABLE frontier ADD COLUMN views INTEGER;",
+    // 3: source health beyond errors. `first_success` dates a source that
+    // never published anything; `cadence_ms` is a moving average of the time
+    // between polls that found new items; `interval_ms` the adaptive poll
+    // interval; `recent_extractions` the outcome of the source's last few
+    // article extractions, oldest first ('t' text, 'e' empty).
+    "ALTER TABLE sources ADD COLUMN first_success INTEGER;
+    ALTER TABLE sources ADD COLUMN cadence_ms INTEGER;
+    ALTER TABLE sources ADD COLUMN interval_ms INTEGER;
+    ALTER TABLE sources ADD COLUMN recent_extractions TEXT NOT NULL DEFAULT '';
+    UPDATE sources SET first_success = last_success;",
 ];
+
+/// How many of a source's latest article extractions are remembered.
+pub const EXTRACTION_WINDOW: usize = 5;
 
 /// The schema version this binary writes and understands.
 const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -111,6 +124,20 @@ pub struct SourceState {
     /// Items ever discovered (new ones only).
     pub items_seen: u64,
     pub last_new_item: Option<DateTime<Utc>>,
+    /// The first successful poll (dates the silence of a source that never
+    /// published a new item).
+    pub first_success: Option<DateTime<Utc>>,
+    /// How often the source publishes: a moving average (weight 1/4 for
+    /// the latest) of the time between two polls that found new items.
+    /// `None` until two such polls happened.
+    pub cadence: Option<Duration>,
+    /// The current adaptive poll interval; `None` until first set.
+    pub interval: Option<Duration>,
+    /// Of the last (up to [`EXTRACTION_WINDOW`]) articles fetched from this
+    /// source, how many extracted to an empty body...
+    pub recent_empty: u32,
+    /// ...out of how many.
+    pub recent_fetched: u32,
 }
 
 /// A frontier entry: an item waiting to be fetched and indexed.
@@ -225,7 +252,13 @@ impl State {
                     last_success = ?2,
                     next_poll = ?3,
                     items_seen = items_seen + ?4,
-                    last_new_item = CASE WHEN ?4 > 0 THEN ?2 ELSE last_new_item END
+                    last_new_item = CASE WHEN ?4 > 0 THEN ?2 ELSE last_new_item END,
+                    first_success = COALESCE(first_success, ?2),
+                    cadence_ms = CASE
+                        WHEN ?4 = 0 OR last_new_item IS NULL THEN cadence_ms
+                        WHEN cadence_ms IS NULL THEN MAX(?2 - last_new_item, 0)
+                        ELSE (3 * cadence_ms + MAX(?2 - last_new_item, 0)) / 4
+                    END
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -269,6 +302,37 @@ impl State {
                 error,
                 now.timestamp_millis(),
                 next_poll.timestamp_millis()
+            ])?;
+            Ok(())
+        })
+    }
+
+    /// Remember the source's current adaptive poll interval.
+    pub fn set_poll_interval(&self, id: &str, interval: Duration) -> Result<(), StateError> {
+        self.write("set_poll_interval", |tx| {
+            ensure_source(tx, id)?;
+            tx.prepare_cached("UPDATE sources SET interval_ms = ?2 WHERE id = ?1")?
+                .execute(params![
+                    id,
+                    i64::try_from(interval.as_millis()).unwrap_or(i64::MAX)
+                ])?;
+            Ok(())
+        })
+    }
+
+    /// Remember whether an article of the source extracted to an empty
+    /// body; only the last [`EXTRACTION_WINDOW`] outcomes are kept.
+    pub fn record_extraction(&self, id: &str, empty: bool) -> Result<(), StateError> {
+        self.write("record_extraction", |tx| {
+            ensure_source(tx, id)?;
+            tx.prepare_cached(
+                "UPDATE sources SET recent_extractions = substr(recent_extractions || ?2, -?3)
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                if empty { "e" } else { "t" },
+                EXTRACTION_WINDOW as i64
             ])?;
             Ok(())
         })
@@ -635,9 +699,11 @@ fn count(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlit
 }
 
 const SOURCE_COLUMNS: &str = "id, etag, last_modified, last_attempt, last_success, last_error, \
-     consecutive_failures, next_poll, items_seen, last_new_item";
+     consecutive_failures, next_poll, items_seen, last_new_item, first_success, cadence_ms, \
+     interval_ms, recent_extractions";
 
 fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
+    let recent: String = row.get(13)?;
     Ok(SourceState {
         id: row.get(0)?,
         validators: Validators {
@@ -651,7 +717,19 @@ fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
         next_poll: time_column(row, 7)?,
         items_seen: u64::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
         last_new_item: time_column(row, 9)?,
+        first_success: time_column(row, 10)?,
+        cadence: millis_column(row, 11)?,
+        interval: millis_column(row, 12)?,
+        recent_empty: recent.matches('e').count() as u32,
+        recent_fetched: recent.len() as u32,
     })
+}
+
+/// A nullable non-negative duration in milliseconds.
+fn millis_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Duration>> {
+    Ok(row
+        .get::<_, Option<i64>>(idx)?
+        .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0))))
 }
 
 fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
@@ -999,6 +1077,8 @@ mod tests {
                 next_poll: Some(t(900)),
                 items_seen: 3,
                 last_new_item: Some(t(0)),
+                first_success: Some(t(0)),
+                ..SourceState::default()
             }
         );
 
@@ -1045,6 +1125,46 @@ mod tests {
         let ok = state.source("feed-a").expect("source").expect("row");
         assert_eq!(ok.validators, Validators::default());
         assert_eq!(ok.items_seen, 5);
+    }
+
+    #[test]
+    fn cadence_interval_and_extractions_are_kept() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        state
+            .record_success("s", None, 2, t(0), t(60))
+            .expect("success");
+        let s = state.source("s").expect("source").expect("row");
+        assert_eq!((s.cadence, s.first_success), (None, Some(t(0))));
+        // New items 400 s later: the first interval is the cadence.
+        state
+            .record_success("s", None, 1, t(400), t(460))
+            .expect("success");
+        // Nothing new: the cadence does not move.
+        state
+            .record_success("s", None, 0, t(500), t(560))
+            .expect("success");
+        let s = state.source("s").expect("source").expect("row");
+        assert_eq!(s.cadence, Some(Duration::from_secs(400)));
+        // Then 800 s: (3 × 400 + 800) / 4.
+        state
+            .record_success("s", None, 3, t(1200), t(1260))
+            .expect("success");
+        let s = state.source("s").expect("source").expect("row");
+        assert_eq!(s.cadence, Some(Duration::from_secs(500)));
+        assert_eq!(s.first_success, Some(t(0)));
+
+        assert_eq!(s.interval, None);
+        state
+            .set_poll_interval("s", Duration::from_secs(90))
+            .expect("interval");
+        for empty in [true, false, true, true, true, true, false] {
+            state.record_extraction("s", empty).expect("extraction");
+        }
+        let s = state.source("s").expect("source").expect("row");
+        assert_eq!(s.interval, Some(Duration::from_secs(90)));
+        // The last five: e e e e t.
+        assert_eq!((s.recent_empty, s.recent_fetched), (4, 5));
     }
 
     #[test]

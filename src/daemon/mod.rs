@@ -14,8 +14,10 @@
 //! SIGHUP without a restart, and [`metrics`] counts what happens and serves
 //! it to Prometheus when asked to.
 
+pub mod health;
 mod metrics;
 mod notify;
+mod pace;
 mod pipeline;
 mod reload;
 mod scheduler;
@@ -135,6 +137,10 @@ struct Shared {
     heartbeat: notify::Heartbeat,
     /// Wakes the status reporter when a count it shows changed.
     status_changed: Notify,
+    /// Each source's last health, so that changes are logged once.
+    health: health::Tracker,
+    /// When each host is next free, to hand out work it can take now.
+    pace: pace::Pace,
 }
 
 impl Shared {
@@ -145,6 +151,30 @@ impl Shared {
             .unwrap_or_else(|p| p.into_inner())
             .get(id)
             .cloned()
+    }
+
+    /// Assess a source's health after something about it was recorded, and
+    /// log a change (see [`health::Tracker::observe`]).
+    fn check_health(&self, id: &str) {
+        let Some(source) = self.source(id) else {
+            return;
+        };
+        match self.state.source(id) {
+            Ok(state) => {
+                self.health.observe(&source, state.as_ref(), Utc::now());
+            }
+            Err(e) => warn!(source = %id, error = %e, "cannot read source health"),
+        }
+    }
+
+    /// Apply a source's own politeness settings to its host.
+    fn apply_host_limits(&self, source: &Source) {
+        let o = &source.options;
+        self.pace.set_own(source);
+        if o.per_host_concurrency.is_some() || o.per_host_delay.is_some() {
+            self.client
+                .set_host_limits(&source.url, o.per_host_concurrency, o.per_host_delay);
+        }
     }
 }
 
@@ -194,7 +224,20 @@ pub async fn run(
         metrics: metrics::Metrics::new(),
         heartbeat: notify::Heartbeat::new(notify::stale_after(&config.pipeline)),
         status_changed: Notify::new(),
+        health: health::Tracker::default(),
+        pace: pace::Pace::new(
+            config.policy.per_host_delay,
+            config.http.per_host_concurrency,
+            &sources,
+        ),
     });
+    // (Each source's own host limits are applied as its poller starts.)
+    for source in &sources {
+        // The status the store remembers becomes the baseline, so that a
+        // source that was failing (or went stale while the daemon was down)
+        // is reported at start, and its recovery is logged after a restart.
+        shared.check_health(&source.id);
+    }
 
     info!(
         sources = sources.len(),
@@ -329,6 +372,12 @@ mod tests {
             metrics: metrics::Metrics::new(),
             heartbeat: notify::Heartbeat::new(stale_after),
             status_changed: Notify::new(),
+            health: health::Tracker::default(),
+            pace: pace::Pace::new(
+                config.policy.per_host_delay,
+                config.http.per_host_concurrency,
+                [],
+            ),
         })
     }
 

@@ -7,9 +7,12 @@
 //! later with a growing delay, permanent ones (a PDF, a 404) are recorded and
 //! skipped. An entry leaves the frontier only when its document is committed.
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use chrono::Utc;
 use tokio::sync::mpsc;
@@ -31,6 +34,105 @@ use crate::state::Queued;
 /// (retries that came due, work left by an earlier run).
 const IDLE_CHECK: Duration = Duration::from_secs(2);
 
+/// Due entries read from the frontier at once. Large enough to span many
+/// hosts (a feed's items are queued together, so the oldest few hundred
+/// entries may all be one outlet's), small enough to read in milliseconds.
+const BACKLOG_WINDOW: usize = 16_384;
+
+/// The backlog is read afresh this often while it has entries, so that
+/// newer work and retries that came due join it.
+const BACKLOG_REFRESH: Duration = Duration::from_secs(1);
+
+/// Due frontier entries grouped by host, handed out round-robin to hosts
+/// that can take a request now (see [`super::pace`]): one slow or
+/// well-spaced host never holds the dispatcher's slots while others wait.
+#[derive(Default)]
+struct Backlog {
+    by_host: HashMap<String, VecDeque<Queued>>,
+    hosts: VecDeque<String>,
+    len: usize,
+    loaded: Option<Instant>,
+}
+
+impl Backlog {
+    fn stale(&self) -> bool {
+        self.len == 0 || self.loaded.is_none_or(|t| t.elapsed() >= BACKLOG_REFRESH)
+    }
+
+    /// Replace the backlog by the oldest due entries not in flight.
+    fn reload(&mut self, shared: &Shared) {
+        let exclude: Vec<String> = lock(shared).iter().cloned().collect();
+        let entries = match shared.state.due(Utc::now(), BACKLOG_WINDOW, &exclude) {
+            Ok(e) => e,
+            Err(e) => {
+                warn!(error = %e, "cannot read the frontier");
+                return;
+            }
+        };
+        *self = Backlog {
+            loaded: Some(Instant::now()),
+            ..Backlog::default()
+        };
+        for entry in entries {
+            let host = host_key(&entry);
+            if !self.by_host.contains_key(&host) {
+                self.hosts.push_back(host.clone());
+            }
+            self.by_host.entry(host).or_default().push_back(entry);
+            self.len += 1;
+        }
+    }
+
+    /// Up to `n` entries whose hosts can take a request now, one host after
+    /// another, each with its booked start (see [`super::pace::Pace::reserve`];
+    /// `None` for posts); and when the earliest skipped host is free again.
+    fn take(&mut self, shared: &Shared, n: usize) -> (Vec<Booked>, Option<Instant>) {
+        let mut taken = Vec::new();
+        let mut next_free: Option<Instant> = None;
+        let now = Instant::now();
+        let mut visited = 0;
+        while taken.len() < n && visited < self.hosts.len() {
+            let Some(host) = self.hosts.pop_front() else {
+                break;
+            };
+            // Posts need no fetch: their "host" is never paced.
+            let ready = host.is_empty() || shared.pace.ready(&host, now);
+            if ready {
+                visited = 0;
+                if let Some(entry) = self.by_host.get_mut(&host).and_then(VecDeque::pop_front) {
+                    // Booked here, not in the job: the next host checked
+                    // may be this one again.
+                    let start = (!host.is_empty()).then(|| shared.pace.reserve(&host));
+                    taken.push((entry, start));
+                    self.len -= 1;
+                }
+            } else {
+                visited += 1;
+                if let Some(t) = shared.pace.free_at(&host).filter(|t| *t > now) {
+                    next_free = Some(next_free.map_or(t, |n| n.min(t)));
+                }
+            }
+            if self.by_host.get(&host).is_some_and(|q| !q.is_empty()) {
+                self.hosts.push_back(host);
+            } else {
+                self.by_host.remove(&host);
+            }
+        }
+        (taken, next_free)
+    }
+}
+
+/// An entry handed out, with its host's booked start (`None` for a post).
+type Booked = (Queued, Option<Instant>);
+
+/// The pacing key of an entry: its host, or "" for a post (no fetch).
+fn host_key(entry: &Queued) -> String {
+    match entry.item.kind {
+        ItemKind::Post => String::new(),
+        ItemKind::Article => super::pace::host_of(&entry.item.url),
+    }
+}
+
 pub(super) async fn dispatch(
     shared: Arc<Shared>,
     tx: mpsc::Sender<Indexable>,
@@ -40,42 +142,60 @@ pub(super) async fn dispatch(
 ) {
     let limit = shared.pipeline.concurrency;
     let mut jobs = JoinSet::new();
+    let mut backlog = Backlog::default();
+    // Whether the backlog was read after the last poll ended, so that items
+    // the last poll queued are in it.
+    let mut read_after_polls = false;
     loop {
         if cancel.is_cancelled() {
             break;
         }
-        // Read the "polls done" flag before the frontier, so that items the
-        // last poll queued are seen by this round's query.
         let polling_over = polls_done.is_cancelled();
         let free = limit.saturating_sub(jobs.len());
         let mut started = 0;
+        let mut next_free = None;
         if free > 0 {
-            let exclude: Vec<String> = lock(&shared).iter().cloned().collect();
-            match shared.state.due(Utc::now(), free, &exclude) {
-                Ok(entries) => {
-                    for entry in entries {
-                        lock(&shared).insert(entry.key.clone());
-                        jobs.spawn(process(shared.clone(), entry, tx.clone(), cancel.clone()));
-                        started += 1;
-                    }
-                }
-                Err(e) => warn!(error = %e, "cannot read the frontier"),
+            if backlog.stale() || (polling_over && !read_after_polls) {
+                backlog.reload(&shared);
+                read_after_polls = polling_over;
+            }
+            let (entries, wake) = backlog.take(&shared, free);
+            next_free = wake;
+            for (entry, start) in entries {
+                lock(&shared).insert(entry.key.clone());
+                jobs.spawn(process(
+                    shared.clone(),
+                    entry,
+                    start,
+                    tx.clone(),
+                    cancel.clone(),
+                ));
+                started += 1;
             }
         }
         // Entries handed to the writer stay excluded until committed, so with
         // no job running and nothing due, this round's work is done.
-        if mode == Mode::Once && polling_over && started == 0 && jobs.is_empty() {
+        if mode == Mode::Once
+            && polling_over
+            && read_after_polls
+            && started == 0
+            && jobs.is_empty()
+            && backlog.len == 0
+        {
             break;
         }
         if started > 0 && jobs.len() < limit {
             continue;
         }
+        let idle = next_free.map_or(IDLE_CHECK, |t| {
+            t.saturating_duration_since(Instant::now()).min(IDLE_CHECK)
+        });
         tokio::select! {
             _ = cancel.cancelled() => break,
             Some(_) = jobs.join_next(), if !jobs.is_empty() => {}
             _ = shared.queued.notified() => {}
             _ = polls_done.cancelled(), if !polling_over => {}
-            _ = tokio::time::sleep(IDLE_CHECK) => {}
+            _ = tokio::time::sleep(idle) => {}
         }
     }
     // On cancel, in-flight fetches stop at their next await point; their
@@ -90,19 +210,28 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, std::collections::HashSet<
 }
 
 /// Fetch one entry and send its article to the writer, or record why not.
+/// `start`: when the host may be asked, as booked by the dispatcher.
 async fn process(
     shared: Arc<Shared>,
     entry: Queued,
+    start: Option<Instant>,
     tx: mpsc::Sender<Indexable>,
     cancel: CancellationToken,
 ) {
+    let booking = start.map(|at| shared.pace.adopt(host_key(&entry), at));
     let outcome = tokio::select! {
         _ = cancel.cancelled() => {
             lock(&shared).remove(&entry.key);
             return;
         }
-        o = fetch_article(&shared, &entry) => o,
+        o = async {
+            if let Some(b) = &booking {
+                tokio::time::sleep_until(b.start).await;
+            }
+            fetch_article(&shared, &entry).await
+        } => o,
     };
+    drop(booking);
     match outcome {
         Ok(Some(article)) => {
             shared.metrics.article_fetched(&entry.source, "ok");
@@ -232,6 +361,15 @@ async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article
     };
     let html = crate::charset::decode_html(&response.body, response.charset.as_deref());
     let extracted = crate::extract::extract(&html, Some(&response.url));
+    // Counted before any decision on the page: a source whose pages all
+    // come out empty must be flagged even if feed summaries stand in.
+    if let Err(e) = shared
+        .state
+        .record_extraction(&entry.source, extracted.body.trim().is_empty())
+    {
+        warn!(source = %entry.source, error = %e, "cannot record extraction outcome");
+    }
+    shared.check_health(&entry.source);
 
     let id = doc_id(&identity_url(
         extracted.canonical_url.as_ref(),
@@ -402,6 +540,46 @@ mod tests {
 
     fn u(s: &str) -> Url {
         Url::parse(s).expect("url")
+    }
+
+    #[test]
+    fn backlog_hands_out_ready_hosts_round_robin() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The default per_host_delay (1 s) applies.
+        let shared = super::super::tests::shared(dir.path(), Duration::from_secs(30));
+        let items: Vec<(String, crate::item::Item)> = ["a", "a", "a", "b", "b"]
+            .iter()
+            .enumerate()
+            .map(|(i, host)| {
+                let url = u(&format!("https://{host}.example/{i}"));
+                (url.to_string(), crate::item::Item::article(url))
+            })
+            .collect();
+        shared
+            .state
+            .enqueue("s", &items, Utc::now())
+            .expect("enqueue");
+        let mut backlog = Backlog::default();
+        backlog.reload(&shared);
+        assert_eq!(backlog.len, 5);
+        let (taken, _) = backlog.take(&shared, 4);
+        let hosts: Vec<&str> = taken
+            .iter()
+            .map(|(q, _)| q.item.url.host_str().unwrap_or(""))
+            .collect();
+        // One per host in a round: each is then booked for a second.
+        assert_eq!(hosts, ["a.example", "b.example"]);
+        assert!(taken.iter().all(|(_, start)| start.is_some()));
+        let (more, wake) = backlog.take(&shared, 4);
+        assert!(more.is_empty());
+        let wait = wake
+            .expect("a host frees")
+            .saturating_duration_since(Instant::now());
+        assert!(
+            wait > Duration::from_millis(500) && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
+        assert_eq!(backlog.len, 3);
     }
 
     #[test]

@@ -96,6 +96,7 @@ fn start(
 ) {
     let stop = cancel.child_token();
     let id = source.id.clone();
+    shared.apply_host_limits(&source);
     let task = tokio::spawn(poll_loop(shared.clone(), source, mode, stop.clone()));
     if let Some(old) = pollers.insert(id.clone(), Poller { stop, task }) {
         // Never two pollers for one source; the reload diff should not ask.
@@ -155,13 +156,13 @@ fn until_due(shared: &Shared, source: &Source) -> Duration {
             None
         }
     };
-    // A schedule further away than the interval means the config changed
-    // to a shorter interval since; honour the new one.
+    // A schedule further away than the longest interval means the config
+    // changed to shorter intervals since; honour the new ones.
     next.map_or(Duration::ZERO, |t| {
         (t - Utc::now())
             .to_std()
             .unwrap_or(Duration::ZERO)
-            .min(source.poll_interval)
+            .min(source.max_interval())
     })
 }
 
@@ -175,9 +176,17 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
         }
     };
     let result = {
+        // Wait for the host's turn before taking a global slot, so that a
+        // slot is never held idle while other hosts could be polled.
+        let booking = shared.pace.book(&super::pace::host_of(&source.url));
+        tokio::time::sleep_until(booking.start).await;
         let _permit = shared.requests.acquire().await;
         let started = Instant::now();
-        let r = sources::poll(&shared.client, source, validators.as_ref()).await;
+        // Boxed: the poll's state (HTTP client, parser) is large, and
+        // inline it would be allocated for every poller for its whole life,
+        // waiting included; thousands of sources made that the bulk of the
+        // daemon's memory.
+        let r = Box::pin(sources::poll(&shared.client, source, validators.as_ref())).await;
         shared.metrics.polled(
             &source.id,
             match &r {
@@ -193,16 +202,12 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
     shared.status_changed.notify_one();
     match result {
         Ok(Poll::NotModified) => {
-            debug!(source = %source.id, "not modified");
+            let interval = next_interval(shared, source, false);
+            debug!(source = %source.id, interval_s = interval.as_secs(), "not modified");
             record(shared, source, |s| {
-                s.record_success(
-                    &source.id,
-                    None,
-                    0,
-                    now,
-                    now + chrono_dur(source.poll_interval),
-                )
+                s.record_success(&source.id, None, 0, now, now + chrono_dur(interval))
             });
+            shared.check_health(&source.id);
             Ok(0)
         }
         Ok(Poll::Items { items, validators }) => {
@@ -221,16 +226,18 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
             if new > 0 {
                 shared.queued.notify_one();
             }
-            info!(source = %source.id, found, new, "polled");
+            let interval = next_interval(shared, source, new > 0);
+            info!(source = %source.id, found, new, interval_s = interval.as_secs(), "polled");
             record(shared, source, |s| {
                 s.record_success(
                     &source.id,
                     Some(&validators),
                     new as u64,
                     now,
-                    now + chrono_dur(source.poll_interval),
+                    now + chrono_dur(interval),
                 )
             });
+            shared.check_health(&source.id);
             Ok(new)
         }
         Err(e) => {
@@ -242,7 +249,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
                 .map_or(0, |s| s.consecutive_failures)
                 + 1;
             let wait = backoff(
-                source.poll_interval,
+                source.min_interval(),
                 failures,
                 shared.pipeline.max_backoff,
                 e.is_transient(),
@@ -263,6 +270,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
             record(shared, source, |s| {
                 s.record_failure(&source.id, &message, now, next)
             });
+            shared.check_health(&source.id);
             Err(message)
         }
     }
@@ -276,6 +284,49 @@ fn record(
     if let Err(e) = f(&shared.state) {
         warn!(source = %source.id, error = %e, "cannot record poll outcome");
     }
+}
+
+/// The interval after a successful poll, from the stored one (the
+/// source's minimum at first), remembered for the next poll and restarts.
+fn next_interval(shared: &Shared, source: &Source, found_new: bool) -> Duration {
+    let current = shared
+        .state
+        .source(&source.id)
+        .ok()
+        .flatten()
+        .and_then(|s| s.interval);
+    let interval = adapt(
+        current,
+        found_new,
+        source.min_interval(),
+        source.max_interval(),
+    );
+    if current != Some(interval) {
+        record(shared, source, |s| {
+            s.set_poll_interval(&source.id, interval)
+        });
+    }
+    interval
+}
+
+/// Adaptive polling: halve the interval when a poll found new items, grow it
+/// by half when it found none, always within `[min, max]`. A source that
+/// publishes every few minutes is soon polled at `min`; one that is quiet
+/// for a day drifts to `max` in a few polls, and one new item brings it
+/// halfway back.
+pub(super) fn adapt(
+    current: Option<Duration>,
+    found_new: bool,
+    min: Duration,
+    max: Duration,
+) -> Duration {
+    let current = current.unwrap_or(min);
+    let next = if found_new {
+        current / 2
+    } else {
+        current.saturating_mul(3) / 2
+    };
+    next.clamp(min, max.max(min))
 }
 
 /// Wait before polling a failing source again: the poll interval, doubled
@@ -300,6 +351,23 @@ fn chrono_dur(d: Duration) -> chrono::Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interval_adapts_within_bounds() {
+        let s = Duration::from_secs;
+        let (min, max) = (s(600), s(3600));
+        assert_eq!(
+            adapt(None, true, min, max),
+            min,
+            "starts at min, never below"
+        );
+        assert_eq!(adapt(None, false, min, max), s(900));
+        assert_eq!(adapt(Some(s(900)), false, min, max), s(1350));
+        assert_eq!(adapt(Some(s(3000)), false, min, max), max);
+        assert_eq!(adapt(Some(s(3600)), true, min, max), s(1800));
+        // An interval stored under an older, wider config is pulled in.
+        assert_eq!(adapt(Some(s(60)), false, min, max), min);
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

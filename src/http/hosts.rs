@@ -38,7 +38,17 @@ pub(super) struct Hosts {
 
 struct State {
     hosts: HashMap<String, Host>,
+    /// Hosts with their own limits (a source's `per_host_concurrency` /
+    /// `per_host_delay`); kept apart from `hosts`, which forgets idle
+    /// entries.
+    limits: HashMap<String, Limits>,
     last_sweep: Instant,
+}
+
+#[derive(Clone, Copy)]
+struct Limits {
+    concurrency: usize,
+    delay: Duration,
 }
 
 struct Host {
@@ -48,6 +58,10 @@ struct Host {
     /// Set from Retry-After; requests reserved before the pause was set
     /// look at it again after their sleep.
     paused_until: Instant,
+    /// The permits `semaphore` was made with (default or per-host).
+    concurrency: usize,
+    /// The configured spacing between starts (default or per-host).
+    delay: Duration,
     /// From robots.txt; raises the spacing above the configured delay.
     crawl_delay: Duration,
     last_used: Instant,
@@ -69,6 +83,7 @@ impl Hosts {
             idle_after: policy.forget_idle_hosts_after,
             state: Mutex::new(State {
                 hosts: HashMap::new(),
+                limits: HashMap::new(),
                 last_sweep: Instant::now(),
             }),
         }
@@ -87,11 +102,10 @@ impl Hosts {
         // The slot is reserved only once the permit is held, so starts are
         // spaced in the order requests actually go out.
         loop {
-            let delay = self.delay;
             let (start, paused) = self.with_host(key, |host| {
                 let now = Instant::now();
                 let start = now.max(host.next_start).max(host.paused_until);
-                host.next_start = start + delay.max(host.crawl_delay);
+                host.next_start = start + host.delay.max(host.crawl_delay);
                 host.last_used = now;
                 (start, host.paused_until)
             });
@@ -130,6 +144,30 @@ impl Hosts {
         self.with_host(key, |host| host.crawl_delay = delay);
     }
 
+    /// Give `key` its own limits (`None` keeps the default). Requests
+    /// already holding or waiting for a slot under the old limit finish
+    /// under it; later ones wait under the new one.
+    pub(super) fn set_limits(
+        &self,
+        key: &str,
+        concurrency: Option<usize>,
+        delay: Option<Duration>,
+    ) {
+        let limits = Limits {
+            concurrency: concurrency.unwrap_or(self.concurrency).max(1),
+            delay: delay.unwrap_or(self.delay),
+        };
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.limits.insert(key.to_owned(), limits);
+        if let Some(host) = state.hosts.get_mut(key) {
+            if host.concurrency != limits.concurrency {
+                host.semaphore = Arc::new(Semaphore::new(limits.concurrency));
+                host.concurrency = limits.concurrency;
+            }
+            host.delay = limits.delay;
+        }
+    }
+
     /// Run `f` on the entry of `key`, creating it if needed, under the
     /// lock (which `f` must not hold across an await: it cannot, being
     /// synchronous).
@@ -141,8 +179,14 @@ impl Hosts {
             let idle_after = self.idle_after;
             state.hosts.retain(|_, host| !host.is_idle(now, idle_after));
         }
+        let limits = state.limits.get(key).copied().unwrap_or(Limits {
+            concurrency: self.concurrency,
+            delay: self.delay,
+        });
         let host = state.hosts.entry(key.to_owned()).or_insert_with(|| Host {
-            semaphore: Arc::new(Semaphore::new(self.concurrency)),
+            semaphore: Arc::new(Semaphore::new(limits.concurrency)),
+            concurrency: limits.concurrency,
+            delay: limits.delay,
             next_start: now,
             paused_until: now,
             crawl_delay: Duration::ZERO,

@@ -413,6 +413,14 @@ impl Client {
         builder
     }
 
+    /// Give the host of `url` its own politeness: at most `concurrency`
+    /// requests in flight and `delay` between starts, instead of the
+    /// configured defaults (`None` keeps a default). Lasts for the
+    /// client's life; a robots.txt crawl-delay still raises the spacing.
+    pub fn set_host_limits(&self, url: &Url, concurrency: Option<usize>, delay: Option<Duration>) {
+        self.hosts.set_limits(&host_key(url), concurrency, delay);
+    }
+
     /// GET `url`, following redirects, conditional on `validators`, to any
     /// address. For URLs the user configured (feeds); discovered links go
     /// through [`Client::get_guarded`].

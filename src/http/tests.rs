@@ -1340,3 +1340,53 @@ async fn idle_hosts_are_forgotten() {
     assert_eq!(client.hosts.len(), 2);
     assert_eq!(client.robots.len(), 1);
 }
+
+#[tokio::test]
+async fn a_hosts_own_limits_replace_the_defaults() {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (now, max) = (Arc::clone(&in_flight), Arc::clone(&peak));
+    let url = raw_server(move |mut stream| {
+        let (now, max) = (Arc::clone(&now), Arc::clone(&max));
+        async move {
+            let current = now.fetch_add(1, Ordering::SeqCst) + 1;
+            max.fetch_max(current, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            now.fetch_sub(1, Ordering::SeqCst);
+            let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\n\
+                          content-length: 6\r\nconnection: close\r\n\r\n<rss/>";
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    })
+    .await;
+    let client = Client::new(&HttpSettings {
+        per_host_concurrency: 4,
+        ..settings()
+    })
+    .expect("client");
+    client.set_host_limits(&url, Some(1), None);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..4 {
+        let client = client.clone();
+        let url = url.join(&format!("feed{i}")).expect("url");
+        tasks.spawn(async move { client.get(&url, None, Expect::Feed).await.map(|_| ()) });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.expect("task").expect("fetch");
+    }
+    assert_eq!(peak.load(Ordering::SeqCst), 1);
+
+    // A delay of its own spaces one host while the default stays 0.
+    let (spaced, arrivals) = recording_server().await;
+    let client = client_with(policy());
+    client.set_host_limits(&spaced, None, Some(Duration::from_millis(200)));
+    for i in 0..3 {
+        let url = spaced.join(&format!("feed{i}")).expect("url");
+        client.get(&url, None, Expect::Feed).await.expect("fetch");
+    }
+    let gaps = sorted_gaps(&arrivals);
+    assert_eq!(gaps.len(), 2);
+    for gap in &gaps {
+        assert!(*gap >= Duration::from_millis(190), "{gaps:?}");
+    }
+}

@@ -1,0 +1,449 @@
+//! Polling at scale: the real `pressd run --once` against a local world of
+//! many outlets, to see whether a cycle is bound by politeness or by CPU,
+//! what it costs in memory, and that per-host limits hold.
+//!
+//! ```text
+//! cargo build --release --bin pressd
+//! cargo run --release --example poll_bench -- --feeds 10000 --hosts 1000
+//! ```
+//!
+//! A hyper server listens on one loopback address per host (127.1.x.y: all
+//! of 127.0.0.0/8 reaches `lo` on Linux), serving `--feeds` distinct RSS
+//! feeds of `--items` items each, spread evenly over the hosts, with ETags
+//! (304 on a matching If-None-Match), and a tiny article page per item. It
+//! counts the requests in flight per host and keeps the highest count.
+//!
+//! The daemon runs twice on one state store: a first cycle that polls every
+//! feed and fetches every article, then a second in which every feed
+//! answers 304. Each run goes through `/usr/bin/time -v` for wall time, CPU
+//! time and peak RSS.
+//!
+//! Flags: `--feeds N` (10000), `--hosts N` (1000), `--items N` (20),
+//! `--delay 1s` (per_host_delay), `--per-host N` (per_host_concurrency, 2),
+//! `--concurrency N` (pipeline.concurrency, 32), `--latency-ms N` (server
+//! think time per request, 2), `--binary PATH` (target/release/pressd),
+//! `--second-only` (skip article fetching: feeds are served without items
+//! on the first cycle, to measure a poll cycle alone).
+
+use std::convert::Infallible;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+
+struct Options {
+    feeds: usize,
+    hosts: usize,
+    items: usize,
+    delay: Duration,
+    per_host: usize,
+    concurrency: usize,
+    latency: Duration,
+    binary: PathBuf,
+    second_only: bool,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        feeds: 10_000,
+        hosts: 1_000,
+        items: 20,
+        delay: Duration::from_secs(1),
+        per_host: 2,
+        concurrency: 32,
+        latency: Duration::from_millis(2),
+        binary: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/pressd"),
+        second_only: false,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = || {
+            args.get(i + 1).cloned().unwrap_or_else(|| {
+                eprintln!("{} needs a value", args[i]);
+                std::process::exit(2)
+            })
+        };
+        let number = |v: String| -> usize {
+            v.parse().unwrap_or_else(|_| {
+                eprintln!("{}: '{v}' is not a number", args[i]);
+                std::process::exit(2)
+            })
+        };
+        match args[i].as_str() {
+            "--feeds" => o.feeds = number(value()),
+            "--hosts" => o.hosts = number(value()),
+            "--items" => o.items = number(value()),
+            "--per-host" => o.per_host = number(value()),
+            "--concurrency" => o.concurrency = number(value()),
+            "--latency-ms" => o.latency = Duration::from_millis(number(value()) as u64),
+            "--delay" => {
+                o.delay = humantime::parse_duration(&value()).unwrap_or_else(|e| {
+                    eprintln!("--delay: {e}");
+                    std::process::exit(2)
+                })
+            }
+            "--binary" => o.binary = PathBuf::from(value()),
+            "--second-only" => {
+                o.second_only = true;
+                i += 1;
+                continue;
+            }
+            other => {
+                eprintln!("unknown argument {other}");
+                std::process::exit(2)
+            }
+        }
+        i += 2;
+    }
+    o.hosts = o.hosts.clamp(1, 60_000);
+    o
+}
+
+/// What the server saw.
+struct Stats {
+    in_flight: Vec<AtomicUsize>,
+    peak: Vec<AtomicUsize>,
+    requests: AtomicU64,
+    not_modified: AtomicU64,
+    /// Feeds answer with items (first cycle) or empty.
+    items: AtomicUsize,
+}
+
+impl Stats {
+    fn max_peak(&self) -> usize {
+        self.peak
+            .iter()
+            .map(|p| p.load(Ordering::Relaxed))
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn reset_peaks(&self) {
+        for p in &self.peak {
+            p.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+fn host_addr(i: usize) -> Ipv4Addr {
+    Ipv4Addr::new(
+        127,
+        1 + (i / 62_500) as u8,
+        ((i / 250) % 250) as u8,
+        (i % 250 + 1) as u8,
+    )
+}
+
+fn feed_xml(base: &str, feed: usize, items: usize) -> String {
+    let mut s = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Outlet {feed}</title>\
+         <link>{base}/</link>"
+    );
+    for k in 0..items {
+        s.push_str(&format!(
+            "<item><title>Report {k} of outlet {feed}</title><link>{base}/a/{feed}/{k}</link>\
+             <pubDate>Fri, 15 Mar 2024 12:{:02}:00 GMT</pubDate>\
+             <description>Short summary {k}.</description></item>",
+            k % 60
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
+fn article_html(path: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><title>Report {path}</title></head><body>\
+         <nav><a href=\"/\">Home</a></nav><article><h1>Report {path}</h1>\
+         <p>The regional council met on Tuesday to discuss the budget for roads, schools \
+         and the water supply, and agreed to publish the figures next month.</p>\
+         <p>Residents asked for more frequent buses between the villages and the town \
+         centre, and the council promised a study before the winter.</p></article>\
+         <footer>Copyright</footer></body></html>"
+    )
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    host: usize,
+    base: Arc<String>,
+    stats: Arc<Stats>,
+    latency: Duration,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let now = stats.in_flight[host].fetch_add(1, Ordering::SeqCst) + 1;
+    stats.peak[host].fetch_max(now, Ordering::SeqCst);
+    stats.requests.fetch_add(1, Ordering::Relaxed);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let path = req.uri().path().to_string();
+    let response = if let Some(feed) = path
+        .strip_prefix("/f/")
+        .and_then(|r| r.strip_suffix(".xml"))
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let items = stats.items.load(Ordering::Relaxed);
+        let etag = format!("\"f{feed}-{items}\"");
+        let matches = req
+            .headers()
+            .get("if-none-match")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == etag);
+        if matches {
+            stats.not_modified.fetch_add(1, Ordering::Relaxed);
+            Response::builder()
+                .status(StatusCode::NOT_MODIFIED)
+                .header("etag", &etag)
+                .body(Full::new(Bytes::new()))
+        } else {
+            Response::builder()
+                .header("content-type", "application/rss+xml")
+                .header("etag", &etag)
+                .body(Full::new(Bytes::from(feed_xml(&base, feed, items))))
+        }
+    } else if path.starts_with("/a/") {
+        Response::builder()
+            .header("content-type", "text/html; charset=utf-8")
+            .body(Full::new(Bytes::from(article_html(&path))))
+    } else {
+        Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body(Full::new(Bytes::from_static(b"not found")))
+    };
+    // Out of the count before the answer leaves: once the client has it, it
+    // may send the next request.
+    stats.in_flight[host].fetch_sub(1, Ordering::SeqCst);
+    Ok(response.unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
+}
+
+/// Bind one listener per host; returns each host's base URL.
+async fn serve(o: &Options, stats: Arc<Stats>) -> std::io::Result<Vec<String>> {
+    let mut bases = Vec::with_capacity(o.hosts);
+    for host in 0..o.hosts {
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from((host_addr(host), 0))).await?;
+        let addr = listener.local_addr()?;
+        let base = Arc::new(format!("http://{addr}"));
+        bases.push(base.to_string());
+        let stats = Arc::clone(&stats);
+        let latency = o.latency;
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let (stats, base) = (Arc::clone(&stats), Arc::clone(&base));
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        handle(req, host, Arc::clone(&base), Arc::clone(&stats), latency)
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    }
+    Ok(bases)
+}
+
+fn write_config(dir: &Path, o: &Options, bases: &[String]) -> std::io::Result<PathBuf> {
+    let mut text = format!(
+        r#"index_dir = "index"
+state_dir = "state"
+languages = ["en", "ru", "hy", "az"]
+log = "warn"
+
+[http]
+timeout = "30s"
+per_host_concurrency = {per_host}
+per_host_delay = "{delay}"
+allow_private_addresses = true
+
+[pipeline]
+concurrency = {concurrency}
+commit_batch = 1000
+commit_interval = "5s"
+
+[defaults]
+poll_interval = "6h"
+
+"#,
+        per_host = o.per_host,
+        delay = humantime::format_duration(o.delay),
+        concurrency = o.concurrency,
+    );
+    for feed in 0..o.feeds {
+        // Feeds of one host are not listed together in a real config
+        // either; a host's feeds are every `hosts`-th one here.
+        let base = &bases[feed % bases.len()];
+        text.push_str(&format!(
+            "[[source]]\nid = \"feed-{feed}\"\nkind = \"feed\"\nurl = \"{base}/f/{feed}.xml\"\n\n"
+        ));
+    }
+    let path = dir.join("pressd.toml");
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
+/// What `/usr/bin/time -v` said about one daemon run.
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    peak_rss_kb: u64,
+    summary: String,
+}
+
+fn run_daemon(o: &Options, config: &Path, log: &Path) -> std::io::Result<Run> {
+    let time_out = log.with_extension("time");
+    let started = Instant::now();
+    let output = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg("-o")
+        .arg(&time_out)
+        .arg(&o.binary)
+        .arg("--config")
+        .arg(config)
+        .args(["--log-format", "plain", "run", "--once"])
+        .stdin(Stdio::null())
+        .stderr(std::fs::File::create(log)?)
+        .output()?;
+    let wall = started.elapsed();
+    if !output.status.success() {
+        eprintln!("pressd failed ({}); see {}", output.status, log.display());
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary = stdout.lines().last().unwrap_or("").to_string();
+    let report = std::fs::read_to_string(&time_out)?;
+    let field = |name: &str| -> Option<String> {
+        report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+    };
+    let secs = |name: &str| {
+        field(name)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let cpu = secs("User time (seconds):") + secs("System time (seconds):");
+    Ok(Run {
+        wall,
+        cpu: Duration::from_secs_f64(cpu),
+        peak_rss_kb: field("Maximum resident set size (kbytes):")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        summary,
+    })
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let o = options();
+    if !o.binary.exists() {
+        eprintln!(
+            "{} not found: build it first with `cargo build --release --bin pressd`",
+            o.binary.display()
+        );
+        std::process::exit(2);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let stats = Arc::new(Stats {
+        in_flight: (0..o.hosts).map(|_| AtomicUsize::new(0)).collect(),
+        peak: (0..o.hosts).map(|_| AtomicUsize::new(0)).collect(),
+        requests: AtomicU64::new(0),
+        not_modified: AtomicU64::new(0),
+        items: AtomicUsize::new(if o.second_only { 0 } else { o.items }),
+    });
+    let bases = runtime.block_on(serve(&o, Arc::clone(&stats)))?;
+    let dir = tempfile::tempdir()?;
+    let config = write_config(dir.path(), &o, &bases)?;
+    let per_host_feeds = o.feeds.div_ceil(o.hosts);
+    let articles = if o.second_only { 0 } else { o.items };
+    // Each host: its feeds, their articles, and one robots.txt.
+    let per_host_requests = per_host_feeds * (1 + articles) + usize::from(articles > 0);
+    let floor = o
+        .delay
+        .saturating_mul(per_host_requests.saturating_sub(1) as u32);
+    println!(
+        "poll_bench: {} feeds on {} hosts ({} per host), {} items each; per_host_delay {}, \
+         per_host_concurrency {}, pipeline.concurrency {}, server latency {:?}",
+        o.feeds,
+        o.hosts,
+        per_host_feeds,
+        articles,
+        humantime::format_duration(o.delay),
+        o.per_host,
+        o.concurrency,
+        o.latency
+    );
+    println!("load average before: {}", loadavg());
+
+    let cycles = [
+        ("first cycle (feeds + articles)", "first"),
+        ("second cycle (all 304)", "second"),
+    ];
+    for (i, (label, name)) in cycles.iter().enumerate() {
+        stats.reset_peaks();
+        let before = stats.requests.load(Ordering::Relaxed);
+        let not_modified_before = stats.not_modified.load(Ordering::Relaxed);
+        let log = dir.path().join(format!("{name}.log"));
+        let run = run_daemon(&o, &config, &log)?;
+        let requests = stats.requests.load(Ordering::Relaxed) - before;
+        let not_modified = stats.not_modified.load(Ordering::Relaxed) - not_modified_before;
+        let floor_here = if i == 0 {
+            floor
+        } else {
+            o.delay
+                .saturating_mul(per_host_feeds.saturating_sub(1) as u32)
+        };
+        let cpu_share = run.cpu.as_secs_f64() / run.wall.as_secs_f64().max(1e-9);
+        println!("\n{label}:");
+        println!("  pressd: {}", run.summary);
+        println!(
+            "  wall {:.1} s, CPU {:.1} s ({:.0}% of one core), peak RSS {:.1} MB",
+            run.wall.as_secs_f64(),
+            run.cpu.as_secs_f64(),
+            cpu_share * 100.0,
+            run.peak_rss_kb as f64 / 1024.0
+        );
+        let ratio = if floor_here.is_zero() {
+            "n/a".to_string()
+        } else {
+            format!("{:.2}", run.wall.as_secs_f64() / floor_here.as_secs_f64())
+        };
+        println!(
+            "  requests {requests} ({not_modified} answered 304), {:.0}/s; \
+             politeness floor {:.0} s (per-host spacing); wall/floor {ratio}",
+            requests as f64 / run.wall.as_secs_f64().max(1e-9),
+            floor_here.as_secs_f64(),
+        );
+        println!(
+            "  max concurrent requests to one host: {} (limit {})",
+            stats.max_peak(),
+            o.per_host
+        );
+        println!("  load average after: {}", loadavg());
+        if stats.max_peak() > o.per_host {
+            eprintln!("per-host limit exceeded");
+            std::process::exit(1);
+        }
+    }
+    Ok(())
+}
