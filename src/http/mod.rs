@@ -404,12 +404,6 @@ impl Client {
             // backstop for a single hop.
             .timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            // With thousands of hosts polled every few minutes, idle
-            // connections kept for the default 90 s and without a per-host
-            // bound cost memory and file descriptors for little gain: keep
-            // at most the per-host request limit, briefly.
-            .pool_max_idle_per_host(settings.per_host_concurrency.max(1))
-            .pool_idle_timeout(Duration::from_secs(30))
             .gzip(true)
             .brotli(true)
             .deflate(true);
