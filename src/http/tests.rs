@@ -613,8 +613,9 @@ async fn content_type_charset_and_validators_are_exposed() {
     assert_eq!(response.validators.last_modified, None);
 }
 
-#[tokio::test]
-async fn per_host_concurrency_is_never_exceeded() {
+/// A server that holds each request for `hold` and records the most
+/// requests it ever had in flight at once.
+async fn counting_server(hold: Duration) -> (Url, Arc<AtomicUsize>) {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     let (now, max) = (Arc::clone(&in_flight), Arc::clone(&peak));
@@ -623,7 +624,7 @@ async fn per_host_concurrency_is_never_exceeded() {
         async move {
             let current = now.fetch_add(1, Ordering::SeqCst) + 1;
             max.fetch_max(current, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(80)).await;
+            tokio::time::sleep(hold).await;
             // Leave before answering: once the client has the answer it may
             // start the next request, which must not find us still counted.
             now.fetch_sub(1, Ordering::SeqCst);
@@ -633,6 +634,12 @@ async fn per_host_concurrency_is_never_exceeded() {
         }
     })
     .await;
+    (url, peak)
+}
+
+#[tokio::test]
+async fn per_host_concurrency_is_never_exceeded() {
+    let (url, peak) = counting_server(Duration::from_millis(80)).await;
     let client = Client::new(&HttpSettings {
         per_host_concurrency: 2,
         ..settings()
@@ -1343,22 +1350,7 @@ async fn idle_hosts_are_forgotten() {
 
 #[tokio::test]
 async fn a_hosts_own_limits_replace_the_defaults() {
-    let in_flight = Arc::new(AtomicUsize::new(0));
-    let peak = Arc::new(AtomicUsize::new(0));
-    let (now, max) = (Arc::clone(&in_flight), Arc::clone(&peak));
-    let url = raw_server(move |mut stream| {
-        let (now, max) = (Arc::clone(&now), Arc::clone(&max));
-        async move {
-            let current = now.fetch_add(1, Ordering::SeqCst) + 1;
-            max.fetch_max(current, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            now.fetch_sub(1, Ordering::SeqCst);
-            let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\n\
-                          content-length: 6\r\nconnection: close\r\n\r\n<rss/>";
-            let _ = stream.write_all(answer.as_bytes()).await;
-        }
-    })
-    .await;
+    let (url, peak) = counting_server(Duration::from_millis(50)).await;
     let client = Client::new(&HttpSettings {
         per_host_concurrency: 4,
         ..settings()
