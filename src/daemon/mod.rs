@@ -283,13 +283,14 @@ pub async fn run(
 
     // Capacity bounds memory: fetchers wait when the writer falls behind.
     let (tx, rx) = mpsc::channel(config.pipeline.concurrency * 4);
-    let writer_task = tokio::spawn(writer::run(
+    let writer_task = writer::spawn(
         index_writer,
         rx,
         shared.clone(),
         config.pipeline.commit_batch,
         config.pipeline.commit_interval,
-    ));
+    )
+    .map_err(|e| DaemonError::Writer(format!("cannot start the writer thread: {e}")))?;
 
     let polls_done = CancellationToken::new();
     let poll_task = tokio::spawn(scheduler::run(
@@ -320,7 +321,7 @@ pub async fn run(
     match writer_task.await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(DaemonError::Writer(e.to_string())),
-        Err(e) => return Err(DaemonError::Writer(e.to_string())),
+        Err(_) => return Err(DaemonError::Writer("the writer thread died".into())),
     }
     serving.cancel();
     if let Some(server) = metrics_server {

@@ -6,12 +6,19 @@
 //! The loop beats the shared heartbeat on every turn, and turns at least
 //! once per commit interval even with nothing to do, so a fresh heartbeat
 //! means "the writer is not stuck" (see `notify`).
+//!
+//! It runs on a thread of its own with a single-threaded runtime for its
+//! timers. Tantivy's calls block; run on the shared runtime through
+//! `block_in_place`, every call handed the worker's core to a fresh thread,
+//! and the dozens of short-lived threads that churned up each took a malloc
+//! arena of their own: about half of the daemon's peak memory while
+//! indexing (measured with `examples/poll_bench`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -25,7 +32,32 @@ pub(super) struct Indexable {
     pub key: String,
 }
 
-pub(super) async fn run(
+/// Start the writer on its own thread. The receiver yields its result once
+/// the channel's senders are all dropped and the last batch is committed;
+/// if the thread cannot start or dies, the receiver reports a closed
+/// channel.
+pub(super) fn spawn(
+    writer: Writer,
+    rx: mpsc::Receiver<Indexable>,
+    shared: Arc<Shared>,
+    batch: usize,
+    interval: Duration,
+) -> std::io::Result<oneshot::Receiver<Result<(), IndexError>>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let (done_tx, done_rx) = oneshot::channel();
+    std::thread::Builder::new()
+        .name("pressd-writer".into())
+        .spawn(move || {
+            let result = runtime.block_on(run(writer, rx, shared, batch, interval));
+            // The daemon may have gone on to stop; then nobody listens.
+            let _ = done_tx.send(result);
+        })?;
+    Ok(done_rx)
+}
+
+async fn run(
     mut writer: Writer,
     mut rx: mpsc::Receiver<Indexable>,
     shared: Arc<Shared>,
@@ -50,9 +82,7 @@ pub(super) async fn run(
         let Some(Indexable { article, key }) = msg else {
             break;
         };
-        // Tantivy calls are synchronous; keep them off the async workers'
-        // hot path without moving the writer between threads.
-        tokio::task::block_in_place(|| writer.upsert(&article))?;
+        writer.upsert(&article)?;
         debug!(source = %article.source, url = %article.url, lang = %article.lang, "article added");
         pending.push(Pending {
             key,
@@ -90,13 +120,13 @@ fn commit(
     if pending.is_empty() {
         return Ok(());
     }
-    tokio::task::block_in_place(|| writer.commit())?;
+    writer.commit()?;
     let n = pending.len();
     let done: Vec<(String, String)> = pending
         .iter()
         .map(|p| (p.key.clone(), p.id.clone()))
         .collect();
-    if let Err(e) = tokio::task::block_in_place(|| shared.state.mark_indexed(&done, Utc::now())) {
+    if let Err(e) = shared.state.mark_indexed(&done, Utc::now()) {
         // The documents are committed; their entries stay queued and will be
         // re-indexed (replaced, not duplicated) on a later pass.
         warn!(error = %e, "cannot mark committed articles as indexed");
