@@ -12,6 +12,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer};
 use url::Url;
@@ -37,7 +38,9 @@ pub struct Config {
     pub policy: Policy,
     pub pipeline: PipelineSettings,
     pub metrics: MetricsSettings,
-    pub sources: Vec<Source>,
+    /// Shared, not copied: the daemon hands each source to its poller, its
+    /// pipeline and its health tracker, and deployments run thousands.
+    pub sources: Vec<Arc<Source>>,
 }
 
 /// The optional Prometheus listener (`[metrics]` table). Off by default.
@@ -553,12 +556,12 @@ impl Config {
             policy,
             pipeline,
             metrics,
-            sources,
+            sources: sources.into_iter().map(Arc::new).collect(),
         })
     }
 
     /// The sources that are polled.
-    pub fn enabled_sources(&self) -> impl Iterator<Item = &Source> {
+    pub fn enabled_sources(&self) -> impl Iterator<Item = &Arc<Source>> {
         self.sources.iter().filter(|s| s.enabled)
     }
 }
@@ -1049,7 +1052,7 @@ poll_interval = "12h"
         assert_eq!(own.options.per_host_delay, Some(Duration::from_secs(3)));
         // The default max (4 × poll_interval, capped at 6 h) never falls
         // below the min.
-        let mut undefaulted = daily.clone();
+        let mut undefaulted = Source::clone(daily);
         undefaulted.options.max_interval = None;
         assert_eq!(undefaulted.max_interval(), 720 * m);
         undefaulted.poll_interval = 10 * m;

@@ -118,7 +118,7 @@ struct Shared {
     detector: Detector,
     /// The enabled sources by id; a reload replaces entries, so read it
     /// through [`Shared::source`] rather than holding the lock.
-    sources: RwLock<HashMap<String, Source>>,
+    sources: RwLock<HashMap<String, Arc<Source>>>,
     /// Limits requests in flight across all hosts.
     requests: Semaphore,
     /// Frontier keys being worked on, so the dispatcher does not hand them
@@ -145,7 +145,7 @@ struct Shared {
 
 impl Shared {
     /// The current settings of an enabled source (`None` once removed).
-    fn source(&self, id: &str) -> Option<Source> {
+    fn source(&self, id: &str) -> Option<Arc<Source>> {
         self.sources
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -209,12 +209,17 @@ pub async fn run(
         Mode::Once => None,
     };
 
-    let sources: Vec<Source> = config.enabled_sources().cloned().collect();
+    let sources: Vec<Arc<Source>> = config.enabled_sources().cloned().collect();
     let shared = Arc::new(Shared {
         client,
         state: state.clone(),
         detector,
-        sources: RwLock::new(sources.iter().map(|s| (s.id.clone(), s.clone())).collect()),
+        sources: RwLock::new(
+            sources
+                .iter()
+                .map(|s| (s.id.clone(), Arc::clone(s)))
+                .collect(),
+        ),
         requests: Semaphore::new(config.pipeline.concurrency),
         in_flight: Mutex::new(HashSet::new()),
         reach: tokio::sync::Mutex::new(HashMap::new()),
@@ -228,7 +233,7 @@ pub async fn run(
         pace: pace::Pace::new(
             config.policy.per_host_delay,
             config.http.per_host_concurrency,
-            &sources,
+            sources.iter().map(|s| &**s),
         ),
     });
     // (Each source's own host limits are applied as its poller starts.)

@@ -394,7 +394,7 @@ async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article
             response.url
         )));
     }
-    let source_lang = shared.source(&entry.source).and_then(|s| s.lang);
+    let source_lang = shared.source(&entry.source).and_then(|s| s.lang.clone());
     let page_lang = extracted.html_lang.or(extracted.og_locale);
     let text = format!("{title}\n{body}");
     let detection = shared.detector.detect(
@@ -452,7 +452,7 @@ fn post_article(shared: &Shared, entry: &Queued) -> Result<Article, Failure> {
     let lang = match declared {
         Some(code) => code,
         None => {
-            let source_lang = shared.source(&entry.source).and_then(|s| s.lang);
+            let source_lang = shared.source(&entry.source).and_then(|s| s.lang.clone());
             shared
                 .detector
                 .detect(

@@ -61,8 +61,8 @@ async fn reload(running: &mut Config, shared: &Shared, commands: &mpsc::Sender<C
     for key in needs_restart(running, &new) {
         warn!(key, "setting changed; it needs a restart to take effect");
     }
-    let old: Vec<Source> = running.enabled_sources().cloned().collect();
-    let now: Vec<Source> = new.enabled_sources().cloned().collect();
+    let old: Vec<Arc<Source>> = running.enabled_sources().cloned().collect();
+    let now: Vec<Arc<Source>> = new.enabled_sources().cloned().collect();
     let diff = diff_sources(&old, &now);
 
     // The pipeline must see the new settings (language hint, reach) before
@@ -73,7 +73,7 @@ async fn reload(running: &mut Config, shared: &Shared, commands: &mpsc::Sender<C
             map.remove(id);
         }
         for s in diff.added.iter().chain(&diff.changed) {
-            map.insert(s.id.clone(), s.clone());
+            map.insert(s.id.clone(), Arc::clone(s));
         }
     }
     {
@@ -125,24 +125,24 @@ async fn reload(running: &mut Config, shared: &Shared, commands: &mpsc::Sender<C
 /// How the enabled sources differ between two configurations.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct SourceDiff {
-    pub added: Vec<Source>,
+    pub added: Vec<Arc<Source>>,
     pub removed: Vec<String>,
     /// New settings of sources whose settings differ.
-    pub changed: Vec<Source>,
+    pub changed: Vec<Arc<Source>>,
     pub unchanged: usize,
 }
 
-pub(super) fn diff_sources(old: &[Source], new: &[Source]) -> SourceDiff {
-    let before: HashMap<&str, &Source> = old.iter().map(|s| (s.id.as_str(), s)).collect();
+pub(super) fn diff_sources(old: &[Arc<Source>], new: &[Arc<Source>]) -> SourceDiff {
+    let before: HashMap<&str, &Source> = old.iter().map(|s| (s.id.as_str(), &**s)).collect();
     let mut diff = SourceDiff::default();
     for s in new {
         match before.get(s.id.as_str()) {
-            None => diff.added.push(s.clone()),
+            None => diff.added.push(Arc::clone(s)),
             Some(o) if same_settings(o, s) => diff.unchanged += 1,
-            Some(_) => diff.changed.push(s.clone()),
+            Some(_) => diff.changed.push(Arc::clone(s)),
         }
     }
-    let after: HashMap<&str, &Source> = new.iter().map(|s| (s.id.as_str(), s)).collect();
+    let after: HashMap<&str, &Source> = new.iter().map(|s| (s.id.as_str(), &**s)).collect();
     diff.removed = old
         .iter()
         .filter(|s| !after.contains_key(s.id.as_str()))
@@ -247,10 +247,11 @@ mod tests {
             slower.clone(),
             source("new", "https://n.example/"),
         ];
-        let d = diff_sources(&old, &new);
-        assert_eq!(d.added, vec![source("new", "https://n.example/")]);
+        let shared = |v: Vec<Source>| v.into_iter().map(Arc::new).collect::<Vec<_>>();
+        let d = diff_sources(&shared(old), &shared(new));
+        assert_eq!(d.added, shared(vec![source("new", "https://n.example/")]));
         assert_eq!(d.removed, vec!["gone".to_string()]);
-        assert_eq!(d.changed, vec![slower]);
+        assert_eq!(d.changed, shared(vec![slower]));
         assert_eq!(d.unchanged, 2);
     }
 

@@ -23,13 +23,13 @@ use crate::sources::{self, Poll};
 #[derive(Debug)]
 pub(super) enum Command {
     /// Start polling a source that was not polled.
-    Start(Source),
+    Start(Arc<Source>),
     /// Stop polling a source.
     Stop(String),
     /// Replace a source's poller by one with new settings. Its schedule and
     /// validators are in the state store, so the new poller carries on
     /// where the old one was rather than polling at once.
-    Restart(Source),
+    Restart(Arc<Source>),
 }
 
 type Outcome = (String, Result<usize, String>);
@@ -46,7 +46,7 @@ struct Poller {
 /// `cancel` fires.
 pub(super) async fn run(
     shared: Arc<Shared>,
-    sources: Vec<Source>,
+    sources: Vec<Arc<Source>>,
     mode: Mode,
     cancel: CancellationToken,
     done: CancellationToken,
@@ -90,7 +90,7 @@ pub(super) async fn run(
 fn start(
     pollers: &mut HashMap<String, Poller>,
     shared: &Arc<Shared>,
-    source: Source,
+    source: Arc<Source>,
     mode: Mode,
     cancel: &CancellationToken,
 ) {
@@ -119,7 +119,7 @@ async fn stop(pollers: &mut HashMap<String, Poller>, id: &str) {
 
 async fn poll_loop(
     shared: Arc<Shared>,
-    source: Source,
+    source: Arc<Source>,
     mode: Mode,
     cancel: CancellationToken,
 ) -> (String, Result<usize, String>) {
@@ -143,7 +143,7 @@ async fn poll_loop(
             break;
         }
     }
-    (source.id, last)
+    (source.id.clone(), last)
 }
 
 /// How long until `source` is due, from the schedule in the state store.
