@@ -140,7 +140,17 @@ pub struct SourceState {
     pub recent_fetched: u32,
 }
 
-/// A frontier entry: an item waiting to be fetched and indexed.
+/// A frontier entry as the dispatcher sees it: enough to pick it by host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Due {
+    /// The frontier key (see [`Queued::key`]).
+    pub key: String,
+    /// The item's URL as stored.
+    pub url: String,
+    pub kind: ItemKind,
+}
+
+/// A frontier entry in full: an item waiting to be fetched and indexed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queued {
     /// Normalised item URL (see `canonical::doc_id`): the frontier key.
@@ -391,6 +401,62 @@ impl State {
                 ])?;
             }
             Ok(added)
+        })
+    }
+
+    /// Like [`State::due`], but only what a dispatcher needs to choose among
+    /// the entries: a backlog that spans thousands of hosts then holds keys
+    /// and URLs, and each entry is read in full ([`State::queued`]) only
+    /// when it is dispatched.
+    pub fn due_keys(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        exclude: &[String],
+    ) -> Result<Vec<Due>, StateError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let exclude: HashSet<&str> = exclude.iter().map(String::as_str).collect();
+        let fetch = i64::try_from(limit.saturating_add(exclude.len())).unwrap_or(i64::MAX);
+        self.read("due_keys", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT key, url, kind FROM frontier
+                 WHERE next_attempt <= ?1
+                 ORDER BY discovered_at, rowid
+                 LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![now.timestamp_millis(), fetch], |row| {
+                Ok(Due {
+                    key: row.get(0)?,
+                    url: row.get(1)?,
+                    kind: kind_column(row, 2)?,
+                })
+            })?;
+            let mut due = Vec::new();
+            for row in rows {
+                let entry = row?;
+                if !exclude.contains(entry.key.as_str()) {
+                    due.push(entry);
+                    if due.len() == limit {
+                        break;
+                    }
+                }
+            }
+            Ok(due)
+        })
+    }
+
+    /// The whole frontier entry under `key`, if it is still queued.
+    pub fn queued(&self, key: &str) -> Result<Option<Queued>, StateError> {
+        self.read("queued", |conn| {
+            conn.prepare_cached(
+                "SELECT key, source, url, title, published, summary, authors, lang, attempts,
+                        kind, text, author_handle, views
+                 FROM frontier WHERE key = ?1",
+            )?
+            .query_row([key], queued_from_row)
+            .optional()
         })
     }
 
@@ -732,6 +798,13 @@ fn millis_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Duration>
         .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0))))
 }
 
+fn kind_column(row: &Row<'_>, i: usize) -> rusqlite::Result<ItemKind> {
+    Ok(match row.get::<_, String>(i)?.as_str() {
+        "post" => ItemKind::Post,
+        _ => ItemKind::Article,
+    })
+}
+
 fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
     let url: String = row.get(2)?;
     let url = Url::parse(&url)
@@ -749,10 +822,7 @@ fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
             summary: row.get(5)?,
             authors,
             lang: row.get(7)?,
-            kind: match row.get::<_, String>(9)?.as_str() {
-                "post" => ItemKind::Post,
-                _ => ItemKind::Article,
-            },
+            kind: kind_column(row, 9)?,
             text: row.get(10)?,
             author_handle: row.get(11)?,
             views: row
@@ -982,6 +1052,25 @@ mod tests {
                 },
             ]
         );
+        // The dispatcher's light view lists the same entries in the same
+        // order, and each reads back in full by its key.
+        let light = state.due_keys(t(0), 10, &[]).expect("due_keys");
+        assert_eq!(
+            light.iter().map(|d| (d.key.as_str(), d.kind)).collect::<Vec<_>>(),
+            [("k1", ItemKind::Article), ("k2", ItemKind::Article), ("k3", ItemKind::Post)]
+        );
+        assert_eq!(light[0].url, "https://am.example/news/1?id=2");
+        for (light, full) in light.iter().zip(&due) {
+            assert_eq!(state.queued(&light.key).expect("queued").as_ref(), Some(full));
+        }
+        let exclude = ["k1".to_string()];
+        let rest = state.due_keys(t(0), 1, &exclude).expect("due_keys");
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].key, "k2");
+        state
+            .mark_indexed(&[("k2".into(), "k2".into())], t(1))
+            .expect("mark_indexed");
+        assert_eq!(state.queued("k2").expect("queued"), None);
     }
 
     #[test]

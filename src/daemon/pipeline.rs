@@ -28,7 +28,7 @@ use crate::canonical::doc_id;
 use crate::http::{Expect, FetchError, Fetched, Reach};
 use crate::item::ItemKind;
 use crate::lang::Hints;
-use crate::state::Queued;
+use crate::state::{Due, Queued};
 
 /// How often the dispatcher looks at the frontier when nothing wakes it
 /// (retries that came due, work left by an earlier run).
@@ -37,6 +37,9 @@ const IDLE_CHECK: Duration = Duration::from_secs(2);
 /// Due entries read from the frontier at once. Large enough to span many
 /// hosts (a feed's items are queued together, so the oldest few hundred
 /// entries may all be one outlet's), small enough to read in milliseconds.
+/// Only keys and hosts are held (see [`State::due_keys`]): some 2 MB.
+///
+/// [`State::due_keys`]: crate::state::State::due_keys
 const BACKLOG_WINDOW: usize = 16_384;
 
 /// The backlog is read afresh this often while it has entries, so that
@@ -48,7 +51,8 @@ const BACKLOG_REFRESH: Duration = Duration::from_secs(1);
 /// well-spaced host never holds the dispatcher's slots while others wait.
 #[derive(Default)]
 struct Backlog {
-    by_host: HashMap<String, VecDeque<Queued>>,
+    /// Frontier keys by host.
+    by_host: HashMap<String, VecDeque<String>>,
     hosts: VecDeque<String>,
     len: usize,
     loaded: Option<Instant>,
@@ -62,7 +66,7 @@ impl Backlog {
     /// Replace the backlog by the oldest due entries not in flight.
     fn reload(&mut self, shared: &Shared) {
         let exclude: Vec<String> = lock(shared).iter().cloned().collect();
-        let entries = match shared.state.due(Utc::now(), BACKLOG_WINDOW, &exclude) {
+        let entries = match shared.state.due_keys(Utc::now(), BACKLOG_WINDOW, &exclude) {
             Ok(e) => e,
             Err(e) => {
                 warn!(error = %e, "cannot read the frontier");
@@ -78,7 +82,7 @@ impl Backlog {
             if !self.by_host.contains_key(&host) {
                 self.hosts.push_back(host.clone());
             }
-            self.by_host.entry(host).or_default().push_back(entry);
+            self.by_host.entry(host).or_default().push_back(entry.key);
             self.len += 1;
         }
     }
@@ -99,11 +103,15 @@ impl Backlog {
             let ready = host.is_empty() || shared.pace.ready(&host, now);
             if ready {
                 visited = 0;
-                if let Some(entry) = self.by_host.get_mut(&host).and_then(VecDeque::pop_front) {
+                if let Some(key) = self.by_host.get_mut(&host).and_then(VecDeque::pop_front) {
                     // Booked here, not in the job: the next host checked
                     // may be this one again.
                     let start = (!host.is_empty()).then(|| shared.pace.reserve(&host));
-                    taken.push((entry, start));
+                    taken.push(Booked {
+                        key,
+                        host: host.clone(),
+                        start,
+                    });
                     self.len -= 1;
                 }
             } else {
@@ -123,13 +131,20 @@ impl Backlog {
 }
 
 /// An entry handed out, with its host's booked start (`None` for a post).
-type Booked = (Queued, Option<Instant>);
+struct Booked {
+    key: String,
+    host: String,
+    start: Option<Instant>,
+}
 
 /// The pacing key of an entry: its host, or "" for a post (no fetch).
-fn host_key(entry: &Queued) -> String {
-    match entry.item.kind {
+fn host_key(entry: &Due) -> String {
+    match entry.kind {
         ItemKind::Post => String::new(),
-        ItemKind::Article => super::pace::host_of(&entry.item.url),
+        // Stored from a parsed URL, so this parses; if it ever did not,
+        // the entry gets a pacing key of its own rather than none.
+        ItemKind::Article => Url::parse(&entry.url)
+            .map_or_else(|_| entry.url.clone(), |u| super::pace::host_of(&u)),
     }
 }
 
@@ -161,12 +176,27 @@ pub(super) async fn dispatch(
             }
             let (entries, wake) = backlog.take(&shared, free);
             next_free = wake;
-            for (entry, start) in entries {
+            for booked in entries {
+                let entry = match shared.state.queued(&booked.key) {
+                    Ok(Some(entry)) => entry,
+                    other => {
+                        // Gone (indexed meanwhile under another link of the
+                        // story) or unreadable: give the host's turn back.
+                        if let Err(e) = other {
+                            warn!(key = %booked.key, error = %e, "cannot read a frontier entry");
+                        }
+                        if let Some(at) = booked.start {
+                            drop(shared.pace.adopt(booked.host, at));
+                        }
+                        continue;
+                    }
+                };
                 lock(&shared).insert(entry.key.clone());
                 jobs.spawn(process(
                     shared.clone(),
                     entry,
-                    start,
+                    booked.host,
+                    booked.start,
                     tx.clone(),
                     cancel.clone(),
                 ));
@@ -214,11 +244,12 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, std::collections::HashSet<
 async fn process(
     shared: Arc<Shared>,
     entry: Queued,
+    host: String,
     start: Option<Instant>,
     tx: mpsc::Sender<Indexable>,
     cancel: CancellationToken,
 ) {
-    let booking = start.map(|at| shared.pace.adopt(host_key(&entry), at));
+    let booking = start.map(|at| shared.pace.adopt(host, at));
     let outcome = tokio::select! {
         _ = cancel.cancelled() => {
             lock(&shared).remove(&entry.key);
@@ -565,11 +596,11 @@ mod tests {
         let (taken, _) = backlog.take(&shared, 4);
         let hosts: Vec<&str> = taken
             .iter()
-            .map(|(q, _)| q.item.url.host_str().unwrap_or(""))
+            .map(|b| b.host.split(':').next().unwrap_or(""))
             .collect();
         // One per host in a round: each is then booked for a second.
         assert_eq!(hosts, ["a.example", "b.example"]);
-        assert!(taken.iter().all(|(_, start)| start.is_some()));
+        assert!(taken.iter().all(|b| b.start.is_some()));
         let (more, wake) = backlog.take(&shared, 4);
         assert!(more.is_empty());
         let wait = wake
