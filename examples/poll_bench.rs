@@ -18,6 +18,16 @@
 //! answers 304. Each run goes through `/usr/bin/time -v` for wall time, CPU
 //! time and peak RSS.
 //!
+//! With `--soak 1h` it measures instead whether memory stays flat: the
+//! daemon runs (`pressd run`, not `--once`) polling every feed every
+//! `--interval` (10 s), while every feed publishes one new item each
+//! `--publish-every` (60 s). Its resident memory is sampled every 10 s;
+//! the figure is the last sample against the one at 5 minutes.
+//!
+//! ```text
+//! cargo run --release --example poll_bench -- --soak 1h --feeds 1000 --hosts 1000
+//! ```
+//!
 //! Flags: `--feeds N` (10000), `--hosts N` (1000), `--items N` (20),
 //! `--delay 1s` (per_host_delay), `--per-host N` (per_host_concurrency, 2),
 //! `--concurrency N` (pipeline.concurrency, 32), `--latency-ms N` (server
@@ -49,6 +59,9 @@ struct Options {
     latency: Duration,
     binary: PathBuf,
     second_only: bool,
+    soak: Option<Duration>,
+    interval: Duration,
+    publish_every: Duration,
 }
 
 fn options() -> Options {
@@ -62,6 +75,9 @@ fn options() -> Options {
         latency: Duration::from_millis(2),
         binary: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/pressd"),
         second_only: false,
+        soak: None,
+        interval: Duration::from_secs(10),
+        publish_every: Duration::from_secs(60),
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -78,6 +94,12 @@ fn options() -> Options {
                 std::process::exit(2)
             })
         };
+        let duration = |v: String| -> Duration {
+            humantime::parse_duration(&v).unwrap_or_else(|e| {
+                eprintln!("{}: {e}", args[i]);
+                std::process::exit(2)
+            })
+        };
         match args[i].as_str() {
             "--feeds" => o.feeds = number(value()),
             "--hosts" => o.hosts = number(value()),
@@ -85,12 +107,10 @@ fn options() -> Options {
             "--per-host" => o.per_host = number(value()),
             "--concurrency" => o.concurrency = number(value()),
             "--latency-ms" => o.latency = Duration::from_millis(number(value()) as u64),
-            "--delay" => {
-                o.delay = humantime::parse_duration(&value()).unwrap_or_else(|e| {
-                    eprintln!("--delay: {e}");
-                    std::process::exit(2)
-                })
-            }
+            "--delay" => o.delay = duration(value()),
+            "--soak" => o.soak = Some(duration(value())),
+            "--interval" => o.interval = duration(value()),
+            "--publish-every" => o.publish_every = duration(value()),
             "--binary" => o.binary = PathBuf::from(value()),
             "--second-only" => {
                 o.second_only = true;
@@ -116,6 +136,11 @@ struct Stats {
     not_modified: AtomicU64,
     /// Feeds answer with items (first cycle) or empty.
     items: AtomicUsize,
+    /// Article pages served.
+    articles: AtomicU64,
+    /// In a soak, every feed publishes a new item this often.
+    publish_every: Option<Duration>,
+    started: Instant,
 }
 
 impl Stats {
@@ -125,6 +150,14 @@ impl Stats {
             .map(|p| p.load(Ordering::Relaxed))
             .max()
             .unwrap_or(0)
+    }
+
+    /// How many items each feed has published since the start: the newest
+    /// `items` of them are in the feed.
+    fn generation(&self) -> u64 {
+        self.publish_every.map_or(0, |every| {
+            (self.started.elapsed().as_millis() / every.as_millis().max(1)) as u64
+        })
     }
 
     fn reset_peaks(&self) {
@@ -143,12 +176,12 @@ fn host_addr(i: usize) -> Ipv4Addr {
     )
 }
 
-fn feed_xml(base: &str, feed: usize, items: usize) -> String {
+fn feed_xml(base: &str, feed: usize, items: usize, generation: u64) -> String {
     let mut s = format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Outlet {feed}</title>\
          <link>{base}/</link>"
     );
-    for k in 0..items {
+    for k in (generation..generation + items as u64).rev() {
         s.push_str(&format!(
             "<item><title>Report {k} of outlet {feed}</title><link>{base}/a/{feed}/{k}</link>\
              <pubDate>Fri, 15 Mar 2024 12:{:02}:00 GMT</pubDate>\
@@ -192,7 +225,8 @@ async fn handle(
         .and_then(|n| n.parse::<usize>().ok())
     {
         let items = stats.items.load(Ordering::Relaxed);
-        let etag = format!("\"f{feed}-{items}\"");
+        let generation = stats.generation();
+        let etag = format!("\"f{feed}-{items}-{generation}\"");
         let matches = req
             .headers()
             .get("if-none-match")
@@ -208,9 +242,12 @@ async fn handle(
             Response::builder()
                 .header("content-type", "application/rss+xml")
                 .header("etag", &etag)
-                .body(Full::new(Bytes::from(feed_xml(&base, feed, items))))
+                .body(Full::new(Bytes::from(feed_xml(
+                    &base, feed, items, generation,
+                ))))
         }
     } else if path.starts_with("/a/") {
+        stats.articles.fetch_add(1, Ordering::Relaxed);
         Response::builder()
             .header("content-type", "text/html; charset=utf-8")
             .body(Full::new(Bytes::from(article_html(&path))))
@@ -275,9 +312,18 @@ commit_batch = 1000
 commit_interval = "5s"
 
 [defaults]
-poll_interval = "6h"
+{defaults}
 
 "#,
+        defaults = match o.soak {
+            None => "poll_interval = \"6h\"".to_string(),
+            Some(_) => {
+                let every = humantime::format_duration(o.interval);
+                format!(
+                    "poll_interval = \"{every}\"\nmin_interval = \"{every}\"\nmax_interval = \"{every}\""
+                )
+            }
+        },
         per_host = o.per_host,
         delay = humantime::format_duration(o.delay),
         concurrency = o.concurrency,
@@ -370,10 +416,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         requests: AtomicU64::new(0),
         not_modified: AtomicU64::new(0),
         items: AtomicUsize::new(if o.second_only { 0 } else { o.items }),
+        articles: AtomicU64::new(0),
+        publish_every: o.soak.map(|_| o.publish_every),
+        started: Instant::now(),
     });
     let bases = runtime.block_on(serve(&o, Arc::clone(&stats)))?;
     let dir = tempfile::tempdir()?;
     let config = write_config(dir.path(), &o, &bases)?;
+    if let Some(length) = o.soak {
+        return soak(&o, length, &config, dir.path(), &stats);
+    }
     let per_host_feeds = o.feeds.div_ceil(o.hosts);
     let articles = if o.second_only { 0 } else { o.items };
     // Each host: its feeds, their articles, and one robots.txt.
@@ -445,5 +497,101 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::process::exit(1);
         }
     }
+    Ok(())
+}
+
+/// Resident memory of a process, in kB, from /proc.
+fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Run the daemon for `length`, sampling its memory every 10 s; report the
+/// last sample against the one at 5 minutes.
+fn soak(
+    o: &Options,
+    length: Duration,
+    config: &Path,
+    dir: &Path,
+    stats: &Stats,
+) -> Result<(), Box<dyn std::error::Error>> {
+    const SAMPLE: Duration = Duration::from_secs(10);
+    const BASELINE: Duration = Duration::from_secs(300);
+    println!(
+        "soak: {} feeds on {} hosts polled every {}, each publishing an item every {}, for {}",
+        o.feeds,
+        o.hosts,
+        humantime::format_duration(o.interval),
+        humantime::format_duration(o.publish_every),
+        humantime::format_duration(length),
+    );
+    println!("load average before: {}", loadavg());
+    let log = dir.join("soak.log");
+    let mut child = Command::new(&o.binary)
+        .arg("--config")
+        .arg(config)
+        .args(["--log-format", "plain", "run"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log)?)
+        .spawn()?;
+    let pid = child.id();
+    let started = Instant::now();
+    let mut baseline = None;
+    let mut samples = Vec::new();
+    let mut last_print = Duration::ZERO;
+    while started.elapsed() < length {
+        std::thread::sleep(SAMPLE);
+        if let Some(status) = child.try_wait()? {
+            return Err(format!("pressd exited early ({status}); see {}", log.display()).into());
+        }
+        let Some(kb) = rss_kb(pid) else { continue };
+        let at = started.elapsed();
+        samples.push(kb);
+        if baseline.is_none() && at >= BASELINE {
+            baseline = Some(kb);
+        }
+        if at - last_print >= Duration::from_secs(60) || at >= length {
+            last_print = at;
+            println!(
+                "  {:>4.0} min  RSS {:>6.1} MB  requests {:>8}  articles {:>7}  load {}",
+                at.as_secs_f64() / 60.0,
+                kb as f64 / 1024.0,
+                stats.requests.load(Ordering::Relaxed),
+                stats.articles.load(Ordering::Relaxed),
+                loadavg()
+            );
+        }
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )?;
+    let status = child.wait()?;
+    let last = samples.last().copied().unwrap_or(0);
+    let peak = samples.iter().copied().max().unwrap_or(0);
+    println!("\nsoak over {}:", humantime::format_duration(length));
+    match baseline {
+        Some(base) => println!(
+            "  RSS at 5 min {:.1} MB, at the end {:.1} MB ({:+.1}%), peak {:.1} MB",
+            base as f64 / 1024.0,
+            last as f64 / 1024.0,
+            (last as f64 / base.max(1) as f64 - 1.0) * 100.0,
+            peak as f64 / 1024.0
+        ),
+        None => println!(
+            "  shorter than 5 min: RSS at the end {:.1} MB, peak {:.1} MB",
+            last as f64 / 1024.0,
+            peak as f64 / 1024.0
+        ),
+    }
+    println!(
+        "  requests {}, articles fetched {}; pressd stopped with {status}",
+        stats.requests.load(Ordering::Relaxed),
+        stats.articles.load(Ordering::Relaxed)
+    );
     Ok(())
 }
