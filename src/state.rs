@@ -1056,12 +1056,22 @@ mod tests {
         // order, and each reads back in full by its key.
         let light = state.due_keys(t(0), 10, &[]).expect("due_keys");
         assert_eq!(
-            light.iter().map(|d| (d.key.as_str(), d.kind)).collect::<Vec<_>>(),
-            [("k1", ItemKind::Article), ("k2", ItemKind::Article), ("k3", ItemKind::Post)]
+            light
+                .iter()
+                .map(|d| (d.key.as_str(), d.kind))
+                .collect::<Vec<_>>(),
+            [
+                ("k1", ItemKind::Article),
+                ("k2", ItemKind::Article),
+                ("k3", ItemKind::Post)
+            ]
         );
         assert_eq!(light[0].url, "https://am.example/news/1?id=2");
         for (light, full) in light.iter().zip(&due) {
-            assert_eq!(state.queued(&light.key).expect("queued").as_ref(), Some(full));
+            assert_eq!(
+                state.queued(&light.key).expect("queued").as_ref(),
+                Some(full)
+            );
         }
         let exclude = ["k1".to_string()];
         let rest = state.due_keys(t(0), 1, &exclude).expect("due_keys");

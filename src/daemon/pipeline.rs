@@ -143,8 +143,9 @@ fn host_key(entry: &Due) -> String {
         ItemKind::Post => String::new(),
         // Stored from a parsed URL, so this parses; if it ever did not,
         // the entry gets a pacing key of its own rather than none.
-        ItemKind::Article => Url::parse(&entry.url)
-            .map_or_else(|_| entry.url.clone(), |u| super::pace::host_of(&u)),
+        ItemKind::Article => {
+            Url::parse(&entry.url).map_or_else(|_| entry.url.clone(), |u| super::pace::host_of(&u))
+        }
     }
 }
 
