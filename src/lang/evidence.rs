@@ -203,6 +203,10 @@ struct Word {
     len: usize,
     overflow: bool,
     script: Script,
+    /// Starts with a capital letter: a name, or a sentence's first word.
+    capital: bool,
+    /// Has a lowercase letter: not an acronym or a Roman numeral.
+    has_lower: bool,
 }
 
 impl Word {
@@ -224,6 +228,8 @@ pub(crate) fn scan(text: &str) -> Scan {
         len: 0,
         overflow: false,
         script: Script::Other,
+        capital: false,
+        has_lower: false,
     };
     let mut prev = ' ';
     for c in text.chars() {
@@ -259,7 +265,10 @@ pub(crate) fn scan(text: &str) -> Scan {
             letter(&mut out, lower, prev);
             if word.len == 0 {
                 word.script = script;
+                word.capital = c != lower;
+                word.has_lower = false;
             }
+            word.has_lower |= c == lower;
             word.push(lower);
             prev = lower;
         } else if is_apostrophe(c) && word.len > 0 {
@@ -269,11 +278,11 @@ pub(crate) fn scan(text: &str) -> Scan {
             // Combining marks and the zero-width non-joiner live inside
             // words (Persian uses the latter between a stem and a suffix).
         } else {
-            end_word(&mut out, &mut word);
+            end_word(&mut out, &mut word, c == '.');
             prev = ' ';
         }
     }
-    end_word(&mut out, &mut word);
+    end_word(&mut out, &mut word, false);
     out.finish();
     out
 }
@@ -339,7 +348,8 @@ fn letter(out: &mut Scan, c: char, prev: char) {
     }
 }
 
-fn end_word(out: &mut Scan, word: &mut Word) {
+/// `before_period`: the word is followed by a full stop.
+fn end_word(out: &mut Scan, word: &mut Word, before_period: bool) {
     if word.len == 0 {
         return;
     }
@@ -358,7 +368,18 @@ fn end_word(out: &mut Scan, word: &mut Word) {
     match word.script {
         Script::Latin => {
             out.latin_words += 1;
-            latin_word(out, text)
+            // Turkish writes an ordinal in Roman numerals with a full stop
+            // (II. Dünya Savaşı, XIX. yüzyıl); Azerbaijani, like Russian,
+            // without (II Dünya müharibəsi, XIX əsr). Single letters are
+            // left out: I, V and X are also initials and abbreviations.
+            if !before_period
+                && !word.has_lower
+                && text.len() >= 2
+                && text.bytes().all(|b| matches!(b, b'i' | b'v' | b'x'))
+            {
+                out.mark(TR | AZ, AZ, 0.5, 0.5);
+            }
+            latin_word(out, text, word.capital)
         }
         Script::Cyrillic => {
             out.cyrillic_words += 1;
@@ -369,7 +390,7 @@ fn end_word(out: &mut Scan, word: &mut Word) {
     }
 }
 
-fn latin_word(out: &mut Scan, w: &str) {
+fn latin_word(out: &mut Scan, w: &str, capital: bool) {
     if let Some((before, after)) = w.split_once('\'') {
         match (before, after) {
             ("l" | "d" | "qu" | "n" | "c" | "j" | "s" | "m" | "jusqu" | "lorsqu" | "puisqu", _) => {
@@ -405,7 +426,7 @@ fn latin_word(out: &mut Scan, w: &str) {
     }
     western_shape(out, w);
     romance_shape(out, w);
-    turkic_shape(out, w);
+    turkic_shape(out, w, capital);
     // q without u after it is Azerbaijani (qız, proqnoz, Bakıq); the
     // western languages write qu, Turkish has no q at all.
     if w.contains('q') && w.split('q').skip(1).any(|rest| !rest.starts_with('u')) {
@@ -593,10 +614,47 @@ fn western_shape(out: &mut Scan, w: &str) {
 }
 
 /// Turkish and Azerbaijani share most words' shapes; these are the places
-/// where the spelling of one cannot occur in the other.
-fn turkic_shape(out: &mut Scan, w: &str) {
+/// where the spelling of one cannot occur in the other. A capitalized word
+/// may be a name, foreign or not, whose ending is no suffix (Müller, Kodak,
+/// Lille): its letters count, its endings do not.
+fn turkic_shape(out: &mut Scan, w: &str, capital: bool) {
     let n = w.len();
     if n < 3 {
+        return;
+    }
+    // Turkish devoices word-final b, c, d, g (kitap, ağaç, Mehmet);
+    // Azerbaijani keeps them (kitab, ağac, Məhəmməd) and forms -ib/-ub
+    // perfects (olub, edib).
+    if w.ends_with('b') || w.ends_with('c') || w.ends_with('d') || w.ends_with('g') {
+        out.add(TR, -0.4);
+    }
+    // Azerbaijani keeps Russian -iya in loans (Rusiya, akademiya) where
+    // Turkish writes -ya or -i (Rusya, akademi).
+    if w.contains("iya") {
+        out.add(TR, -0.5);
+    }
+    // Russian-style surnames (Əliyev, Hüseynova) belong to Azerbaijani.
+    if w.contains("yev") || w.ends_with("ov") || w.ends_with("ova") {
+        out.add(TR, -0.5);
+    }
+    // Words ending in q exist in Azerbaijani, never in native Turkish.
+    if w.ends_with('q') {
+        out.add(AZ, 0.5);
+    }
+    // Azerbaijani writes ğ in native words only next to back vowels; next
+    // to a front vowel it has y (Turkish değil, diğer, verdiği, öğrenmek
+    // are Azerbaijani deyil, digər, verdiyi, öyrənmək). Its Arabic loans
+    // with ğ (lüğət, məğlub) have ə, which settles them anyway.
+    if w.contains('ğ') && !w.contains('ə') && has_front_g(w) {
+        out.add(AZ, -1.0);
+    }
+    // yap- (do, make) is among Turkish's commonest verbs; Azerbaijani says
+    // et-, qur-, düzəlt- (yapış-, stick, is shared).
+    if w.starts_with("yap") && !w.starts_with("yapış") {
+        out.add(TR, 0.5);
+        out.add(AZ, -0.5);
+    }
+    if capital {
         return;
     }
     // Turkish present continuous -(i)yor; Azerbaijani uses -ır/-ir.
@@ -618,11 +676,6 @@ fn turkic_shape(out: &mut Scan, w: &str) {
     if w.contains("ler") || w.ends_with("de") || w.ends_with("den") || w.ends_with("e") {
         out.add(AZ, -0.5);
     }
-    // Turkish devoices word-final b, c, d, g (kitap, ağaç); Azerbaijani
-    // keeps them (kitab, ağac) and forms -ib/-ub perfects (olub, edib).
-    if w.ends_with('b') || w.ends_with('c') || w.ends_with('d') || w.ends_with('g') {
-        out.add(TR, -0.4);
-    }
     // Azerbaijani present tense -(y)ır after a vowel (yaşayır, oxuyur);
     // Turkish has -(i)yor or the aorist -r there.
     if n >= 5
@@ -630,11 +683,6 @@ fn turkic_shape(out: &mut Scan, w: &str) {
     {
         out.add(AZ, 0.7);
         out.add(TR, -0.7);
-    }
-    // Azerbaijani keeps Russian -iya in loans (Rusiya, akademiya) where
-    // Turkish writes -ya or -i (Rusya, akademi).
-    if w.contains("iya") {
-        out.add(TR, -0.5);
     }
     // Azerbaijani -dakı/-dəki against Turkish -daki/-deki.
     if w.contains("dakı") || w.contains("takı") {
@@ -648,10 +696,6 @@ fn turkic_shape(out: &mut Scan, w: &str) {
     if n >= 4 && (w.ends_with("ib") || w.ends_with("ıb") || w.ends_with("ub") || w.ends_with("üb"))
     {
         out.add(AZ, 0.5);
-    }
-    // Russian-style surnames (Əliyev, Hüseynova) belong to Azerbaijani.
-    if w.contains("yev") || w.ends_with("ov") || w.ends_with("ova") {
-        out.add(TR, -0.5);
     }
     // Turkish -abil/-ebil, -mez, -yla/-yle fuse what Azerbaijani writes
     // apart or with ə.
@@ -682,10 +726,19 @@ fn turkic_shape(out: &mut Scan, w: &str) {
             out.add(AZ, -0.6);
         }
     }
-    // Words ending in q exist in Azerbaijani, never in native Turkish.
-    if w.ends_with('q') {
-        out.add(AZ, 0.5);
+}
+
+/// Whether `w` has ğ next to a front vowel.
+fn has_front_g(w: &str) -> bool {
+    let front = |c: char| matches!(c, 'e' | 'i' | 'ö' | 'ü');
+    let mut prev = ' ';
+    for c in w.chars() {
+        if (c == 'ğ' && front(prev)) || (prev == 'ğ' && front(c)) {
+            return true;
+        }
+        prev = c;
     }
+    false
 }
 
 fn latin_function_word(w: &str) -> u16 {
@@ -795,6 +848,12 @@ fn latin_function_word(w: &str) -> u16 {
         | "diye" | "ben" | "sen" | "olduğunu" | "etti" | "eden" | "edilen" | "yapılan" | "şu"
         | "ayrıca" | "aynı" | "hem" | "yani" | "tüm" | "karşı" | "başka" | "hangi" | "şey"
         | "yeniden" => TR,
+        // Written as one word in Turkish, as two in Azerbaijani (bu gün,
+        // bir az, bir çox, bir neçə, heç bir, hər kəs, hər hansı).
+        "bugün" | "biraz" | "birçok" | "birkaç" | "hiçbir" | "herkes" | "herhangi" => TR,
+        // The past copula often stands alone in Azerbaijani (gəlmiş idi,
+        // hazır idi); Turkish nearly always joins it (gelmişti, hazırdı).
+        "idi" => AZ,
         // Shared by Turkish and Azerbaijani
         "bir" | "bu" | "daha" | "ki" | "olan" | "sonra" | "var" | "ya" | "oldu" | "olduğu"
         | "arasında" | "yeni" | "iki" | "ilk" | "biz" | "siz" | "onlar" | "bunu" | "buna"
