@@ -4,7 +4,7 @@
 // with a dozen threads (runtime, index writer, tantivy's merges), and
 // glibc's per-thread arenas kept freed memory resident. Measured with
 // examples/poll_bench (10,000 feeds): first-cycle peak RSS 141 MB against
-// some 150 MB with glibc and 214 MB with mimalloc.
+// 157 MB with glibc and 214 MB with mimalloc.
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
