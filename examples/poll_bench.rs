@@ -456,7 +456,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let before = stats.requests.load(Ordering::Relaxed);
         let not_modified_before = stats.not_modified.load(Ordering::Relaxed);
         let log = dir.path().join(format!("{name}.log"));
+        // Requests the server answered per 10 s, to see where a cycle slows.
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let timeline = {
+            let (stats, done) = (Arc::clone(&stats), Arc::clone(&done));
+            std::thread::spawn(move || {
+                let mut rates = Vec::new();
+                let mut last = stats.requests.load(Ordering::Relaxed);
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_secs(10));
+                    let now = stats.requests.load(Ordering::Relaxed);
+                    rates.push((now - last) / 10);
+                    last = now;
+                }
+                rates
+            })
+        };
         let run = run_daemon(&o, &config, &log)?;
+        done.store(true, Ordering::Relaxed);
+        let rates = timeline.join().unwrap_or_default();
         let requests = stats.requests.load(Ordering::Relaxed) - before;
         let not_modified = stats.not_modified.load(Ordering::Relaxed) - not_modified_before;
         let floor_here = if i == 0 {
@@ -491,6 +509,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             stats.max_peak(),
             o.per_host
         );
+        let rates: Vec<String> = rates.iter().map(u64::to_string).collect();
+        println!("  requests/s per 10 s: {}", rates.join(" "));
         println!("  load average after: {}", loadavg());
         if stats.max_peak() > o.per_host {
             eprintln!("per-host limit exceeded");
