@@ -28,7 +28,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{NaiveDate, Utc};
-use tokio::sync::{mpsc, Notify, Semaphore};
+use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -119,8 +119,6 @@ struct Shared {
     /// The enabled sources by id; a reload replaces entries, so read it
     /// through [`Shared::source`] rather than holding the lock.
     sources: RwLock<HashMap<String, Arc<Source>>>,
-    /// Limits requests in flight across all hosts.
-    requests: Semaphore,
     /// Frontier keys being worked on, so the dispatcher does not hand them
     /// out twice. A key leaves the set when it is committed or failed.
     in_flight: Mutex<HashSet<String>>,
@@ -188,7 +186,8 @@ pub async fn run(
     let state = Arc::new(State::open(&config.state_dir)?);
     let index = Index::open_or_create(&config.index_dir)?;
     let index_writer = index.writer()?;
-    let client = Client::with_policy(&config.http, &config.policy)?;
+    let client = Client::with_policy(&config.http, &config.policy)?
+        .with_request_limit(config.pipeline.concurrency);
     let detector = Detector::new(&config.languages)?;
     // Bound before READY so that a taken port fails the start, visibly. A
     // one-round run is over before anyone would scrape it.
@@ -220,7 +219,6 @@ pub async fn run(
                 .map(|s| (s.id.clone(), Arc::clone(s)))
                 .collect(),
         ),
-        requests: Semaphore::new(config.pipeline.concurrency),
         in_flight: Mutex::new(HashSet::new()),
         reach: tokio::sync::Mutex::new(HashMap::new()),
         queued: Notify::new(),
@@ -369,7 +367,6 @@ mod tests {
             state: Arc::new(State::open(&config.state_dir).expect("state")),
             detector: Detector::new(&config.languages).expect("detector"),
             sources: RwLock::new(HashMap::new()),
-            requests: Semaphore::new(1),
             in_flight: Mutex::new(HashSet::new()),
             reach: tokio::sync::Mutex::new(HashMap::new()),
             queued: Notify::new(),

@@ -176,11 +176,10 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
         }
     };
     let result = {
-        // Wait for the host's turn before taking a global slot, so that a
-        // slot is never held idle while other hosts could be polled.
+        // Wait for the host's turn here, where waiting costs nothing; the
+        // client's limit on requests on the wire applies to the requests.
         let booking = shared.pace.book(&super::pace::host_of(&source.url));
         tokio::time::sleep_until(booking.start).await;
-        let _permit = shared.requests.acquire().await;
         let started = Instant::now();
         // Boxed: the poll's state (HTTP client, parser) is large, and
         // inline it would be allocated for every poller for its whole life,

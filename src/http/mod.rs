@@ -27,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use url::Url;
 
@@ -340,6 +341,9 @@ pub struct Client {
     policy: Arc<Policy>,
     hosts: Arc<Hosts>,
     robots: Arc<RobotsCache>,
+    /// Requests on the wire across all hosts, if limited
+    /// ([`Client::with_request_limit`]).
+    on_the_wire: Option<Arc<Semaphore>>,
 }
 
 type BoxedFetch<'a> = Pin<Box<dyn Future<Output = Result<Fetched, FetchError>> + Send + 'a>>;
@@ -389,7 +393,17 @@ impl Client {
             policy: Arc::new(policy.clone()),
             hosts: Arc::new(Hosts::new(settings.per_host_concurrency, policy)),
             robots: Arc::new(RobotsCache::new(policy.forget_idle_hosts_after)),
+            on_the_wire: None,
         })
+    }
+
+    /// At most `n` requests on the wire at once, across all hosts. A request
+    /// takes its slot only once its host's turn has come: waiting out a
+    /// host's spacing (or its robots.txt fetch) must not hold a slot that
+    /// another host could use now.
+    pub fn with_request_limit(mut self, n: usize) -> Self {
+        self.on_the_wire = Some(Arc::new(Semaphore::new(n.max(1))));
+        self
     }
 
     fn reqwest_builder(
@@ -537,6 +551,11 @@ impl Client {
                     url: url.clone(),
                     retry_after: left,
                 })?;
+            // Never closed, so `ok()` only drops an impossible error.
+            let _slot = match &self.on_the_wire {
+                Some(slots) => slots.acquire().await.ok(),
+                None => None,
+            };
             let started = Instant::now();
             // Credentials go only to the origin they were meant for.
             let extra = if current.origin() == url.origin() {

@@ -657,6 +657,28 @@ async fn per_host_concurrency_is_never_exceeded() {
     assert_eq!(peak.load(Ordering::SeqCst), 2);
 }
 
+#[tokio::test]
+async fn request_limit_bounds_requests_across_the_client() {
+    let (url, peak) = counting_server(Duration::from_millis(80)).await;
+    // The host would allow 8; the client-wide limit of 2 is what holds.
+    let client = Client::new(&HttpSettings {
+        per_host_concurrency: 8,
+        ..settings()
+    })
+    .expect("client")
+    .with_request_limit(2);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let client = client.clone();
+        let url = url.join(&format!("feed{i}")).expect("url");
+        tasks.spawn(async move { client.get(&url, None, Expect::Feed).await.map(|_| ()) });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.expect("task").expect("fetch");
+    }
+    assert_eq!(peak.load(Ordering::SeqCst), 2);
+}
+
 #[test]
 fn sizes_read_like_the_config() {
     assert_eq!(human_size(10 * 1024 * 1024), "10 MiB");
@@ -1381,4 +1403,42 @@ async fn a_hosts_own_limits_replace_the_defaults() {
     for gap in &gaps {
         assert!(*gap >= Duration::from_millis(190), "{gaps:?}");
     }
+}
+
+#[tokio::test]
+async fn waiting_for_a_hosts_turn_holds_no_request_slot() {
+    let (spaced, spaced_arrivals) = recording_server().await;
+    let (other, _) = recording_server().await;
+    let client = client_with(Policy {
+        per_host_delay: Duration::from_secs(1),
+        ..policy()
+    })
+    .with_request_limit(1);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..2 {
+        let client = client.clone();
+        let url = spaced.join(&format!("feed{i}")).expect("url");
+        tasks.spawn(async move { client.get(&url, None, Expect::Feed).await.map(|_| ()) });
+    }
+    // The second request to `spaced` now waits out its host's second.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let url = other.join("feed").expect("url");
+    client
+        .get(&url, None, Expect::Feed)
+        .await
+        .expect("the other host is asked at once");
+    assert!(
+        started.elapsed() < Duration::from_millis(800),
+        "the only request slot was held by a request waiting for its host: {:?}",
+        started.elapsed()
+    );
+    while let Some(result) = tasks.join_next().await {
+        result.expect("task").expect("fetch");
+    }
+    let gaps = sorted_gaps(&spaced_arrivals);
+    assert!(
+        gaps.len() == 1 && gaps[0] >= Duration::from_millis(990),
+        "{gaps:?}"
+    );
 }
