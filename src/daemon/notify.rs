@@ -8,17 +8,19 @@
 //! writer is wedged alive for ever, which is exactly what `WatchdogSec=`
 //! is there to catch.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use sd_notify::NotifyState;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
 
+use super::health::{assess, Health};
 use super::Shared;
-use crate::config::PipelineSettings;
+use crate::config::{PipelineSettings, Source};
 
 /// How often the STATUS line is refreshed when nothing pokes it.
 const STATUS_EVERY: Duration = Duration::from_secs(10);
@@ -188,13 +190,15 @@ fn feed_watchdog(shared: &Shared, withheld: bool) -> bool {
     }
 }
 
-/// "6 sources: 5 ok, 1 failing; 12 articles indexed today; 3 queued".
+/// "6 sources: 4 ok, 1 failing, 1 stale, 0 pending; 12 articles indexed
+/// today; 3 queued": each source's status as `pressd sources` shows it
+/// (stale and extraction-failing only when there are any).
 async fn status_line(shared: &Arc<Shared>) -> String {
-    let ids: HashSet<String> = shared
+    let sources: Vec<Arc<Source>> = shared
         .sources
         .read()
         .unwrap_or_else(|p| p.into_inner())
-        .keys()
+        .values()
         .cloned()
         .collect();
     let state = shared.state.clone();
@@ -205,19 +209,29 @@ async fn status_line(shared: &Arc<Shared>) -> String {
         Ok((Ok(states), Err(_))) => (states, None),
         _ => (Vec::new(), None),
     };
-    let (mut ok, mut failing) = (0, 0);
-    for st in states.iter().filter(|st| ids.contains(&st.id)) {
-        if st.consecutive_failures > 0 {
-            failing += 1;
-        } else if st.last_success.is_some() {
-            ok += 1;
+    let states: HashMap<&str, _> = states.iter().map(|st| (st.id.as_str(), st)).collect();
+    let now = Utc::now();
+    let mut counts: HashMap<Health, usize> = HashMap::new();
+    for source in &sources {
+        let health = assess(source, states.get(source.id.as_str()).copied(), now);
+        *counts.entry(health).or_default() += 1;
+    }
+    let count = |h: Health| counts.get(&h).copied().unwrap_or(0);
+    let mut line = format!(
+        "{} sources: {} ok, {} failing",
+        sources.len(),
+        count(Health::Ok),
+        count(Health::Failing)
+    );
+    for rare in [Health::Stale, Health::ExtractionFailing] {
+        if count(rare) > 0 {
+            line.push_str(&format!(", {} {}", count(rare), rare.as_str()));
         }
     }
-    let pending = ids.len() - ok - failing;
     shared.metrics.set_queue_depth(queued);
     format!(
-        "{} sources: {ok} ok, {failing} failing, {pending} pending; {} articles indexed today; {} queued",
-        ids.len(),
+        "{line}, {} pending; {} articles indexed today; {} queued",
+        count(Health::Pending),
         shared.counters.indexed_today(),
         queued.map_or_else(|| "?".to_string(), |q| q.to_string()),
     )
