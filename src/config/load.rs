@@ -21,7 +21,6 @@ const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 impl Config {
     /// Load the daemon file at `path` and the source files it points to.
-    /// `explicit` says whether the user named the file (for messages only).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let mut problems = Vec::new();
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
