@@ -414,37 +414,19 @@ impl State {
         limit: usize,
         exclude: &[String],
     ) -> Result<Vec<Due>, StateError> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let exclude: HashSet<&str> = exclude.iter().map(String::as_str).collect();
-        let fetch = i64::try_from(limit.saturating_add(exclude.len())).unwrap_or(i64::MAX);
-        self.read("due_keys", |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT key, url, kind FROM frontier
-                 WHERE next_attempt <= ?1
-                 ORDER BY discovered_at, rowid
-                 LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![now.timestamp_millis(), fetch], |row| {
+        self.due_rows(
+            "due_keys",
+            "SELECT key, url, kind FROM frontier",
+            (now, limit, exclude),
+            |row| {
                 Ok(Due {
                     key: row.get(0)?,
                     url: row.get(1)?,
                     kind: kind_column(row, 2)?,
                 })
-            })?;
-            let mut due = Vec::new();
-            for row in rows {
-                let entry = row?;
-                if !exclude.contains(entry.key.as_str()) {
-                    due.push(entry);
-                    if due.len() == limit {
-                        break;
-                    }
-                }
-            }
-            Ok(due)
-        })
+            },
+            |d| &d.key,
+        )
     }
 
     /// The whole frontier entry under `key`, if it is still queued.
@@ -467,6 +449,27 @@ impl State {
         limit: usize,
         exclude: &[String],
     ) -> Result<Vec<Queued>, StateError> {
+        self.due_rows(
+            "due",
+            "SELECT key, source, url, title, published, summary, authors, lang, attempts,
+                    kind, text, author_handle, views
+             FROM frontier",
+            (now, limit, exclude),
+            queued_from_row,
+            |q| &q.key,
+        )
+    }
+
+    /// The rows of `select` (which must not filter or order) for the
+    /// `limit` oldest entries due at `now` whose keys are not in `exclude`.
+    fn due_rows<T>(
+        &self,
+        op: &str,
+        select: &str,
+        (now, limit, exclude): (DateTime<Utc>, usize, &[String]),
+        row: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+        key: impl Fn(&T) -> &String,
+    ) -> Result<Vec<T>, StateError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -474,21 +477,16 @@ impl State {
         // At most `exclude.len()` of the rows read can be skipped, so asking
         // for that many more still yields `limit` when enough are due.
         let fetch = i64::try_from(limit.saturating_add(exclude.len())).unwrap_or(i64::MAX);
-        self.read("due", |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT key, source, url, title, published, summary, authors, lang, attempts,
-                        kind, text, author_handle, views
-                 FROM frontier
-                 WHERE next_attempt <= ?1
-                 ORDER BY discovered_at, rowid
-                 LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![now.timestamp_millis(), fetch], queued_from_row)?;
+        let sql =
+            format!("{select} WHERE next_attempt <= ?1 ORDER BY discovered_at, rowid LIMIT ?2");
+        self.read(op, |conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![now.timestamp_millis(), fetch], row)?;
             let mut due = Vec::new();
-            for row in rows {
-                let queued = row?;
-                if !exclude.contains(queued.key.as_str()) {
-                    due.push(queued);
+            for entry in rows {
+                let entry = entry?;
+                if !exclude.contains(key(&entry).as_str()) {
+                    due.push(entry);
                     if due.len() == limit {
                         break;
                     }

@@ -637,6 +637,19 @@ async fn counting_server(hold: Duration) -> (Url, Arc<AtomicUsize>) {
     (url, peak)
 }
 
+/// Ask for `n` feeds under `url` at once; every fetch must succeed.
+async fn fetch_feeds_at_once(client: &Client, url: &Url, n: usize) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let client = client.clone();
+        let url = url.join(&format!("feed{i}")).expect("url");
+        tasks.spawn(async move { client.get(&url, None, Expect::Feed).await.map(|_| ()) });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.expect("task").expect("fetch");
+    }
+}
+
 #[tokio::test]
 async fn per_host_concurrency_is_never_exceeded() {
     let (url, peak) = counting_server(Duration::from_millis(80)).await;
@@ -645,15 +658,7 @@ async fn per_host_concurrency_is_never_exceeded() {
         ..settings()
     })
     .expect("client");
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..8 {
-        let client = client.clone();
-        let url = url.join(&format!("feed{i}")).expect("url");
-        tasks.spawn(async move { client.get(&url, None, Expect::Feed).await.map(|_| ()) });
-    }
-    while let Some(result) = tasks.join_next().await {
-        result.expect("task").expect("fetch");
-    }
+    fetch_feeds_at_once(&client, &url, 8).await;
     assert_eq!(peak.load(Ordering::SeqCst), 2);
 }
 
@@ -667,15 +672,7 @@ async fn request_limit_bounds_requests_across_the_client() {
     })
     .expect("client")
     .with_request_limit(2);
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..8 {
-        let client = client.clone();
-        let url = url.join(&format!("feed{i}")).expect("url");
-        tasks.spawn(async move { client.get(&url, None, Expect::Feed).await.map(|_| ()) });
-    }
-    while let Some(result) = tasks.join_next().await {
-        result.expect("task").expect("fetch");
-    }
+    fetch_feeds_at_once(&client, &url, 8).await;
     assert_eq!(peak.load(Ordering::SeqCst), 2);
 }
 
@@ -797,15 +794,7 @@ async fn requests_to_one_host_are_spaced_under_concurrency() {
         per_host_delay: Duration::from_millis(250),
         ..policy()
     });
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..4 {
-        let client = client.clone();
-        let url = url.join(&format!("feed{i}")).expect("url");
-        tasks.spawn(async move { client.get(&url, None, Expect::Feed).await.map(|_| ()) });
-    }
-    while let Some(result) = tasks.join_next().await {
-        result.expect("task").expect("fetch");
-    }
+    fetch_feeds_at_once(&client, &url, 4).await;
     let gaps = sorted_gaps(&arrivals);
     assert_eq!(gaps.len(), 3);
     // Timers never fire early; the slack covers the loopback round trip.
@@ -1379,15 +1368,7 @@ async fn a_hosts_own_limits_replace_the_defaults() {
     })
     .expect("client");
     client.set_host_limits(&url, Some(1), None);
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..4 {
-        let client = client.clone();
-        let url = url.join(&format!("feed{i}")).expect("url");
-        tasks.spawn(async move { client.get(&url, None, Expect::Feed).await.map(|_| ()) });
-    }
-    while let Some(result) = tasks.join_next().await {
-        result.expect("task").expect("fetch");
-    }
+    fetch_feeds_at_once(&client, &url, 4).await;
     assert_eq!(peak.load(Ordering::SeqCst), 1);
 
     // A delay of its own spaces one host while the default stays 0.
