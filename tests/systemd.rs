@@ -414,7 +414,11 @@ async fn metrics_and_healthz_are_served_on_loopback() {
             .expect("scrape");
         assert_eq!(r.status(), 200);
         last = samples(&r.text().await.expect("body"));
-        if last.get("pressd_index_documents") == Some(&pages) {
+        // The writer counts a batch just after committing it, so a scrape
+        // can fall between the two.
+        if last.get("pressd_index_documents") == Some(&pages)
+            && sum(&last, "pressd_articles_indexed_total{", &[]) == pages
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

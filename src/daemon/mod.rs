@@ -21,6 +21,7 @@ mod pace;
 mod pipeline;
 mod reload;
 mod scheduler;
+mod upkeep;
 mod writer;
 
 use std::collections::{HashMap, HashSet};
@@ -269,6 +270,9 @@ pub async fn run(
             ));
         }
         None => drop(commands),
+    }
+    if mode == Mode::Forever {
+        tokio::spawn(upkeep::run(state.clone(), cancel.clone()));
     }
     let serving = CancellationToken::new();
     let metrics_server = metrics_listener.map(|listener| {
