@@ -2,9 +2,14 @@
 //! a temporary config pointing pressd at it, and helpers to run the real
 //! binary against it.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Output;
-use std::time::Duration;
+use std::process::{Child, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -345,4 +350,84 @@ pub fn gzip_bomb(size: usize) -> Vec<u8> {
         left -= n;
     }
     enc.finish().expect("gzip")
+}
+
+/// A running `pressd run` whose stderr is collected in the background;
+/// killed when dropped, so a failed assertion leaves no daemon behind.
+pub struct Daemon {
+    pub child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Daemon {
+    pub fn start(dep: &Deployment, env: &[(&str, &str)]) -> Daemon {
+        let mut cmd = dep.cmd();
+        cmd.arg("run").stdout(Stdio::null()).stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn pressd run");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("stderr piped");
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(mut l) = sink.lock() {
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            }
+        });
+        Daemon { child, log }
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    pub fn signal(&self, sig: Signal) {
+        kill(Pid::from_raw(self.child.id() as i32), sig).expect("send signal");
+    }
+
+    /// Wait for exit up to `limit` (killing it after); returns the status
+    /// and how long it took.
+    pub fn wait(&mut self, limit: Duration) -> Option<(std::process::ExitStatus, Duration)> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some((status, start.elapsed()));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        None
+    }
+
+    /// SIGTERM, then expect a clean exit within 10 s.
+    pub fn stop(mut self) {
+        self.signal(Signal::SIGTERM);
+        match self.wait(Duration::from_secs(10)) {
+            Some((status, _)) => assert!(status.success(), "exit {status:?}:\n{}", self.log()),
+            None => panic!("no exit within 10 s of SIGTERM:\n{}", self.log()),
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Poll `cond` every 100 ms until it holds or `limit` passes.
+pub async fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
 }

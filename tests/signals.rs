@@ -1,78 +1,15 @@
 //! Issue 2: stopping the daemon. SIGTERM mid-poll exits 0 within 10 s;
 //! SIGKILL mid-poll loses nothing and duplicates nothing after a restart.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use nix::sys::signal::{kill, Signal};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{feed_source, fixture_bytes, serve, serve_feed, Deployment, World, FEEDS};
-
-/// A running daemon whose stderr is collected in the background.
-struct Running {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-impl Running {
-    fn start(dep: &Deployment, extra_env: &[(&str, &str)]) -> Running {
-        let mut cmd = dep.cmd();
-        cmd.arg("run").stdout(Stdio::null()).stderr(Stdio::piped());
-        for (k, v) in extra_env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn pressd run");
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().expect("stderr piped");
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(mut l) = sink.lock() {
-                    l.push_str(&line);
-                    l.push('\n');
-                }
-            }
-        });
-        Running { child, log }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-
-    fn signal(&self, sig: Signal) {
-        kill(Pid::from_raw(self.child.id() as i32), sig).expect("send signal");
-    }
-
-    /// Wait for exit up to `limit`; returns the status and how long it took.
-    fn wait(&mut self, limit: Duration) -> Option<(std::process::ExitStatus, Duration)> {
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some((status, start.elapsed()));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        None
-    }
-}
-
-async fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if cond() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
+use crate::harness::{
+    feed_source, fixture_bytes, serve, serve_feed, wait_until, Daemon, Deployment, World, FEEDS,
+};
 
 /// Serve the healthy outlets of the world with every article page slow, so
 /// that the daemon is caught mid-fetch.
@@ -108,7 +45,7 @@ fn world_sources(server: &MockServer) -> String {
 async fn sigterm_mid_poll_exits_zero_within_ten_seconds() {
     let (server, pages) = slow_world(Duration::from_millis(2500)).await;
     let dep = Deployment::new(&world_sources(&server));
-    let mut daemon = Running::start(&dep, &[]);
+    let mut daemon = Daemon::start(&dep, &[]);
     let fetching = wait_until(Duration::from_secs(20), || {
         futures_lite_block(server.received_requests()).is_some_and(|r| {
             r.iter()
@@ -143,7 +80,7 @@ fn futures_lite_block<F: std::future::Future>(f: F) -> F::Output {
 async fn sigkill_mid_poll_then_restart_indexes_the_queue_once() {
     let (server, pages) = slow_world(Duration::from_millis(1500)).await;
     let dep = Deployment::new(&world_sources(&server));
-    let mut daemon = Running::start(&dep, &[]);
+    let mut daemon = Daemon::start(&dep, &[]);
     // Wait until every feed was polled (all items queued) and fetches began.
     let polled = wait_until(Duration::from_secs(20), || {
         daemon.log().matches("polled").count() >= FEEDS.len()
@@ -196,7 +133,7 @@ async fn empty_config_starts_notifies_ready_and_idles() {
     socket
         .set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
-    let mut daemon = Running::start(
+    let mut daemon = Daemon::start(
         &dep,
         &[("NOTIFY_SOCKET", socket_path.to_str().expect("utf-8 path"))],
     );
@@ -227,7 +164,7 @@ async fn empty_config_starts_notifies_ready_and_idles() {
 async fn sigterm_while_a_server_stalls() {
     let world = World::start().await;
     let dep = Deployment::new(&world.broken_sources());
-    let mut daemon = Running::start(&dep, &[]);
+    let mut daemon = Daemon::start(&dep, &[]);
     let started = wait_until(Duration::from_secs(20), || {
         daemon.log().contains("pressd started")
     })
@@ -247,7 +184,7 @@ async fn sigterm_while_a_server_stalls() {
 async fn search_works_while_the_daemon_runs() {
     let world = World::start().await;
     let dep = Deployment::new(&world.healthy_sources());
-    let mut daemon = Running::start(&dep, &[]);
+    let mut daemon = Daemon::start(&dep, &[]);
     let keyword = world.pages[0].keyword.clone();
     let found = wait_until(Duration::from_secs(30), || {
         let out = dep.run(&["search", &keyword, "--format", "json"]);

@@ -3,78 +3,15 @@
 //! the shipped unit file checked by systemd-analyze.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{kill, Signal};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 use wiremock::MockServer;
 
-use crate::harness::{feed_source, Deployment, World, FEEDS};
-
-/// A running daemon whose stderr is collected in the background.
-struct Daemon {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-impl Daemon {
-    fn start(dep: &Deployment, env: &[(&str, &str)]) -> Daemon {
-        let mut cmd = dep.cmd();
-        cmd.arg("run").stdout(Stdio::null()).stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn pressd run");
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().expect("stderr piped");
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(mut l) = sink.lock() {
-                    l.push_str(&line);
-                    l.push('\n');
-                }
-            }
-        });
-        Daemon { child, log }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-
-    fn signal(&self, sig: Signal) {
-        kill(Pid::from_raw(self.child.id() as i32), sig).expect("send signal");
-    }
-
-    /// SIGTERM, then expect a clean exit within 10 s.
-    fn stop(mut self) {
-        self.signal(Signal::SIGTERM);
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                assert!(status.success(), "exit {status:?}:\n{}", self.log());
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        panic!("no exit within 10 s of SIGTERM:\n{}", self.log());
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        // A failed assertion must not leave a daemon behind.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::harness::{feed_source, wait_until, Daemon, Deployment, World, FEEDS};
 
 /// Collects every datagram sent to a notify socket, in order.
 struct NotifySocket {
@@ -123,17 +60,6 @@ impl NotifySocket {
             .find(|(_, m)| m.contains(needle))
             .map(|(i, _)| i)
     }
-}
-
-async fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if cond() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
 }
 
 /// How many requests the server received for `path`.
