@@ -458,7 +458,7 @@ fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
             let status = daemon::health::assess(s, st, now).as_str();
             SourceRow {
                 id: s.id.clone(),
-                kind: s.kind.as_str(),
+                kind: s.kind().as_str(),
                 name: s.name.clone(),
                 url: s.url.to_string(),
                 enabled: s.enabled,

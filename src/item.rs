@@ -70,12 +70,64 @@ impl Item {
         }
     }
 
-    /// A post at `url` (its permalink) with its text.
+    /// A post at `url` (its permalink) with its text, titled by
+    /// [`post_title`].
     pub fn post(url: Url, text: String) -> Item {
         Item {
             kind: ItemKind::Post,
+            title: post_title(&text),
             text: Some(text),
             ..Item::article(url)
         }
+    }
+}
+
+/// Longest post title, in characters (the ellipsis not counted).
+const POST_TITLE_MAX: usize = 120;
+
+/// The title of a post, which has none of its own: its first line; a
+/// longer line than 120 characters is cut at its last space within them
+/// when that space is past the middle (else at 120, as for a line that is
+/// mostly one long link) and marked with an ellipsis. `None` when the text
+/// is blank.
+pub fn post_title(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if line.chars().count() <= POST_TITLE_MAX {
+        return Some(line.to_owned());
+    }
+    let cut: String = line.chars().take(POST_TITLE_MAX).collect();
+    let last_space = cut
+        .char_indices()
+        .enumerate()
+        .filter(|(_, (_, c))| c.is_whitespace())
+        .last();
+    let cut = match last_space {
+        Some((chars_before, (at, _))) if chars_before > POST_TITLE_MAX / 2 => &cut[..at],
+        _ => cut.as_str(),
+    };
+    Some(format!("{}…", cut.trim_end()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_titles() {
+        assert_eq!(
+            post_title("\n  First line\nsecond").as_deref(),
+            Some("First line")
+        );
+        let long = "word ".repeat(60);
+        let title = post_title(&long).expect("title");
+        assert!(
+            title.ends_with('…') && title.chars().count() <= 121,
+            "{title}"
+        );
+        // One long link after a short word: cut at 120, not after "See".
+        let link = format!("See https://news.example/{}", "a".repeat(200));
+        let title = post_title(&link).expect("title");
+        assert_eq!(title.chars().count(), 121, "{title}");
+        assert_eq!(post_title(" \n "), None);
     }
 }

@@ -15,6 +15,7 @@ pub mod charset;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod duration;
 pub mod extract;
 pub mod http;
 pub mod index;

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::files::{parse_toml, DaemonFile, MetricsFile, SourcesFile};
+use serde::Deserialize;
+
+use super::files::{take_sources, DaemonFile, Document, MetricsFile};
 use super::sources::{collect_sources, Defaults};
 use super::{problem, Config, ConfigError, MetricsSettings, PipelineSettings, Problem};
 use crate::http::{HttpSettings, Policy};
@@ -26,27 +28,46 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             problems: vec![Problem {
                 file: path.to_path_buf(),
+                position: None,
                 key: None,
                 message: format!(
                     "cannot read the config file: {e} (pass --config PATH to use another file)"
                 ),
             }],
         })?;
-        let daemon: DaemonFile = match parse_toml(path, &text) {
-            Ok(d) => d,
+        let doc = Document {
+            file: path,
+            text: &text,
+        };
+        // The daemon file's own `[[source]]` tables are checked apart from
+        // its other tables, so that a problem in one does not hide those of
+        // the other.
+        let mut daemon_sources = Vec::new();
+        let daemon = match doc.parse() {
+            Ok(mut root) => {
+                daemon_sources = take_sources(&doc, &mut root, &mut problems);
+                let sources_dir = root
+                    .get_ref()
+                    .get("sources_dir")
+                    .and_then(|v| v.get_ref().as_str())
+                    .map(PathBuf::from);
+                match DaemonFile::deserialize(toml::de::Deserializer::from(root)) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        problems.push(doc.error(None, &e));
+                        // Keep going so that the source files' problems are
+                        // reported in the same run; find them where the file
+                        // says they are.
+                        DaemonFile {
+                            sources_dir,
+                            ..DaemonFile::default()
+                        }
+                    }
+                }
+            }
             Err(p) => {
                 problems.push(p);
-                // Keep going so that the source files' problems are reported
-                // in the same run; find them where the file says they are.
-                let sources_dir = toml::from_str::<toml::Table>(&text).ok().and_then(|t| {
-                    t.get("sources_dir")
-                        .and_then(|v| v.as_str())
-                        .map(PathBuf::from)
-                });
-                DaemonFile {
-                    sources_dir,
-                    ..DaemonFile::default()
-                }
+                DaemonFile::default()
             }
         };
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -154,7 +175,7 @@ impl Config {
         };
 
         let mut sources = Vec::new();
-        collect_sources(path, daemon.sources, &defaults, &mut sources, &mut problems);
+        collect_sources(&doc, daemon_sources, &defaults, &mut sources, &mut problems);
 
         // A missing default sources.d/ is fine (a deployment may keep all
         // sources in the daemon file); a missing directory the user named is
@@ -169,19 +190,19 @@ impl Config {
                     match std::fs::read_to_string(&file) {
                         Err(e) => problems.push(Problem {
                             file: file.clone(),
+                            position: None,
                             key: None,
                             message: format!("cannot read: {e}"),
                         }),
-                        Ok(text) => match parse_toml::<SourcesFile>(&file, &text) {
-                            Err(p) => problems.push(p),
-                            Ok(sf) => collect_sources(
-                                &file,
-                                sf.sources,
-                                &defaults,
-                                &mut sources,
-                                &mut problems,
-                            ),
-                        },
+                        Ok(text) => read_source_file(
+                            &Document {
+                                file: &file,
+                                text: &text,
+                            },
+                            &defaults,
+                            &mut sources,
+                            &mut problems,
+                        ),
                     }
                 }
             }
@@ -198,6 +219,7 @@ impl Config {
             if let Some(first) = first_seen.get(&s.id) {
                 problems.push(Problem {
                     file: s.file.clone(),
+                    position: None,
                     key: Some("source.id".into()),
                     message: format!(
                         "duplicate source id '{}' (already defined in {}); ids must be unique",
@@ -229,6 +251,32 @@ impl Config {
             sources: sources.iter().cloned().map(Arc::new).collect(),
         })
     }
+}
+
+/// Check the `[[source]]` tables of a source file, which holds nothing
+/// else.
+fn read_source_file(
+    doc: &Document<'_>,
+    defaults: &Defaults,
+    sources: &mut Vec<crate::sources::Source>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut root = match doc.parse() {
+        Ok(root) => root,
+        Err(p) => return problems.push(p),
+    };
+    let tables = take_sources(doc, &mut root, problems);
+    for (key, _) in root.get_ref().iter() {
+        problems.push(doc.problem(
+            Some(key.span()),
+            None,
+            format!(
+                "unknown key `{}`: a source file holds only [[source]] tables",
+                key.get_ref()
+            ),
+        ));
+    }
+    collect_sources(doc, tables, defaults, sources, problems);
 }
 
 /// The metrics address, if any. Metrics tell an observer which outlets are

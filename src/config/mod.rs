@@ -7,8 +7,12 @@
 //! problems of a load are reported together so that `pressd check` shows
 //! everything to fix at once.
 //!
-//! This file holds the public types; `load` runs a load, `files` holds the
-//! serde shapes of the files, and `sources` checks the `[[source]]` tables.
+//! This file holds the public types; `load` runs a load, `files` reads the
+//! files into spanned TOML and their serde shapes, and `sources` checks the
+//! `[[source]]` tables. A configured source is a thing of
+//! [`crate::sources`], which owns [`Source`] and each kind's own keys and
+//! their checks; this module reads the files into them and re-exports
+//! them, so that `config` depends on `sources` and never the other way.
 
 mod files;
 mod load;
@@ -22,10 +26,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Deserialize;
-use url::Url;
-
+pub use self::files::Position;
 use crate::http::{HttpSettings, Policy};
+pub use crate::sources::{Source, SourceKind, SourceOptions};
 
 /// Default daemon file, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "config/pressd.toml";
@@ -83,133 +86,27 @@ pub struct PipelineSettings {
     pub max_backoff: Duration,
 }
 
-/// One configured source.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Source {
-    pub id: String,
-    pub kind: SourceKind,
-    pub url: Url,
-    pub name: Option<String>,
-    /// Expected language (ISO 639-1), a hint for the detector.
-    pub lang: Option<String>,
-    pub poll_interval: Duration,
-    pub enabled: bool,
-    /// The file that defines it.
-    pub file: PathBuf,
-    /// The keys that only some kinds take.
-    pub options: SourceOptions,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceKind {
-    Feed,
-    Page,
-    Sitemap,
-    Telegram,
-    Mastodon,
-    Bluesky,
-    X,
-}
-
-impl SourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Feed => "feed",
-            SourceKind::Page => "page",
-            SourceKind::Sitemap => "sitemap",
-            SourceKind::Telegram => "telegram",
-            SourceKind::Mastodon => "mastodon",
-            SourceKind::Bluesky => "bluesky",
-            SourceKind::X => "x",
-        }
-    }
-}
-
-/// Kind-specific keys of a `[[source]]`; each is checked to belong to the
-/// source's kind. Defaults that depend on the kind are applied by the
-/// source module, so `None` here means "not configured".
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SourceOptions {
-    /// `page`: CSS selector of the article links (required).
-    pub link_selector: Option<String>,
-    /// `page`: CSS selector of each link's date, searched inside the
-    /// link's nearest ancestor that holds one.
-    pub date_selector: Option<String>,
-    /// `page`: CSS selector of the link to the next listing page.
-    pub next_selector: Option<String>,
-    /// `page`, `sitemap`, `telegram`: pages (or child sitemaps) read per poll.
-    pub max_pages: Option<u32>,
-    /// `sitemap`: entries older than this are skipped when dated.
-    pub max_age: Option<Duration>,
-    /// `telegram`: also yield the first outbound link of a post as an article.
-    pub follow_links: bool,
-    /// `mastodon`: include replies and reblogs (default false).
-    pub include_replies: bool,
-    /// `mastodon`, `bluesky`, `x`: API base URL instead of the platform's.
-    pub api_base: Option<Url>,
-    /// `x`: environment variable holding the bearer token.
-    pub token_env: Option<String>,
-    /// `x`: file holding the bearer token (resolved against the config file).
-    pub token_file: Option<PathBuf>,
-    /// `x`: an RSS bridge feed to poll instead of the API.
-    pub rss_url: Option<Url>,
-    /// Any kind: the shortest interval adaptive polling may reach (also
-    /// settable in `[defaults]`); unset means `poll_interval`. See
-    /// [`Source::min_interval`].
-    pub min_interval: Option<Duration>,
-    /// Any kind: the longest interval adaptive polling may reach (also
-    /// settable in `[defaults]`). See [`Source::max_interval`].
-    pub max_interval: Option<Duration>,
-    /// Any kind: requests in flight at once to this source's host, instead
-    /// of `http.per_host_concurrency`.
-    pub per_host_concurrency: Option<usize>,
-    /// Any kind: spacing between request starts to this source's host,
-    /// instead of `http.per_host_delay`.
-    pub per_host_delay: Option<Duration>,
-}
-
-/// Longest default `max_interval`: an outlet that publishes daily is still
-/// looked at four times a day.
-const DEFAULT_MAX_INTERVAL_CAP: Duration = Duration::from_secs(6 * 3600);
-
-impl Source {
-    /// The shortest poll interval: `min_interval`, else `poll_interval`.
-    /// Adaptive polling never goes below it, and a source starts at it.
-    pub fn min_interval(&self) -> Duration {
-        self.options.min_interval.unwrap_or(self.poll_interval)
-    }
-
-    /// The longest poll interval: `max_interval`, else four times
-    /// `poll_interval` capped at 6 h; never below [`Source::min_interval`].
-    pub fn max_interval(&self) -> Duration {
-        let max = self.options.max_interval.unwrap_or_else(|| {
-            self.poll_interval
-                .saturating_mul(4)
-                .min(DEFAULT_MAX_INTERVAL_CAP)
-        });
-        max.max(self.min_interval())
-    }
-}
-
-/// Most pages (or child sitemaps) a source may read in one poll.
-pub const MAX_PAGES_LIMIT: u32 = 50;
-
 /// One thing wrong with the configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub file: PathBuf,
-    /// The key (`http.timeout`, `source[2].url`) or `line:col` it concerns.
+    /// Where in the file, when known.
+    pub position: Option<Position>,
+    /// The key it concerns (`http.timeout`, `source[2].url`), when known.
     pub key: Option<String>,
     pub message: String,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.key {
-            Some(key) => write!(f, "{}: {}: {}", self.file.display(), key, self.message),
-            None => write!(f, "{}: {}", self.file.display(), self.message),
+        write!(f, "{}: ", self.file.display())?;
+        if let Some(position) = &self.position {
+            write!(f, "{position}: ")?;
         }
+        if let Some(key) = &self.key {
+            write!(f, "{key}: ")?;
+        }
+        write!(f, "{}", self.message)
     }
 }
 
@@ -234,6 +131,7 @@ impl fmt::Display for ConfigError {
 fn problem(file: &Path, key: &str, message: String) -> Problem {
     Problem {
         file: file.to_path_buf(),
+        position: None,
         key: Some(key.to_string()),
         message,
     }

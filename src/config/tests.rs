@@ -106,12 +106,12 @@ poll_interval = "12h"
         (10 * m, 120 * m)
     );
     assert_eq!((own.min_interval(), own.max_interval()), (5 * m, 30 * m));
-    assert_eq!(own.options.per_host_concurrency, Some(1));
-    assert_eq!(own.options.per_host_delay, Some(Duration::from_secs(3)));
+    assert_eq!(own.per_host_concurrency, Some(1));
+    assert_eq!(own.per_host_delay, Some(Duration::from_secs(3)));
     // The default max (4 × poll_interval, capped at 6 h) never falls
     // below the min.
     let mut undefaulted = Source::clone(daily);
-    undefaulted.options.max_interval = None;
+    undefaulted.max_interval = None;
     assert_eq!(undefaulted.max_interval(), 720 * m);
     undefaulted.poll_interval = 10 * m;
     assert_eq!(undefaulted.max_interval(), 40 * m);
@@ -316,28 +316,39 @@ enabled = false
 "#,
     );
     let c = Config::load(&path).expect("valid");
-    let kinds: Vec<&str> = c.sources.iter().map(|s| s.kind.as_str()).collect();
+    let kinds: Vec<&str> = c.sources.iter().map(|s| s.kind().as_str()).collect();
     assert_eq!(
         kinds,
         ["page", "sitemap", "telegram", "mastodon", "bluesky", "x"]
     );
-    let page = &c.sources[0].options;
-    assert_eq!(page.link_selector.as_deref(), Some("h2.title a"));
+    let options: Vec<&SourceOptions> = c.sources.iter().map(|s| &s.options).collect();
+    let [SourceOptions::Page(page), SourceOptions::Sitemap(sitemap), SourceOptions::Telegram(telegram), SourceOptions::Mastodon(mastodon), SourceOptions::Bluesky(bluesky), SourceOptions::X(x)] =
+        options.as_slice()
+    else {
+        panic!("one source of each kind: {options:?}");
+    };
+    assert_eq!(page.link_selector.text, "h2.title a");
     assert_eq!(page.max_pages, Some(2));
+    assert_eq!(sitemap.max_age, Some(Duration::from_secs(86400)));
+    assert!(telegram.follow_links);
     assert_eq!(
-        c.sources[1].options.max_age,
-        Some(Duration::from_secs(86400))
-    );
-    assert!(c.sources[2].options.follow_links);
-    assert_eq!(
-        c.sources[4].options.api_base.as_ref().map(Url::as_str),
+        bluesky.api_base.as_ref().map(url::Url::as_str),
         Some("https://api.example.net/xrpc/")
     );
     assert_eq!(
-        c.sources[5].options.token_file.as_deref(),
+        x.token_file.as_deref(),
         Some(dir.path().join("secrets/x.token").as_path())
     );
-    assert_eq!(c.sources[3].options, SourceOptions::default());
+    // A kind's keys left out are not configured; the account is read from
+    // the URL.
+    assert_eq!(
+        *mastodon,
+        crate::sources::mastodon::Options {
+            user: "someone".to_owned(),
+            include_replies: false,
+            api_base: None,
+        }
+    );
 }
 
 #[test]
@@ -423,5 +434,47 @@ fn shipped_config_is_valid() {
     assert!(
         c.sources.len() >= 10,
         "ships a real starting set of outlets"
+    );
+}
+
+/// Issue 12: a key that does not belong to the source's kind is an error
+/// at its line, and one wrong value does not hide the other problems of
+/// the same source or file.
+#[test]
+fn keys_are_located_and_no_problem_hides_another() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "pressd.toml", "");
+    write(
+        dir.path(),
+        "sources.d/a.toml",
+        r#"[[source]]
+id = "tg"
+kind = "telegram"
+url = "https://t.me/s/channel"
+link_selector = "a"
+[[source]]
+id = "listing"
+kind = "page"
+url = "https://outlet.example/news"
+poll_interval = "often"
+max_pages = "two"
+"#,
+    );
+    let e = load_err(&path);
+    assert!(
+        e.contains("a.toml: line 5, column 1: source[0].link_selector: does not apply to kind \"telegram\" (only to page)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("line 10, column 17: source[1].poll_interval: invalid duration 'often'"),
+        "{e}"
+    );
+    assert!(
+        e.contains("line 11, column 13: source[1].max_pages: "),
+        "{e}"
+    );
+    assert!(
+        e.contains("line 6, column 1: source[1].link_selector: is required"),
+        "{e}"
     );
 }

@@ -168,7 +168,7 @@ impl Shared {
 
     /// Apply a source's own politeness settings to its host.
     fn apply_host_limits(&self, source: &Source) {
-        let o = &source.options;
+        let o = source;
         self.pace.set_own(source);
         if o.per_host_concurrency.is_some() || o.per_host_delay.is_some() {
             self.client

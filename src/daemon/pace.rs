@@ -67,19 +67,13 @@ impl Pace {
         };
         let own = sources
             .into_iter()
-            .filter(|s| {
-                s.options.per_host_delay.is_some() || s.options.per_host_concurrency.is_some()
-            })
+            .filter(|s| s.per_host_delay.is_some() || s.per_host_concurrency.is_some())
             .map(|s| {
                 (
                     host_of(&s.url),
                     Limits {
-                        delay: s.options.per_host_delay.unwrap_or(delay),
-                        concurrency: s
-                            .options
-                            .per_host_concurrency
-                            .unwrap_or(default.concurrency)
-                            .max(1),
+                        delay: s.per_host_delay.unwrap_or(delay),
+                        concurrency: s.per_host_concurrency.unwrap_or(default.concurrency).max(1),
                     },
                 )
             })
@@ -102,7 +96,7 @@ impl Pace {
 
     /// Take a source's own per-host settings into account (on a reload).
     pub(super) fn set_own(&self, source: &Source) {
-        let o = &source.options;
+        let o = source;
         if o.per_host_delay.is_none() && o.per_host_concurrency.is_none() {
             return;
         }

@@ -26,7 +26,7 @@ use super::{Mode, Shared};
 use crate::article::Article;
 use crate::canonical::doc_id;
 use crate::http::{Expect, FetchError, Fetched, Reach};
-use crate::item::ItemKind;
+use crate::item::{post_title, ItemKind};
 use crate::lang::Hints;
 use crate::state::{Due, Queued};
 
@@ -480,7 +480,8 @@ fn post_article(shared: &Shared, entry: &Queued) -> Result<Article, Failure> {
         .title
         .clone()
         .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| headline_of(&body));
+        .or_else(|| post_title(&body))
+        .unwrap_or_default();
     let declared = item
         .lang
         .as_deref()
@@ -521,22 +522,6 @@ fn post_article(shared: &Shared, entry: &Queued) -> Result<Article, Failure> {
         authors,
         kind: ItemKind::Post,
     })
-}
-
-/// A title for a post that has none: its first line, cut at a word
-/// boundary near 120 characters.
-fn headline_of(text: &str) -> String {
-    let first = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or_default();
-    if first.chars().count() <= 120 {
-        return first.to_string();
-    }
-    let cut: String = first.chars().take(120).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
 }
 
 /// Which addresses links discovered by `source` may reach: public ones

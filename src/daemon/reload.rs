@@ -218,14 +218,17 @@ mod tests {
     fn source(id: &str, url: &str) -> Source {
         Source {
             id: id.into(),
-            kind: crate::config::SourceKind::Feed,
             url: url::Url::parse(url).expect("url"),
             name: None,
             lang: None,
             poll_interval: Duration::from_secs(60),
             enabled: true,
             file: "a.toml".into(),
-            options: Default::default(),
+            min_interval: None,
+            max_interval: None,
+            per_host_concurrency: None,
+            per_host_delay: None,
+            options: crate::config::SourceOptions::Feed,
         }
     }
 

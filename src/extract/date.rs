@@ -1,4 +1,6 @@
 //! Date strings as pages write them → instants, keeping the page's offset.
+//! The one date reader of the crate: the extractor reads page metadata with
+//! it, and the sources read feed, sitemap, listing and API dates with it.
 //!
 //! Pages use ISO 8601 with and without colon in the offset, RFC 2822, Unix
 //! epochs, date-only values and, in visible text, day-month-year with month
@@ -23,8 +25,15 @@ static DMY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// Parse one machine-readable date value (from metadata or `datetime=`).
-pub(super) fn parse(value: &str) -> Option<DateTime<FixedOffset>> {
+/// Where a numeric date starts inside a longer text: `2025-06-02`,
+/// `2025/06/02`, `02.06.2025`, `02/06/2025`.
+static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4}").expect("static regex")
+});
+
+/// Parse one machine-readable date value (from metadata, `datetime=`, a
+/// sitemap's `lastmod`, an API field).
+pub fn parse(value: &str) -> Option<DateTime<FixedOffset>> {
     let v = value.trim();
     if v.is_empty() {
         return None;
@@ -64,6 +73,17 @@ pub(super) fn parse(value: &str) -> Option<DateTime<FixedOffset>> {
         return sane(utc(date.and_time(time)));
     }
     textual(v)
+}
+
+/// The date of a short visible text such as a listing's date label
+/// ("Опубликовано 02.06.2025, 14:30"): the first numeric date in it, with
+/// the time that follows it, else whatever [`parse`] makes of the whole
+/// text (RFC 2822, month names).
+pub fn in_text(text: &str) -> Option<DateTime<FixedOffset>> {
+    NUMERIC_DATE
+        .find(text)
+        .and_then(|found| parse(&text[found.start()..]))
+        .or_else(|| parse(text))
 }
 
 fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
@@ -373,6 +393,38 @@ mod tests {
             d("Yenilənib: 16 mart 2021, 11:20").as_deref(),
             Some("2021-03-16")
         );
+    }
+
+    /// The shapes listing pages, sitemaps and APIs write dates in (the
+    /// tests of the date parser `sources` had before this one).
+    #[test]
+    fn dates_in_the_shapes_sources_write_them() {
+        let at = |s: &str| in_text(s).map(|d| d.to_utc().to_rfc3339());
+        assert_eq!(
+            at("2025-06-02T08:00:00+04:00").as_deref(),
+            Some("2025-06-02T04:00:00+00:00")
+        );
+        assert_eq!(
+            at("2025-06-02T08:00+04:00").as_deref(),
+            Some("2025-06-02T04:00:00+00:00")
+        );
+        assert_eq!(
+            at("Mon, 02 Jun 2025 08:00:00 GMT").as_deref(),
+            Some("2025-06-02T08:00:00+00:00")
+        );
+        assert_eq!(
+            at("2025-06-02").as_deref(),
+            Some("2025-06-02T00:00:00+00:00")
+        );
+        assert_eq!(
+            at("Опубликовано 02.06.2025, 14:30").as_deref(),
+            Some("2025-06-02T14:30:00+00:00")
+        );
+        assert_eq!(
+            at("2025-06-02 14:30").as_deref(),
+            Some("2025-06-02T14:30:00+00:00")
+        );
+        assert_eq!(at("yesterday"), None);
     }
 
     #[test]

@@ -14,6 +14,8 @@ use regex::Regex;
 use scraper::{Html, Node as HtmlNode};
 use std::sync::LazyLock;
 
+use super::text::{self, push_collapsed, Flow};
+
 /// What an arena node is, reduced to what the extractor distinguishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tag {
@@ -113,17 +115,6 @@ impl Doc {
             }
         }
         out.trim().to_string()
-    }
-}
-
-/// Append `s` with runs of whitespace collapsed to one space.
-pub(super) fn push_collapsed(out: &mut String, s: &str) {
-    for c in s.chars() {
-        if c.is_whitespace() {
-            push_space(out);
-        } else {
-            out.push(c);
-        }
     }
 }
 
@@ -271,37 +262,35 @@ fn push_text(out: &mut String, s: &str) {
     }
 }
 
+/// The arena's tag for an element; `None` for one never shown as text.
+/// Which elements are inline, breaks or hidden is [`text::flow`]'s call.
 fn classify(name: &str) -> Option<Tag> {
-    Some(match name {
-        "p" => Tag::P,
-        "h1" => Tag::Heading(1),
-        "h2" => Tag::Heading(2),
-        "h3" => Tag::Heading(3),
-        "h4" => Tag::Heading(4),
-        "h5" => Tag::Heading(5),
-        "h6" => Tag::Heading(6),
-        "li" | "dd" | "dt" => Tag::Li,
-        "ul" | "ol" | "dl" | "menu" => Tag::List,
-        "blockquote" => Tag::Quote,
-        "pre" => Tag::Pre,
-        "td" | "th" => Tag::Cell,
-        "table" | "tbody" | "thead" | "tfoot" | "tr" => Tag::Table,
-        "figure" => Tag::Figure,
-        "figcaption" | "caption" => Tag::Caption,
-        "article" => Tag::Article,
-        "main" => Tag::Main,
-        "body" => Tag::Body,
-        "br" | "hr" => Tag::Br,
-        "a" => Tag::A,
-        "span" | "em" | "strong" | "b" | "i" | "u" | "s" | "font" | "small" | "big" | "sub"
-        | "sup" | "abbr" | "cite" | "q" | "mark" | "code" | "time" | "var" | "kbd" | "samp"
-        | "del" | "ins" | "dfn" | "bdi" | "bdo" | "wbr" | "nobr" | "tt" | "strike" | "data"
-        | "acronym" | "img" | "picture" => Tag::Inline,
-        "head" | "script" | "style" | "noscript" | "template" | "svg" | "math" | "iframe"
-        | "object" | "embed" | "canvas" | "button" | "select" | "input" | "textarea" | "option"
-        | "audio" | "video" | "map" | "link" | "meta" | "title" | "base" | "dialog" | "source"
-        | "track" | "param" | "area" => return None,
-        _ => Tag::Block,
+    Some(match text::flow(name) {
+        Flow::Hidden => return None,
+        Flow::Break => Tag::Br,
+        Flow::Inline if name == "a" => Tag::A,
+        Flow::Inline => Tag::Inline,
+        Flow::Block => match name {
+            "p" => Tag::P,
+            "h1" => Tag::Heading(1),
+            "h2" => Tag::Heading(2),
+            "h3" => Tag::Heading(3),
+            "h4" => Tag::Heading(4),
+            "h5" => Tag::Heading(5),
+            "h6" => Tag::Heading(6),
+            "li" | "dd" | "dt" => Tag::Li,
+            "ul" | "ol" | "dl" | "menu" => Tag::List,
+            "blockquote" => Tag::Quote,
+            "pre" => Tag::Pre,
+            "td" | "th" => Tag::Cell,
+            "table" | "tbody" | "thead" | "tfoot" | "tr" => Tag::Table,
+            "figure" => Tag::Figure,
+            "figcaption" | "caption" => Tag::Caption,
+            "article" => Tag::Article,
+            "main" => Tag::Main,
+            "body" => Tag::Body,
+            _ => Tag::Block,
+        },
     })
 }
 

@@ -440,7 +440,7 @@ pub(super) fn clean_authors(
                 .collect();
         }
         for p in parts {
-            let mut name = p.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut name = super::text::collapse_whitespace(&p);
             // A label before a colon ("Author:", "Автор:", "ავტორი:",
             // Armenian "Հեղինակ՝") in any language: one or two words, then
             // the name.

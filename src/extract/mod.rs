@@ -6,11 +6,16 @@
 //! compact arena ([`dom`]) in the same walk that gathers the metadata; the
 //! main text ([`body`]) and the metadata ([`meta`], [`date`]) are then read
 //! from that arena without further parsing.
+//!
+//! Two parts serve the rest of the crate as well: [`date`] reads dates as
+//! pages, feeds, sitemaps and APIs write them, and [`text`] turns HTML into
+//! plain text (the fragments of feeds and posts as well as whole pages).
 
 mod body;
-mod date;
+pub mod date;
 mod dom;
 mod meta;
+pub mod text;
 
 use chrono::{DateTime, Utc};
 use url::Url;

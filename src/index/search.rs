@@ -40,6 +40,7 @@ use super::schema::StemFields;
 use super::stem;
 use super::writer::{from_tantivy_date, to_tantivy_date};
 use super::{Index, IndexError};
+use crate::extract::text::collapse_whitespace;
 
 /// Hits returned when the request says 0.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -555,11 +556,6 @@ fn lead(text: &str) -> String {
             format!("{head}{ELLIPSIS}")
         }
     }
-}
-
-/// Joins lines and runs of spaces so a snippet fits on one output line.
-fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -1,20 +1,57 @@
 //! The `bluesky` source kind: a profile, `https://bsky.app/profile/<handle>`,
 //! read through the public AppView's `app.bsky.feed.getAuthorFeed` (no
 //! account needed). Reposts and replies are left out; link facets put the
-//! full URLs back into the text, which shows them shortened.
+//! full URLs back into the text, which shows them shortened. Its key:
+//! `api_base`.
+
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use url::Url;
 
-use super::{as_base, get_json, post_title, segments, Poll, SourceError};
-use crate::config::Source;
+use super::api::{base_url, endpoint, get_json};
+use super::source::{check_account, check_http_url, path_segments};
+use super::{KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::http::{Client, FetchError};
 use crate::item::Item;
 
 /// The public AppView, which serves public data without authentication.
 pub const DEFAULT_API_BASE: &str = "https://public.api.bsky.app/xrpc/";
 const PAGE_SIZE: u32 = 50;
+
+/// How a profile address is written.
+const ADDRESS: &str = "https://bsky.app/profile/<handle>";
+
+/// The keys of a `bluesky` source, as the file writes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    pub api_base: Option<String>,
+}
+
+/// The options of a `bluesky` source, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The profile's handle, from the source URL.
+    pub handle: String,
+    /// The XRPC base URL instead of [`DEFAULT_API_BASE`].
+    pub api_base: Option<Url>,
+}
+
+impl KindKeys for Keys {
+    fn check(self, url: Option<&Url>, _dir: &Path) -> Result<SourceOptions, Vec<KeyProblem>> {
+        let mut problems = Vec::new();
+        let api_base = check_http_url("api_base", self.api_base.as_deref(), &mut problems);
+        let handle = check_account(url, handle_of, ADDRESS, &mut problems);
+        match handle {
+            Some(handle) if problems.is_empty() => {
+                Ok(SourceOptions::Bluesky(Options { handle, api_base }))
+            }
+            _ => Err(problems),
+        }
+    }
+}
 
 #[derive(Debug, Deserialize)]
 pub struct AuthorFeed {
@@ -79,36 +116,24 @@ pub struct Feature {
     pub uri: Option<String>,
 }
 
-fn handle_of(url: &Url) -> Option<String> {
-    match segments(url).as_slice() {
-        ["profile", handle] if !handle.is_empty() => Some((*handle).to_owned()),
+/// The handle of a profile address (`https://bsky.app/profile/<handle>`).
+pub fn handle_of(url: &Url) -> Option<String> {
+    match path_segments(url).as_slice() {
+        ["profile", handle] => Some((*handle).to_owned()),
         _ => None,
     }
 }
 
-pub async fn poll(client: &Client, source: &Source) -> Result<Poll, SourceError> {
-    let Some(handle) = handle_of(&source.url) else {
-        return Err(SourceError::Config {
-            url: source.url.clone(),
-            message: "not a profile address; write it like https://bsky.app/profile/<handle>"
-                .to_owned(),
-        });
-    };
-    let base = match &source.options.api_base {
-        Some(base) => as_base(base),
-        None => Url::parse(DEFAULT_API_BASE).map_err(|e| SourceError::Config {
-            url: source.url.clone(),
-            message: format!("bad default API base: {e}"),
-        })?,
-    };
-    let mut api = base
-        .join("app.bsky.feed.getAuthorFeed")
-        .map_err(|e| SourceError::Config {
-            url: source.url.clone(),
-            message: format!("cannot build the API URL from {base}: {e}"),
-        })?;
+pub async fn poll(
+    client: &Client,
+    source: &Source,
+    options: &Options,
+) -> Result<Poll, SourceError> {
+    let handle = &options.handle;
+    let base = base_url(&source.url, options.api_base.as_ref(), DEFAULT_API_BASE)?;
+    let mut api = endpoint(&source.url, &base, "app.bsky.feed.getAuthorFeed")?;
     api.query_pairs_mut()
-        .append_pair("actor", &handle)
+        .append_pair("actor", handle)
         .append_pair("limit", &PAGE_SIZE.to_string())
         .append_pair("filter", "posts_no_replies");
     let gone = format!("the profile {handle} does not exist, was deleted or is not public");
@@ -150,8 +175,7 @@ fn post_item(post: Post) -> Option<Item> {
     if text.is_empty() {
         return None;
     }
-    let mut item = Item::post(permalink, text.clone());
-    item.title = post_title(&text);
+    let mut item = Item::post(permalink, text);
     item.published = post.record.created_at.or(post.indexed_at);
     item.lang = post.record.langs.into_iter().find(|l| !l.trim().is_empty());
     item.author_handle = Some(post.author.handle);
@@ -204,19 +228,19 @@ fn with_full_links(text: &str, facets: &[Facet]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SourceKind;
     use crate::item::ItemKind;
+    use crate::sources::poll;
     use crate::sources::tests::{client, fixture, items, shared, source, url_of};
     use wiremock::matchers::{method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     async fn api_source(server: &MockServer, handle: &str) -> Source {
-        let mut source = source(
-            SourceKind::Bluesky,
-            Url::parse(&format!("https://bsky.app/profile/{handle}")).expect("url"),
-        );
-        source.options.api_base = Some(url_of(server, "/xrpc"));
-        source
+        let keys = Keys {
+            api_base: Some(url_of(server, "/xrpc").to_string()),
+        };
+        let url = Url::parse(&format!("https://bsky.app/profile/{handle}")).expect("url");
+        let options = keys.check(Some(&url), Path::new("")).expect("keys");
+        source(options, url)
     }
 
     #[tokio::test]
@@ -232,7 +256,7 @@ mod tests {
             .mount(&server)
             .await;
         let source = api_source(&server, "presswatch.bsky.social").await;
-        let found = items(poll(&client(), &source).await.expect("poll"));
+        let found = items(poll(&client(), &source, None).await.expect("poll"));
         // The repost and the reply are left out.
         assert_eq!(found.len(), 3);
         let az = &found[0];
@@ -263,7 +287,10 @@ mod tests {
             .mount(&server)
             .await;
         let source = api_source(&server, "nobody.bsky.social").await;
-        let message = poll(&client(), &source).await.expect_err("400").to_string();
+        let message = poll(&client(), &source, None)
+            .await
+            .expect_err("400")
+            .to_string();
         assert!(
             message.starts_with("https://bsky.app/profile/nobody.bsky.social: the profile nobody.bsky.social does not exist"),
             "{message}"

@@ -1,19 +1,59 @@
 //! The `feed` source kind: RSS 0.9x/1.0/2.0, Atom and JSON Feed, through
 //! feed-rs. Turns a fetched body into [`Item`]s: one per entry that has a
-//! usable http(s) link, with plain-text title and summary.
+//! usable http(s) link, with plain-text title and summary. A feed takes no
+//! keys beyond the common ones. The Mastodon and X kinds read feeds through
+//! [`poll`] as well (an account's RSS, an RSS bridge).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::LazyLock;
 
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use regex::Regex;
-use scraper::{ElementRef, Html, Node, Selector};
+use scraper::{Html, Selector};
+use serde::Deserialize;
 use url::Url;
 
+use super::{KeyProblem, KindKeys, Poll, SourceError, SourceOptions};
 use crate::charset;
-use crate::http::Response;
+use crate::extract::text::fragment_line;
+use crate::http::{Client, Expect, Fetched, Response, Validators};
 use crate::item::Item;
+
+/// A `feed` source has no keys of its own.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {}
+
+impl KindKeys for Keys {
+    fn check(self, _url: Option<&Url>, _dir: &Path) -> Result<SourceOptions, Vec<KeyProblem>> {
+        Ok(SourceOptions::Feed)
+    }
+}
+
+/// Poll the feed at `url`: conditional GET, decode, parse. Links resolve
+/// against the URL the feed was finally served from; errors name `url`, the
+/// one the user configured.
+pub async fn poll(
+    client: &Client,
+    url: &Url,
+    validators: Option<&Validators>,
+) -> Result<Poll, SourceError> {
+    let response = match client.get(url, validators, Expect::Feed).await? {
+        Fetched::NotModified => return Ok(Poll::NotModified),
+        Fetched::Ok(response) => response,
+    };
+    let text = decode(&response);
+    let items = parse(&text, &response.url).map_err(|message| SourceError::Parse {
+        url: url.clone(),
+        message,
+    })?;
+    Ok(Poll::Items {
+        items,
+        validators: response.validators,
+    })
+}
 
 /// The body of a feed response as text: JSON feeds are UTF-8 by their
 /// specification; XML goes through [`charset::decode_xml`], which also
@@ -71,35 +111,38 @@ pub fn parse(text: &str, base: &Url) -> Result<Vec<Item>, String> {
         if !seen.insert(url.clone()) {
             continue;
         }
+        // Feeds put HTML in titles and descriptions whatever their declared
+        // type, and escaped entities (`&amp;amp;`) survive XML unescaping,
+        // so every text field is read as an HTML fragment.
         let title = entry
             .title
             .as_ref()
-            .map(|t| html_to_text(&t.content))
+            .map(|t| fragment_line(&t.content))
             .or_else(|| {
                 entry
                     .media
                     .iter()
-                    .find_map(|m| m.title.as_ref().map(|t| html_to_text(&t.content)))
+                    .find_map(|m| m.title.as_ref().map(|t| fragment_line(&t.content)))
             })
             .filter(|t| !t.is_empty());
         let summary = entry
             .summary
             .as_ref()
-            .map(|s| html_to_text(&s.content))
+            .map(|s| fragment_line(&s.content))
             .filter(|s| !s.is_empty())
             .or_else(|| {
                 entry
                     .content
                     .as_ref()
                     .and_then(|c| c.body.as_deref())
-                    .map(html_to_text)
+                    .map(fragment_line)
                     .filter(|s| !s.is_empty())
             })
             .or_else(|| {
                 entry.media.iter().find_map(|m| {
                     m.description
                         .as_ref()
-                        .map(|d| html_to_text(&d.content))
+                        .map(|d| fragment_line(&d.content))
                         .filter(|s| !s.is_empty())
                 })
             });
@@ -203,7 +246,7 @@ fn entry_link(entry: &feed_rs::model::Entry, base: &Url) -> Option<Url> {
 /// "(Jane Doe)"); a bare e-mail address is not a name; "Ann Lee (AP)"
 /// stays as it is.
 fn author_name(raw: &str) -> Option<String> {
-    let raw = html_to_text(raw);
+    let raw = fragment_line(raw);
     let is_email = |s: &str| s.contains('@') && !s.contains(char::is_whitespace);
     if let (Some(open), true) = (raw.find('('), raw.ends_with(')')) {
         let before = raw[..open].trim();
@@ -231,74 +274,6 @@ fn non_empty(text: Option<&str>) -> Option<String> {
     text.map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
-}
-
-/// Plain text of an HTML fragment: tags dropped, entities decoded, script
-/// and style content skipped, whitespace collapsed. Feeds put HTML in
-/// titles and descriptions whatever their declared type, and escaped
-/// entities (`&amp;amp;`) survive XML unescaping, so every text field goes
-/// through here.
-pub(crate) fn html_to_text(fragment: &str) -> String {
-    if !fragment.contains(['<', '&']) {
-        return collapse_whitespace(fragment);
-    }
-    let html = Html::parse_fragment(fragment);
-    let mut out = String::with_capacity(fragment.len());
-    collect_text(html.root_element(), &mut out);
-    collapse_whitespace(&out)
-}
-
-fn collect_text(element: ElementRef<'_>, out: &mut String) {
-    for child in element.children() {
-        match child.value() {
-            Node::Text(text) => out.push_str(text),
-            Node::Element(el) => {
-                let name = el.name();
-                if matches!(name, "script" | "style" | "noscript" | "template") {
-                    continue;
-                }
-                let Some(child) = ElementRef::wrap(child) else {
-                    continue;
-                };
-                // Block boundaries separate words ("<p>a</p><p>b</p>").
-                let inline = matches!(
-                    name,
-                    "a" | "abbr"
-                        | "b"
-                        | "bdi"
-                        | "bdo"
-                        | "cite"
-                        | "code"
-                        | "em"
-                        | "font"
-                        | "i"
-                        | "kbd"
-                        | "mark"
-                        | "q"
-                        | "s"
-                        | "small"
-                        | "span"
-                        | "strong"
-                        | "sub"
-                        | "sup"
-                        | "time"
-                        | "u"
-                );
-                if !inline {
-                    out.push(' ');
-                }
-                collect_text(child, out);
-                if !inline {
-                    out.push(' ');
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// When `text` is an HTML page rather than a feed, the message saying so,
@@ -368,9 +343,11 @@ fn with_rss_version(text: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use std::path::Path;
+    use crate::sources::tests::{client, url_of};
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn base() -> Url {
         Url::parse("https://news.example.org/rss/").expect("url")
@@ -683,5 +660,112 @@ mod tests {
         let items = parse(&text, &base()).expect("json feed");
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].summary.as_deref(), Some("Բարեւ"));
+    }
+
+    pub(crate) const RSS: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Outlet</title><language>ru</language>
+<item><title>Первая</title><link>/news/1</link><pubDate>Mon, 02 Jun 2025 08:00:00 +0400</pubDate></item>
+<item><title>Вторая</title><link>https://outlet.example/news/2</link></item>
+</channel></rss>"#;
+
+    #[tokio::test]
+    async fn poll_yields_items_then_not_modified() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/rss"))
+            .and(header("if-none-match", "\"7\""))
+            .respond_with(ResponseTemplate::new(304))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/old-rss"))
+            .respond_with(ResponseTemplate::new(301).insert_header("location", "/rss"))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/rss"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("etag", "\"7\"")
+                    .set_body_raw(RSS, "application/rss+xml; charset=utf-8"),
+            )
+            .mount(&server)
+            .await;
+        let client = client();
+        let url = url_of(&server, "/old-rss");
+
+        let Poll::Items { items, validators } = poll(&client, &url, None).await.expect("poll")
+        else {
+            panic!("expected items");
+        };
+        assert_eq!(items.len(), 2);
+        // Relative links resolve against the URL the feed came from.
+        assert_eq!(items[0].url, url_of(&server, "/news/1"));
+        assert_eq!(items[0].title.as_deref(), Some("Первая"));
+        assert_eq!(items[0].lang.as_deref(), Some("ru"));
+        assert_eq!(validators.etag.as_deref(), Some("\"7\""));
+
+        let again = poll(&client, &url, Some(&validators)).await.expect("poll");
+        assert!(matches!(again, Poll::NotModified));
+    }
+
+    #[tokio::test]
+    async fn header_charset_decodes_a_feed_without_prolog() {
+        let body = RSS.replace(r#"<?xml version="1.0" encoding="utf-8"?>"#, "");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&body);
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(bytes.into_owned(), "text/xml; charset=windows-1251"),
+            )
+            .mount(&server)
+            .await;
+        let Poll::Items { items, .. } = poll(&client(), &url_of(&server, "/f"), None)
+            .await
+            .expect("poll")
+        else {
+            panic!("expected items");
+        };
+        assert_eq!(items[1].title.as_deref(), Some("Вторая"));
+    }
+
+    #[tokio::test]
+    async fn html_page_as_feed_is_a_clear_parse_error() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                "<!doctype html><html><head><title>Home</title></head></html>",
+                "text/html; charset=utf-8",
+            ))
+            .mount(&server)
+            .await;
+        let url = url_of(&server, "/");
+        let error = poll(&client(), &url, None).await.expect_err("not a feed");
+        assert!(!error.is_transient());
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{url}: not a valid feed: it is an HTML page, not a feed; check the source url"
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn fetch_errors_pass_through() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        let error = poll(&client(), &url_of(&server, "/gone"), None)
+            .await
+            .expect_err("404");
+        assert!(matches!(
+            error,
+            SourceError::Fetch(crate::http::FetchError::Status { status: 404, .. })
+        ));
+        assert!(!error.is_transient());
     }
 }

@@ -2,19 +2,63 @@
 //! read through the instance's public API (account lookup, then its
 //! statuses; replies and reblogs left out unless `include_replies`), with
 //! the account's RSS feed (`…/@<user>.rss`) as the fallback when the API
-//! fails (instances may require authorisation for the API).
+//! fails (instances may require authorisation for the API). Its keys:
+//! `include_replies`, `api_base`.
+
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use url::Url;
 
-use super::{as_base, fragment_text, get_json, poll_feed, post_title, segments, Poll, SourceError};
-use crate::config::Source;
+use super::api::{base_url, endpoint, get_json};
+use super::source::{check_account, check_http_url, path_segments};
+use super::{feed, KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
+use crate::extract::text::fragment_text;
 use crate::http::Client;
-use crate::item::{Item, ItemKind};
+use crate::item::{post_title, Item, ItemKind};
 
 /// Statuses asked for per poll (the API's maximum).
 const PAGE_SIZE: u32 = 40;
+
+/// How an account address is written.
+const ADDRESS: &str = "https://<instance>/@<user>";
+
+/// The keys of a `mastodon` source, as the file writes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    pub include_replies: Option<bool>,
+    pub api_base: Option<String>,
+}
+
+/// The options of a `mastodon` source, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The account, from the source URL: `user`, or `user@other` for an
+    /// account of another instance seen through this one.
+    pub user: String,
+    /// Include replies and reblogs.
+    pub include_replies: bool,
+    /// The API's base URL instead of the instance's own.
+    pub api_base: Option<Url>,
+}
+
+impl KindKeys for Keys {
+    fn check(self, url: Option<&Url>, _dir: &Path) -> Result<SourceOptions, Vec<KeyProblem>> {
+        let mut problems = Vec::new();
+        let api_base = check_http_url("api_base", self.api_base.as_deref(), &mut problems);
+        let user = check_account(url, user_of, ADDRESS, &mut problems);
+        match user {
+            Some(user) if problems.is_empty() => Ok(SourceOptions::Mastodon(Options {
+                user,
+                include_replies: self.include_replies.unwrap_or(false),
+                api_base,
+            })),
+            _ => Err(problems),
+        }
+    }
+}
 
 #[derive(Debug, Deserialize)]
 struct Account {
@@ -51,8 +95,8 @@ pub struct StatusAccount {
 
 /// The user part of `https://instance/@user` (`user`, or `user@other` for
 /// an account of another instance seen through this one).
-fn user_of(url: &Url) -> Option<String> {
-    match segments(url).as_slice() {
+pub fn user_of(url: &Url) -> Option<String> {
+    match path_segments(url).as_slice() {
         [at_user] => at_user
             .strip_prefix('@')
             .filter(|u| !u.is_empty())
@@ -61,14 +105,13 @@ fn user_of(url: &Url) -> Option<String> {
     }
 }
 
-pub async fn poll(client: &Client, source: &Source) -> Result<Poll, SourceError> {
-    let Some(user) = user_of(&source.url) else {
-        return Err(SourceError::Config {
-            url: source.url.clone(),
-            message: "not an account address; write it like https://<instance>/@<user>".to_owned(),
-        });
-    };
-    match poll_api(client, source, &user).await {
+pub async fn poll(
+    client: &Client,
+    source: &Source,
+    options: &Options,
+) -> Result<Poll, SourceError> {
+    let user = &options.user;
+    match poll_api(client, source, options).await {
         Ok(items) => Ok(Poll::Items {
             items,
             validators: Default::default(),
@@ -77,13 +120,13 @@ pub async fn poll(client: &Client, source: &Source) -> Result<Poll, SourceError>
             let mut rss = source.url.clone();
             rss.set_path(&format!("/@{user}.rss"));
             rss.set_query(None);
-            match poll_feed(client, &rss, None).await {
+            match feed::poll(client, &rss, None).await {
                 Ok(Poll::Items { items, validators }) => {
                     tracing::info!(source = %source.id, error = %api_error, "Mastodon API failed; read the account's RSS feed instead");
                     Ok(Poll::Items {
                         items: items
                             .into_iter()
-                            .map(|item| rss_post(item, &user, &source.url))
+                            .map(|item| rss_post(item, user, &source.url))
                             .collect(),
                         validators,
                     })
@@ -98,22 +141,17 @@ pub async fn poll(client: &Client, source: &Source) -> Result<Poll, SourceError>
     }
 }
 
-async fn poll_api(client: &Client, source: &Source, user: &str) -> Result<Vec<Item>, SourceError> {
-    let base = match &source.options.api_base {
-        Some(base) => as_base(base),
-        None => {
-            let mut origin = source.url.clone();
-            origin.set_path("/");
-            origin.set_query(None);
-            origin
-        }
-    };
-    let join = |path: &str| {
-        base.join(path).map_err(|e| SourceError::Config {
-            url: source.url.clone(),
-            message: format!("cannot build the API URL from {base}: {e}"),
-        })
-    };
+async fn poll_api(
+    client: &Client,
+    source: &Source,
+    options: &Options,
+) -> Result<Vec<Item>, SourceError> {
+    let user = options.user.as_str();
+    let mut origin = source.url.clone();
+    origin.set_path("/");
+    origin.set_query(None);
+    let base = base_url(&source.url, options.api_base.as_ref(), origin.as_str())?;
+    let join = |path: &str| endpoint(&source.url, &base, path);
     let mut lookup = join("api/v1/accounts/lookup")?;
     lookup.query_pairs_mut().append_pair("acct", user);
     let account: Account = get_json(
@@ -128,7 +166,7 @@ async fn poll_api(client: &Client, source: &Source, user: &str) -> Result<Vec<It
     {
         let mut query = statuses_url.query_pairs_mut();
         query.append_pair("limit", &PAGE_SIZE.to_string());
-        if !source.options.include_replies {
+        if !options.include_replies {
             query.append_pair("exclude_replies", "true");
             query.append_pair("exclude_reblogs", "true");
         }
@@ -157,9 +195,7 @@ async fn poll_api(client: &Client, source: &Source, user: &str) -> Result<Vec<It
     let name = Some(account.display_name).filter(|n| !n.trim().is_empty());
     Ok(statuses
         .into_iter()
-        .filter(|s| {
-            source.options.include_replies || (s.reblog.is_none() && s.in_reply_to_id.is_none())
-        })
+        .filter(|s| options.include_replies || (s.reblog.is_none() && s.in_reply_to_id.is_none()))
         .filter_map(|s| status_item(s, &handle, name.as_deref(), &source.url))
         .collect())
 }
@@ -182,8 +218,7 @@ pub fn status_item(status: Status, handle: &str, name: Option<&str>, base: &Url)
     } else {
         format!("{spoiler}\n\n{text}")
     };
-    let mut item = Item::post(link, text.clone());
-    item.title = post_title(&text);
+    let mut item = Item::post(link, text);
     item.published = status.created_at;
     item.lang = status.language.filter(|l| !l.trim().is_empty());
     item.author_handle = Some(handle.to_owned());
@@ -217,9 +252,8 @@ fn rss_post(mut item: Item, user: &str, source: &Url) -> Item {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SourceKind;
-    use crate::item::ItemKind;
-    use crate::sources::tests::{client, fixture, items, shared, source, url_of};
+    use crate::sources::poll;
+    use crate::sources::tests::{client, fixture, items, shared, unconfigured, url_of};
     use wiremock::matchers::{method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -247,8 +281,8 @@ mod tests {
             .respond_with(json(fixture("mastodon_statuses.json")))
             .mount(&server)
             .await;
-        let source = source(SourceKind::Mastodon, url_of(&server, "/@presswatch"));
-        let found = items(poll(&client(), &source).await.expect("poll"));
+        let source = unconfigured::<Keys>(url_of(&server, "/@presswatch"));
+        let found = items(poll(&client(), &source, None).await.expect("poll"));
         // The reply among the statuses is left out.
         assert_eq!(found.len(), 3);
         let az = &found[0];
@@ -297,8 +331,8 @@ mod tests {
             ))
             .mount(&server)
             .await;
-        let source = source(SourceKind::Mastodon, url_of(&server, "/@presswatch"));
-        let found = items(poll(&client(), &source).await.expect("poll"));
+        let source = unconfigured::<Keys>(url_of(&server, "/@presswatch"));
+        let found = items(poll(&client(), &source, None).await.expect("poll"));
         assert_eq!(found.len(), 2);
         assert!(found.iter().all(|i| i.kind == ItemKind::Post));
         assert_eq!(
@@ -325,8 +359,8 @@ mod tests {
             .respond_with(json(r#"[{"id": 5, "content": "#.to_owned()))
             .mount(&server)
             .await;
-        let gone = source(SourceKind::Mastodon, url_of(&server, "/@gone"));
-        let error = poll(&client(), &gone).await.expect_err("gone");
+        let gone = unconfigured::<Keys>(url_of(&server, "/@gone"));
+        let error = poll(&client(), &gone, None).await.expect_err("gone");
         let message = error.to_string();
         assert!(message.starts_with(&format!("{}: ", gone.url)), "{message}");
         assert!(
@@ -335,8 +369,8 @@ mod tests {
         );
         assert!(!error.is_transient());
 
-        let broken = source(SourceKind::Mastodon, url_of(&server, "/@presswatch"));
-        let message = poll(&client(), &broken)
+        let broken = unconfigured::<Keys>(url_of(&server, "/@presswatch"));
+        let message = poll(&client(), &broken, None)
             .await
             .expect_err("malformed")
             .to_string();

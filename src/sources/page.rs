@@ -1,21 +1,108 @@
 //! The `page` source kind: an HTML listing page (a section front, an
 //! archive) whose article links are picked by a CSS selector, optionally
-//! dated by another and followed through "next page" links.
+//! dated by another and followed through "next page" links. Its keys:
+//! `link_selector` (required), `date_selector`, `next_selector`,
+//! `max_pages`.
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use ego_tree::NodeRef;
 use scraper::{ElementRef, Html, Node, Selector};
+use serde::Deserialize;
 use url::Url;
 
-use super::{parse_date, Poll, SourceError};
+use super::source::check_max_pages;
+use super::{KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::charset;
-use crate::config::Source;
+use crate::extract::{date, text::collapse_whitespace};
 use crate::http::{Client, Expect, Fetched, Validators};
 use crate::item::Item;
 
 /// Pages read per poll when `next_selector` is set and `max_pages` is not.
 pub const DEFAULT_MAX_PAGES: u32 = 3;
+
+/// The keys of a `page` source, as the file writes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    pub link_selector: Option<String>,
+    pub date_selector: Option<String>,
+    pub next_selector: Option<String>,
+    pub max_pages: Option<u32>,
+}
+
+/// The options of a `page` source, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The article links.
+    pub link_selector: Css,
+    /// Each link's date, searched inside the link's nearest ancestor that
+    /// holds one.
+    pub date_selector: Option<Css>,
+    /// The link to the next listing page.
+    pub next_selector: Option<Css>,
+    /// Listing pages read per poll; unset means [`DEFAULT_MAX_PAGES`] with
+    /// a `next_selector`, else 1.
+    pub max_pages: Option<u32>,
+}
+
+/// A CSS selector as configured: its text, for messages, and its parsed
+/// form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Css {
+    pub text: String,
+    pub selector: Selector,
+}
+
+impl Css {
+    /// Parse `text`; the error is a sentence for the user.
+    pub fn parse(text: &str) -> Result<Css, String> {
+        match Selector::parse(text) {
+            Ok(selector) => Ok(Css {
+                text: text.to_owned(),
+                selector,
+            }),
+            Err(e) => Err(format!("'{text}' is not a valid CSS selector: {e}")),
+        }
+    }
+}
+
+impl KindKeys for Keys {
+    fn check(self, _url: Option<&Url>, _dir: &Path) -> Result<SourceOptions, Vec<KeyProblem>> {
+        let mut problems = Vec::new();
+        let mut css =
+            |key: &'static str, text: Option<String>| match text.as_deref().map(Css::parse) {
+                Some(Ok(css)) => Some(css),
+                Some(Err(message)) => {
+                    problems.push(KeyProblem::new(key, message));
+                    None
+                }
+                None => None,
+            };
+        let link_text = self.link_selector.filter(|c| !c.trim().is_empty());
+        let required = link_text.is_none();
+        let link_selector = css("link_selector", link_text);
+        let date_selector = css("date_selector", self.date_selector);
+        let next_selector = css("next_selector", self.next_selector);
+        if required {
+            problems.push(KeyProblem::new(
+                "link_selector",
+                "is required for kind \"page\": a CSS selector of the article links, such as \"h2 a\"",
+            ));
+        }
+        check_max_pages(self.max_pages, &mut problems);
+        match link_selector {
+            Some(link_selector) if problems.is_empty() => Ok(SourceOptions::Page(Options {
+                link_selector,
+                date_selector,
+                next_selector,
+                max_pages: self.max_pages,
+            })),
+            _ => Err(problems),
+        }
+    }
+}
 
 /// What one listing page holds.
 #[derive(Debug, Default)]
@@ -28,51 +115,19 @@ pub struct Listing {
     pub next: Option<Url>,
 }
 
-/// The selectors of a `page` source, parsed.
-#[derive(Debug)]
-pub struct Selectors {
-    pub link: Selector,
-    pub date: Option<Selector>,
-    pub next: Option<Selector>,
-}
-
 pub async fn poll(
     client: &Client,
     source: &Source,
+    options: &Options,
     validators: Option<&Validators>,
 ) -> Result<Poll, SourceError> {
-    let options = &source.options;
-    let parse = |key: &str, css: &str| {
-        Selector::parse(css).map_err(|e| SourceError::Config {
-            url: source.url.clone(),
-            message: format!("{key} '{css}' is not a valid CSS selector: {e}"),
-        })
-    };
-    let Some(link_css) = options.link_selector.as_deref() else {
-        return Err(SourceError::Config {
-            url: source.url.clone(),
-            message: "kind \"page\" needs link_selector".to_owned(),
+    let max_pages = options
+        .max_pages
+        .unwrap_or(if options.next_selector.is_some() {
+            DEFAULT_MAX_PAGES
+        } else {
+            1
         });
-    };
-    let selectors = Selectors {
-        link: parse("link_selector", link_css)?,
-        date: options
-            .date_selector
-            .as_deref()
-            .map(|c| parse("date_selector", c))
-            .transpose()?,
-        next: options
-            .next_selector
-            .as_deref()
-            .map(|c| parse("next_selector", c))
-            .transpose()?,
-    };
-    let max_pages = options.max_pages.unwrap_or(if selectors.next.is_some() {
-        DEFAULT_MAX_PAGES
-    } else {
-        1
-    });
-
     let mut items = Vec::new();
     let mut seen_items = HashSet::new();
     let mut seen_pages = HashSet::from([source.url.clone()]);
@@ -88,22 +143,22 @@ pub async fn poll(
             Fetched::Ok(response) => response,
         };
         let text = charset::decode_html(&response.body, response.charset.as_deref());
-        let listing = parse_listing(&text, &response.url, &selectors);
+        let listing = parse_listing(&text, &response.url, options);
         if page_number == 0 {
             first_validators = Some(response.validators.clone());
-            if listing.matched == 0 || listing.items.is_empty() {
+            let unmatched = if listing.matched == 0 || listing.items.is_empty() {
+                Some(("link_selector", &options.link_selector))
+            } else {
+                match (&options.date_selector, listing.dates_matched) {
+                    (Some(css), 0) => Some(("date_selector", css)),
+                    _ => None,
+                }
+            };
+            if let Some((key, css)) = unmatched {
                 return Err(SourceError::Layout {
                     url: source.url.clone(),
-                    key: "link_selector",
-                    selector: link_css.to_owned(),
-                    page: page_url,
-                });
-            }
-            if let (Some(css), 0) = (options.date_selector.as_deref(), listing.dates_matched) {
-                return Err(SourceError::Layout {
-                    url: source.url.clone(),
-                    key: "date_selector",
-                    selector: css.to_owned(),
+                    key,
+                    selector: css.text.clone(),
                     page: page_url,
                 });
             }
@@ -126,7 +181,7 @@ pub async fn poll(
 
 /// Read one listing page: links resolve against `<base href>` if the page
 /// has one, else against `page_url`.
-pub fn parse_listing(text: &str, page_url: &Url, selectors: &Selectors) -> Listing {
+pub fn parse_listing(text: &str, page_url: &Url, options: &Options) -> Listing {
     let document = Html::parse_document(text);
     let base = Selector::parse("base[href]")
         .ok()
@@ -145,12 +200,14 @@ pub fn parse_listing(text: &str, page_url: &Url, selectors: &Selectors) -> Listi
     };
 
     let mut listing = Listing::default();
-    if let Some(date) = &selectors.date {
-        listing.dates_matched = document.select(date).count();
+    let link = &options.link_selector.selector;
+    let date_selector = options.date_selector.as_ref().map(|css| &css.selector);
+    if let Some(date_selector) = date_selector {
+        listing.dates_matched = document.select(date_selector).count();
     }
-    let link_ids: HashSet<_> = document.select(&selectors.link).map(|e| e.id()).collect();
+    let link_ids: HashSet<_> = document.select(link).map(|e| e.id()).collect();
     let mut seen = HashSet::new();
-    for element in document.select(&selectors.link) {
+    for element in document.select(link) {
         listing.matched += 1;
         let anchor = if element.value().name() == "a" && element.value().attr("href").is_some() {
             Some(element)
@@ -170,19 +227,21 @@ pub fn parse_listing(text: &str, page_url: &Url, selectors: &Selectors) -> Listi
             continue;
         }
         let mut item = Item::article(url);
-        let title = collapse(&element.text().collect::<String>());
-        item.title = (!title.is_empty())
-            .then_some(title)
-            .or_else(|| anchor.and_then(|a| a.value().attr("title")).map(collapse));
-        if let Some(date) = &selectors.date {
-            item.published = date_near(element, date, &link_ids);
+        let title = collapse_whitespace(&element.text().collect::<String>());
+        item.title = (!title.is_empty()).then_some(title).or_else(|| {
+            anchor
+                .and_then(|a| a.value().attr("title"))
+                .map(collapse_whitespace)
+        });
+        if let Some(date_selector) = date_selector {
+            item.published = date_near(element, date_selector, &link_ids);
         }
         listing.items.push(item);
     }
-    listing.next = selectors
-        .next
+    listing.next = options
+        .next_selector
         .as_ref()
-        .and_then(|next| document.select(next).next())
+        .and_then(|next| document.select(&next.selector).next())
         .and_then(|e| {
             if e.value().attr("href").is_some() {
                 Some(e)
@@ -230,18 +289,15 @@ fn date_near(
     value
         .attr("datetime")
         .or_else(|| value.attr("content"))
-        .and_then(parse_date)
-        .or_else(|| parse_date(&found.text().collect::<String>()))
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+        .and_then(date::parse)
+        .or_else(|| date::in_text(&found.text().collect::<String>()))
+        .map(|d| d.to_utc())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SourceKind;
+    use crate::sources::poll;
     use crate::sources::tests::{client, fixture, items, source, url_of};
     use wiremock::matchers::{method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -269,11 +325,25 @@ mod tests {
         server
     }
 
+    fn css(text: &str) -> Css {
+        Css::parse(text).expect("selector")
+    }
+
     fn page_source(server: &MockServer) -> Source {
-        let mut source = source(SourceKind::Page, url_of(server, "/hy/news"));
-        source.options.link_selector = Some("h2.card__title a".to_owned());
-        source.options.date_selector = Some("time, .date".to_owned());
-        source
+        let options = Options {
+            link_selector: css("h2.card__title a"),
+            date_selector: Some(css("time, .date")),
+            next_selector: None,
+            max_pages: None,
+        };
+        source(SourceOptions::Page(options), url_of(server, "/hy/news"))
+    }
+
+    fn options_of(source: &mut Source) -> &mut Options {
+        match &mut source.options {
+            SourceOptions::Page(options) => options,
+            other => panic!("not a page source: {other:?}"),
+        }
     }
 
     #[tokio::test]
@@ -298,7 +368,7 @@ mod tests {
             Some("2025-06-01T18:05:00+00:00")
         );
 
-        source.options.next_selector = Some("a.pagination__next".to_owned());
+        options_of(&mut source).next_selector = Some(css("a.pagination__next"));
         let Poll::Items { items, validators } = poll(&client(), &source, None).await.expect("poll")
         else {
             panic!("expected items");
@@ -317,7 +387,7 @@ mod tests {
     async fn a_selector_that_matches_nothing_names_itself() {
         let server = listing_server().await;
         let mut source = page_source(&server);
-        source.options.link_selector = Some("div.news-item > a".to_owned());
+        options_of(&mut source).link_selector = css("div.news-item > a");
         let error = poll(&client(), &source, None).await.expect_err("layout");
         assert_eq!(
             error.to_string(),
@@ -327,7 +397,7 @@ mod tests {
             )
         );
         let mut source = page_source(&server);
-        source.options.date_selector = Some(".published-at".to_owned());
+        options_of(&mut source).date_selector = Some(css(".published-at"));
         let message = poll(&client(), &source, None)
             .await
             .expect_err("layout")

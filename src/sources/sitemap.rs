@@ -3,18 +3,22 @@
 //! News sitemap (`news:title`, `news:publication_date`, `news:language`),
 //! plain or gzip-compressed. Only entries newer than `max_age` are yielded
 //! when their date is known: sitemaps of news sites list years of articles.
+//! Its keys: `max_age`, `max_pages` (child sitemaps read per poll).
 
 use std::io::Read;
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use quick_xml::events::Event;
 use quick_xml::Reader;
+use serde::Deserialize;
 use url::Url;
 
-use super::{parse_date, Poll, SourceError};
+use super::source::check_max_pages;
+use super::{KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::charset;
-use crate::config::Source;
+use crate::extract::date;
 use crate::http::{Client, Expect, FetchError, Fetched, Response, Validators};
 use crate::item::Item;
 
@@ -24,6 +28,43 @@ pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(2 * 24 * 3600);
 pub const DEFAULT_MAX_CHILDREN: u32 = 5;
 /// Cap on a decompressed sitemap: the sitemap protocol's own limit.
 pub const MAX_UNCOMPRESSED_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The keys of a `sitemap` source, as the file writes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    #[serde(default, deserialize_with = "crate::duration::optional")]
+    pub max_age: Option<Duration>,
+    pub max_pages: Option<u32>,
+}
+
+/// The options of a `sitemap` source, checked; unset means the default.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// Entries older than this are skipped when dated
+    /// ([`DEFAULT_MAX_AGE`]).
+    pub max_age: Option<Duration>,
+    /// Child sitemaps of an index read per poll
+    /// ([`DEFAULT_MAX_CHILDREN`]).
+    pub max_pages: Option<u32>,
+}
+
+impl KindKeys for Keys {
+    fn check(self, _url: Option<&Url>, _dir: &Path) -> Result<SourceOptions, Vec<KeyProblem>> {
+        let mut problems = Vec::new();
+        if self.max_age.is_some_and(|d| d.is_zero()) {
+            problems.push(KeyProblem::new("max_age", "must be more than 0s"));
+        }
+        check_max_pages(self.max_pages, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(SourceOptions::Sitemap(Options {
+            max_age: self.max_age,
+            max_pages: self.max_pages,
+        }))
+    }
+}
 
 /// One `<url>` of a sitemap.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,15 +88,16 @@ pub enum Sitemap {
 pub async fn poll(
     client: &Client,
     source: &Source,
+    options: &Options,
     validators: Option<&Validators>,
 ) -> Result<Poll, SourceError> {
-    let max_age = source.options.max_age.unwrap_or(DEFAULT_MAX_AGE);
+    let max_age = options.max_age.unwrap_or(DEFAULT_MAX_AGE);
     // An age too large to subtract means "everything".
     let since = chrono::Duration::from_std(max_age)
         .ok()
         .and_then(|age| Utc::now().checked_sub_signed(age))
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let max_children = source.options.max_pages.unwrap_or(DEFAULT_MAX_CHILDREN) as usize;
+    let max_children = options.max_pages.unwrap_or(DEFAULT_MAX_CHILDREN) as usize;
 
     let response = match client.get(&source.url, validators, Expect::Sitemap).await? {
         Fetched::NotModified => return Ok(Poll::NotModified),
@@ -162,6 +204,10 @@ fn gunzip(body: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, GunzipError> {
     Ok(std::borrow::Cow::Owned(out))
 }
 
+fn utc_date(value: &str) -> Option<DateTime<Utc>> {
+    date::parse(value).map(|d| d.to_utc())
+}
+
 /// Parse a sitemap or sitemap index. Elements are matched by local name
 /// and position, whatever prefix their namespace has; `loc` counts only as
 /// a child of `url` or `sitemap` (image and video extensions have their
@@ -230,11 +276,11 @@ pub fn parse(text: &str) -> Result<Sitemap, String> {
                 text_buf.clear();
                 match (parent, name.as_str()) {
                     (Some("url" | "sitemap"), "loc") => entry.loc = value,
-                    (Some("url" | "sitemap"), "lastmod") => entry.lastmod = parse_date(&value),
+                    (Some("url" | "sitemap"), "lastmod") => entry.lastmod = utc_date(&value),
                     (Some("news"), "title") => {
                         entry.news_title = Some(value).filter(|v| !v.is_empty())
                     }
-                    (Some("news"), "publication_date") => entry.news_date = parse_date(&value),
+                    (Some("news"), "publication_date") => entry.news_date = utc_date(&value),
                     (Some("publication"), "language") => {
                         entry.news_language = Some(value).filter(|v| !v.is_empty())
                     }
@@ -291,11 +337,15 @@ fn items_from(entries: Vec<Entry>, base: &Url, since: DateTime<Utc>) -> Vec<Item
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SourceKind;
+    use crate::sources::poll;
     use crate::sources::tests::{client, fixture, items, source, url_of};
     use std::io::Write;
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn sitemap(url: Url) -> Source {
+        source(SourceOptions::Sitemap(Options::default()), url)
+    }
 
     /// A fixture with `{RECENT}` set to an hour ago.
     fn dated(name: &str) -> String {
@@ -348,7 +398,7 @@ mod tests {
             .expect(0)
             .mount(&server)
             .await;
-        let source = source(SourceKind::Sitemap, url_of(&server, "/sitemap.xml"));
+        let source = sitemap(url_of(&server, "/sitemap.xml"));
         let found = items(poll(&client(), &source, None).await.expect("poll"));
         let urls: Vec<&str> = found.iter().map(|i| i.url.as_str()).collect();
         assert_eq!(
@@ -383,8 +433,14 @@ mod tests {
             )
             .mount(&server)
             .await;
-        let mut source = source(SourceKind::Sitemap, url_of(&server, "/news.xml"));
-        source.options.max_age = Some(Duration::from_secs(100 * 365 * 24 * 3600));
+        let options = Options {
+            max_age: Some(Duration::from_secs(100 * 365 * 24 * 3600)),
+            max_pages: None,
+        };
+        let source = source(
+            SourceOptions::Sitemap(options),
+            url_of(&server, "/news.xml"),
+        );
         let found = items(poll(&client(), &source, None).await.expect("poll"));
         assert_eq!(found.len(), 3);
     }
@@ -406,7 +462,7 @@ mod tests {
             "text/xml",
         )
         .await;
-        let source_page = source(SourceKind::Sitemap, url_of(&server, "/page"));
+        let source_page = sitemap(url_of(&server, "/page"));
         let message = poll(&client(), &source_page, None)
             .await
             .expect_err("html")
@@ -416,7 +472,7 @@ mod tests {
             "{message}"
         );
         assert!(message.starts_with(&format!("{}: unexpected response from ", source_page.url)));
-        let source_broken = source(SourceKind::Sitemap, url_of(&server, "/broken.xml"));
+        let source_broken = sitemap(url_of(&server, "/broken.xml"));
         let result = poll(&client(), &source_broken, None).await;
         // Truncated XML may read as an empty set or fail; it must not panic.
         eprintln!("{result:?}");

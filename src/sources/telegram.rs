@@ -2,21 +2,63 @@
 //! `https://t.me/s/<channel>`. Each message is a post item (text, date,
 //! permalink, views); on the first poll the preview is paged backwards
 //! (`?before=<id>`) to pick up some history. With `follow_links`, the first
-//! outbound link of a post is also yielded as an article.
+//! outbound link of a post is also yielded as an article. Its keys:
+//! `follow_links`, `max_pages` (preview pages read on the first poll).
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use scraper::{ElementRef, Html, Selector};
+use serde::Deserialize;
 use url::Url;
 
-use super::{parse_date, post_text, post_title, segments, Poll, SourceError};
+use super::source::{check_account, check_max_pages, path_segments};
+use super::{KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::charset;
-use crate::config::Source;
+use crate::extract::{date, text::element_text};
 use crate::http::{Client, Expect, FetchError, Fetched, Validators};
 use crate::item::Item;
 
 /// Preview pages read on the first poll unless `max_pages` says otherwise.
 pub const DEFAULT_MAX_PAGES: u32 = 3;
+
+/// How a channel address is written.
+const ADDRESS: &str = "https://t.me/s/<channel> or https://t.me/<channel>";
+
+/// The keys of a `telegram` source, as the file writes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    pub follow_links: Option<bool>,
+    pub max_pages: Option<u32>,
+}
+
+/// The options of a `telegram` source, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The channel, from the source URL.
+    pub channel: String,
+    /// Also yield the first outbound link of a post as an article.
+    pub follow_links: bool,
+    /// Preview pages read on the first poll ([`DEFAULT_MAX_PAGES`]).
+    pub max_pages: Option<u32>,
+}
+
+impl KindKeys for Keys {
+    fn check(self, url: Option<&Url>, _dir: &Path) -> Result<SourceOptions, Vec<KeyProblem>> {
+        let mut problems = Vec::new();
+        check_max_pages(self.max_pages, &mut problems);
+        let channel = check_account(url, channel_of, ADDRESS, &mut problems);
+        match channel {
+            Some(channel) if problems.is_empty() => Ok(SourceOptions::Telegram(Options {
+                channel,
+                follow_links: self.follow_links.unwrap_or(false),
+                max_pages: self.max_pages,
+            })),
+            _ => Err(problems),
+        }
+    }
+}
 
 /// What one preview page holds.
 #[derive(Debug, Default)]
@@ -28,11 +70,11 @@ pub struct PreviewPage {
     pub oldest: Option<u64>,
 }
 
-/// The channel name of a configured URL (`https://t.me/s/name` or
+/// The channel name of a channel address (`https://t.me/s/name` or
 /// `https://t.me/name`).
 pub fn channel_of(url: &Url) -> Option<String> {
-    match segments(url).as_slice() {
-        ["s", name] | [name] if !name.is_empty() => Some((*name).to_owned()),
+    match path_segments(url).as_slice() {
+        ["s", name] | [name] => Some((*name).to_owned()),
         _ => None,
     }
 }
@@ -40,14 +82,10 @@ pub fn channel_of(url: &Url) -> Option<String> {
 pub async fn poll(
     client: &Client,
     source: &Source,
+    options: &Options,
     validators: Option<&Validators>,
 ) -> Result<Poll, SourceError> {
-    let Some(channel) = channel_of(&source.url) else {
-        return Err(SourceError::Config {
-            url: source.url.clone(),
-            message: "not a channel address; write it like https://t.me/s/<channel>".to_owned(),
-        });
-    };
+    let channel = &options.channel;
     let mut preview = source.url.clone();
     preview.set_path(&format!("/s/{channel}"));
     preview.set_query(None);
@@ -55,7 +93,7 @@ pub async fn poll(
     // Pages back only on the first poll: after that the newest page is
     // enough at any sensible poll interval.
     let max_pages = if validators.is_none() {
-        source.options.max_pages.unwrap_or(DEFAULT_MAX_PAGES)
+        options.max_pages.unwrap_or(DEFAULT_MAX_PAGES)
     } else {
         1
     };
@@ -83,7 +121,7 @@ pub async fn poll(
             Err(e) => return Err(e.into()),
         };
         let text = charset::decode_html(&response.body, response.charset.as_deref());
-        let page = parse_preview(&text, &channel, source.options.follow_links);
+        let page = parse_preview(&text, channel, options.follow_links);
         if page_number == 0 {
             first_validators = Some(response.validators.clone());
             if page.messages == 0 {
@@ -154,12 +192,13 @@ pub fn parse_preview(text: &str, channel: &str, follow_links: bool) -> PreviewPa
         };
         // The outermost text block: some messages nest one in another.
         let text_element = message.select(&text_sel).next();
-        let text = text_element.map(post_text).unwrap_or_default();
+        let text = text_element.map(element_text).unwrap_or_default();
         let published = message
             .select(&date_sel)
             .next()
             .and_then(|t| t.value().attr("datetime"))
-            .and_then(parse_date);
+            .and_then(date::parse)
+            .map(|d| d.to_utc());
         let views = message
             .select(&views_sel)
             .next()
@@ -183,8 +222,7 @@ pub fn parse_preview(text: &str, channel: &str, follow_links: bool) -> PreviewPa
         if text.is_empty() {
             continue;
         }
-        let mut item = Item::post(permalink, text.clone());
-        item.title = post_title(&text);
+        let mut item = Item::post(permalink, text);
         item.published = published;
         item.views = views;
         item.author_handle = Some(post_channel.to_owned());
@@ -226,11 +264,18 @@ pub fn parse_count(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SourceKind;
     use crate::item::ItemKind;
+    use crate::sources::poll;
     use crate::sources::tests::{client, fixture, items, shared, source, url_of};
     use wiremock::matchers::{method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    /// A `telegram` source at `url` with `keys`, checked as the config
+    /// check does.
+    fn channel(url: Url, keys: Keys) -> Source {
+        let options = keys.check(Some(&url), Path::new("")).expect("keys");
+        source(options, url)
+    }
 
     fn html(body: impl Into<Vec<u8>>) -> ResponseTemplate {
         ResponseTemplate::new(200).set_body_raw(body.into(), "text/html; charset=utf-8")
@@ -257,7 +302,7 @@ mod tests {
     async fn first_poll_pages_back_later_polls_do_not() {
         let server = channel_server().await;
         // Configured the way a person copies it from the browser.
-        let source = source(SourceKind::Telegram, url_of(&server, "/kavkaz_xeber"));
+        let source = channel(url_of(&server, "/kavkaz_xeber"), Keys::default());
         let first = items(poll(&client(), &source, None).await.expect("poll"));
         assert_eq!(first.len(), 5);
         let post = &first[0];
@@ -298,9 +343,11 @@ mod tests {
     #[tokio::test]
     async fn follow_links_adds_the_first_outbound_link_as_an_article() {
         let server = channel_server().await;
-        let mut source = source(SourceKind::Telegram, url_of(&server, "/s/kavkaz_xeber"));
-        source.options.follow_links = true;
-        source.options.max_pages = Some(1);
+        let keys = Keys {
+            follow_links: Some(true),
+            max_pages: Some(1),
+        };
+        let source = channel(url_of(&server, "/s/kavkaz_xeber"), keys);
         let found = items(poll(&client(), &source, None).await.expect("poll"));
         let articles: Vec<&str> = found
             .iter()
@@ -330,7 +377,7 @@ mod tests {
             .respond_with(ResponseTemplate::new(404))
             .mount(&server)
             .await;
-        let closed = source(SourceKind::Telegram, url_of(&server, "/s/closed_channel"));
+        let closed = channel(url_of(&server, "/s/closed_channel"), Keys::default());
         let error = poll(&client(), &closed, None).await.expect_err("private");
         let message = error.to_string();
         assert!(
@@ -341,7 +388,7 @@ mod tests {
         assert!(message.contains("private"), "{message}");
         assert!(!error.is_transient());
 
-        let gone = source(SourceKind::Telegram, url_of(&server, "/s/gone_channel"));
+        let gone = channel(url_of(&server, "/s/gone_channel"), Keys::default());
         let message = poll(&client(), &gone, None)
             .await
             .expect_err("404")
@@ -360,8 +407,11 @@ mod tests {
             .respond_with(html(page))
             .mount(&server)
             .await;
-        let mut source = source(SourceKind::Telegram, url_of(&server, "/s/topwar_official"));
-        source.options.max_pages = Some(1);
+        let keys = Keys {
+            max_pages: Some(1),
+            ..Keys::default()
+        };
+        let source = channel(url_of(&server, "/s/topwar_official"), keys);
         let found = items(poll(&client(), &source, None).await.expect("poll"));
         assert!(found.len() >= 10, "{}", found.len());
         for item in &found {
@@ -407,6 +457,24 @@ mod tests {
             .items
             .iter()
             .any(|i| i.url.as_str() == "https://vnnews.ru/georgiy-zotov-okkupaciya-volosatym-kr/"));
+    }
+
+    #[test]
+    fn channel_addresses() {
+        let at = |u: &str| channel_of(&Url::parse(u).expect("url"));
+        assert_eq!(at("https://t.me/s/name").as_deref(), Some("name"));
+        assert_eq!(at("https://t.me/name/").as_deref(), Some("name"));
+        assert_eq!(at("https://t.me/name/15"), None);
+        assert_eq!(at("https://t.me/"), None);
+        let url = Url::parse("https://t.me/joinchat/abc/def").expect("url");
+        let problems = Keys::default()
+            .check(Some(&url), Path::new(""))
+            .expect_err("not a channel");
+        assert_eq!(problems[0].key, "url");
+        assert!(
+            problems[0].message.contains("https://t.me/s/<channel>"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -6,20 +6,82 @@
 //! needed. Rate limits: a 429 becomes [`SourceError::RateLimited`] with the
 //! wait until `x-rate-limit-reset`; a success with `x-rate-limit-remaining:
 //! 0` makes the HTTP client pause the host until that reset, so the next
-//! poll fails the same way without asking the API.
+//! poll fails the same way without asking the API. Its keys: `api_base`,
+//! `token_env`, `token_file`, `rss_url`.
+
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use url::Url;
 
-use super::{as_base, get_json, poll_feed, post_title, segments, Poll, SourceError};
-use crate::config::Source;
+use super::api::{base_url, endpoint, get_json};
+use super::source::{check_account, check_http_url, path_segments};
+use super::{feed, KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::http::{Client, FetchError, Validators};
 use crate::item::{Item, ItemKind};
 
 pub const DEFAULT_API_BASE: &str = "https://api.x.com/";
 pub const DEFAULT_TOKEN_ENV: &str = "X_BEARER_TOKEN";
 const PAGE_SIZE: u32 = 100;
+
+/// How an account address is written.
+const ADDRESS: &str = "https://x.com/<user>";
+
+/// The keys of an `x` source, as the file writes them. There is no key for
+/// the token itself: a token does not belong in a config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    pub api_base: Option<String>,
+    pub token_env: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub rss_url: Option<String>,
+}
+
+/// The options of an `x` source, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The account, from the source URL.
+    pub user: String,
+    /// The API's base URL instead of [`DEFAULT_API_BASE`].
+    pub api_base: Option<Url>,
+    /// The environment variable holding the bearer token instead of
+    /// [`DEFAULT_TOKEN_ENV`].
+    pub token_env: Option<String>,
+    /// The file holding the bearer token (resolved against the config
+    /// file's directory); wins over `token_env`.
+    pub token_file: Option<PathBuf>,
+    /// An RSS bridge feed to poll instead of the API.
+    pub rss_url: Option<Url>,
+}
+
+impl KindKeys for Keys {
+    fn check(self, url: Option<&Url>, dir: &Path) -> Result<SourceOptions, Vec<KeyProblem>> {
+        let mut problems = Vec::new();
+        let api_base = check_http_url("api_base", self.api_base.as_deref(), &mut problems);
+        let rss_url = check_http_url("rss_url", self.rss_url.as_deref(), &mut problems);
+        if let Some(name) = &self.token_env {
+            if name.is_empty() || name.contains('=') || name.contains('\0') {
+                problems.push(KeyProblem::new(
+                    "token_env",
+                    format!("'{name}' is not an environment variable name"),
+                ));
+            }
+        }
+        let user = check_account(url, user_of, ADDRESS, &mut problems);
+        match user {
+            Some(user) if problems.is_empty() => Ok(SourceOptions::X(Options {
+                user,
+                api_base,
+                token_env: self.token_env,
+                token_file: self.token_file.map(|p| dir.join(p)),
+                rss_url,
+            })),
+            _ => Err(problems),
+        }
+    }
+}
 
 #[derive(Debug, Deserialize)]
 struct Envelope<T> {
@@ -55,8 +117,9 @@ pub struct Metrics {
     pub impression_count: Option<u64>,
 }
 
-fn user_of(url: &Url) -> Option<String> {
-    match segments(url).as_slice() {
+/// The user of an account address (`https://x.com/<user>`, `@` or not).
+pub fn user_of(url: &Url) -> Option<String> {
+    match path_segments(url).as_slice() {
         [user] => Some(user.trim_start_matches('@').to_owned()).filter(|u| !u.is_empty()),
         _ => None,
     }
@@ -65,42 +128,27 @@ fn user_of(url: &Url) -> Option<String> {
 pub async fn poll(
     client: &Client,
     source: &Source,
+    options: &Options,
     validators: Option<&Validators>,
 ) -> Result<Poll, SourceError> {
-    let Some(user) = user_of(&source.url) else {
-        return Err(SourceError::Config {
-            url: source.url.clone(),
-            message: "not an account address; write it like https://x.com/<user>".to_owned(),
-        });
-    };
-    if let Some(rss) = &source.options.rss_url {
-        return Ok(match poll_feed(client, rss, validators).await? {
+    let user = options.user.as_str();
+    if let Some(rss) = &options.rss_url {
+        return Ok(match feed::poll(client, rss, validators).await? {
             Poll::NotModified => Poll::NotModified,
             Poll::Items { items, validators } => Poll::Items {
-                items: items.into_iter().map(|i| bridge_post(i, &user)).collect(),
+                items: items.into_iter().map(|i| bridge_post(i, user)).collect(),
                 validators,
             },
         });
     }
-    let token = token(source)?;
-    let base = match &source.options.api_base {
-        Some(base) => as_base(base),
-        None => Url::parse(DEFAULT_API_BASE).map_err(|e| SourceError::Config {
-            url: source.url.clone(),
-            message: format!("bad default API base: {e}"),
-        })?,
-    };
-    let join = |path: &str| {
-        base.join(path).map_err(|e| SourceError::Config {
-            url: source.url.clone(),
-            message: format!("cannot build the API URL from {base}: {e}"),
-        })
-    };
+    let token = token(source, options)?;
+    let base = base_url(&source.url, options.api_base.as_ref(), DEFAULT_API_BASE)?;
+    let join = |path: &str| endpoint(&source.url, &base, path);
     let authorization = format!("Bearer {token}");
     let headers = [("authorization", authorization.as_str())];
 
     let lookup = join(&format!("2/users/by/username/{user}"))?;
-    let found: Envelope<User> = api_get(client, source, &lookup, &headers, &user).await?;
+    let found: Envelope<User> = api_get(client, source, &lookup, &headers, user).await?;
     let Some(account) = found.data else {
         return Err(SourceError::Unavailable {
             url: source.url.clone(),
@@ -116,7 +164,7 @@ pub async fn poll(
         .append_pair("max_results", &PAGE_SIZE.to_string())
         .append_pair("exclude", "retweets,replies")
         .append_pair("tweet.fields", "created_at,lang,public_metrics");
-    let tweets: Envelope<Vec<Tweet>> = api_get(client, source, &timeline, &headers, &user).await?;
+    let tweets: Envelope<Vec<Tweet>> = api_get(client, source, &timeline, &headers, user).await?;
     if tweets.data.is_none() && !tweets.errors.is_empty() {
         return Err(SourceError::Malformed {
             url: source.url.clone(),
@@ -175,12 +223,12 @@ fn describe(errors: &[ApiError]) -> String {
 
 /// The bearer token: from `token_file` if set, else from the environment
 /// variable `token_env` (default `X_BEARER_TOKEN`).
-fn token(source: &Source) -> Result<String, SourceError> {
+fn token(source: &Source, options: &Options) -> Result<String, SourceError> {
     let config_error = |message: String| SourceError::Config {
         url: source.url.clone(),
         message,
     };
-    if let Some(path) = &source.options.token_file {
+    if let Some(path) = &options.token_file {
         let text = std::fs::read_to_string(path).map_err(|e| {
             config_error(format!(
                 "cannot read the X API token file {}: {e}",
@@ -196,11 +244,7 @@ fn token(source: &Source) -> Result<String, SourceError> {
         }
         return Ok(token.to_owned());
     }
-    let name = source
-        .options
-        .token_env
-        .as_deref()
-        .unwrap_or(DEFAULT_TOKEN_ENV);
+    let name = options.token_env.as_deref().unwrap_or(DEFAULT_TOKEN_ENV);
     match std::env::var(name) {
         Ok(token) if !token.trim().is_empty() => Ok(token.trim().to_owned()),
         _ => Err(config_error(format!(
@@ -216,8 +260,7 @@ pub fn tweet_item(tweet: Tweet, username: &str, name: Option<&str>) -> Option<It
         return None;
     }
     let permalink = Url::parse(&format!("https://x.com/{username}/status/{}", tweet.id)).ok()?;
-    let mut item = Item::post(permalink, text.clone());
-    item.title = post_title(&text);
+    let mut item = Item::post(permalink, text);
     item.published = tweet.created_at;
     // X marks what it cannot tell with `und`, `zxx` (no text) or `qme`
     // (media only) and friends: those are no language.
@@ -241,7 +284,7 @@ fn bridge_post(mut item: Item, user: &str) -> Item {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SourceKind;
+    use crate::sources::poll;
     use crate::sources::tests::{client, fixture, items, shared, source, url_of};
     use std::io::Read;
     use wiremock::matchers::{header, method, path, query_param};
@@ -251,17 +294,24 @@ mod tests {
         ResponseTemplate::new(200).set_body_raw(body, "application/json; charset=utf-8")
     }
 
+    /// An `x` source for `user` with `keys`, checked as the config check
+    /// does.
+    fn account(user: &str, keys: Keys) -> Source {
+        let url = Url::parse(&format!("https://x.com/{user}")).expect("url");
+        let options = keys.check(Some(&url), Path::new("")).expect("keys");
+        source(options, url)
+    }
+
     /// An `x` source for `user` against `server`, its token in a file.
     fn api_source(server: &MockServer, user: &str, dir: &tempfile::TempDir) -> Source {
         let token_file = dir.path().join("x.token");
         std::fs::write(&token_file, "test-token\n").expect("token file");
-        let mut source = source(
-            SourceKind::X,
-            Url::parse(&format!("https://x.com/{user}")).expect("url"),
-        );
-        source.options.api_base = Some(url_of(server, "/"));
-        source.options.token_file = Some(token_file);
-        source
+        let keys = Keys {
+            api_base: Some(url_of(server, "/").to_string()),
+            token_file: Some(token_file),
+            ..Keys::default()
+        };
+        account(user, keys)
     }
 
     #[tokio::test]
@@ -376,12 +426,12 @@ mod tests {
     #[tokio::test]
     async fn without_a_token_the_error_says_how_to_give_one() {
         let server = MockServer::start().await;
-        let mut source = source(
-            SourceKind::X,
-            Url::parse("https://x.com/presswatch_cc").expect("url"),
-        );
-        source.options.api_base = Some(url_of(&server, "/"));
-        source.options.token_env = Some("PRESSD_TEST_TOKEN_THAT_IS_NEVER_SET".to_owned());
+        let keys = Keys {
+            api_base: Some(url_of(&server, "/").to_string()),
+            token_env: Some("PRESSD_TEST_TOKEN_THAT_IS_NEVER_SET".to_owned()),
+            ..Keys::default()
+        };
+        let source = account("presswatch_cc", keys);
         let error = poll(&client(), &source, None).await.expect_err("no token");
         let message = error.to_string();
         assert!(message.starts_with("https://x.com/presswatch_cc: configuration: no X API bearer token: set the environment variable PRESSD_TEST_TOKEN_THAT_IS_NEVER_SET"), "{message}");
@@ -447,12 +497,12 @@ mod tests {
             ))
             .mount(&server)
             .await;
-        let mut source = source(
-            SourceKind::X,
-            Url::parse("https://x.com/presswatch_cc").expect("url"),
-        );
-        source.options.rss_url = Some(url_of(&server, "/bridge/presswatch_cc.rss"));
-        source.options.token_env = Some("PRESSD_TEST_TOKEN_THAT_IS_NEVER_SET".to_owned());
+        let keys = Keys {
+            rss_url: Some(url_of(&server, "/bridge/presswatch_cc.rss").to_string()),
+            token_env: Some("PRESSD_TEST_TOKEN_THAT_IS_NEVER_SET".to_owned()),
+            ..Keys::default()
+        };
+        let source = account("presswatch_cc", keys);
         let found = items(poll(&client(), &source, None).await.expect("poll"));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].kind, ItemKind::Post);
