@@ -1,0 +1,355 @@
+//! The `sources` table: one row per polled source, holding what the
+//! scheduler needs to poll it well (the server's validators for a
+//! conditional GET, the next poll time, the adaptive interval) and what its
+//! health is worked out from (last success and error, consecutive failures,
+//! items seen, cadence, recent extraction outcomes).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{time_column, State, StateError};
+use crate::http::Validators;
+
+/// How many of a source's latest article extractions are remembered.
+pub const EXTRACTION_WINDOW: usize = 5;
+
+/// Health and HTTP validators of one source.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceState {
+    pub id: String,
+    pub validators: Validators,
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub next_poll: Option<DateTime<Utc>>,
+    /// Items ever discovered (new ones only).
+    pub items_seen: u64,
+    pub last_new_item: Option<DateTime<Utc>>,
+    /// The first successful poll (dates the silence of a source that never
+    /// published a new item).
+    pub first_success: Option<DateTime<Utc>>,
+    /// How often the source publishes: a moving average (weight 1/4 for
+    /// the latest) of the time between two polls that found new items.
+    /// `None` until two such polls happened.
+    pub cadence: Option<Duration>,
+    /// The current adaptive poll interval; `None` until first set.
+    pub interval: Option<Duration>,
+    /// Of the last (up to [`EXTRACTION_WINDOW`]) articles fetched from this
+    /// source, how many extracted to an empty body...
+    pub recent_empty: u32,
+    /// ...out of how many.
+    pub recent_fetched: u32,
+}
+
+impl State {
+    pub fn source(&self, id: &str) -> Result<Option<SourceState>, StateError> {
+        self.read("source", |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?1"
+            ))?
+            .query_row([id], source_from_row)
+            .optional()
+        })
+    }
+
+    /// All sources with a recorded poll, ordered by id.
+    pub fn sources(&self) -> Result<Vec<SourceState>, StateError> {
+        self.read("sources", |conn| {
+            conn.prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id"))?
+                .query_map([], source_from_row)?
+                .collect()
+        })
+    }
+
+    /// Record a successful poll: new validators (None when the server sent
+    /// 304, which keeps the old ones), the number of new items, the next poll.
+    pub fn record_success(
+        &self,
+        id: &str,
+        validators: Option<&Validators>,
+        new_items: u64,
+        now: DateTime<Utc>,
+        next_poll: DateTime<Utc>,
+    ) -> Result<(), StateError> {
+        self.write("record_success", |tx| {
+            ensure_source(tx, id)?;
+            tx.prepare_cached(
+                "UPDATE sources SET
+                    last_error = NULL,
+                    consecutive_failures = 0,
+                    last_attempt = ?2,
+                    last_success = ?2,
+                    next_poll = ?3,
+                    items_seen = items_seen + ?4,
+                    last_new_item = CASE WHEN ?4 > 0 THEN ?2 ELSE last_new_item END,
+                    first_success = COALESCE(first_success, ?2),
+                    cadence_ms = CASE
+                        WHEN ?4 = 0 OR last_new_item IS NULL THEN cadence_ms
+                        WHEN cadence_ms IS NULL THEN MAX(?2 - last_new_item, 0)
+                        ELSE (3 * cadence_ms + MAX(?2 - last_new_item, 0)) / 4
+                    END
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                now.timestamp_millis(),
+                next_poll.timestamp_millis(),
+                i64::try_from(new_items).unwrap_or(i64::MAX),
+            ])?;
+            if let Some(v) = validators {
+                tx.prepare_cached(
+                    "UPDATE sources SET etag = ?2, last_modified = ?3 WHERE id = ?1",
+                )?
+                .execute(params![id, v.etag, v.last_modified])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Record a failed poll: the error, one more consecutive failure, and
+    /// when to try again. Validators are kept: the next success may still be
+    /// a 304 against them.
+    pub fn record_failure(
+        &self,
+        id: &str,
+        error: &str,
+        now: DateTime<Utc>,
+        next_poll: DateTime<Utc>,
+    ) -> Result<(), StateError> {
+        self.write("record_failure", |tx| {
+            ensure_source(tx, id)?;
+            tx.prepare_cached(
+                "UPDATE sources SET
+                    last_error = ?2,
+                    consecutive_failures = consecutive_failures + 1,
+                    last_attempt = ?3,
+                    next_poll = ?4
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                error,
+                now.timestamp_millis(),
+                next_poll.timestamp_millis()
+            ])?;
+            Ok(())
+        })
+    }
+
+    /// Remember the source's current adaptive poll interval.
+    pub fn set_poll_interval(&self, id: &str, interval: Duration) -> Result<(), StateError> {
+        self.write("set_poll_interval", |tx| {
+            ensure_source(tx, id)?;
+            tx.prepare_cached("UPDATE sources SET interval_ms = ?2 WHERE id = ?1")?
+                .execute(params![
+                    id,
+                    i64::try_from(interval.as_millis()).unwrap_or(i64::MAX)
+                ])?;
+            Ok(())
+        })
+    }
+
+    /// Remember whether an article of the source extracted to an empty
+    /// body; only the last [`EXTRACTION_WINDOW`] outcomes are kept.
+    pub fn record_extraction(&self, id: &str, empty: bool) -> Result<(), StateError> {
+        self.write("record_extraction", |tx| {
+            ensure_source(tx, id)?;
+            tx.prepare_cached(
+                "UPDATE sources SET recent_extractions = substr(recent_extractions || ?2, -?3)
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                if empty { "e" } else { "t" },
+                EXTRACTION_WINDOW as i64
+            ])?;
+            Ok(())
+        })
+    }
+
+    /// Drop the stored validators of a source, so its next poll is an
+    /// unconditional GET. For when a source's URL changed in the config:
+    /// the old URL's ETag says nothing about the new one.
+    pub fn forget_source_validators(&self, id: &str) -> Result<(), StateError> {
+        self.write("forget_source_validators", |tx| {
+            tx.prepare_cached(
+                "UPDATE sources SET etag = NULL, last_modified = NULL WHERE id = ?1",
+            )?
+            .execute([id])?;
+            Ok(())
+        })
+    }
+}
+
+/// Insert an empty row for `id` unless one exists.
+fn ensure_source(tx: &rusqlite::Transaction<'_>, id: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO sources (id) VALUES (?1)")?
+        .execute([id])?;
+    Ok(())
+}
+
+const SOURCE_COLUMNS: &str = "id, etag, last_modified, last_attempt, last_success, last_error, \
+     consecutive_failures, next_poll, items_seen, last_new_item, first_success, cadence_ms, \
+     interval_ms, recent_extractions";
+
+fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
+    let recent: String = row.get(13)?;
+    Ok(SourceState {
+        id: row.get(0)?,
+        validators: Validators {
+            etag: row.get(1)?,
+            last_modified: row.get(2)?,
+        },
+        last_attempt: time_column(row, 3)?,
+        last_success: time_column(row, 4)?,
+        last_error: row.get(5)?,
+        consecutive_failures: row.get(6)?,
+        next_poll: time_column(row, 7)?,
+        items_seen: u64::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
+        last_new_item: time_column(row, 9)?,
+        first_success: time_column(row, 10)?,
+        cadence: millis_column(row, 11)?,
+        interval: millis_column(row, 12)?,
+        recent_empty: recent.matches('e').count() as u32,
+        recent_fetched: recent.len() as u32,
+    })
+}
+
+/// A nullable non-negative duration in milliseconds.
+fn millis_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Duration>> {
+    Ok(row
+        .get::<_, Option<i64>>(idx)?
+        .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0))))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::tests::t;
+    use super::*;
+
+    #[test]
+    fn source_success_failure_cycle() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        assert_eq!(state.source("feed-a").expect("source"), None);
+        let v1 = Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Tue, 03 Mar 2026 10:00:00 GMT".into()),
+        };
+        state
+            .record_success("feed-a", Some(&v1), 3, t(0), t(600))
+            .expect("success");
+        state
+            .record_failure("feed-a", "timed out", t(600), t(700))
+            .expect("failure");
+        state
+            .record_failure("feed-a", "HTTP status 502", t(700), t(900))
+            .expect("failure");
+        let failing = state.source("feed-a").expect("source").expect("row");
+        assert_eq!(
+            failing,
+            SourceState {
+                id: "feed-a".into(),
+                validators: v1.clone(),
+                last_attempt: Some(t(700)),
+                last_success: Some(t(0)),
+                last_error: Some("HTTP status 502".into()),
+                consecutive_failures: 2,
+                next_poll: Some(t(900)),
+                items_seen: 3,
+                last_new_item: Some(t(0)),
+                first_success: Some(t(0)),
+                ..SourceState::default()
+            }
+        );
+
+        // A 304: validators kept, no new items, failures cleared.
+        state
+            .record_success("feed-a", None, 0, t(900), t(1500))
+            .expect("success");
+        let ok = state.source("feed-a").expect("source").expect("row");
+        assert_eq!(ok.validators, v1);
+        assert_eq!(ok.last_error, None);
+        assert_eq!(ok.consecutive_failures, 0);
+        assert_eq!(ok.last_success, Some(t(900)));
+        assert_eq!(ok.last_attempt, Some(t(900)));
+        assert_eq!(ok.next_poll, Some(t(1500)));
+        assert_eq!(ok.items_seen, 3);
+        assert_eq!(ok.last_new_item, Some(t(0)));
+
+        // New validators replace the old ones, absent fields included.
+        let v2 = Validators {
+            etag: Some("\"v2\"".into()),
+            last_modified: None,
+        };
+        state
+            .record_success("feed-a", Some(&v2), 2, t(1500), t(2100))
+            .expect("success");
+        let ok = state.source("feed-a").expect("source").expect("row");
+        assert_eq!(ok.validators, v2);
+        assert_eq!(ok.items_seen, 5);
+        assert_eq!(ok.last_new_item, Some(t(1500)));
+
+        // A source whose first poll fails gets a row too.
+        state
+            .record_failure("feed-0", "dns error", t(5), t(65))
+            .expect("failure");
+        let ids: Vec<String> = state
+            .sources()
+            .expect("sources")
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(ids, ["feed-0", "feed-a"]);
+
+        state.forget_source_validators("feed-a").expect("forget");
+        let ok = state.source("feed-a").expect("source").expect("row");
+        assert_eq!(ok.validators, Validators::default());
+        assert_eq!(ok.items_seen, 5);
+    }
+
+    #[test]
+    fn cadence_interval_and_extractions_are_kept() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        state
+            .record_success("s", None, 2, t(0), t(60))
+            .expect("success");
+        let s = state.source("s").expect("source").expect("row");
+        assert_eq!((s.cadence, s.first_success), (None, Some(t(0))));
+        // New items 400 s later: the first interval is the cadence.
+        state
+            .record_success("s", None, 1, t(400), t(460))
+            .expect("success");
+        // Nothing new: the cadence does not move.
+        state
+            .record_success("s", None, 0, t(500), t(560))
+            .expect("success");
+        let s = state.source("s").expect("source").expect("row");
+        assert_eq!(s.cadence, Some(Duration::from_secs(400)));
+        // Then 800 s: (3 × 400 + 800) / 4.
+        state
+            .record_success("s", None, 3, t(1200), t(1260))
+            .expect("success");
+        let s = state.source("s").expect("source").expect("row");
+        assert_eq!(s.cadence, Some(Duration::from_secs(500)));
+        assert_eq!(s.first_success, Some(t(0)));
+
+        assert_eq!(s.interval, None);
+        state
+            .set_poll_interval("s", Duration::from_secs(90))
+            .expect("interval");
+        for empty in [true, false, true, true, true, true, false] {
+            state.record_extraction("s", empty).expect("extraction");
+        }
+        let s = state.source("s").expect("source").expect("row");
+        assert_eq!(s.interval, Some(Duration::from_secs(90)));
+        // The last five: e e e e t.
+        assert_eq!((s.recent_empty, s.recent_fetched), (4, 5));
+    }
+}
