@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Type;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use url::Url;
 
 use super::{time_column, State, StateError};
@@ -77,8 +77,9 @@ impl State {
         })
     }
 
-    /// Like [`State::due`], but only what a dispatcher needs to choose among
-    /// the entries: a backlog that spans thousands of hosts then holds keys
+    /// Up to `limit` frontier entries due at `now`, oldest discovery first,
+    /// skipping `exclude` keys: only what a dispatcher needs to choose
+    /// among them. A backlog that spans thousands of hosts then holds keys
     /// and URLs, and each entry is read in full ([`State::queued`]) only
     /// when it is dispatched.
     pub fn due_keys(
@@ -87,19 +88,37 @@ impl State {
         limit: usize,
         exclude: &[String],
     ) -> Result<Vec<Due>, StateError> {
-        self.due_rows(
-            "due_keys",
-            "SELECT key, url, kind FROM frontier",
-            (now, limit, exclude),
-            |row| {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let exclude: HashSet<&str> = exclude.iter().map(String::as_str).collect();
+        // At most `exclude.len()` of the rows read can be skipped, so asking
+        // for that many more still yields `limit` when enough are due.
+        let fetch = i64::try_from(limit.saturating_add(exclude.len())).unwrap_or(i64::MAX);
+        self.read("due_keys", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT key, url, kind FROM frontier
+                 WHERE next_attempt <= ?1 ORDER BY discovered_at, rowid LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![now.timestamp_millis(), fetch], |row| {
                 Ok(Due {
                     key: row.get(0)?,
                     url: row.get(1)?,
                     kind: kind_column(row, 2)?,
                 })
-            },
-            |d| &d.key,
-        )
+            })?;
+            let mut due = Vec::new();
+            for entry in rows {
+                let entry = entry?;
+                if !exclude.contains(entry.key.as_str()) {
+                    due.push(entry);
+                    if due.len() == limit {
+                        break;
+                    }
+                }
+            }
+            Ok(due)
+        })
     }
 
     /// The whole frontier entry under `key`, if it is still queued.
@@ -115,59 +134,6 @@ impl State {
         })
     }
 
-    /// Up to `limit` frontier entries due at `now`, oldest first, skipping `exclude` keys.
-    pub fn due(
-        &self,
-        now: DateTime<Utc>,
-        limit: usize,
-        exclude: &[String],
-    ) -> Result<Vec<Queued>, StateError> {
-        self.due_rows(
-            "due",
-            "SELECT key, source, url, title, published, summary, authors, lang, attempts,
-                    kind, text, author_handle, views
-             FROM frontier",
-            (now, limit, exclude),
-            queued_from_row,
-            |q| &q.key,
-        )
-    }
-
-    /// The rows of `select` (which must not filter or order) for the
-    /// `limit` oldest entries due at `now` whose keys are not in `exclude`.
-    fn due_rows<T>(
-        &self,
-        op: &str,
-        select: &str,
-        (now, limit, exclude): (DateTime<Utc>, usize, &[String]),
-        row: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
-        key: impl Fn(&T) -> &String,
-    ) -> Result<Vec<T>, StateError> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let exclude: HashSet<&str> = exclude.iter().map(String::as_str).collect();
-        // At most `exclude.len()` of the rows read can be skipped, so asking
-        // for that many more still yields `limit` when enough are due.
-        let fetch = i64::try_from(limit.saturating_add(exclude.len())).unwrap_or(i64::MAX);
-        let sql =
-            format!("{select} WHERE next_attempt <= ?1 ORDER BY discovered_at, rowid LIMIT ?2");
-        self.read(op, |conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![now.timestamp_millis(), fetch], row)?;
-            let mut due = Vec::new();
-            for entry in rows {
-                let entry = entry?;
-                if !exclude.contains(key(&entry).as_str()) {
-                    due.push(entry);
-                    if due.len() == limit {
-                        break;
-                    }
-                }
-            }
-            Ok(due)
-        })
-    }
     /// Frontier entries indexed: remove them from the frontier and remember
     /// both the item key and the document id as handled.
     ///
@@ -237,27 +203,12 @@ impl State {
     /// Frontier entries, due or not.
     pub fn queue_len(&self) -> Result<u64, StateError> {
         self.read("queue_len", |conn| {
-            count(conn, "SELECT COUNT(*) FROM frontier", [])
+            let n: i64 = conn
+                .prepare_cached("SELECT COUNT(*) FROM frontier")?
+                .query_row([], |row| row.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
         })
     }
-
-    /// Frontier entries (due or not) discovered by one source.
-    pub fn frontier_for_source(&self, source: &str) -> Result<u64, StateError> {
-        self.read("frontier_for_source", |conn| {
-            count(
-                conn,
-                "SELECT COUNT(*) FROM frontier WHERE source = ?1",
-                [source],
-            )
-        })
-    }
-}
-
-fn count(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<u64> {
-    let n: i64 = conn
-        .prepare_cached(sql)?
-        .query_row(params, |row| row.get(0))?;
-    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 fn kind_column(row: &Row<'_>, i: usize) -> rusqlite::Result<ItemKind> {
@@ -297,7 +248,7 @@ fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{item, keyed, t};
+    use super::super::tests::{due, item, keyed, t};
     use super::*;
 
     fn keys(queued: &[Queued]) -> Vec<&str> {
@@ -337,8 +288,14 @@ mod tests {
         let again = keyed(&[a, b, "https://news.example/a-canonical"]);
         assert_eq!(state.enqueue("s1", &again, t(3)).expect("enqueue"), 0);
         assert_eq!(state.queue_len().expect("len"), 1);
-        assert_eq!(state.frontier_for_source("s2").expect("count"), 1);
-        assert_eq!(state.frontier_for_source("s1").expect("count"), 0);
+        let by_source = |source: &str| {
+            due(&state, t(100), usize::MAX, &[])
+                .iter()
+                .filter(|q| q.source == source)
+                .count()
+        };
+        assert_eq!(by_source("s2"), 1);
+        assert_eq!(by_source("s1"), 0);
     }
 
     #[test]
@@ -356,21 +313,21 @@ mod tests {
         state.enqueue("s", &keyed(&[d]), t(20)).expect("enqueue");
 
         // Not yet discovered at t(0): nothing is due.
-        assert!(state.due(t(0), 10, &[]).expect("due").is_empty());
+        assert!(due(&state, t(0), 10, &[]).is_empty());
         // Oldest discovery first; ties keep insertion order.
-        assert_eq!(keys(&state.due(t(30), 10, &[]).expect("due")), [b, c, a, d]);
-        assert_eq!(keys(&state.due(t(30), 2, &[]).expect("due")), [b, c]);
-        assert_eq!(keys(&state.due(t(10), 10, &[]).expect("due")), [b, c, a]);
+        assert_eq!(keys(&due(&state, t(30), 10, &[])), [b, c, a, d]);
+        assert_eq!(keys(&due(&state, t(30), 2, &[])), [b, c]);
+        assert_eq!(keys(&due(&state, t(10), 10, &[])), [b, c, a]);
         let exclude = [b.to_string(), c.to_string()];
-        assert_eq!(keys(&state.due(t(30), 2, &exclude).expect("due")), [a, d]);
-        assert!(state.due(t(30), 0, &[]).expect("due").is_empty());
+        assert_eq!(keys(&due(&state, t(30), 2, &exclude)), [a, d]);
+        assert!(due(&state, t(30), 0, &[]).is_empty());
 
         // A retry waits until its time and counts the attempt.
         state
             .mark_failed(b, "timed out", Some(t(100)), t(30))
             .expect("mark_failed");
-        assert_eq!(keys(&state.due(t(99), 10, &[]).expect("due")), [c, a, d]);
-        let due = state.due(t(100), 10, &[]).expect("due");
+        assert_eq!(keys(&due(&state, t(99), 10, &[])), [c, a, d]);
+        let due = due(&state, t(100), 10, &[]);
         assert_eq!(keys(&due), [b, c, a, d]);
         assert_eq!(due[0].attempts, 1);
         assert_eq!(due[1].attempts, 0);
@@ -405,7 +362,7 @@ mod tests {
             ("k3".to_string(), post.clone()),
         ];
         state.enqueue("armenpress", &items, t(0)).expect("enqueue");
-        let due = state.due(t(0), 10, &[]).expect("due");
+        let due = due(&state, t(0), 10, &[]);
         assert_eq!(
             due,
             vec![
@@ -478,7 +435,7 @@ mod tests {
         assert!(state.is_handled(key).expect("handled"));
         assert!(state.is_handled(doc).expect("handled"));
         assert!(!state.is_handled(other).expect("handled"));
-        assert_eq!(keys(&state.due(t(5), 10, &[]).expect("due")), [other]);
+        assert_eq!(keys(&due(&state, t(5), 10, &[])), [other]);
         // Key and doc id equal is the common case.
         state
             .mark_indexed(&[(other.to_string(), other.to_string())], t(2))
@@ -497,7 +454,7 @@ mod tests {
             state
                 .mark_failed(k, "HTTP status 503", Some(t(retry)), t(retry - 5))
                 .expect("retry");
-            let due = state.due(t(retry), 1, &[]).expect("due");
+            let due = due(&state, t(retry), 1, &[]);
             assert_eq!(due[0].attempts, n);
             assert!(!state.is_handled(k).expect("handled"));
         }
