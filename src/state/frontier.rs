@@ -48,8 +48,8 @@ impl State {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO frontier
                     (key, source, url, title, published, summary, authors, lang,
-                     discovered_at, attempts, next_attempt, kind, text, author_handle, views)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, ?10, ?11, ?12, ?13
+                     discovered_at, attempts, next_attempt, kind, text, author_handle)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, ?10, ?11, ?12
                  WHERE NOT EXISTS (SELECT 1 FROM handled WHERE key = ?1)",
             )?;
             let discovered = now.timestamp_millis();
@@ -70,7 +70,6 @@ impl State {
                     item.kind.as_str(),
                     item.text,
                     item.author_handle,
-                    item.views.and_then(|v| i64::try_from(v).ok()),
                 ])?;
             }
             Ok(added)
@@ -126,7 +125,7 @@ impl State {
         self.read("queued", |conn| {
             conn.prepare_cached(
                 "SELECT key, source, url, title, published, summary, authors, lang, attempts,
-                        kind, text, author_handle, views
+                        kind, text, author_handle
                  FROM frontier WHERE key = ?1",
             )?
             .query_row([key], queued_from_row)
@@ -238,9 +237,6 @@ fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
             kind: kind_column(row, 9)?,
             text: row.get(10)?,
             author_handle: row.get(11)?,
-            views: row
-                .get::<_, Option<i64>>(12)?
-                .and_then(|v| u64::try_from(v).ok()),
         },
         attempts: row.get(8)?,
     })
@@ -349,7 +345,6 @@ mod tests {
         };
         let post = Item {
             author_handle: Some("@presswatch@mastodon.example".into()),
-            views: Some(33400),
             lang: Some("az".into()),
             ..Item::post(
                 Url::parse("https://t.me/channel/7").expect("url"),
@@ -378,7 +373,7 @@ mod tests {
                     item: bare,
                     attempts: 0,
                 },
-                // A post keeps its kind, text, handle and views.
+                // A post keeps its kind, text and handle.
                 Queued {
                     key: "k3".into(),
                     source: "armenpress".into(),

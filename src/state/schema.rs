@@ -70,6 +70,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     UPDATE sources SET first_success = last_success;",
     // 4: handled keys are forgotten after a while (`forget_handled`).
     "CREATE INDEX handled_by_time ON handled (at);",
+    // 5: view counts of posts (added in 2) were stored and never read:
+    // they are not parsed any more, and their column goes.
+    "ALTER TABLE frontier DROP COLUMN views;",
 ];
 
 /// The schema version this binary writes and understands.
@@ -106,4 +109,71 @@ pub(super) fn migrate(conn: &Connection, path: &Path) -> Result<(), StateError> 
         let _ = conn.execute_batch("ROLLBACK");
     }
     migrated
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::tests::{due, t};
+    use super::super::{State, FILE_NAME};
+    use super::*;
+
+    /// A store as a pressd of schema version `version` left it.
+    fn store_at_version(dir: &Path, version: usize) -> Connection {
+        let conn = Connection::open(dir.join(FILE_NAME)).expect("raw open");
+        for sql in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).expect("old migration");
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .expect("user_version");
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("application_id");
+        conn
+    }
+
+    fn columns(state_dir: &Path, table: &str) -> Vec<String> {
+        let conn = Connection::open(state_dir.join(FILE_NAME)).expect("raw open");
+        let mut stmt = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .expect("table_info");
+        let names = stmt
+            .query_map([], |row| row.get(0))
+            .expect("query")
+            .collect::<Result<Vec<String>, _>>()
+            .expect("names");
+        names
+    }
+
+    #[test]
+    fn a_store_of_version_4_is_migrated_and_keeps_its_work() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let conn = store_at_version(tmp.path(), 4);
+        conn.execute_batch(
+            "INSERT INTO sources (id, etag, items_seen, next_poll)
+                VALUES ('tg', '\"e1\"', 7, 1700000600000);
+             INSERT INTO frontier (key, source, url, discovered_at, next_attempt,
+                                   kind, text, author_handle, views)
+                VALUES ('https://t.me/c/1', 'tg', 'https://t.me/c/1', 1700000000000,
+                        1700000000000, 'post', 'Bakıda yeni metro', 'c', 33400);
+             INSERT INTO handled (key, status, at) VALUES ('https://a.example/1', 'indexed', 1);",
+        )
+        .expect("old rows");
+        drop(conn);
+
+        let state = State::open(tmp.path()).expect("migrating open");
+        let queued = due(&state, t(0), 10, &[]);
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].item.text.as_deref(), Some("Bakıda yeni metro"));
+        assert_eq!(queued[0].item.author_handle.as_deref(), Some("c"));
+        assert!(state.is_handled("https://a.example/1").expect("handled"));
+        let tg = state.source("tg").expect("source").expect("row");
+        assert_eq!(tg.validators.etag.as_deref(), Some("\"e1\""));
+        assert_eq!((tg.items_seen, tg.next_poll), (7, Some(t(600))));
+        assert!(!columns(tmp.path(), "frontier").contains(&"views".to_string()));
+        drop(state);
+        // Opening again runs nothing more, and a reader accepts the store.
+        drop(State::open(tmp.path()).expect("reopen"));
+        State::open_read_only(tmp.path()).expect("read-only open");
+    }
 }
