@@ -236,6 +236,9 @@ pub async fn run(
         ),
     });
     // (Each source's own host limits are applied as its poller starts.)
+    // Before the health baseline: a source whose URL changed is not judged
+    // by the old URL's failures.
+    scheduler::adopt_urls(&shared, &sources);
     for source in &sources {
         // The status the store remembers becomes the baseline, so that a
         // source that was failing (or went stale while the daemon was down)

@@ -28,7 +28,8 @@ pub(super) enum Command {
     Stop(String),
     /// Replace a source's poller by one with new settings. Its schedule and
     /// validators are in the state store, so the new poller carries on
-    /// where the old one was rather than polling at once.
+    /// where the old one was rather than polling at once; unless the URL
+    /// changed, which starts it afresh (see [`adopt_urls`]).
     Restart(Arc<Source>),
 }
 
@@ -63,12 +64,19 @@ pub(super) async fn run(
             tokio::select! {
                 _ = cancel.cancelled() => break,
                 Some(command) = commands.recv() => match command {
-                    Command::Start(source) => start(&mut pollers, &shared, source, mode, &cancel),
+                    Command::Start(source) => {
+                        // A source removed earlier may come back elsewhere.
+                        adopt_urls(&shared, std::slice::from_ref(&source));
+                        start(&mut pollers, &shared, source, mode, &cancel);
+                    }
                     Command::Stop(id) => {
                         stop(&mut pollers, &id).await;
                     }
                     Command::Restart(source) => {
                         stop(&mut pollers, &source.id).await;
+                        // Only now: the old poller recorded its last poll
+                        // (of the old URL) before it let go.
+                        adopt_urls(&shared, std::slice::from_ref(&source));
                         start(&mut pollers, &shared, source, mode, &cancel);
                     }
                 },
@@ -102,6 +110,36 @@ fn start(
         // Never two pollers for one source; the reload diff should not ask.
         warn!(source = %id, "poller started twice; stopping the older one");
         old.stop.cancel();
+    }
+}
+
+/// Tell the store which URL each source is polled from, before its poller
+/// starts: a source whose URL changed since it was last polled, by a reload
+/// or in the config of a restarted daemon, starts afresh, without the old
+/// URL's validators, due at once and without the old URL's failures (see
+/// [`State::set_source_urls`]).
+///
+/// [`State::set_source_urls`]: crate::state::State::set_source_urls
+pub(super) fn adopt_urls(shared: &Shared, sources: &[Arc<Source>]) {
+    let urls: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|s| (s.id.as_str(), s.url.as_str()))
+        .collect();
+    match shared.state.set_source_urls(&urls) {
+        Ok(changed) => {
+            for (id, old) in changed {
+                info!(
+                    source = %id,
+                    old_url = %old,
+                    url = sources.iter().find(|s| s.id == id).map_or("", |s| s.url.as_str()),
+                    "source URL changed; polling the new one afresh, without the old one's validators"
+                );
+            }
+        }
+        Err(e) => warn!(
+            error = %e,
+            "cannot record the sources' URLs; a source whose URL changed may be polled with the old one's validators"
+        ),
     }
 }
 

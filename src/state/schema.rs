@@ -73,6 +73,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 5: view counts of posts (added in 2) were stored and never read:
     // they are not parsed any more, and their column goes.
     "ALTER TABLE frontier DROP COLUMN views;",
+    // 6: the URL a source was polled from, so that a changed URL is
+    // noticed even across a restart (`set_source_urls`). NULL in rows
+    // written before.
+    "ALTER TABLE sources ADD COLUMN url TEXT;",
 ];
 
 /// The schema version this binary writes and understands.
@@ -170,6 +174,16 @@ mod tests {
         let tg = state.source("tg").expect("source").expect("row");
         assert_eq!(tg.validators.etag.as_deref(), Some("\"e1\""));
         assert_eq!((tg.items_seen, tg.next_poll), (7, Some(t(600))));
+        // Its URL was not kept then: the first one it is told is taken as
+        // the one its validators belong to.
+        assert_eq!(tg.url, None);
+        let changed = state
+            .set_source_urls(&[("tg", "https://t.me/s/c")])
+            .expect("urls");
+        assert!(changed.is_empty(), "{changed:?}");
+        let tg = state.source("tg").expect("source").expect("row");
+        assert_eq!(tg.url.as_deref(), Some("https://t.me/s/c"));
+        assert_eq!(tg.validators.etag.as_deref(), Some("\"e1\""));
         assert!(!columns(tmp.path(), "frontier").contains(&"views".to_string()));
         drop(state);
         // Opening again runs nothing more, and a reader accepts the store.

@@ -3,6 +3,11 @@
 //! conditional GET, the next poll time, the adaptive interval) and what its
 //! health is worked out from (last success and error, consecutive failures,
 //! items seen, cadence, recent extraction outcomes).
+//!
+//! A row also remembers the URL it was polled from, because part of what
+//! it holds belongs to that URL rather than to the source: when the config
+//! gives the source another URL, [`State::set_source_urls`] forgets that
+//! part, whether the change arrives by a reload or across a restart.
 
 use std::time::Duration;
 
@@ -19,6 +24,10 @@ pub const EXTRACTION_WINDOW: usize = 5;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceState {
     pub id: String,
+    /// The URL the validators, schedule and failures belong to (see
+    /// [`State::set_source_urls`]); `None` until the daemon first started
+    /// with a pressd that keeps it.
+    pub url: Option<String>,
     pub validators: Validators,
     pub last_attempt: Option<DateTime<Utc>>,
     pub last_success: Option<DateTime<Utc>>,
@@ -55,7 +64,8 @@ impl State {
         })
     }
 
-    /// All sources with a recorded poll, ordered by id.
+    /// All sources the store knows (polled, or told their URL), ordered by
+    /// id.
     pub fn sources(&self) -> Result<Vec<SourceState>, StateError> {
         self.read("sources", |conn| {
             conn.prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM sources ORDER BY id"))?
@@ -170,16 +180,61 @@ impl State {
         })
     }
 
-    /// Drop the stored validators of a source, so its next poll is an
-    /// unconditional GET. For when a source's URL changed in the config:
-    /// the old URL's ETag says nothing about the new one.
-    pub fn forget_source_validators(&self, id: &str) -> Result<(), StateError> {
-        self.write("forget_source_validators", |tx| {
-            tx.prepare_cached(
-                "UPDATE sources SET etag = NULL, last_modified = NULL WHERE id = ?1",
-            )?
-            .execute([id])?;
-            Ok(())
+    /// Tell the store which URL each `(id, url)` source is polled from, in
+    /// one transaction, before its poller starts. Returns `(id, old URL)`
+    /// for each source whose URL differs from the one its row was polled
+    /// from; such a row forgets what belonged to the old URL:
+    /// - the validators: the old URL's ETag or date says nothing about the
+    ///   new one, and a server may well answer 304 to them forever;
+    /// - the schedule: the next poll is due at once, and the adaptive
+    ///   interval starts again from the source's minimum;
+    /// - the failures: the last error and the count of consecutive
+    ///   failures were the old URL's, and would otherwise lengthen the new
+    ///   URL's back-off and report it failing before it was ever asked.
+    ///
+    /// What describes the outlet stays: items seen, the last new item and
+    /// the cadence, the last success, recent extraction outcomes.
+    ///
+    /// A row that has no URL yet (a store from before pressd kept it) takes
+    /// the URL as it is: what it holds is assumed to be that URL's.
+    pub fn set_source_urls(
+        &self,
+        sources: &[(&str, &str)],
+    ) -> Result<Vec<(String, String)>, StateError> {
+        self.write("set_source_urls", |tx| {
+            let mut stored = tx.prepare_cached("SELECT url FROM sources WHERE id = ?1")?;
+            let mut insert = tx.prepare_cached("INSERT INTO sources (id, url) VALUES (?1, ?2)")?;
+            let mut adopt = tx.prepare_cached("UPDATE sources SET url = ?2 WHERE id = ?1")?;
+            let mut restart = tx.prepare_cached(
+                "UPDATE sources SET
+                    url = ?2,
+                    etag = NULL,
+                    last_modified = NULL,
+                    next_poll = NULL,
+                    interval_ms = NULL,
+                    last_error = NULL,
+                    consecutive_failures = 0
+                 WHERE id = ?1",
+            )?;
+            let mut changed = Vec::new();
+            for &(id, url) in sources {
+                let known: Option<Option<String>> =
+                    stored.query_row([id], |row| row.get(0)).optional()?;
+                match known {
+                    None => {
+                        insert.execute([id, url])?;
+                    }
+                    Some(None) => {
+                        adopt.execute([id, url])?;
+                    }
+                    Some(Some(old)) if old == url => {}
+                    Some(Some(old)) => {
+                        restart.execute([id, url])?;
+                        changed.push((id.to_owned(), old));
+                    }
+                }
+            }
+            Ok(changed)
         })
     }
 }
@@ -193,12 +248,13 @@ fn ensure_source(tx: &rusqlite::Transaction<'_>, id: &str) -> rusqlite::Result<(
 
 const SOURCE_COLUMNS: &str = "id, etag, last_modified, last_attempt, last_success, last_error, \
      consecutive_failures, next_poll, items_seen, last_new_item, first_success, cadence_ms, \
-     interval_ms, recent_extractions";
+     interval_ms, recent_extractions, url";
 
 fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
     let recent: String = row.get(13)?;
     Ok(SourceState {
         id: row.get(0)?,
+        url: row.get(14)?,
         validators: Validators {
             etag: row.get(1)?,
             last_modified: row.get(2)?,
@@ -307,10 +363,83 @@ mod tests {
             .collect();
         assert_eq!(ids, ["feed-0", "feed-a"]);
 
-        state.forget_source_validators("feed-a").expect("forget");
+        // Another URL: its first poll is an unconditional GET.
+        for url in ["https://a.example/feed.xml", "https://a.example/other.xml"] {
+            state.set_source_urls(&[("feed-a", url)]).expect("urls");
+        }
         let ok = state.source("feed-a").expect("source").expect("row");
         assert_eq!(ok.validators, Validators::default());
         assert_eq!(ok.items_seen, 5);
+    }
+
+    #[test]
+    fn a_changed_url_forgets_what_belonged_to_the_old_one() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        let (old, new) = ("https://a.example/feed.xml", "https://b.example/rss");
+        let v = Validators {
+            etag: Some("\"a1\"".into()),
+            last_modified: Some("Tue, 03 Mar 2026 10:00:00 GMT".into()),
+        };
+        // First seen: a row with the URL, nothing else.
+        assert!(state
+            .set_source_urls(&[("s", old), ("quiet", old)])
+            .expect("urls")
+            .is_empty());
+        assert_eq!(
+            state.source("quiet").expect("source"),
+            Some(SourceState {
+                id: "quiet".into(),
+                url: Some(old.into()),
+                ..SourceState::default()
+            })
+        );
+        state
+            .record_success("s", Some(&v), 4, t(0), t(900))
+            .expect("success");
+        state
+            .set_poll_interval("s", Duration::from_secs(900))
+            .expect("interval");
+        state.record_extraction("s", true).expect("extraction");
+        state
+            .record_failure("s", "HTTP status 410", t(900), t(2700))
+            .expect("failure");
+        state
+            .record_failure("s", "HTTP status 410", t(2700), t(6300))
+            .expect("failure");
+        let before = state.source("s").expect("source").expect("row");
+
+        // The same URL again (a restart, a reload of other settings): kept.
+        assert!(state
+            .set_source_urls(&[("s", old)])
+            .expect("urls")
+            .is_empty());
+        assert_eq!(state.source("s").expect("source"), Some(before.clone()));
+
+        assert_eq!(
+            state
+                .set_source_urls(&[("s", new), ("quiet", old)])
+                .expect("urls"),
+            [("s".to_string(), old.to_string())]
+        );
+        let after = state.source("s").expect("source").expect("row");
+        assert_eq!(
+            after,
+            SourceState {
+                url: Some(new.into()),
+                validators: Validators::default(),
+                next_poll: None,
+                interval: None,
+                last_error: None,
+                consecutive_failures: 0,
+                ..before
+            }
+        );
+        // What describes the outlet is kept.
+        assert_eq!(after.items_seen, 4);
+        assert_eq!(after.last_new_item, Some(t(0)));
+        assert_eq!(after.last_success, Some(t(0)));
+        assert_eq!(after.recent_fetched, 1);
     }
 
     #[test]
