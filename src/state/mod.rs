@@ -42,12 +42,24 @@ const FILE_NAME: &str = "state.sqlite";
 /// runs out when something is truly stuck.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Why the store could not be opened, read or written.
+///
+/// The SQLite error of `Sql` is kept as it is (its code tells a full disk
+/// from a busy lock) but told in the message rather than as a source: the
+/// daemon logs these errors as a field (`error = %e`), which shows the
+/// message only, and a cause given both ways would print twice in a chain.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
+    /// The file cannot be used as it is; the message says why and what to do.
     #[error("state store {path}: {message}")]
     Open { path: String, message: String },
-    #[error("state store: {0}")]
-    Sql(String),
+    /// A statement of operation `op` (the method: "enqueue",
+    /// "record_success", ...) failed.
+    #[error("state store: {op}: {error}")]
+    Sql {
+        op: &'static str,
+        error: rusqlite::Error,
+    },
 }
 
 /// The open store. `Send + Sync`: share it behind an `Arc`; every method
@@ -122,16 +134,16 @@ impl State {
 
     fn read<T>(
         &self,
-        op: &str,
+        op: &'static str,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StateError> {
-        f(&self.lock()).map_err(|e| StateError::Sql(format!("{op}: {e}")))
+        f(&self.lock()).map_err(|error| StateError::Sql { op, error })
     }
 
     /// Run `f` in one transaction, committed when it returns Ok.
     fn write<T>(
         &self,
-        op: &str,
+        op: &'static str,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StateError> {
         let mut conn = self.lock();
@@ -145,7 +157,7 @@ impl State {
             tx.commit()?;
             Ok(value)
         };
-        run().map_err(|e: rusqlite::Error| StateError::Sql(format!("{op}: {e}")))
+        run().map_err(|error: rusqlite::Error| StateError::Sql { op, error })
     }
 }
 
@@ -438,11 +450,15 @@ pub(crate) mod tests {
             "the reader did not wait for the writer ({:?})",
             started.elapsed()
         );
-        // The reader cannot write.
-        assert!(matches!(
-            reader.enqueue("x", &keyed(&["https://r.example/2"]), t(1)),
-            Err(StateError::Sql(_))
-        ));
+        // The reader cannot write, and the error says which operation and
+        // keeps SQLite's own.
+        match reader.enqueue("x", &keyed(&["https://r.example/2"]), t(1)) {
+            Err(StateError::Sql { op, error }) => {
+                assert_eq!(op, "enqueue");
+                assert_eq!(error.sqlite_error_code(), Some(ErrorCode::ReadOnly));
+            }
+            other => panic!("expected a read-only error, got {other:?}"),
+        }
 
         release_tx.send(()).expect("release");
         holder.join().expect("holder thread");
