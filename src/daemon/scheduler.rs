@@ -17,7 +17,8 @@ use tracing::{debug, info, warn};
 use super::{Mode, Shared};
 use crate::canonical::doc_id;
 use crate::config::Source;
-use crate::sources::{self, Poll};
+use crate::sources::{self, Poll, SourceError};
+use crate::state::StateError;
 
 /// A change to the set of pollers, sent by a reload.
 #[derive(Debug)]
@@ -33,7 +34,25 @@ pub(super) enum Command {
     Restart(Arc<Source>),
 }
 
-type Outcome = (String, Result<usize, String>);
+/// Why a source's last poll brought nothing in; the run's [`Report`]
+/// carries it, and `run --once` prints it with its causes.
+///
+/// [`Report`]: super::Report
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    /// The poll itself failed (recorded as the source's last error).
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The items found could not be queued: the poll is not recorded as a
+    /// success, so that the next one finds them again.
+    #[error("cannot queue the discovered items")]
+    Queue(#[source] StateError),
+    /// Stopped before its first poll.
+    #[error("not polled yet")]
+    NotPolled,
+}
+
+type Outcome = (String, Result<usize, PollError>);
 
 /// One running poller.
 struct Poller {
@@ -160,8 +179,8 @@ async fn poll_loop(
     source: Arc<Source>,
     mode: Mode,
     cancel: CancellationToken,
-) -> (String, Result<usize, String>) {
-    let mut last: Result<usize, String> = Err("not polled yet".into());
+) -> Outcome {
+    let mut last: Result<usize, PollError> = Err(PollError::NotPolled);
     loop {
         if mode == Mode::Forever {
             let wait = until_due(&shared, &source);
@@ -205,7 +224,7 @@ fn until_due(shared: &Shared, source: &Source) -> Duration {
 }
 
 /// Poll once, queue new items, record health. Returns the number of new items.
-async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
+async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError> {
     let validators = match shared.state.source(&source.id) {
         Ok(s) => s.map(|s| s.validators),
         Err(e) => {
@@ -257,7 +276,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
                     // Not recorded as a success: the items must be found
                     // again next time rather than silently dropped.
                     warn!(source = %source.id, error = %e, "cannot queue discovered items");
-                    return Err(e.to_string());
+                    return Err(PollError::Queue(e));
                 }
             };
             if new > 0 {
@@ -308,7 +327,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
                 s.record_failure(&source.id, &message, now, next)
             });
             shared.check_health(&source.id);
-            Err(message)
+            Err(PollError::Source(e))
         }
     }
 }
