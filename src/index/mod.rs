@@ -63,8 +63,12 @@ pub enum IndexError {
     },
     /// An article without an identity: indexing it would replace every
     /// other such article.
-    #[error("index at {path}: article fetched from {url:?} has an empty id (canonical URL); not indexed")]
-    EmptyId { path: String, url: String },
+    #[error("index at {path}: an article of source {source_id:?} titled {title:?} has an empty id (canonical URL); not indexed")]
+    EmptyId {
+        path: String,
+        source_id: String,
+        title: String,
+    },
 }
 
 impl IndexError {

@@ -32,6 +32,7 @@ pub const VERSION_FILE: &str = "pressd-schema-version";
 pub struct Fields {
     /// Document identity: the canonical URL. Exact-match term.
     pub id: Field,
+    /// The link shown in results ([`crate::article::Article::url`]). Stored only.
     pub url: Field,
     pub source: Field,
     pub lang: Field,

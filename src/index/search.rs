@@ -116,7 +116,8 @@ pub struct SearchResults {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Hit {
-    /// The URL the article was fetched from.
+    /// The article's link (see [`crate::article::Article::url`]): its
+    /// canonical URL as indexed.
     pub url: String,
     pub title: String,
     pub source: String,

@@ -60,7 +60,8 @@ impl Writer {
             // An empty id would make every such article replace the last.
             return Err(IndexError::EmptyId {
                 path: self.dir.display().to_string(),
-                url: article.url.clone(),
+                source_id: article.source.clone(),
+                title: article.title.clone(),
             });
         }
         let f = &self.fields;
