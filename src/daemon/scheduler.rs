@@ -226,7 +226,7 @@ fn until_due(shared: &Shared, source: &Source) -> Duration {
 /// Poll once, queue new items, record health. Returns the number of new items.
 async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError> {
     let validators = match shared.state.source(&source.id) {
-        Ok(s) => s.map(|s| s.validators),
+        Ok(s) => s.and_then(|s| s.poll_validators().cloned()),
         Err(e) => {
             warn!(source = %source.id, error = %e, "cannot read validators");
             None

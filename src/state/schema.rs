@@ -154,8 +154,8 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let conn = store_at_version(tmp.path(), 4);
         conn.execute_batch(
-            "INSERT INTO sources (id, etag, items_seen, next_poll)
-                VALUES ('tg', '\"e1\"', 7, 1700000600000);
+            "INSERT INTO sources (id, etag, items_seen, last_attempt, next_poll)
+                VALUES ('tg', '\"e1\"', 7, 1700000000000, 1700000600000);
              INSERT INTO frontier (key, source, url, discovered_at, next_attempt,
                                    kind, text, author_handle, views)
                 VALUES ('https://t.me/c/1', 'tg', 'https://t.me/c/1', 1700000000000,
@@ -183,7 +183,10 @@ mod tests {
         assert!(changed.is_empty(), "{changed:?}");
         let tg = state.source("tg").expect("source").expect("row");
         assert_eq!(tg.url.as_deref(), Some("https://t.me/s/c"));
-        assert_eq!(tg.validators.etag.as_deref(), Some("\"e1\""));
+        assert_eq!(
+            tg.poll_validators().and_then(|v| v.etag.as_deref()),
+            Some("\"e1\"")
+        );
         assert!(!columns(tmp.path(), "frontier").contains(&"views".to_string()));
         drop(state);
         // Opening again runs nothing more, and a reader accepts the store.

@@ -53,6 +53,16 @@ pub struct SourceState {
     pub recent_fetched: u32,
 }
 
+impl SourceState {
+    /// The validators to send on the source's next poll: `None` when it was
+    /// never polled at its URL, which makes that poll a first poll (the
+    /// Telegram source then pages back through the channel's history), else
+    /// those stored, empty when the server sent none.
+    pub fn poll_validators(&self) -> Option<&Validators> {
+        self.last_attempt.map(|_| &self.validators)
+    }
+}
+
 impl State {
     pub fn source(&self, id: &str) -> Result<Option<SourceState>, StateError> {
         self.read("source", |conn| {
@@ -188,12 +198,14 @@ impl State {
     ///   new one, and a server may well answer 304 to them forever;
     /// - the schedule: the next poll is due at once, and the adaptive
     ///   interval starts again from the source's minimum;
-    /// - the failures: the last error and the count of consecutive
-    ///   failures were the old URL's, and would otherwise lengthen the new
-    ///   URL's back-off and report it failing before it was ever asked.
+    /// - the poll outcomes: the last attempt and success, the last error
+    ///   and the count of consecutive failures were the old URL's; the
+    ///   failures would otherwise lengthen the new URL's back-off and report
+    ///   it failing before it was ever asked, and without a last attempt
+    ///   its next poll is a first poll ([`SourceState::poll_validators`]).
     ///
-    /// What describes the outlet stays: items seen, the last new item and
-    /// the cadence, the last success, recent extraction outcomes.
+    /// What describes the outlet stays: items seen, the first success, the
+    /// last new item and the cadence, recent extraction outcomes.
     ///
     /// A row that has no URL yet (a store from before pressd kept it) takes
     /// the URL as it is: what it holds is assumed to be that URL's.
@@ -212,6 +224,8 @@ impl State {
                     last_modified = NULL,
                     next_poll = NULL,
                     interval_ms = NULL,
+                    last_attempt = NULL,
+                    last_success = NULL,
                     last_error = NULL,
                     consecutive_failures = 0
                  WHERE id = ?1",
@@ -430,6 +444,8 @@ mod tests {
                 validators: Validators::default(),
                 next_poll: None,
                 interval: None,
+                last_attempt: None,
+                last_success: None,
                 last_error: None,
                 consecutive_failures: 0,
                 ..before
@@ -437,9 +453,35 @@ mod tests {
         );
         // What describes the outlet is kept.
         assert_eq!(after.items_seen, 4);
+        assert_eq!(after.first_success, Some(t(0)));
         assert_eq!(after.last_new_item, Some(t(0)));
-        assert_eq!(after.last_success, Some(t(0)));
         assert_eq!(after.recent_fetched, 1);
+        // The next poll of the new URL is a first poll.
+        assert_eq!(after.poll_validators(), None);
+    }
+
+    #[test]
+    fn only_a_source_polled_at_its_url_has_validators_to_send() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        let url = "https://t.me/s/channel";
+        state.set_source_urls(&[("tg", url)]).expect("urls");
+        let told = state.source("tg").expect("source").expect("row");
+        assert_eq!(told.poll_validators(), None, "never polled");
+        // A server that sends no validators: empty ones, and no first poll
+        // any more.
+        state
+            .record_success("tg", Some(&Validators::default()), 3, t(0), t(60))
+            .expect("success");
+        let polled = state.source("tg").expect("source").expect("row");
+        assert_eq!(polled.poll_validators(), Some(&Validators::default()));
+        // A failed first poll counts as a poll too.
+        state.set_source_urls(&[("x", url)]).expect("urls");
+        state
+            .record_failure("x", "timed out", t(0), t(60))
+            .expect("failure");
+        let failed = state.source("x").expect("source").expect("row");
+        assert_eq!(failed.poll_validators(), Some(&Validators::default()));
     }
 
     #[test]
