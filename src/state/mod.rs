@@ -7,10 +7,10 @@
 //! handed keys, items and times, and only touches `dir/state.sqlite` (plus
 //! SQLite's `-wal` and `-shm` companions).
 //!
-//! Layout: three tables, each with the module of its methods. [`sources`]
-//! holds one row per polled source, [`frontier`] the queued items,
-//! [`handled`] every item key and document id that was indexed or given up
-//! on (so a key is never queued twice); [`schema`] holds the migrations.
+//! Layout: three tables, each with the module of its methods. `sources`
+//! holds one row per polled source, `frontier` the queued items, `handled`
+//! every item key and document id that was indexed or given up on (so a
+//! key is never queued twice); `schema` holds the migrations.
 //! This module is the handle: opening (and checking that the file is ours),
 //! and the read and write helpers every table's methods go through. All
 //! times are stored as integer Unix milliseconds (UTC): they sort and compare
@@ -186,7 +186,7 @@ fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Check that the file is ours and return its schema version.
-pub(super) fn check_identity(conn: &Connection, path: &Path) -> Result<i64, StateError> {
+fn check_identity(conn: &Connection, path: &Path) -> Result<i64, StateError> {
     let open_err = |e: rusqlite::Error| open_error(path, &e);
     let app_id: i32 = conn
         .query_row("PRAGMA application_id", [], |row| row.get(0))
@@ -234,7 +234,7 @@ pub(super) fn check_identity(conn: &Connection, path: &Path) -> Result<i64, Stat
 }
 
 /// An `Open` error for `e`, with advice for the cases a user can fix.
-pub(super) fn open_error(path: &Path, e: &rusqlite::Error) -> StateError {
+fn open_error(path: &Path, e: &rusqlite::Error) -> StateError {
     let advice = match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
             " (damaged, or another kind of file): move it aside and pressd starts with \
@@ -253,7 +253,7 @@ pub(super) fn open_error(path: &Path, e: &rusqlite::Error) -> StateError {
 }
 
 /// A nullable Unix-milliseconds column.
-pub(super) fn time_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+fn time_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
     let Some(ms) = row.get::<_, Option<i64>>(idx)? else {
         return Ok(None);
     };
@@ -269,7 +269,7 @@ pub(super) fn time_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use std::collections::HashSet;
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
