@@ -10,7 +10,11 @@ pub struct Article {
     /// Document identity: the canonical URL with tracking parameters and
     /// fragment removed (see [`crate::canonical`]).
     pub id: String,
-    /// The URL the article was fetched from (after redirects).
+    /// The link shown for the article: the index's stored `url` field, the
+    /// one `pressd search` prints. The pipeline sets it to [`Article::id`],
+    /// the clean canonical link, rather than the URL the page was fetched
+    /// from (a tracking link, or the first hop of a redirect); a search hit
+    /// whose `url` is empty shows the id.
     pub url: String,
     /// Id of the configured source that discovered it.
     pub source: String,

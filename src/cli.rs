@@ -220,20 +220,18 @@ fn run(config: &Config, mode: Mode) -> Result<ExitCode> {
         daemon::run(config, mode, cancel).await
     })?;
     if mode == Mode::Once {
-        let failed: Vec<_> = report.polls.iter().filter(|(_, r)| r.is_err()).collect();
-        for (id, r) in &report.polls {
+        let polled = report.polls.len();
+        let failed = report.polls.iter().filter(|(_, r)| r.is_err()).count();
+        for (id, r) in report.polls {
             match r {
                 Ok(n) => println!("{id}: ok, {n} new"),
-                Err(e) => println!("{id}: FAILED: {e}"),
+                // With its causes, as a fatal error is printed.
+                Err(e) => println!("{id}: FAILED: {:#}", anyhow::Error::new(e)),
             }
         }
         println!(
             "{} sources polled ({} failed), {} articles indexed, {} skipped, {} left queued",
-            report.polls.len(),
-            failed.len(),
-            report.indexed,
-            report.failed_articles,
-            report.queued
+            polled, failed, report.indexed, report.failed_articles, report.queued
         );
     }
     // Dropping the runtime would wait for tasks stuck in blocking reads;

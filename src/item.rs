@@ -49,8 +49,6 @@ pub struct Item {
     /// The account that published a post (`@user@instance`, a channel
     /// name, a Bluesky handle).
     pub author_handle: Option<String>,
-    /// View count, where the platform shows one.
-    pub views: Option<u64>,
 }
 
 impl Item {
@@ -66,7 +64,6 @@ impl Item {
             kind: ItemKind::Article,
             text: None,
             author_handle: None,
-            views: None,
         }
     }
 

@@ -11,4 +11,5 @@ mod lang_cli;
 mod names;
 mod signals;
 mod social;
+mod source_url;
 mod systemd;

@@ -39,19 +39,26 @@ use crate::index::{Index, IndexError};
 use crate::lang::Detector;
 use crate::state::{State, StateError};
 
-/// Why the daemon could not start or had to stop.
+pub use scheduler::PollError;
+
+/// Why the daemon could not start or had to stop. Causes are sources, not
+/// part of the message: print the chain (`{:#}` with anyhow).
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error(transparent)]
     State(#[from] StateError),
-    #[error("cannot build the HTTP client: {0}")]
+    #[error("cannot build the HTTP client")]
     Http(#[from] FetchError),
-    #[error("invalid languages setting: {0}")]
+    #[error("invalid languages setting")]
     Lang(#[from] crate::lang::UnknownLanguage),
-    #[error("index writer stopped: {0}")]
-    Writer(String),
+    #[error("index writer stopped")]
+    Writer(#[source] IndexError),
+    #[error("cannot start the index writer thread")]
+    WriterThread(#[source] std::io::Error),
+    #[error("the index writer thread died")]
+    WriterDied,
     #[error("cannot listen for metrics on {addr}: {error} (change or remove metrics.listen)")]
     Metrics {
         addr: SocketAddr,
@@ -71,10 +78,10 @@ pub enum Mode {
 }
 
 /// What a run did; `run --once` prints it.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Report {
     /// Per source: `Ok(new items)` or the error of its last poll.
-    pub polls: Vec<(String, Result<usize, String>)>,
+    pub polls: Vec<(String, Result<usize, PollError>)>,
     pub indexed: u64,
     pub failed_articles: u64,
     /// Frontier entries left for a later run (retries scheduled).
@@ -236,6 +243,9 @@ pub async fn run(
         ),
     });
     // (Each source's own host limits are applied as its poller starts.)
+    // Before the health baseline: a source whose URL changed is not judged
+    // by the old URL's failures.
+    scheduler::adopt_urls(&shared, &sources);
     for source in &sources {
         // The status the store remembers becomes the baseline, so that a
         // source that was failing (or went stale while the daemon was down)
@@ -297,7 +307,7 @@ pub async fn run(
         config.pipeline.commit_batch,
         config.pipeline.commit_interval,
     )
-    .map_err(|e| DaemonError::Writer(format!("cannot start the writer thread: {e}")))?;
+    .map_err(DaemonError::WriterThread)?;
 
     let polls_done = CancellationToken::new();
     let poll_task = tokio::spawn(scheduler::run(
@@ -327,8 +337,8 @@ pub async fn run(
     // The dispatcher dropped the sender: the writer commits what it holds.
     match writer_task.await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(DaemonError::Writer(e.to_string())),
-        Err(_) => return Err(DaemonError::Writer("the writer thread died".into())),
+        Ok(Err(e)) => return Err(DaemonError::Writer(e)),
+        Err(_) => return Err(DaemonError::WriterDied),
     }
     serving.cancel();
     if let Some(server) = metrics_server {

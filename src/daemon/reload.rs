@@ -3,11 +3,13 @@
 //!
 //! Sources are compared by id: an added source starts polling, a removed one
 //! stops, a changed one gets a new poller with its new settings (keeping its
-//! schedule and validators, which live in the state store), and an unchanged
-//! one is left alone. Settings baked into the running parts (paths, the HTTP
-//! client, languages, the pipeline, the metrics listener) are reported as
-//! needing a restart. An invalid configuration changes nothing: the error
-//! names file and key, and the running configuration stays.
+//! schedule and validators, which live in the state store, unless its URL
+//! changed: then the scheduler has the store forget them before the new
+//! poller starts), and an unchanged one is left alone. Settings baked into
+//! the running parts (paths, the HTTP client, languages, the pipeline, the
+//! metrics listener) are reported as needing a restart. An invalid
+//! configuration changes nothing: the error names file and key, and the
+//! running configuration stays.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -17,7 +17,8 @@ use tracing::{debug, info, warn};
 use super::{Mode, Shared};
 use crate::canonical::doc_id;
 use crate::config::Source;
-use crate::sources::{self, Poll};
+use crate::sources::{self, Poll, SourceError};
+use crate::state::StateError;
 
 /// A change to the set of pollers, sent by a reload.
 #[derive(Debug)]
@@ -28,11 +29,30 @@ pub(super) enum Command {
     Stop(String),
     /// Replace a source's poller by one with new settings. Its schedule and
     /// validators are in the state store, so the new poller carries on
-    /// where the old one was rather than polling at once.
+    /// where the old one was rather than polling at once; unless the URL
+    /// changed, which starts it afresh (see [`adopt_urls`]).
     Restart(Arc<Source>),
 }
 
-type Outcome = (String, Result<usize, String>);
+/// Why a source's last poll brought nothing in; the run's [`Report`]
+/// carries it, and `run --once` prints it with its causes.
+///
+/// [`Report`]: super::Report
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    /// The poll itself failed (recorded as the source's last error).
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The items found could not be queued: the poll is not recorded as a
+    /// success, so that the next one finds them again.
+    #[error("cannot queue the discovered items")]
+    Queue(#[source] StateError),
+    /// Stopped before its first poll.
+    #[error("not polled yet")]
+    NotPolled,
+}
+
+type Outcome = (String, Result<usize, PollError>);
 
 /// One running poller.
 struct Poller {
@@ -63,12 +83,19 @@ pub(super) async fn run(
             tokio::select! {
                 _ = cancel.cancelled() => break,
                 Some(command) = commands.recv() => match command {
-                    Command::Start(source) => start(&mut pollers, &shared, source, mode, &cancel),
+                    Command::Start(source) => {
+                        // A source removed earlier may come back elsewhere.
+                        adopt_urls(&shared, std::slice::from_ref(&source));
+                        start(&mut pollers, &shared, source, mode, &cancel);
+                    }
                     Command::Stop(id) => {
                         stop(&mut pollers, &id).await;
                     }
                     Command::Restart(source) => {
                         stop(&mut pollers, &source.id).await;
+                        // Only now: the old poller recorded its last poll
+                        // (of the old URL) before it let go.
+                        adopt_urls(&shared, std::slice::from_ref(&source));
                         start(&mut pollers, &shared, source, mode, &cancel);
                     }
                 },
@@ -105,6 +132,36 @@ fn start(
     }
 }
 
+/// Tell the store which URL each source is polled from, before its poller
+/// starts: a source whose URL changed since it was last polled, by a reload
+/// or in the config of a restarted daemon, starts afresh, without the old
+/// URL's validators, due at once and without the old URL's failures (see
+/// [`State::set_source_urls`]).
+///
+/// [`State::set_source_urls`]: crate::state::State::set_source_urls
+pub(super) fn adopt_urls(shared: &Shared, sources: &[Arc<Source>]) {
+    let urls: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|s| (s.id.as_str(), s.url.as_str()))
+        .collect();
+    match shared.state.set_source_urls(&urls) {
+        Ok(changed) => {
+            for (id, old) in changed {
+                info!(
+                    source = %id,
+                    old_url = %old,
+                    url = sources.iter().find(|s| s.id == id).map_or("", |s| s.url.as_str()),
+                    "source URL changed; polling the new one afresh, without the old one's validators"
+                );
+            }
+        }
+        Err(e) => warn!(
+            error = %e,
+            "cannot record the sources' URLs; a source whose URL changed may be polled with the old one's validators"
+        ),
+    }
+}
+
 /// Stop a source's poller and wait until it has let go (an interrupted poll
 /// records nothing, so the next poller finds the schedule as it was).
 async fn stop(pollers: &mut HashMap<String, Poller>, id: &str) {
@@ -122,8 +179,8 @@ async fn poll_loop(
     source: Arc<Source>,
     mode: Mode,
     cancel: CancellationToken,
-) -> (String, Result<usize, String>) {
-    let mut last: Result<usize, String> = Err("not polled yet".into());
+) -> Outcome {
+    let mut last: Result<usize, PollError> = Err(PollError::NotPolled);
     loop {
         if mode == Mode::Forever {
             let wait = until_due(&shared, &source);
@@ -167,9 +224,9 @@ fn until_due(shared: &Shared, source: &Source) -> Duration {
 }
 
 /// Poll once, queue new items, record health. Returns the number of new items.
-async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
+async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError> {
     let validators = match shared.state.source(&source.id) {
-        Ok(s) => s.map(|s| s.validators),
+        Ok(s) => s.and_then(|s| s.poll_validators().cloned()),
         Err(e) => {
             warn!(source = %source.id, error = %e, "cannot read validators");
             None
@@ -219,7 +276,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
                     // Not recorded as a success: the items must be found
                     // again next time rather than silently dropped.
                     warn!(source = %source.id, error = %e, "cannot queue discovered items");
-                    return Err(e.to_string());
+                    return Err(PollError::Queue(e));
                 }
             };
             if new > 0 {
@@ -270,7 +327,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, String> {
                 s.record_failure(&source.id, &message, now, next)
             });
             shared.check_health(&source.id);
-            Err(message)
+            Err(PollError::Source(e))
         }
     }
 }

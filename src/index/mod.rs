@@ -33,21 +33,61 @@ pub use schema::{Fields, StemFields, SCHEMA_VERSION};
 pub use search::{Hit, SearchRequest, SearchResults, Sort, HIGHLIGHT_END, HIGHLIGHT_START};
 pub use writer::Writer;
 
+/// Why the index could not be opened, written or searched. Every variant
+/// but `Query` names the index directory; the causes of `Tantivy` and
+/// `Io` are their sources (print the chain, `{:#}` with anyhow).
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     /// The query text could not be parsed; the message says where and why.
     #[error("invalid query: {0}")]
     Query(String),
+    /// The index cannot be used as it is; the message says why and what to do.
     #[error("index at {path}: {message}")]
     Open { path: String, message: String },
-    #[error("index: {0}")]
-    Tantivy(String),
+    /// Tantivy failed while doing `action` ("commit", "search", "open a
+    /// reader", ...).
+    #[error("index at {path}: {action}")]
+    Tantivy {
+        path: String,
+        action: String,
+        #[source]
+        source: TantivyError,
+    },
+    /// A file of the index directory could not be read or written.
+    #[error("index at {path}: {action}")]
+    Io {
+        path: String,
+        action: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An article without an identity: indexing it would replace every
+    /// other such article.
+    #[error("index at {path}: an article of source {source_id:?} titled {title:?} has an empty id (canonical URL); not indexed")]
+    EmptyId {
+        path: String,
+        source_id: String,
+        title: String,
+    },
 }
 
 impl IndexError {
-    /// A tantivy failure while doing `action` ("commit", "search", ...).
-    fn tantivy(action: &str, error: TantivyError) -> Self {
-        IndexError::Tantivy(format!("{action}: {error}"))
+    /// A tantivy failure in `dir` while doing `action`.
+    fn tantivy(dir: &Path, action: impl Into<String>, source: impl Into<TantivyError>) -> Self {
+        IndexError::Tantivy {
+            path: dir.display().to_string(),
+            action: action.into(),
+            source: source.into(),
+        }
+    }
+
+    /// An I/O failure in `dir` while doing `action`.
+    fn io(dir: &Path, action: impl Into<String>, source: std::io::Error) -> Self {
+        IndexError::Io {
+            path: dir.display().to_string(),
+            action: action.into(),
+            source,
+        }
     }
 
     fn open(dir: &Path, message: impl Into<String>) -> Self {
@@ -75,10 +115,10 @@ impl Index {
     /// schema version.
     pub fn open_or_create(dir: &Path) -> Result<Self, IndexError> {
         std::fs::create_dir_all(dir)
-            .map_err(|e| IndexError::open(dir, format!("cannot create directory: {e}")))?;
+            .map_err(|e| IndexError::io(dir, "cannot create directory", e))?;
         let directory = open_directory(dir)?;
         let exists = tantivy::Index::exists(&directory)
-            .map_err(|e| IndexError::open(dir, format!("cannot read index metadata: {e}")))?;
+            .map_err(|e| IndexError::tantivy(dir, "cannot read index metadata", e))?;
         if !exists {
             // The version goes first: an index without it would be taken for
             // one of unknown age at the next start.
@@ -89,11 +129,11 @@ impl Index {
                 tantivy_schema,
                 tantivy::IndexSettings::default(),
             )
-            .map_err(|e| IndexError::open(dir, format!("cannot create index: {e}")))?;
+            .map_err(|e| IndexError::tantivy(dir, "cannot create index", e))?;
             return Self::from_tantivy(dir, index);
         }
         let index = tantivy::Index::open(directory)
-            .map_err(|e| IndexError::open(dir, format!("cannot open index: {e}")))?;
+            .map_err(|e| IndexError::tantivy(dir, "cannot open index", e))?;
         check_compatible(dir, &index)?;
         if schema::read_version(dir)?.is_none() {
             schema::write_version(dir)?;
@@ -114,12 +154,12 @@ impl Index {
         }
         let directory = open_directory(dir)?;
         let exists = tantivy::Index::exists(&directory)
-            .map_err(|e| IndexError::open(dir, format!("cannot read index metadata: {e}")))?;
+            .map_err(|e| IndexError::tantivy(dir, "cannot read index metadata", e))?;
         if !exists {
             return Err(no_index());
         }
         let index = tantivy::Index::open(directory)
-            .map_err(|e| IndexError::open(dir, format!("cannot open index: {e}")))?;
+            .map_err(|e| IndexError::tantivy(dir, "cannot open index", e))?;
         check_compatible(dir, &index)?;
         Self::from_tantivy(dir, index)
     }
@@ -131,7 +171,7 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .map_err(|e| IndexError::open(dir, format!("cannot open a reader: {e}")))?;
+            .map_err(|e| IndexError::tantivy(dir, "cannot open a reader", e))?;
         Ok(Index {
             dir: dir.to_path_buf(),
             index,
@@ -151,7 +191,7 @@ impl Index {
             .index
             .writer_with_num_threads(writer::THREADS, writer::MEMORY_BUDGET_BYTES)
         {
-            Ok(inner) => Ok(Writer::new(inner, self.fields)),
+            Ok(inner) => Ok(Writer::new(inner, self.fields, &self.dir)),
             Err(TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _)) => {
                 Err(IndexError::open(
                     &self.dir,
@@ -159,7 +199,7 @@ impl Index {
                      held); stop that process or point this one at another index directory",
                 ))
             }
-            Err(e) => Err(IndexError::tantivy("open writer", e)),
+            Err(e) => Err(IndexError::tantivy(&self.dir, "cannot open the writer", e)),
         }
     }
 
@@ -167,7 +207,7 @@ impl Index {
     pub fn num_docs(&self) -> Result<u64, IndexError> {
         self.reader
             .reload()
-            .map_err(|e| IndexError::tantivy("reload reader", e))?;
+            .map_err(|e| IndexError::tantivy(&self.dir, "reload the reader", e))?;
         Ok(self.reader.searcher().num_docs())
     }
 
@@ -185,7 +225,7 @@ fn open_directory(dir: &Path) -> Result<MmapDirectory, IndexError> {
             "no index exists yet here; run `pressd run` first to build it",
         ),
         OpenDirectoryError::NotADirectory(_) => IndexError::open(dir, "not a directory"),
-        other => IndexError::open(dir, format!("cannot open directory: {other}")),
+        other => IndexError::tantivy(dir, "cannot open directory", other),
     })
 }
 
@@ -237,12 +277,13 @@ fn resolve_fields(dir: &Path, index: &tantivy::Index) -> Result<Fields, IndexErr
         authors: field("authors")?,
         published: field("published")?,
         fetched: field("fetched")?,
-        stemmed: resolve_stem_fields(&field)?,
+        stemmed: resolve_stem_fields(dir, &field)?,
         names: field("names")?,
     })
 }
 
 fn resolve_stem_fields(
+    dir: &Path,
     field: &impl Fn(&str) -> Result<tantivy::schema::Field, IndexError>,
 ) -> Result<[StemFields; stem::LANGUAGES.len()], IndexError> {
     let mut resolved = Vec::with_capacity(stem::LANGUAGES.len());
@@ -255,7 +296,7 @@ fn resolve_stem_fields(
     }
     resolved
         .try_into()
-        .map_err(|_| IndexError::Tantivy("stemmed fields do not match the languages".into()))
+        .map_err(|_| IndexError::open(dir, "stemmed fields do not match the languages"))
 }
 
 #[cfg(test)]
@@ -329,6 +370,26 @@ pub(crate) mod tests {
             assert!(message.contains("no index exists yet"), "{message}");
             assert!(message.contains("pressd run"), "{message}");
         }
+    }
+
+    #[test]
+    fn a_failure_names_the_directory_and_keeps_its_cause() {
+        use std::error::Error;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("not-a-directory");
+        std::fs::write(&file, "x").expect("write");
+        let err = Index::open_or_create(&file).err().expect("must fail");
+        assert!(matches!(err, IndexError::Io { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(message.contains(&file.display().to_string()), "{message}");
+        assert!(message.contains("cannot create directory"), "{message}");
+        let cause = err.source().expect("the I/O error is the source");
+        assert!(
+            cause.downcast_ref::<std::io::Error>().is_some(),
+            "{cause:?}"
+        );
+        // Told once: the message does not repeat its cause.
+        assert!(!message.contains(&cause.to_string()), "{message}");
     }
 
     #[test]

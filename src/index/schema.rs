@@ -32,6 +32,7 @@ pub const VERSION_FILE: &str = "pressd-schema-version";
 pub struct Fields {
     /// Document identity: the canonical URL. Exact-match term.
     pub id: Field,
+    /// The link shown in results ([`crate::article::Article::url`]). Stored only.
     pub url: Field,
     pub source: Field,
     pub lang: Field,
@@ -125,9 +126,10 @@ fn version_path(dir: &Path) -> PathBuf {
 
 /// Records [`SCHEMA_VERSION`] in `dir`.
 pub fn write_version(dir: &Path) -> Result<(), IndexError> {
-    fs::write(version_path(dir), format!("{SCHEMA_VERSION}\n")).map_err(|e| IndexError::Open {
+    fs::write(version_path(dir), format!("{SCHEMA_VERSION}\n")).map_err(|e| IndexError::Io {
         path: dir.display().to_string(),
-        message: format!("cannot write {VERSION_FILE}: {e}"),
+        action: format!("cannot write {VERSION_FILE}"),
+        source: e,
     })
 }
 
@@ -144,6 +146,10 @@ pub fn read_version(dir: &Path) -> Result<Option<u32>, IndexError> {
             ))
         }),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(open_error(format!("cannot read {VERSION_FILE}: {e}"))),
+        Err(e) => Err(IndexError::Io {
+            path: dir.display().to_string(),
+            action: format!("cannot read {VERSION_FILE}"),
+            source: e,
+        }),
     }
 }

@@ -24,6 +24,7 @@
 
 use std::collections::hash_map::{Entry, HashMap};
 use std::ops::Bound;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
@@ -116,7 +117,8 @@ pub struct SearchResults {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Hit {
-    /// The URL the article was fetched from.
+    /// The article's link (see [`crate::article::Article::url`]): its
+    /// canonical URL as indexed.
     pub url: String,
     pub title: String,
     pub source: String,
@@ -138,7 +140,7 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
     index
         .reader
         .reload()
-        .map_err(|e| IndexError::tantivy("reload reader", e))?;
+        .map_err(|e| IndexError::tantivy(&index.dir, "reload the reader", e))?;
     let searcher = index.reader.searcher();
     let user_query = parse_query(index, request)?;
     let query = with_filters(index, user_query.box_clone(), request);
@@ -154,7 +156,7 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
     // TopDocs allocates for its limit up front.
     .min(num_docs);
     let top = TopDocs::with_limit(limit);
-    let search_error = |e| IndexError::tantivy("search", e);
+    let search_error = |e| IndexError::tantivy(&index.dir, "search", e);
     let (ranked, total): (Vec<(Score, DocAddress)>, usize) = match request.sort {
         Sort::Relevance => searcher
             .search(&query, &(top.order_by_score(), Count))
@@ -186,12 +188,12 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
         }
     };
 
-    let mut snippets = Snippets::new(&searcher, &*user_query);
+    let mut snippets = Snippets::new(&searcher, &*user_query, &index.dir);
     let mut hits = Vec::with_capacity(ranked.len());
     for (score, address) in ranked {
         let doc: TantivyDocument = searcher
             .doc(address)
-            .map_err(|e| IndexError::tantivy("load document", e))?;
+            .map_err(|e| IndexError::tantivy(&index.dir, "load a document", e))?;
         hits.push(to_hit(index, &doc, score, &mut snippets)?);
     }
     Ok(SearchResults { total, hits })
@@ -475,14 +477,17 @@ struct Snippets<'a> {
     searcher: &'a Searcher,
     query: &'a dyn Query,
     generators: HashMap<Field, SnippetGenerator>,
+    /// The index directory, for errors.
+    dir: &'a Path,
 }
 
 impl<'a> Snippets<'a> {
-    fn new(searcher: &'a Searcher, query: &'a dyn Query) -> Self {
+    fn new(searcher: &'a Searcher, query: &'a dyn Query, dir: &'a Path) -> Self {
         Snippets {
             searcher,
             query,
             generators: HashMap::new(),
+            dir,
         }
     }
 
@@ -497,7 +502,7 @@ impl<'a> Snippets<'a> {
                 Entry::Occupied(entry) => entry.into_mut(),
                 Entry::Vacant(entry) => entry.insert(
                     SnippetGenerator::create(self.searcher, self.query, field)
-                        .map_err(|e| IndexError::tantivy("prepare snippets", e))?,
+                        .map_err(|e| IndexError::tantivy(self.dir, "prepare snippets", e))?,
                 ),
             };
             // Tantivy measures the snippet in bytes; scale so that Georgian

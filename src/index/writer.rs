@@ -5,6 +5,8 @@
 //! from a crash until [`Writer::commit`]. The daemon commits per batch or on
 //! a timer, never per document (a commit writes and syncs a segment).
 
+use std::path::{Path, PathBuf};
+
 use chrono::{DateTime, Utc};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
@@ -24,16 +26,19 @@ pub(super) const MEMORY_BUDGET_BYTES: usize = 50_000_000;
 pub struct Writer {
     inner: IndexWriter<TantivyDocument>,
     fields: Fields,
+    /// The index directory, for errors.
+    dir: PathBuf,
     /// Whether documents get their cross-script name keys (always, but for
     /// benchmarks that measure what the name path costs).
     names: bool,
 }
 
 impl Writer {
-    pub(super) fn new(inner: IndexWriter<TantivyDocument>, fields: Fields) -> Self {
+    pub(super) fn new(inner: IndexWriter<TantivyDocument>, fields: Fields, dir: &Path) -> Self {
         Writer {
             inner,
             fields,
+            dir: dir.to_path_buf(),
             names: true,
         }
     }
@@ -53,10 +58,11 @@ impl Writer {
     pub fn upsert(&mut self, article: &Article) -> Result<(), IndexError> {
         if article.id.is_empty() {
             // An empty id would make every such article replace the last.
-            return Err(IndexError::Tantivy(format!(
-                "article fetched from {:?} has an empty id (canonical URL); not indexed",
-                article.url
-            )));
+            return Err(IndexError::EmptyId {
+                path: self.dir.display().to_string(),
+                source_id: article.source.clone(),
+                title: article.title.clone(),
+            });
         }
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
@@ -92,7 +98,7 @@ impl Writer {
             .delete_term(Term::from_field_text(f.id, &article.id));
         self.inner
             .add_document(doc)
-            .map_err(|e| IndexError::tantivy(&format!("add {}", article.id), e))?;
+            .map_err(|e| IndexError::tantivy(&self.dir, format!("add {}", article.id), e))?;
         Ok(())
     }
 
@@ -100,7 +106,7 @@ impl Writer {
     pub fn commit(&mut self) -> Result<(), IndexError> {
         self.inner
             .commit()
-            .map_err(|e| IndexError::tantivy("commit", e))?;
+            .map_err(|e| IndexError::tantivy(&self.dir, "commit", e))?;
         Ok(())
     }
 
@@ -108,7 +114,7 @@ impl Writer {
     pub fn rollback(&mut self) -> Result<(), IndexError> {
         self.inner
             .rollback()
-            .map_err(|e| IndexError::tantivy("rollback", e))?;
+            .map_err(|e| IndexError::tantivy(&self.dir, "roll back", e))?;
         Ok(())
     }
 
@@ -118,7 +124,7 @@ impl Writer {
     pub fn close(self) -> Result<(), IndexError> {
         self.inner
             .wait_merging_threads()
-            .map_err(|e| IndexError::tantivy("wait for merges", e))
+            .map_err(|e| IndexError::tantivy(&self.dir, "wait for merges", e))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `telegram` source kind: a public channel read from its web preview,
 //! `https://t.me/s/<channel>`. Each message is a post item (text, date,
-//! permalink, views); on the first poll the preview is paged backwards
+//! permalink); on the first poll the preview is paged backwards
 //! (`?before=<id>`) to pick up some history. With `follow_links`, the first
 //! outbound link of a post is also yielded as an article. Its keys:
 //! `follow_links`, `max_pages` (preview pages read on the first poll).
@@ -160,11 +160,10 @@ fn selector(css: &str) -> Option<Selector> {
 /// `https://t.me/<channel>/<id>`, wherever the page was served from.
 pub fn parse_preview(text: &str, channel: &str, follow_links: bool) -> PreviewPage {
     let mut page = PreviewPage::default();
-    let (Some(message_sel), Some(text_sel), Some(date_sel), Some(views_sel), Some(owner_sel)) = (
+    let (Some(message_sel), Some(text_sel), Some(date_sel), Some(owner_sel)) = (
         selector(".tgme_widget_message[data-post]"),
         selector(".tgme_widget_message_text"),
         selector(".tgme_widget_message_date time[datetime], time[datetime]"),
-        selector(".tgme_widget_message_views"),
         selector(".tgme_widget_message_owner_name"),
     ) else {
         return page;
@@ -199,10 +198,6 @@ pub fn parse_preview(text: &str, channel: &str, follow_links: bool) -> PreviewPa
             .and_then(|t| t.value().attr("datetime"))
             .and_then(date::parse)
             .map(|d| d.to_utc());
-        let views = message
-            .select(&views_sel)
-            .next()
-            .and_then(|v| parse_count(&v.text().collect::<String>()));
         let owner = message
             .select(&owner_sel)
             .next()
@@ -224,7 +219,6 @@ pub fn parse_preview(text: &str, channel: &str, follow_links: bool) -> PreviewPa
         }
         let mut item = Item::post(permalink, text);
         item.published = published;
-        item.views = views;
         item.author_handle = Some(post_channel.to_owned());
         item.authors = owner.into_iter().collect();
         page.items.push(item);
@@ -247,18 +241,6 @@ fn outbound_link(message: ElementRef<'_>, text: Option<ElementRef<'_>>) -> Optio
     };
     text.and_then(|t| t.select(&anchors).find_map(outbound))
         .or_else(|| message.select(&preview).find_map(outbound))
-}
-
-/// A count as the preview shows it: `947`, `33.4K`, `1.2M`.
-pub fn parse_count(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let (number, factor) = match text.chars().last()? {
-        'K' | 'k' => (&text[..text.len() - 1], 1_000.0),
-        'M' | 'm' => (&text[..text.len() - 1], 1_000_000.0),
-        _ => (text, 1.0),
-    };
-    let value: f64 = number.trim().replace(',', ".").parse().ok()?;
-    (value >= 0.0 && value.is_finite()).then(|| (value * factor).round() as u64)
 }
 
 #[cfg(test)]
@@ -317,19 +299,16 @@ mod tests {
             text.starts_with("Bakıda yeni metro stansiyası açıldı\n\nStansiya"),
             "{text}"
         );
-        assert_eq!(post.views, Some(12_400));
         assert_eq!(post.author_handle.as_deref(), Some("kavkaz_xeber"));
         assert_eq!(post.authors, vec!["Qafqaz Xəbər (test)".to_owned()]);
         assert_eq!(
             post.published.map(|d| d.to_rfc3339()).as_deref(),
             Some("2025-06-02T06:15:00+00:00")
         );
-        assert_eq!(first[1].views, Some(947));
         assert!(first[1]
             .text
             .as_deref()
             .is_some_and(|t| t.starts_with("Երևանում")));
-        assert_eq!(first[2].views, Some(1_200_000));
         assert_eq!(first[3].url.as_str(), "https://t.me/kavkaz_xeber/1039");
 
         let later = items(
@@ -420,7 +399,6 @@ mod tests {
                 .as_str()
                 .starts_with("https://t.me/topwar_official/"));
             assert!(item.published.is_some());
-            assert!(item.views.is_some_and(|v| v > 1000));
             assert!(item.text.as_deref().is_some_and(|t| !t.contains('<')));
         }
         let last = found.last().expect("items");
@@ -475,13 +453,5 @@ mod tests {
             problems[0].message.contains("https://t.me/s/<channel>"),
             "{problems:?}"
         );
-    }
-
-    #[test]
-    fn counts() {
-        assert_eq!(parse_count("33.4K"), Some(33_400));
-        assert_eq!(parse_count(" 947 "), Some(947));
-        assert_eq!(parse_count("1.2M"), Some(1_200_000));
-        assert_eq!(parse_count("many"), None);
     }
 }

@@ -109,12 +109,6 @@ pub struct Tweet {
     pub text: String,
     pub created_at: Option<DateTime<Utc>>,
     pub lang: Option<String>,
-    pub public_metrics: Option<Metrics>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Metrics {
-    pub impression_count: Option<u64>,
 }
 
 /// The user of an account address (`https://x.com/<user>`, `@` or not).
@@ -163,7 +157,7 @@ pub async fn poll(
         .query_pairs_mut()
         .append_pair("max_results", &PAGE_SIZE.to_string())
         .append_pair("exclude", "retweets,replies")
-        .append_pair("tweet.fields", "created_at,lang,public_metrics");
+        .append_pair("tweet.fields", "created_at,lang");
     let tweets: Envelope<Vec<Tweet>> = api_get(client, source, &timeline, &headers, user).await?;
     if tweets.data.is_none() && !tweets.errors.is_empty() {
         return Err(SourceError::Malformed {
@@ -267,7 +261,6 @@ pub fn tweet_item(tweet: Tweet, username: &str, name: Option<&str>) -> Option<It
     item.lang = tweet
         .lang
         .filter(|l| l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase()));
-    item.views = tweet.public_metrics.and_then(|m| m.impression_count);
     item.author_handle = Some(username.to_owned());
     item.authors = name.map(str::to_owned).into_iter().collect();
     Some(item)
@@ -315,7 +308,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn tweets_become_posts_with_views_and_language() {
+    async fn tweets_become_posts_with_language() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path("/2/users/by/username/presswatch_cc"))
@@ -344,7 +337,6 @@ mod tests {
             "https://x.com/presswatch_cc/status/1930000000000000003"
         );
         assert_eq!(az.lang.as_deref(), Some("az"));
-        assert_eq!(az.views, Some(3150));
         assert_eq!(az.authors, vec!["Press Watch Caucasus".to_owned()]);
         assert_eq!(az.author_handle.as_deref(), Some("presswatch_cc"));
         assert_eq!(found[1].lang.as_deref(), Some("hy"));

@@ -1,0 +1,196 @@
+//! The store's schema and how it gets there: the migrations, in order, and
+//! the step that runs those a store has not run yet when it is opened for
+//! writing. Which table holds what is told in the module of each table
+//! (`sources`, `frontier`, `handled`).
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::{check_identity, open_error, StateError};
+
+/// Marks the file as a pressd store (`PRAGMA application_id`, bytes "prsd"),
+/// so another program's SQLite database is refused instead of written into.
+pub(super) const APPLICATION_ID: i32 = 0x7072_7364;
+
+/// Schema migrations: entry `i` brings the schema from version `i` to
+/// `i + 1` (`PRAGMA user_version`). Append only; never edit a shipped step,
+/// since stores in the field already ran it.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    "CREATE TABLE sources (
+        id TEXT PRIMARY KEY NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_attempt INTEGER,
+        last_success INTEGER,
+        last_error TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        next_poll INTEGER,
+        items_seen INTEGER NOT NULL DEFAULT 0,
+        last_new_item INTEGER
+    );
+    CREATE TABLE frontier (
+        key TEXT PRIMARY KEY NOT NULL,
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT,
+        published INTEGER,
+        summary TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        lang TEXT,
+        discovered_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER NOT NULL,
+        last_error TEXT
+    );
+    CREATE INDEX frontier_by_discovery ON frontier (discovered_at);
+    CREATE INDEX frontier_by_source ON frontier (source);
+    CREATE TABLE handled (
+        key TEXT PRIMARY KEY NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('indexed', 'skipped')),
+        error TEXT,
+        at INTEGER NOT NULL
+    );",
+    // 2: social posts are queued with their text (they are indexed as they
+    // are, without a page fetch).
+    "ALTER TABLE frontier ADD COLUMN kind TEXT NOT NULL DEFAULT 'article';
+    ALTER TABLE frontier ADD COLUMN text TEXT;
+    ALTER TABLE frontier ADD COLUMN author_handle TEXT;
+    ALTER TABLE frontier ADD COLUMN views INTEGER;",
+    // 3: source health beyond errors. `first_success` dates a source that
+    // never published anything; `cadence_ms` is a moving average of the time
+    // between polls that found new items; `interval_ms` the adaptive poll
+    // interval; `recent_extractions` the outcome of the source's last few
+    // article extractions, oldest first ('t' text, 'e' empty).
+    "ALTER TABLE sources ADD COLUMN first_success INTEGER;
+    ALTER TABLE sources ADD COLUMN cadence_ms INTEGER;
+    ALTER TABLE sources ADD COLUMN interval_ms INTEGER;
+    ALTER TABLE sources ADD COLUMN recent_extractions TEXT NOT NULL DEFAULT '';
+    UPDATE sources SET first_success = last_success;",
+    // 4: handled keys are forgotten after a while (`forget_handled`).
+    "CREATE INDEX handled_by_time ON handled (at);",
+    // 5: view counts of posts (added in 2) were stored and never read:
+    // they are not parsed any more, and their column goes.
+    "ALTER TABLE frontier DROP COLUMN views;",
+    // 6: the URL a source was polled from, so that a changed URL is
+    // noticed even across a restart (`set_source_urls`). NULL in rows
+    // written before.
+    "ALTER TABLE sources ADD COLUMN url TEXT;",
+];
+
+/// The schema version this binary writes and understands.
+pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Bring the schema up to [`SCHEMA_VERSION`], all steps in one transaction.
+pub(super) fn migrate(conn: &Connection, path: &Path) -> Result<(), StateError> {
+    if check_identity(conn, path)? == SCHEMA_VERSION {
+        // The common case takes no write lock, so a second process opening
+        // the store never waits on the daemon's writes.
+        return Ok(());
+    }
+    let open_err = |e: rusqlite::Error| open_error(path, &e);
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(open_err)?;
+    let migrated = (|| {
+        // Read again under the write lock: another process may have
+        // migrated meanwhile.
+        let from = check_identity(conn, path)?;
+        for (step, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+            conn.execute_batch(sql).map_err(|e| StateError::Open {
+                path: path.display().to_string(),
+                message: format!("schema migration to version {}: {e}", step + 1),
+            })?;
+        }
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(open_err)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(open_err)?;
+        conn.execute_batch("COMMIT").map_err(open_err)
+    })();
+    if migrated.is_err() {
+        // Best effort: the failure is what the caller needs to see, and
+        // closing the connection rolls back anyway.
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    migrated
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::tests::{due, t};
+    use super::super::{State, FILE_NAME};
+    use super::*;
+
+    /// A store as a pressd of schema version `version` left it.
+    fn store_at_version(dir: &Path, version: usize) -> Connection {
+        let conn = Connection::open(dir.join(FILE_NAME)).expect("raw open");
+        for sql in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).expect("old migration");
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .expect("user_version");
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("application_id");
+        conn
+    }
+
+    fn columns(state_dir: &Path, table: &str) -> Vec<String> {
+        let conn = Connection::open(state_dir.join(FILE_NAME)).expect("raw open");
+        let mut stmt = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .expect("table_info");
+        let names = stmt
+            .query_map([], |row| row.get(0))
+            .expect("query")
+            .collect::<Result<Vec<String>, _>>()
+            .expect("names");
+        names
+    }
+
+    #[test]
+    fn a_store_of_version_4_is_migrated_and_keeps_its_work() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let conn = store_at_version(tmp.path(), 4);
+        conn.execute_batch(
+            "INSERT INTO sources (id, etag, items_seen, last_attempt, next_poll)
+                VALUES ('tg', '\"e1\"', 7, 1700000000000, 1700000600000);
+             INSERT INTO frontier (key, source, url, discovered_at, next_attempt,
+                                   kind, text, author_handle, views)
+                VALUES ('https://t.me/c/1', 'tg', 'https://t.me/c/1', 1700000000000,
+                        1700000000000, 'post', 'Bakıda yeni metro', 'c', 33400);
+             INSERT INTO handled (key, status, at) VALUES ('https://a.example/1', 'indexed', 1);",
+        )
+        .expect("old rows");
+        drop(conn);
+
+        let state = State::open(tmp.path()).expect("migrating open");
+        let queued = due(&state, t(0), 10, &[]);
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].item.text.as_deref(), Some("Bakıda yeni metro"));
+        assert_eq!(queued[0].item.author_handle.as_deref(), Some("c"));
+        assert!(state.is_handled("https://a.example/1").expect("handled"));
+        let tg = state.source("tg").expect("source").expect("row");
+        assert_eq!(tg.validators.etag.as_deref(), Some("\"e1\""));
+        assert_eq!((tg.items_seen, tg.next_poll), (7, Some(t(600))));
+        // Its URL was not kept then: the first one it is told is taken as
+        // the one its validators belong to.
+        assert_eq!(tg.url, None);
+        let changed = state
+            .set_source_urls(&[("tg", "https://t.me/s/c")])
+            .expect("urls");
+        assert!(changed.is_empty(), "{changed:?}");
+        let tg = state.source("tg").expect("source").expect("row");
+        assert_eq!(tg.url.as_deref(), Some("https://t.me/s/c"));
+        assert_eq!(
+            tg.poll_validators().and_then(|v| v.etag.as_deref()),
+            Some("\"e1\"")
+        );
+        assert!(!columns(tmp.path(), "frontier").contains(&"views".to_string()));
+        drop(state);
+        // Opening again runs nothing more, and a reader accepts the store.
+        drop(State::open(tmp.path()).expect("reopen"));
+        State::open_read_only(tmp.path()).expect("read-only open");
+    }
+}
