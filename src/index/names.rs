@@ -21,7 +21,9 @@ use super::analysis::WordTokenizer;
 use crate::names::Folder;
 
 /// Appends to `out` the words of `text` that can be names: those written
-/// with a capital in a script that has capitals, and, in Georgian, which
+/// with a capital in a script that has capitals (at the start of a
+/// sentence, where every word has one, not the language's common words:
+/// see [`crate::names::name_at_sentence_start`]), and, in Georgian, which
 /// has none, the words [`crate::names::georgian_name`] takes for names
 /// (a case form of a known name, or a surname's shape); other Georgian
 /// words, however they key, are no names (`ბაღი` "orchard" keys like Baku).
@@ -38,7 +40,9 @@ pub fn name_words(text: &str, out: &mut String) {
             if !crate::names::georgian_name(word) {
                 continue;
             }
-        } else if first.is_lowercase() {
+        } else if first.is_lowercase()
+            || sentence_start(text, word) && !crate::names::name_at_sentence_start(word)
+        {
             continue;
         }
         if !out.is_empty() {
@@ -46,6 +50,22 @@ pub fn name_words(text: &str, out: &mut String) {
         }
         out.push_str(word);
     }
+}
+
+/// Whether `word`, a slice of `text`, starts a sentence: nothing but
+/// spaces, quotes, brackets and dashes between it and the start of the text
+/// or the end of the previous sentence.
+fn sentence_start(text: &str, word: &str) -> bool {
+    let at = (word.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    for c in text[..at.min(text.len())].chars().rev() {
+        match c {
+            '.' | '!' | '?' | '…' | '։' | '\n' => return true,
+            c if c.is_whitespace() => {}
+            '"' | '\'' | '«' | '»' | '“' | '”' | '„' | '(' | '[' | '-' | '–' | '—' => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Georgian Mkhedruli has no case in use (Unicode files its letters as
@@ -332,10 +352,14 @@ mod name_word_tests {
     fn capitalised_words_and_caseless_scripts_are_kept() {
         assert_eq!(
             words("Prezident İlham Əliyev Bakıda çıxış edib"),
-            "Prezident İlham Əliyev Bakıda"
+            "İlham Əliyev Bakıda"
         );
         assert_eq!(words("помощник Хикмет Гаджиев заявил"), "Хикмет Гаджиев");
         assert_eq!(words("օգնական Հիքմեթ Հաջիևը"), "Հիքմեթ Հաջիևը");
         assert_eq!(words("ირაკლი კობახიძე"), "ირაკლი კობახიძე");
+        // Issue 16: common words at the start of a sentence and Georgian
+        // common words are no names.
+        assert_eq!(words("Bu gün Bakıda. Bax, Gəncə"), "Bakıda Gəncə");
+        assert_eq!(words("თხილის მოსავალი ბაღში კარგი იყო"), "");
     }
 }

@@ -206,7 +206,9 @@ fn cut(keep: usize) -> Base {
 ///     would eat the `-ეთი` of სომხეთი, კახეთი), adverbial `-ად`/`-დ`, ergative
 ///     `-მა` (`თბილისმა`) and `-მ` after a vowel (`კობახიძემ`), dative
 ///     `-ს` (`თბილისს`, `განჯას`, `ბაირამოვს`), each with an optional
-///     emphatic `-ა` (`-ისა`, `-ითა`).
+///     emphatic `-ა` (`-ისა`, `-ითა`). A first name written before a
+///     surname drops its `-ი` (`ილჰამ ალიევი`), so `-მ` and `-დ` after a
+///     vowel may be its own: both readings.
 fn georgian(word: &str, out: &mut Readings) {
     let mut end = word.len();
     if let Some(at) = stem_before(word, "ც") {
@@ -268,7 +270,14 @@ fn georgian(word: &str, out: &mut Readings) {
     ];
     for &(ending, after_vowel) in CASES {
         if let Some(at) = stem_before(w, ending) {
-            if !after_vowel || last_char(&w[..at]).is_some_and(is_vowel) {
+            if !after_vowel {
+                out.push(cut(at));
+                return;
+            }
+            if last_char(&w[..at]).is_some_and(is_vowel) {
+                // A first name before a surname drops its `-ი` and may end
+                // in `-მ` or `-დ` itself (ილჰამ ალიევი, ფუად მურადოვი).
+                out.push(cut(end));
                 out.push(cut(at));
                 return;
             }
@@ -285,8 +294,9 @@ fn georgian(word: &str, out: &mut Readings) {
 ///   be the Russian-style surname ending (`Բայրամով`), so both readings:
 ///   `Պաշինյանով`.
 /// - Dative with article `-ին` (`Ալիևին`), but `Պուտին`, `Լաչին`: both
-///   readings. `-ուն`, the dative of `-ի` stems (`Կավելաշվիլուն`, genitive
-///   `Կավելաշվիլու`), but `Ջեյհուն`: both readings.
+///   readings. The article `-ն` after a vowel (`Մելիան`, `Կալաձեն`;
+///   `Կավելաշվիլուն`, dative of the genitive `Կավելաշվիլու`), but every
+///   `-յան` surname ends so: both readings.
 /// - Genitive `-ի` and `-ու` are vowels, which the key ignores.
 /// - A stem in `-ու` turns it into `-վ` before a vowel ending: `Բաքու`,
 ///   `Բաքվում`, `Բաքվի`, `Բաքվից`; the reading puts the `ու` back.
@@ -327,8 +337,8 @@ fn armenian(word: &str, out: &mut Readings) {
         }
     }
     out.push(cut(end));
-    if let Some(at) =
-        stem_before(w, "ին").or_else(|| stem_before(w, "ն").filter(|&at| w[..at].ends_with("ու")))
+    if let Some(at) = stem_before(w, "ին")
+        .or_else(|| stem_before(w, "ն").filter(|&at| last_char(&w[..at]).is_some_and(is_vowel)))
     {
         out.push(cut(at));
     }
@@ -485,7 +495,7 @@ mod tests {
         assert_eq!(read("თბილისს"), ["თბილის"]);
         assert_eq!(read("თბილისის"), ["თბილის"]);
         assert_eq!(read("თბილისი"), ["თბილისი"]);
-        assert_eq!(read("კობახიძემ"), ["კობახიძე"]);
+        assert_eq!(read("კობახიძემ"), ["კობახიძემ", "კობახიძე"]);
         assert_eq!(read("კობახიძემაც"), ["კობახიძე"]);
         assert_eq!(read("კობახიძეს"), ["კობახიძე"]);
         assert_eq!(read("კობახიძის"), ["კობახიძ"]);
@@ -493,6 +503,7 @@ mod tests {
         assert_eq!(read("მარნეულიდან"), ["მარნეულ"]);
         assert_eq!(read("ბაქოდან"), ["ბაქო"]);
         assert_eq!(read("ბაირამოვს"), ["ბაირამოვ"]);
+        assert_eq!(read("ილჰამ"), ["ილჰამ", "ილჰა"]);
         assert_eq!(read("კობახიძესთან"), ["კობახიძე"]);
         assert_eq!(read("სომხეთი"), ["სომხეთი"]);
         assert_eq!(read("შუშაში"), ["შუშა"]);
@@ -514,6 +525,7 @@ mod tests {
         assert_eq!(read("կավելաշվիլուն"), ["կավելաշվիլուն", "կավելաշվիլու"]);
         assert_eq!(read("ալիևին"), ["ալիևին", "ալիև"]);
         assert_eq!(read("բայրամով"), ["բայրամով", "բայրամ"]);
+        assert_eq!(read("մելիան"), ["մելիան", "մելիա"]);
     }
 
     #[test]

@@ -18,8 +18,8 @@
 //! `names.txt`) joins spellings that no rule brings together (Əmirbəyov
 //! and Амирбеков, Giorgi and Георгий) and lists the Georgian names that
 //! [`georgian_name`] recognises in text without capitals. An Armenian
-//! surname's initial `h`, which Russian drops (Hakobyan, Акопян), is dropped
-//! everywhere.
+//! surname keys with its initial `h` and without it, since Russian drops it
+//! (Hakobyan, Акопян) and Turkish writes `kh` as `h` (Haçaturyan).
 //!
 //! Known limits: Latin `c` is read as Azerbaijani/Turkish `j`, not as the
 //! `ts` of Polish-style transliterations; names that are translations rather
@@ -82,25 +82,39 @@ impl Folder {
             if listed && !table.lists(&self.reading) {
                 continue;
             }
-            raw_key_into(&self.reading, &mut self.skeleton, &mut self.key);
-            if self.key.is_empty() {
-                continue;
-            }
-            table::lookup_key(script, stem_skeleton(&self.skeleton), &mut self.lookup);
-            if let Some(canonical) = table.equivalent(&self.lookup) {
+            self.skeleton.clear();
+            translit::transliterate_into(&self.reading, &mut self.skeleton);
+            // An Armenian surname keys with its initial `h` and without it
+            // (see `translit::armenian_initial_h`).
+            let without_h = translit::armenian_initial_h(&self.skeleton);
+            for drop_h in [false, true] {
+                if drop_h {
+                    if !without_h {
+                        break;
+                    }
+                    self.skeleton.remove(0);
+                }
                 self.key.clear();
-                self.key.push_str(canonical);
+                key::key_into(self.skeleton.as_bytes(), &mut self.key);
+                if self.key.is_empty() {
+                    continue;
+                }
+                if let Some(canonical) = table.equivalent(script, &self.skeleton, &mut self.lookup)
+                {
+                    self.key.clear();
+                    self.key.push_str(canonical);
+                }
+                if self.emitted[..count].contains(&self.key) {
+                    continue;
+                }
+                if self.emitted.len() == count {
+                    self.emitted.push(String::new());
+                }
+                self.emitted[count].clear();
+                self.emitted[count].push_str(&self.key);
+                count += 1;
+                emit(&self.key);
             }
-            if self.emitted[..count].iter().any(|k| *k == self.key) {
-                continue;
-            }
-            if self.emitted.len() == count {
-                self.emitted.push(String::new());
-            }
-            self.emitted[count].clear();
-            self.emitted[count].push_str(&self.key);
-            count += 1;
-            emit(&self.key);
         }
     }
 
@@ -132,10 +146,10 @@ impl Folder {
     }
 
     /// The key of a lowercase word as written (no endings read, no table)
-    /// and what the table looks it up by ([`stem_skeleton`]).
+    /// and its skeleton.
     fn raw_key(&mut self, lower: &str) -> (String, String) {
         raw_key_into(lower, &mut self.skeleton, &mut self.key);
-        (self.key.clone(), stem_skeleton(&self.skeleton).to_string())
+        (self.key.clone(), self.skeleton.clone())
     }
 }
 
@@ -144,7 +158,7 @@ impl Folder {
 /// goes too, `georgiy`), but with a `y` after another vowel, which belongs
 /// to the name (`nikolay` is not `nikol`): what the table's equivalents are
 /// looked up by.
-fn stem_skeleton(skeleton: &str) -> &str {
+pub(crate) fn stem_skeleton(skeleton: &str) -> &str {
     let mut s = skeleton;
     loop {
         let b = s.as_bytes();
@@ -160,7 +174,6 @@ fn stem_skeleton(skeleton: &str) -> &str {
 fn raw_key_into(reading: &str, skeleton: &mut String, key: &mut String) {
     skeleton.clear();
     translit::transliterate_into(reading, skeleton);
-    translit::drop_armenian_initial_h(skeleton);
     key.clear();
     key::key_into(skeleton.as_bytes(), key);
 }
@@ -210,6 +223,24 @@ pub fn name_keys(token: &str) -> Vec<String> {
     Folder::new().all_keys(token)
 }
 
+/// Whether a capitalised word at the start of a sentence may be a name: not
+/// when it is one of the common words of Azerbaijani, Turkish, Russian or
+/// English (`common.txt`, the 10,000 most frequent words of each), unless
+/// the names table lists it (`Bakı` is a frequent word too). Elsewhere in a
+/// sentence a capital is the writer's word that the word is a name.
+pub fn name_at_sentence_start(word: &str) -> bool {
+    let mut lower = String::with_capacity(word.len());
+    lowercase_into(without_apostrophe_suffix(word), &mut lower);
+    !common_words().contains(lower.as_str()) || table::table().lists(&lower)
+}
+
+/// The common words of `common.txt`, parsed on first use.
+fn common_words() -> &'static std::collections::HashSet<&'static str> {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    WORDS.get_or_init(|| include_str!("common.txt").lines().collect())
+}
+
 /// Whether a Georgian word (Georgian has no capitals) is likely a name: a
 /// case form of a name of the shipped table (`თბილისში`, `კობახიძემ`), or
 /// a word with the shape of a surname: Georgian `-ძე` and `-შვილი`
@@ -225,13 +256,17 @@ pub fn georgian_name(word: &str) -> bool {
     } else {
         word.into()
     };
-    let Some(base) = inflection::readings(&lower).iter().next() else {
+    let readings = inflection::readings(&lower);
+    if readings
+        .iter()
+        .any(|b| table::table().lists_georgian(&lower[..b.keep]))
+    {
+        return true;
+    }
+    let Some(base) = readings.iter().next() else {
         return false;
     };
     let reading = &lower[..base.keep];
-    if table::table().lists_georgian(reading) {
-        return true;
-    }
     let letters = reading.chars().count();
     let ends = |s: &str| reading.ends_with(s);
     if ends("ძე") || ends("ძ") {
@@ -500,6 +535,9 @@ mod tests {
             ("Hasanov", "Huseynov"),
             ("Pashinyan", "Petrosyan"),
             ("Mirzoyan", "Mirzayev"),
+            ("Armenia", "Armen"),
+            ("Армении", "Армену"),
+            ("სომხეთში", "არმენ"),
         ] {
             assert!(
                 !meet(a, b),
@@ -513,7 +551,8 @@ mod tests {
     #[test]
     fn every_line_of_the_table_is_one_name() {
         let mut apart = Vec::new();
-        for spellings in table::lines(include_str!("names.txt")) {
+        for line in table::lines(include_str!("names.txt")) {
+            let spellings = line.spellings;
             for s in &spellings[1..] {
                 if !meet(spellings[0], s) {
                     apart.push(format!("{} vs {s}", spellings[0]));

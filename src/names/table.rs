@@ -8,6 +8,10 @@
 //! - whether a Georgian word is a listed name in one of its case forms,
 //!   since Georgian writes names without capitals.
 //!
+//! A line that starts with `!` is a name of its own: its spellings take a
+//! key no word can have, so that words that key alike (Armen for Armenia)
+//! stay apart; such a line lists the case forms that end in a vowel too.
+//!
 //! The table is parsed once, on first use.
 
 use std::collections::{HashMap, HashSet};
@@ -26,9 +30,13 @@ pub struct Table {
     /// and truncating genitives (`კობახიძის`) come out of
     /// [`inflection::readings`].
     georgian: HashSet<String>,
-    /// [`lookup_key`] of a spelling → the key of the first spelling on its
-    /// line, where the two keys differ.
-    equivalents: HashMap<String, String>,
+    /// [`lookup_key`] of a spelling's skeleton → the key its line gives it,
+    /// where that differs from the spelling's own key.
+    exact: HashMap<String, String>,
+    /// The same by [`super::stem_skeleton`], which also catches the case
+    /// forms that end in other vowels (`Армении` for `Армения`), for the
+    /// stems no other line shares (`Армения` and `Армен` share `armen`).
+    stems: HashMap<String, String>,
 }
 
 /// The table, parsed on first use.
@@ -37,25 +45,41 @@ pub fn table() -> &'static Table {
     TABLE.get_or_init(|| Table::parse(TEXT))
 }
 
-/// Spellings of each line of `text`: `|`-separated, `#` starting a comment.
-pub fn lines(text: &str) -> impl Iterator<Item = Vec<&str>> {
+/// One line of the table: its spellings, `|`-separated (`#` starts a
+/// comment), and whether it starts with `!`: a name that must key apart
+/// from other words that key alike (Armenia, not Armen).
+pub struct Line<'a> {
+    pub distinct: bool,
+    pub spellings: Vec<&'a str>,
+}
+
+/// The lines of `text` that hold spellings.
+pub fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
     text.lines().filter_map(|line| {
-        let line = line.split('#').next().unwrap_or_default();
+        let line = line.split('#').next().unwrap_or_default().trim();
+        let (distinct, line) = match line.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, line),
+        };
         let spellings: Vec<&str> = line
             .split('|')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .collect();
-        (!spellings.is_empty()).then_some(spellings)
+        (!spellings.is_empty()).then_some(Line {
+            distinct,
+            spellings,
+        })
     })
 }
 
-/// The string the equivalents map is looked up by: the spelling's skeleton
-/// without its final vowels (finer than its key, so that an entry catches
-/// the spelling and its case forms but not every word that keys alike:
-/// Georgian სომხეთი "Armenia" and სუმგაითი "Sumgait" share a key), behind
-/// a letter for the script.
-pub fn lookup_key(script: Script, stem_skeleton: &str, out: &mut String) {
+/// The string the equivalents are looked up by: a skeleton behind a letter
+/// for the script, so that a Cyrillic spelling's entry does not catch a
+/// Latin word that happens to be spelt alike. Skeletons are finer than
+/// keys: an entry catches a spelling and its case forms, not every word
+/// that keys alike (Georgian სომხეთი "Armenia" and სუმგაითი "Sumgait"
+/// share a key).
+pub fn lookup_key(script: Script, skeleton: &str, out: &mut String) {
     out.clear();
     out.push(match script {
         Script::Latin => 'L',
@@ -64,7 +88,16 @@ pub fn lookup_key(script: Script, stem_skeleton: &str, out: &mut String) {
         Script::Georgian => 'G',
         Script::Other => 'O',
     });
-    out.push_str(stem_skeleton);
+    out.push_str(skeleton);
+}
+
+/// What one spelling contributes: its lookups and whether its key needs
+/// replacing.
+struct Entry {
+    line: usize,
+    exact: String,
+    stem: String,
+    replace: bool,
 }
 
 impl Table {
@@ -73,13 +106,16 @@ impl Table {
         let mut table = Table {
             spellings: HashSet::new(),
             georgian: HashSet::new(),
-            equivalents: HashMap::new(),
+            exact: HashMap::new(),
+            stems: HashMap::new(),
         };
         let mut lower = String::new();
-        let mut lookup = String::new();
-        for spellings in lines(text) {
+        let mut canonicals = Vec::new();
+        let mut entries = Vec::new();
+        let mut stem_lines: HashMap<String, HashSet<usize>> = HashMap::new();
+        for (n, line) in lines(text).enumerate() {
             let mut canonical: Option<String> = None;
-            for spelling in spellings {
+            for spelling in line.spellings {
                 super::lowercase_into(spelling, &mut lower);
                 let script = Script::of(&lower);
                 let first = inflection::readings(&lower)
@@ -95,19 +131,43 @@ impl Table {
                     table.georgian.insert(first.clone());
                     table.georgian.insert(stem);
                 }
-                let (key, stem) = folder.raw_key(&first);
-                match &canonical {
-                    None => canonical = Some(key),
-                    Some(c) if *c != key && !key.is_empty() => {
-                        lookup_key(script, &stem, &mut lookup);
-                        table
-                            .equivalents
-                            .entry(lookup.clone())
-                            .or_insert_with(|| c.clone());
+                let (key, skeleton) = folder.raw_key(&first);
+                let canonical = canonical.get_or_insert_with(|| {
+                    // A distinct name's key cannot be any word's: `e` is
+                    // never in a key (it is the class `a`), and a key has
+                    // to be a word for the tokenizer.
+                    if line.distinct {
+                        format!("{key}e")
+                    } else {
+                        key.clone()
                     }
-                    Some(_) => {}
-                }
+                });
+                let mut exact = String::new();
+                let mut stem = String::new();
+                lookup_key(script, &skeleton, &mut exact);
+                lookup_key(script, super::stem_skeleton(&skeleton), &mut stem);
+                stem_lines.entry(stem.clone()).or_default().insert(n);
+                entries.push(Entry {
+                    line: n,
+                    exact,
+                    stem,
+                    replace: *canonical != key && !key.is_empty(),
+                });
                 table.spellings.insert(lower.clone());
+            }
+            canonicals.push(canonical.unwrap_or_default());
+        }
+        for e in entries.into_iter().filter(|e| e.replace) {
+            let canonical = &canonicals[e.line];
+            table
+                .exact
+                .entry(e.exact)
+                .or_insert_with(|| canonical.clone());
+            if stem_lines.get(&e.stem).is_some_and(|l| l.len() == 1) {
+                table
+                    .stems
+                    .entry(e.stem)
+                    .or_insert_with(|| canonical.clone());
             }
         }
         table
@@ -124,14 +184,20 @@ impl Table {
         self.georgian.contains(reading)
     }
 
-    /// The key that replaces `lookup` (from [`lookup_key`]), if any.
-    pub fn equivalent(&self, lookup: &str) -> Option<&str> {
-        self.equivalents.get(lookup).map(String::as_str)
+    /// The key that replaces the key of a word of `script` whose skeleton
+    /// is `skeleton`, if any; `buf` is a scratch buffer.
+    pub fn equivalent(&self, script: Script, skeleton: &str, buf: &mut String) -> Option<&str> {
+        lookup_key(script, skeleton, buf);
+        if let Some(key) = self.exact.get(buf.as_str()) {
+            return Some(key);
+        }
+        lookup_key(script, super::stem_skeleton(skeleton), buf);
+        self.stems.get(buf.as_str()).map(String::as_str)
     }
 
     /// Number of spellings whose key the table replaces.
     #[cfg(test)]
     pub fn equivalent_count(&self) -> usize {
-        self.equivalents.len()
+        self.exact.len()
     }
 }

@@ -84,27 +84,26 @@ pub fn transliterate_into(token: &str, out: &mut String) {
     }
 }
 
-/// Drops the initial `h` of an Armenian surname from its skeleton: Russian
-/// writes Armenian `Հ` as nothing at the start of a name (Hakobyan,
-/// Акопян; Harutyunyan, Арутюнян; Hambardzumyan, Амбарцумян), and the
-/// Latin, Armenian and Georgian spellings keep it (ჰაკობიანი). A surname is
-/// told by its `-yan`/`-ian`/`-jan` ending (Georgian adds `-i`), so
-/// Azerbaijani names (Hasanov, Гасанов) keep their `h`.
-pub fn drop_armenian_initial_h(skeleton: &mut String) {
+/// Whether a skeleton is an Armenian surname with an initial `h` that
+/// Russian drops: Russian writes Armenian `Հ` as nothing at the start of a
+/// name (Hakobyan, Акопян; Harutyunyan, Арутюнян; Hambardzumyan,
+/// Амбарцумян), while the Latin, Armenian and Georgian spellings keep it
+/// (ჰაკობიანი), and Turkish writes Armenian `Խ` as `h` (Haçaturyan,
+/// Хачатурян), so the name keys both ways. A surname is told by its
+/// `-yan`/`-ian`/`-jan` ending (Georgian adds `-i`), so Azerbaijani names
+/// (Hasanov, Гасанов) keep their `h`.
+pub fn armenian_initial_h(skeleton: &str) -> bool {
     let b = skeleton.as_bytes();
     let vowel_next = b
         .get(1)
         .is_some_and(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u'));
     if b.first() != Some(&b'h') || !vowel_next || b.len() < 6 {
-        return;
+        return false;
     }
     let base = skeleton.strip_suffix('i').unwrap_or(skeleton);
-    if ["yan", "ian", "jan", "yants", "iants"]
+    ["yan", "ian", "jan", "yants", "iants"]
         .iter()
         .any(|s| base.ends_with(s))
-    {
-        skeleton.remove(0);
-    }
 }
 
 /// One character to lowercase. Turkish and Azerbaijani `İ` lowercases to
