@@ -129,7 +129,11 @@ impl Table {
                         .unwrap_or(&first)
                         .to_string();
                     table.georgian.insert(first.clone());
-                    table.georgian.insert(stem);
+                    // A two-letter stem is a common word's too (ანა "Ana",
+                    // ან "or").
+                    if stem.chars().count() >= 3 {
+                        table.georgian.insert(stem);
+                    }
                 }
                 let (key, skeleton) = folder.raw_key(&first);
                 let canonical = canonical.get_or_insert_with(|| {
