@@ -13,8 +13,6 @@
 //! this field cannot answer, so the search side hands it one key at a
 //! time, marked with [`KEY_MARK`] so that the analyzer takes it as it is.
 
-use std::mem;
-
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 
 use super::analysis::WordTokenizer;
@@ -114,27 +112,37 @@ impl TokenFilter for NameKey {
         NameKeyFilter {
             tokenizer,
             folder: Folder::new(),
-            pending: Vec::new(),
+            keys: Keys::default(),
         }
     }
+}
+
+/// The keys of the current word, in buffers reused from word to word.
+#[derive(Clone, Default)]
+pub struct Keys {
+    keys: Vec<String>,
+    /// How many of `keys` the current word has, and how many were handed out.
+    len: usize,
+    next: usize,
 }
 
 #[derive(Clone)]
 pub struct NameKeyFilter<T> {
     tokenizer: T,
     folder: Folder,
-    pending: Vec<String>,
+    keys: Keys,
 }
 
 impl<T: Tokenizer> Tokenizer for NameKeyFilter<T> {
     type TokenStream<'a> = NameKeyStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        self.pending.clear();
+        self.keys.len = 0;
+        self.keys.next = 0;
         NameKeyStream {
             tail: self.tokenizer.token_stream(text),
             folder: &mut self.folder,
-            pending: &mut self.pending,
+            keys: &mut self.keys,
         }
     }
 }
@@ -142,17 +150,22 @@ impl<T: Tokenizer> Tokenizer for NameKeyFilter<T> {
 pub struct NameKeyStream<'a, T> {
     tail: T,
     folder: &'a mut Folder,
-    /// Keys of the current word still to hand out, last first.
-    pending: &'a mut Vec<String>,
+    keys: &'a mut Keys,
 }
 
 impl<T: TokenStream> TokenStream for NameKeyStream<'_, T> {
     fn advance(&mut self) -> bool {
-        if let Some(mut key) = self.pending.pop() {
-            mem::swap(&mut self.tail.token_mut().text, &mut key);
-            return true;
-        }
-        while self.tail.advance() {
+        loop {
+            if self.keys.next < self.keys.len {
+                let token = self.tail.token_mut();
+                token.text.clear();
+                token.text.push_str(&self.keys.keys[self.keys.next]);
+                self.keys.next += 1;
+                return true;
+            }
+            if !self.tail.advance() {
+                return false;
+            }
             let token = self.tail.token_mut();
             if token.text.len() > MAX_NAME_BYTES {
                 continue;
@@ -161,15 +174,18 @@ impl<T: TokenStream> TokenStream for NameKeyStream<'_, T> {
                 token.text = key.to_string();
                 return true;
             }
-            let pending = &mut *self.pending;
-            self.folder
-                .keys(&token.text, |k| pending.push(k.to_string()));
-            if let Some(mut key) = self.pending.pop() {
-                mem::swap(&mut token.text, &mut key);
-                return true;
-            }
+            let keys = &mut *self.keys;
+            keys.len = 0;
+            keys.next = 0;
+            self.folder.keys(&token.text, |k| {
+                if keys.len == keys.keys.len() {
+                    keys.keys.push(String::new());
+                }
+                keys.keys[keys.len].clear();
+                keys.keys[keys.len].push_str(k);
+                keys.len += 1;
+            });
         }
-        false
     }
 
     fn token(&self) -> &Token {

@@ -49,7 +49,15 @@ pub struct Folder {
     lookup: String,
     /// Keys of the current token, for [`Folder::keys`] to skip repeats.
     emitted: Vec<String>,
+    /// Keys of the tokens seen lately: names recur within and across
+    /// documents, and reading a word's endings, transliterating and keying
+    /// each reading costs several times a lookup.
+    cache:
+        std::collections::HashMap<String, Vec<String>, std::hash::BuildHasherDefault<table::Fnv>>,
 }
+
+/// The cache is emptied when it holds this many tokens.
+const CACHE_TOKENS: usize = 16_384;
 
 impl Folder {
     pub fn new() -> Self {
@@ -60,6 +68,25 @@ impl Folder {
     /// its endings (see module `inflection`), after the table's
     /// equivalents. A token with no letter or digit has no key.
     pub fn keys(&mut self, token: &str, mut emit: impl FnMut(&str)) {
+        if let Some(keys) = self.cache.get(token) {
+            for k in keys {
+                emit(k);
+            }
+            return;
+        }
+        if self.cache.len() >= CACHE_TOKENS {
+            self.cache.clear();
+        }
+        let mut fresh = Vec::new();
+        self.fold(token, |k| {
+            fresh.push(k.to_string());
+            emit(k);
+        });
+        self.cache.insert(token.to_string(), fresh);
+    }
+
+    /// [`Folder::keys`] without the cache.
+    fn fold(&mut self, token: &str, mut emit: impl FnMut(&str)) {
         lowercase_into(without_apostrophe_suffix(token), &mut self.lower);
         let readings = inflection::readings(&self.lower);
         let table = table::table();
@@ -235,9 +262,8 @@ pub fn name_at_sentence_start(word: &str) -> bool {
 }
 
 /// The common words of `common.txt`, parsed on first use.
-fn common_words() -> &'static std::collections::HashSet<&'static str> {
-    static WORDS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
+fn common_words() -> &'static table::FastSet<&'static str> {
+    static WORDS: std::sync::OnceLock<table::FastSet<&'static str>> = std::sync::OnceLock::new();
     WORDS.get_or_init(|| include_str!("common.txt").lines().collect())
 }
 

@@ -15,6 +15,7 @@
 //! The table is parsed once, on first use.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use super::inflection::{self, Script};
@@ -22,21 +23,61 @@ use super::inflection::{self, Script};
 /// The table's text; the format is described at its top.
 const TEXT: &str = include_str!("names.txt");
 
+/// FNV-1a: the table is looked up for every word indexed, with short keys,
+/// where std's SipHash (made to resist crafted keys, which a compiled-in
+/// table need not) costs more than the rest of the lookup.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub type FastSet<T> = HashSet<T, BuildHasherDefault<Fnv>>;
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// Bits of the filter that spares most words the equivalents lookups.
+const FILTER_BITS: usize = 1 << 16;
+
+fn filter_bit(stem: &str) -> usize {
+    let mut h = Fnv::default();
+    h.write(stem.as_bytes());
+    (h.finish() as usize) & (FILTER_BITS - 1)
+}
+
 pub struct Table {
     /// Every spelling, lowercase.
-    spellings: HashSet<String>,
+    spellings: FastSet<String>,
     /// Georgian spellings as their endings are read (`თბილისი`), and
     /// without their final vowel (`თბილის`), which is how consonant stems
     /// and truncating genitives (`კობახიძის`) come out of
     /// [`inflection::readings`].
-    georgian: HashSet<String>,
+    georgian: FastSet<String>,
+    /// One bit per [`super::stem_skeleton`] that an equivalent may be
+    /// looked up under: a word whose bit is clear has none.
+    filter: Vec<u64>,
     /// [`lookup_key`] of a spelling's skeleton → the key its line gives it,
     /// where that differs from the spelling's own key.
-    exact: HashMap<String, String>,
+    exact: FastMap<String, String>,
     /// The same by [`super::stem_skeleton`], which also catches the case
     /// forms that end in other vowels (`Армении` for `Армения`), for the
     /// stems no other line shares (`Армения` and `Армен` share `armen`).
-    stems: HashMap<String, String>,
+    stems: FastMap<String, String>,
 }
 
 /// The table, parsed on first use.
@@ -104,10 +145,11 @@ impl Table {
     fn parse(text: &str) -> Table {
         let mut folder = super::Folder::new();
         let mut table = Table {
-            spellings: HashSet::new(),
-            georgian: HashSet::new(),
-            exact: HashMap::new(),
-            stems: HashMap::new(),
+            spellings: FastSet::default(),
+            georgian: FastSet::default(),
+            filter: vec![0; FILTER_BITS / 64],
+            exact: FastMap::default(),
+            stems: FastMap::default(),
         };
         let mut lower = String::new();
         let mut canonicals = Vec::new();
@@ -150,6 +192,10 @@ impl Table {
                 let mut stem = String::new();
                 lookup_key(script, &skeleton, &mut exact);
                 lookup_key(script, super::stem_skeleton(&skeleton), &mut stem);
+                let bit = filter_bit(super::stem_skeleton(&skeleton));
+                if *canonical != key && !key.is_empty() {
+                    table.filter[bit / 64] |= 1 << (bit % 64);
+                }
                 stem_lines.entry(stem.clone()).or_default().insert(n);
                 entries.push(Entry {
                     line: n,
@@ -191,6 +237,10 @@ impl Table {
     /// The key that replaces the key of a word of `script` whose skeleton
     /// is `skeleton`, if any; `buf` is a scratch buffer.
     pub fn equivalent(&self, script: Script, skeleton: &str, buf: &mut String) -> Option<&str> {
+        let bit = filter_bit(super::stem_skeleton(skeleton));
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return None;
+        }
         lookup_key(script, skeleton, buf);
         if let Some(key) = self.exact.get(buf.as_str()) {
             return Some(key);
