@@ -252,7 +252,8 @@ pub fn name_keys(token: &str) -> Vec<String> {
 
 /// Whether a capitalised word at the start of a sentence may be a name: not
 /// when it is one of the common words of Azerbaijani, Turkish, Russian or
-/// English (`common.txt`, the 10,000 most frequent words of each), unless
+/// English (`common.txt`: the 10,000 most frequent words of each, and
+/// Armenian pronouns, auxiliaries and conjunctions), unless
 /// the names table lists it (`Bakı` is a frequent word too). Elsewhere in a
 /// sentence a capital is the writer's word that the word is a name.
 pub fn name_at_sentence_start(word: &str) -> bool {
