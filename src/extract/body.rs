@@ -27,8 +27,9 @@ struct Block {
     chars: u32,
     link_chars: u32,
     tag: Tag,
-    /// Inside a list item: teaser cards and menus live in lists.
-    in_li: bool,
+    /// Innermost list item around the block, [`NO_LI`] outside lists:
+    /// teaser cards and menus live in lists.
+    li: u32,
     /// Inside a `<figure>`: captions and credits.
     in_figure: bool,
     /// Inside a `<blockquote>`: quotes and embedded posts, whose links
@@ -36,9 +37,16 @@ struct Block {
     in_quote: bool,
 }
 
+/// [`Block::li`] of a block outside any list item.
+const NO_LI: u32 = u32::MAX;
+
 impl Block {
     fn link_density(&self) -> f32 {
         self.link_chars as f32 / self.chars.max(1) as f32
+    }
+
+    fn in_li(&self) -> bool {
+        self.li != NO_LI
     }
 }
 
@@ -49,7 +57,8 @@ struct Segmenter<'a> {
     cur_start: usize,
     cur_chars: u32,
     cur_links: u32,
-    li_depth: u32,
+    /// Open list items, innermost last.
+    lis: Vec<u32>,
     figure_depth: u32,
     quote_depth: u32,
 }
@@ -69,7 +78,7 @@ impl Segmenter<'_> {
                 chars: self.cur_chars,
                 link_chars: self.cur_links,
                 tag: self.doc.nodes[owner as usize].tag,
-                in_li: self.li_depth > 0,
+                li: self.lis.last().copied().unwrap_or(NO_LI),
                 in_figure: self.figure_depth > 0,
                 in_quote: self.quote_depth > 0,
             });
@@ -122,7 +131,7 @@ fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
         cur_start: 0,
         cur_chars: 0,
         cur_links: 0,
-        li_depth: 0,
+        lis: Vec::new(),
         figure_depth: 0,
         quote_depth: 0,
     };
@@ -143,7 +152,7 @@ fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
                 link_depth = link_depth.saturating_sub(1);
             }
             if tag == Tag::Li {
-                seg.li_depth = seg.li_depth.saturating_sub(1);
+                seg.lis.pop();
             }
             if tag == Tag::Figure {
                 seg.figure_depth = seg.figure_depth.saturating_sub(1);
@@ -192,7 +201,7 @@ fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
                     link_depth += 1;
                 }
                 if tag == Tag::Li {
-                    seg.li_depth += 1;
+                    seg.lis.push(i);
                 }
                 if tag == Tag::Figure {
                     seg.figure_depth += 1;
@@ -242,7 +251,7 @@ fn ends_like_sentence(text: &str) -> bool {
 /// its unlinked length, link lists and stray short lines count against,
 /// headings, captions, table cells and text inside list items are neutral
 /// or weak (menus and teaser cards live in lists).
-fn contribution(b: &Block, text: &str) -> f32 {
+fn contribution(b: &Block, text: &str, in_menu_li: bool) -> f32 {
     let c = b.chars as f32;
     let ld = b.link_density();
     if matches!(b.tag, Tag::Heading(_)) {
@@ -261,8 +270,11 @@ fn contribution(b: &Block, text: &str) -> f32 {
     if latin_equivalent_len(text) < 40 && !sentence {
         return -0.5 * c;
     }
+    if is_legal_line(text) {
+        return -c;
+    }
     match b.tag {
-        _ if b.in_li && b.tag != Tag::Li => 0.0,
+        _ if in_menu_li && b.tag != Tag::Li => 0.0,
         Tag::P | Tag::Quote | Tag::Pre => base,
         Tag::Li => {
             if c > 100.0 || sentence {
@@ -293,7 +305,33 @@ fn keep(b: &Block, text: &str) -> bool {
     if matches!(b.tag, Tag::Heading(1) | Tag::Caption) || b.in_figure {
         return false;
     }
-    !is_ad_label(text)
+    !is_ad_label(text) && !is_legal_line(text)
+}
+
+/// A copyright or rights notice ("© 2024 The Outlet. All rights
+/// reserved."): the footer of a site, never a paragraph of its story,
+/// whatever the container is called.
+fn is_legal_line(text: &str) -> bool {
+    if text.chars().count() > 250 {
+        return false;
+    }
+    if text.contains('©') || text.contains("(c) 20") || text.contains("(C) 20") {
+        return true;
+    }
+    let t = text.to_lowercase();
+    t.starts_with("copyright")
+        || [
+            "all rights reserved",
+            "alle rechte vorbehalten",
+            "sva prava pridržana",
+            "sva prava zadržana",
+            "tous droits réservés",
+            "todos los derechos reservados",
+            "tutti i diritti riservati",
+            "все права защищены",
+        ]
+        .iter()
+        .any(|p| t.contains(p))
 }
 
 /// "Advertisement" placeholders left where an ad slot was, in the
@@ -394,6 +432,10 @@ fn with_lead(doc: &Doc, best: usize, score: &[f32]) -> usize {
 /// Net prose a sibling needs to join the container as its lead.
 const LEAD_MIN_SCORE: f32 = 60.0;
 
+/// Paragraph text a list item needs to count as a post rather than a menu
+/// entry or a teaser (with at least two paragraphs).
+const RICH_LI_CHARS: u32 = 400;
+
 /// Nodes inside teaser cards. A card is the widest element around a
 /// linked heading that holds no other linked heading, when its parent holds
 /// several: a list of pointers to other stories, however much their
@@ -402,16 +444,20 @@ const LEAD_MIN_SCORE: f32 = 60.0;
 fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
     let n = doc.nodes.len();
     let mut linked = vec![0u32; n];
+    let mut prose = vec![0u32; n];
     let mut heads = Vec::new();
     for b in blocks {
         if matches!(b.tag, Tag::Heading(2..)) && b.link_density() >= 0.8 {
             linked[b.owner as usize] += 1;
             heads.push(b.owner);
+        } else if !matches!(b.tag, Tag::Heading(_)) {
+            prose[b.owner as usize] += b.chars - b.link_chars.min(b.chars);
         }
     }
     for i in (1..n).rev() {
         let p = doc.nodes[i].parent as usize;
         linked[p] += linked[i];
+        prose[p] += prose[i];
     }
     let holds_h1 = |i: u32| {
         let end = doc.nodes[i as usize].end;
@@ -426,7 +472,11 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
                 break;
             }
             if linked[parent as usize] > 1 {
-                if !holds_h1(i) && i != head {
+                // A linked heading over several paragraphs heads a section
+                // of the page itself (a blog post titled with its
+                // permalink, a docs section linking back to the contents),
+                // not a pointer to another page.
+                if !holds_h1(i) && i != head && prose[i as usize] <= CARD_MAX_PROSE {
                     card[i as usize] = true;
                 }
                 break;
@@ -444,28 +494,116 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
 /// How far above its linked heading a teaser card may reach.
 const MAX_CARD_DEPTH: usize = 5;
 
+/// Most unlinked text a teaser card holds: a summary, not an article.
+const CARD_MAX_PROSE: u32 = 600;
+
 /// Longest run of short lines after the last paragraph still taken for
 /// labels rather than content.
 const MAX_TRAILING_LABELS: usize = 5;
+
+/// Share of the page's largest run of paragraphs under which the chosen
+/// container is taken for a widget (a sign-up line, a footer, a share
+/// counter) that won on hints or on the misfortunes of the real text's
+/// scoring.
+const TINY_SHARE: f32 = 0.15;
+
+/// Running prose the largest run must hold for the check to apply.
+const RUN_MIN_PROSE: f32 = 500.0;
+
+/// When the page's largest run of paragraphs lies outside `best` and
+/// `best` holds a tiny fraction of it, the container of that run, widened
+/// while its wrappers add net prose.
+fn outweighed(
+    doc: &Doc,
+    best: usize,
+    score: &[f32],
+    prose: &[f32],
+    cluster: &[f32],
+) -> Option<usize> {
+    let (top, &top_prose) = cluster
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let inside = top >= best && top < doc.nodes[best].end as usize;
+    if inside || top_prose < RUN_MIN_PROSE || prose[best] >= TINY_SHARE * top_prose {
+        return None;
+    }
+    let mut cur = top;
+    loop {
+        let p = doc.nodes[cur].parent;
+        if p == u32::MAX || p == 0 || score[p as usize] < score[cur] {
+            break;
+        }
+        cur = p as usize;
+    }
+    Some(cur)
+}
 
 /// Text of the best container, or empty when nothing looks like prose.
 fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let n = doc.nodes.len();
     let teaser = teasers(doc, blocks);
+    let block_text = |b: &Block| &text[b.start as usize..b.end as usize];
+    // List items holding several paragraphs of prose are posts (blogs and
+    // forums that list their one article, or their replies, as `<li>`),
+    // not menu entries or teaser cards.
+    let mut li_prose: std::collections::HashMap<u32, (u32, u32)> = std::collections::HashMap::new();
+    for b in blocks {
+        if b.in_li() && b.tag == Tag::P && b.link_density() < 0.3 && substantive(block_text(b)) {
+            let e = li_prose.entry(b.li).or_default();
+            e.0 += b.chars;
+            e.1 += 1;
+        }
+    }
+    let in_menu_li = |b: &Block| {
+        b.in_li()
+            && li_prose
+                .get(&b.li)
+                .is_none_or(|&(chars, paras)| chars < RICH_LI_CHARS || paras < 2)
+    };
     let mut score = vec![0f32; n];
     let mut positive = vec![0f32; n];
+    // Running prose credited to the container of its paragraphs, and each
+    // subtree's total: the yardstick for a winner that holds next to none
+    // of the page's text.
+    let mut cluster = vec![0f32; n];
+    let mut prose = vec![0f32; n];
     for b in blocks {
         if teaser[b.owner as usize] {
             continue;
         }
-        let c = contribution(b, &text[b.start as usize..b.end as usize]);
+        let t = block_text(b);
+        let menu = in_menu_li(b);
+        let c = contribution(b, t, menu);
         score[b.owner as usize] += c;
         positive[b.owner as usize] += c.max(0.0);
+        if !menu
+            && !b.in_figure
+            && matches!(
+                b.tag,
+                Tag::P | Tag::Quote | Tag::Pre | Tag::Block | Tag::Article | Tag::Main | Tag::Body
+            )
+            && b.link_density() < 0.3
+            && substantive(t)
+            && !is_legal_line(t)
+        {
+            let c = b.chars as f32 * (1.0 - b.link_density());
+            prose[b.owner as usize] += c;
+            let container = if b.tag == Tag::P {
+                doc.nodes[b.owner as usize].parent
+            } else {
+                b.owner
+            };
+            if container != u32::MAX {
+                cluster[container as usize] += c;
+            }
+        }
     }
     for i in (1..n).rev() {
         let p = doc.nodes[i].parent as usize;
         score[p] += score[i];
         positive[p] += positive[i];
+        prose[p] += prose[i];
     }
     let mut best = 0usize;
     let mut best_score = 0f32;
@@ -487,6 +625,7 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     if best_score <= 0.0 {
         return String::new();
     }
+    let best = outweighed(doc, best, &score, &prose, &cluster).unwrap_or(best);
     // A descendant named like the article body that holds most of the
     // prose is a cleaner cut than the winner, which may have pulled in
     // teasers or comments that happen to read like prose.
@@ -517,7 +656,7 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     // long run of short lines (tour dates, results), are content.
     let last = kept
         .iter()
-        .rposition(|(b, t)| substantive(t) || matches!(b.tag, Tag::Li | Tag::Cell) || b.in_li)
+        .rposition(|(b, t)| substantive(t) || matches!(b.tag, Tag::Li | Tag::Cell) || b.in_li())
         .map_or(kept.len(), |i| i + 1);
     let last = if kept.len() - last <= MAX_TRAILING_LABELS {
         last

@@ -98,6 +98,10 @@ pub(super) struct Doc {
     /// byline classes.
     pub author_nodes: Vec<u32>,
     pub h1: Vec<u32>,
+    /// Markup inside `<noscript>`, as written: html5ever parses it as text
+    /// (scripting on), and some pages (Blogger templates, lazy-loading
+    /// themes) carry their whole article only there.
+    pub noscript: String,
 }
 
 impl Doc {
@@ -373,6 +377,18 @@ fn collect_skipped(
             }
             doc.json_ld.push(s);
         }
+        "noscript" => {
+            for d in node.children() {
+                if let HtmlNode::Text(x) = d.value() {
+                    // Tracking pixels and "enable JavaScript" notes are
+                    // short; an article is not.
+                    if x.len() >= NOSCRIPT_MIN_BYTES {
+                        doc.noscript.push_str(x);
+                        doc.noscript.push('\n');
+                    }
+                }
+            }
+        }
         "script" if doc.script_dates.is_empty() => {
             for d in node.children() {
                 if let HtmlNode::Text(x) = d.value() {
@@ -383,6 +399,9 @@ fn collect_skipped(
         _ => {}
     }
 }
+
+/// Smallest `<noscript>` markup kept as a possible article.
+const NOSCRIPT_MIN_BYTES: usize = 500;
 
 /// Values under a publication-date key in script text (`"datePublished":
 /// "…"`, `publish_date = '…'`, JSON escaped inside a JS string).
@@ -488,7 +507,7 @@ const NEGATIVE: &str = "comment|sidebar|related|newsletter|cookie|subscri|social
 |footer|advert|promo|sponsor|recommend|popular|trending|outbrain|taboola|disqus|banner\
 |masthead|navbar|navigation|menu|share|sharing|popup|modal|gdpr|consent|signup|widget\
 |most-read|mostread|more-stories|toolbar|pagination|pager|skip-link|byline|author-bio\
-|shoutbox|skyscraper|header|tag-list|taglist";
+|shoutbox|skyscraper|header|tag-list|taglist|komment|komentar|comentar|reactie";
 
 /// Whole tokens of class/id that mark boilerplate (too short for substrings).
 const NEGATIVE_TOKENS: &[&str] = &[
