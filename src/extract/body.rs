@@ -445,6 +445,7 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
     let n = doc.nodes.len();
     let mut linked = vec![0u32; n];
     let mut prose = vec![0u32; n];
+    let mut own = vec![0u32; n];
     let mut heads = Vec::new();
     for b in blocks {
         if matches!(b.tag, Tag::Heading(2..)) && b.link_density() >= 0.8 {
@@ -452,6 +453,7 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
             heads.push(b.owner);
         } else if !matches!(b.tag, Tag::Heading(_)) {
             prose[b.owner as usize] += b.chars - b.link_chars.min(b.chars);
+            own[b.owner as usize] += b.chars - b.link_chars.min(b.chars);
         }
     }
     for i in (1..n).rev() {
@@ -476,7 +478,15 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
                 // of the page itself (a blog post titled with its
                 // permalink, a docs section linking back to the contents),
                 // not a pointer to another page.
-                if !holds_h1(i) && i != head && prose[i as usize] <= CARD_MAX_PROSE {
+                // A card opens with its heading (an image or a label may
+                // come first); text before it means the heading closes or
+                // interrupts something else.
+                let before: u32 = (i + 1..head).map(|j| own[j as usize]).sum();
+                if !holds_h1(i)
+                    && i != head
+                    && prose[i as usize] <= CARD_MAX_PROSE
+                    && before <= CARD_MAX_LEAD
+                {
                     card[i as usize] = true;
                 }
                 break;
@@ -496,6 +506,10 @@ const MAX_CARD_DEPTH: usize = 5;
 
 /// Most unlinked text a teaser card holds: a summary, not an article.
 const CARD_MAX_PROSE: u32 = 600;
+
+/// Most unlinked text a teaser card holds before its heading (a label, a
+/// date).
+const CARD_MAX_LEAD: u32 = 100;
 
 /// Longest run of short lines after the last paragraph still taken for
 /// labels rather than content.

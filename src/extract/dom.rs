@@ -509,6 +509,11 @@ const NEGATIVE: &str = "comment|sidebar|related|newsletter|cookie|subscri|social
 |most-read|mostread|more-stories|toolbar|pagination|pager|skip-link|byline|author-bio\
 |shoutbox|skyscraper|header|tag-list|taglist|komment|komentar|comentar|reactie";
 
+/// Words in class/id that mark reader comments, in the languages pages
+/// spell them in; they outweigh content words (`comment-body`,
+/// `comment_text` are parts of a comment).
+const COMMENT: &str = "comment|komment|komentar|comentar|reactie";
+
 /// Whole tokens of class/id that mark boilerplate (too short for substrings).
 const NEGATIVE_TOKENS: &[&str] = &[
     "ad",
@@ -543,6 +548,7 @@ const POSITIVE: &str = "article|body|content|entry|main|post|story|text|blog|col
 
 struct Words {
     negative: Regex,
+    comment: Regex,
     positive: Regex,
     body_article: Regex,
     body_body: Regex,
@@ -553,6 +559,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
     let re = |s: &str| Regex::new(s).expect("static regex");
     Words {
         negative: re(NEGATIVE),
+        comment: re(COMMENT),
         positive: re(POSITIVE),
         body_article: re("article|entry|post|story|news|blog"),
         body_body: re("body|content|text"),
@@ -612,12 +619,6 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool, bool) {
     // Wrappers of posts embedded in the story ("social-media-embed",
     // "embed-twitter") carry quoted content, not the site's own furniture.
     let embed = s.contains("embed");
-    if neg {
-        hint -= 1;
-        if !pos && !embed {
-            unlikely = true;
-        }
-    }
     let body_like = !structural
         && pos
         && s.split_ascii_whitespace().any(|t| {
@@ -626,6 +627,12 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool, bool) {
                 && words.body_body.is_match(t)
                 && !words.body_junk.is_match(t)
         });
+    if neg {
+        hint -= 1;
+        if (!pos || words.comment.is_match(&s)) && !embed && !body_like {
+            unlikely = true;
+        }
+    }
     (
         hint,
         hard && !structural,
