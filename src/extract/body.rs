@@ -553,6 +553,33 @@ fn outweighed(
     Some(cur)
 }
 
+/// Share of the winner's score a single child must hold to replace it.
+const DOMINANT_SHARE: f32 = 0.8;
+
+/// The innermost descendant of `best` down a chain of children each
+/// holding nearly all of its score: the wrapper won only on the small
+/// net prose of widgets beside the article (an "About me" box, a sign-up
+/// form, a disclaimer), which costs more precision than it adds recall.
+fn dominant_child(doc: &Doc, best: usize, score: &[f32]) -> usize {
+    let floor = DOMINANT_SHARE * score[best];
+    let mut cur = best;
+    loop {
+        let end = doc.nodes[cur].end as usize;
+        let mut j = cur + 1;
+        let mut top: Option<usize> = None;
+        while j < end {
+            if doc.nodes[j].tag != Tag::Text && top.is_none_or(|t| score[j] > score[t]) {
+                top = Some(j);
+            }
+            j = doc.nodes[j].end as usize;
+        }
+        match top {
+            Some(t) if score[t] >= floor => cur = t,
+            _ => return cur,
+        }
+    }
+}
+
 /// Text of the best container, or empty when nothing looks like prose.
 fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let n = doc.nodes.len();
@@ -652,7 +679,7 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
             narrowed = Some(i);
         }
     }
-    let best = narrowed.unwrap_or(best);
+    let best = narrowed.unwrap_or_else(|| dominant_child(doc, best, &score));
     let end = doc.nodes[best].end;
     let start = with_lead(doc, best, &score);
     let kept: Vec<(&Block, &str)> = blocks
@@ -660,6 +687,17 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
         .filter(|b| (b.owner as usize) >= start && b.owner < end && !teaser[b.owner as usize])
         .map(|b| (b, &text[b.start as usize..b.end as usize]))
         .filter(|(b, t)| keep(b, t))
+        .collect();
+    // A heading whose section kept nothing (a sidebar module's title over
+    // a dropped link list, "Related posts" at the end) is a label.
+    let kept: Vec<(&Block, &str)> = (0..kept.len())
+        .filter(|&i| match kept[i].0.tag {
+            Tag::Heading(level) => kept
+                .get(i + 1)
+                .is_some_and(|(next, _)| !matches!(next.tag, Tag::Heading(l) if l <= level)),
+            _ => true,
+        })
+        .map(|i| kept[i])
         .collect();
     // Datelines and bylines sit above the article's first paragraph. Other
     // short lines there (section labels, score lines) are often content, so
