@@ -196,6 +196,14 @@ pub(super) fn build(html: &Html) -> Doc {
                     collect_skipped(&mut doc, name, el, node);
                     continue;
                 };
+                // A link to a place on the same page (a section heading
+                // linking back to the contents, a footnote mark) leads
+                // nowhere else: it is text, not navigation.
+                let tag = if tag == Tag::A && el.attr("href").is_some_and(|h| h.starts_with('#')) {
+                    Tag::Inline
+                } else {
+                    tag
+                };
                 if name == "html" {
                     doc.html_lang = el
                         .attr("lang")
