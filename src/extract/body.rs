@@ -105,7 +105,7 @@ fn owner_of(doc: &Doc, stack: &[u32]) -> u32 {
 enum Pass {
     /// Skip hard-flagged and boilerplate-named subtrees.
     Strict,
-    /// Skip hard-flagged subtrees only.
+    /// Skip hard-flagged and comment-named subtrees only.
     Lenient,
     /// Skip nothing (last resort, for pages whose text sits in odd places).
     All,
@@ -184,7 +184,7 @@ fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
             tag => {
                 let skip = match pass {
                     Pass::Strict => node.hard || node.unlikely,
-                    Pass::Lenient => node.hard,
+                    Pass::Lenient => node.hard || node.comment,
                     Pass::All => false,
                 };
                 if skip {

@@ -58,6 +58,10 @@ pub(super) struct Node {
     /// Named like boilerplate (share bar, comments, related, ...): skipped
     /// by the strict pass only.
     pub unlikely: bool,
+    /// Named like reader comments (`comments`, `kommentare`,
+    /// `comment-body`): skipped by the lenient pass too, since a comment
+    /// section is never the article a misleading name hid.
+    pub comment: bool,
     /// Boilerplate by element or role (`nav`, `aside`, `footer`, `header`,
     /// `role=navigation`) or hidden: always skipped.
     pub hard: bool,
@@ -154,6 +158,7 @@ pub(super) fn build(html: &Html) -> Doc {
         tag: Tag::Root,
         hint: 0,
         unlikely: false,
+        comment: false,
         hard: false,
         body_like: false,
         text: (0, 0),
@@ -184,6 +189,7 @@ pub(super) fn build(html: &Html) -> Doc {
                         tag: Tag::Text,
                         hint: 0,
                         unlikely: false,
+                        comment: false,
                         hard: false,
                         body_like: false,
                         text: (start, end),
@@ -213,6 +219,7 @@ pub(super) fn build(html: &Html) -> Doc {
                 }
                 let idx = doc.nodes.len() as u32;
                 let (hint, mut hard, unlikely, body_like) = hints(name, el);
+                let comment = unlikely && is_comment_named(el);
                 if is_hidden(el) {
                     hard = true;
                 }
@@ -222,6 +229,7 @@ pub(super) fn build(html: &Html) -> Doc {
                     tag,
                     hint,
                     unlikely,
+                    comment,
                     hard,
                     body_like,
                     text: (0, 0),
@@ -257,6 +265,7 @@ fn clear_flags_above_content(doc: &mut Doc) {
         below[parent] |= marked;
         if below[i] {
             doc.nodes[i].unlikely = false;
+            doc.nodes[i].comment = false;
         }
     }
 }
@@ -550,6 +559,15 @@ const NEGATIVE_TOKENS: &[&str] = &[
     "credits",
     "copyright",
 ];
+
+/// Whether class or id name reader comments.
+fn is_comment_named(el: &scraper::node::Element) -> bool {
+    let name = |a: &str| {
+        el.attr(a)
+            .is_some_and(|v| WORDS.comment.is_match(&v.to_ascii_lowercase()))
+    };
+    name("class") || name("id")
+}
 
 /// Content-looking words; a node with one of them is never dropped as unlikely.
 const POSITIVE: &str = "article|body|content|entry|main|post|story|text|blog|column";
