@@ -220,6 +220,11 @@ pub(super) fn build(html: &Html) -> Doc {
                 let idx = doc.nodes.len() as u32;
                 let (hint, mut hard, unlikely, body_like) = hints(name, el);
                 let comment = unlikely && is_comment_named(el);
+                // An article's own `<header>` holds its title, standfirst
+                // and byline, not the site's masthead.
+                if name == "header" && el.attr("role").is_none() && in_article(&doc, parent) {
+                    hard = false;
+                }
                 if is_hidden(el) {
                     hard = true;
                 }
@@ -559,6 +564,18 @@ const NEGATIVE_TOKENS: &[&str] = &[
     "credits",
     "copyright",
 ];
+
+/// Whether node `i` or an ancestor is an `<article>` element.
+fn in_article(doc: &Doc, mut i: u32) -> bool {
+    while i != u32::MAX {
+        let node = &doc.nodes[i as usize];
+        if node.tag == Tag::Article {
+            return true;
+        }
+        i = node.parent;
+    }
+    false
+}
 
 /// Whether class or id name reader comments.
 fn is_comment_named(el: &scraper::node::Element) -> bool {
