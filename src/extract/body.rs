@@ -8,14 +8,22 @@
 //! A wrapper wins over its child only when what it adds is net prose, which
 //! is what keeps a lead paragraph but leaves out the navigation around it.
 //!
-//! Then: a descendant named like the article body (`entry-content`,
-//! `itemprop=articleBody`) that holds most of the winner's score replaces
+//! Then: a winner holding a tiny fraction of the prose of the page's
+//! largest run of paragraphs gives way to that run (a sign-up line or a
+//! footer never beats the article); a descendant named like the article
+//! body (`entry-content`, `itemprop=articleBody`) that holds most of the
+//! winner's score replaces it, and so does a child holding nearly all of
 //! it; prose siblings just before the container join as its lead; teaser
-//! cards (an `<article>` or `<li>` whose heading is a link) are left out;
-//! link-heavy blocks, captions and the `<h1>` are dropped, and so are
-//! datelines above the first paragraph and a short run of labels after the
-//! last one. When that finds next to nothing the page is read again without
-//! the class-name flags, and the JSON-LD `articleBody` is the last resort.
+//! cards (an `<article>` or `<li>` opening with a linked heading and
+//! holding a summary, not an article) are left out; list items holding
+//! several paragraphs count as posts, not menu entries; link-heavy blocks,
+//! captions, the `<h1>` and copyright lines are dropped, and so are
+//! datelines above the first paragraph, headings whose section kept
+//! nothing, a short run of labels after the last paragraph, and a thread of
+//! signed units (reader comments) below an article. When that finds next
+//! to nothing the page is read again without the class-name flags (still
+//! without comment sections), and the JSON-LD `articleBody` is the last
+//! resort.
 
 use super::dom::{Doc, Tag};
 
@@ -692,7 +700,6 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
                 .is_none_or(|&(chars, paras)| chars < RICH_LI_CHARS || paras < 2)
     };
     let mut score = vec![0f32; n];
-    let mut positive = vec![0f32; n];
     // Running prose credited to the container of its paragraphs, and each
     // subtree's total: the yardstick for a winner that holds next to none
     // of the page's text.
@@ -706,7 +713,6 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
         let menu = in_menu_li(b);
         let c = contribution(b, t, menu);
         score[b.owner as usize] += c;
-        positive[b.owner as usize] += c.max(0.0);
         if !menu
             && !b.in_figure
             && matches!(
@@ -732,7 +738,6 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     for i in (1..n).rev() {
         let p = doc.nodes[i].parent as usize;
         score[p] += score[i];
-        positive[p] += positive[i];
         prose[p] += prose[i];
     }
     let mut best = 0usize;

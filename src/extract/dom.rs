@@ -8,7 +8,8 @@
 //! subtrees stay in but are flagged so the body extractor can ignore them and
 //! still fall back to them when the strict pass finds nothing. The same walk
 //! gathers the raw metadata (`<meta>`, `<link>`, JSON-LD, `<time>`,
-//! `itemprop`) so the page is traversed once.
+//! `itemprop`) so the page is traversed once, and keeps `<noscript>` markup
+//! aside for pages that show their article only there.
 
 use regex::Regex;
 use scraper::{Html, Node as HtmlNode};
