@@ -194,6 +194,17 @@ fn run_trafilatura(dirs: &[PathBuf]) -> anyhow::Result<Theirs> {
     })
 }
 
+/// Collection names in order of first appearance.
+fn subsets(pages: &[Page]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in pages {
+        if !out.contains(&p.subset) {
+            out.push(p.subset.clone());
+        }
+    }
+    out
+}
+
 /// Sum of the rows' times; `None` when one lacks a CPU figure.
 fn total_times(rows: &[Row]) -> (f64, Option<f64>) {
     let wall = rows.iter().map(|r| r.seconds).sum();
@@ -226,7 +237,7 @@ fn main() -> anyhow::Result<()> {
     for dir in &dirs {
         pages.extend(bench::load(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?);
     }
-    let subsets = bench::subsets(&pages);
+    let subsets = subsets(&pages);
 
     // Each collection on its own: three passes, the best one counts.
     let mut preds: HashMap<&str, String> = HashMap::new();

@@ -86,17 +86,6 @@ pub fn load(dir: &Path) -> Result<Vec<Page>, Box<dyn std::error::Error>> {
     Ok(pages)
 }
 
-/// Subset names in order of first appearance.
-pub fn subsets(pages: &[Page]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for p in pages {
-        if !out.contains(&p.subset) {
-            out.push(p.subset.clone());
-        }
-    }
-    out
-}
-
 /// Per-page precision and recall, accumulated into the benchmark's means.
 pub struct Scorer {
     words: Regex,
