@@ -3,6 +3,8 @@
 //! the bytes on the wire (stalls mid-body, bodies without a length,
 //! counting connections in flight).
 
+use super::error::human_size;
+use super::response::{judge_content_type, Verdict};
 use super::*;
 
 use std::io::Write;
@@ -10,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::time::Instant;
 use wiremock::matchers::{header as header_is, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
