@@ -34,7 +34,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::config::{Config, Source};
-use crate::http::{Client, FetchError, Reach};
+use crate::http::{Client, FetchError, HostKey, Reach};
 use crate::index::{Index, IndexError};
 use crate::lang::Detector;
 use crate::state::{State, StateError};
@@ -178,8 +178,11 @@ impl Shared {
         let o = source;
         self.pace.set_own(source);
         if o.per_host_concurrency.is_some() || o.per_host_delay.is_some() {
-            self.client
-                .set_host_limits(&source.url, o.per_host_concurrency, o.per_host_delay);
+            self.client.set_host_limits(
+                &HostKey::of(&source.url),
+                o.per_host_concurrency,
+                o.per_host_delay,
+            );
         }
     }
 }

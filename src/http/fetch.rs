@@ -1,7 +1,7 @@
 //! The redirect-following fetch. Redirects are followed here rather than
 //! by reqwest so that every hop goes through the same scheme check, guard
-//! (IP literals here, names when resolved), robots.txt check, per-host
-//! limit ([`super::hosts`]) and loop detection, and so that one deadline covers
+//! (IP literals here, names when resolved), robots.txt check, host turn
+//! ([`super::hosts`]) and loop detection, and so that one deadline covers
 //! the network time of the whole chain. A 429 or 503 with Retry-After, or
 //! a success that used up an API's rate limit, pauses the host.
 
@@ -20,7 +20,7 @@ use super::guard::{self, classify, AddressClass, Reach};
 use super::headers::{
     header_string, header_value, location, rate_limit_exhausted, rate_limit_reset, retry_after,
 };
-use super::hosts::host_key;
+use super::hosts::{HostKey, Reservation};
 use super::response::{
     judge_content_type, looks_like_html, media_type, Expect, Fetched, Response, Validators,
     Verdict, ACCEPT_FEED, ACCEPT_HTML, ACCEPT_ROBOTS, ACCEPT_SITEMAP,
@@ -47,8 +47,9 @@ enum Hop {
 }
 
 impl Client {
-    /// A chain of requests following redirects. Boxed because robots.txt
-    /// checks fetch through it from inside it.
+    /// A chain of requests following redirects, its first request in
+    /// `turn` if that is its host's (see [`Client::in_turn`]). Boxed
+    /// because robots.txt checks fetch through it from inside it.
     pub(super) fn chain<'a>(
         &'a self,
         url: &'a Url,
@@ -56,8 +57,9 @@ impl Client {
         kind: Kind,
         reach: Reach,
         headers: &'a [(&'a str, &'a str)],
+        turn: Option<Reservation>,
     ) -> BoxedFetch<'a> {
-        Box::pin(self.follow(url, validators, kind, reach, headers))
+        Box::pin(self.follow(url, validators, kind, reach, headers, turn))
     }
 
     async fn follow(
@@ -67,7 +69,10 @@ impl Client {
         kind: Kind,
         reach: Reach,
         headers: &[(&str, &str)],
+        turn: Option<Reservation>,
     ) -> Result<Fetched, FetchError> {
+        // A turn of another host is given back at once.
+        let mut reserved = turn.filter(|t| *t.host() == HostKey::of(url));
         check_scheme(url, url)?;
         let mut current = url.clone();
         let mut seen = HashSet::from([url.clone()]);
@@ -76,21 +81,19 @@ impl Client {
         // per-host limit is not the server's fault.
         let mut budget = self.timeout;
         loop {
-            self.admit(url, &current, kind, reach).await?;
-            let key = host_key(&current);
+            self.admit(url, &current, kind, reach, &mut reserved)
+                .await?;
+            let key = HostKey::of(&current);
+            // Only the first hop can find `reserved` still there: later
+            // ones wait for their host's turn like any request.
             let _turn = self
                 .hosts
-                .turn(&key)
+                .turn(&key, reserved.take(), self.on_the_wire.as_ref())
                 .await
                 .map_err(|left| FetchError::Paused {
                     url: url.clone(),
                     retry_after: left,
                 })?;
-            // Never closed, so `ok()` only drops an impossible error.
-            let _slot = match &self.on_the_wire {
-                Some(slots) => slots.acquire().await.ok(),
-                None => None,
-            };
             let started = Instant::now();
             // Credentials go only to the origin they were meant for.
             let extra = if current.origin() == url.origin() {
@@ -147,13 +150,15 @@ impl Client {
 
     /// Whether `current`, a hop of the chain asked for as `asked`, may be
     /// requested at all: the guard for IP literals (names are checked when
-    /// resolved), then robots.txt for pages.
+    /// resolved), then robots.txt for pages. A robots.txt fetched for it
+    /// takes `reserved`, the hop's turn.
     async fn admit(
         &self,
         asked: &Url,
         current: &Url,
         kind: Kind,
         reach: Reach,
+        reserved: &mut Option<Reservation>,
     ) -> Result<(), FetchError> {
         if reach == Reach::PublicOnly {
             let literal: Option<IpAddr> = match current.host() {
@@ -169,9 +174,9 @@ impl Client {
             }
         }
         if kind == Kind::Page(Expect::Html) && self.policy.respect_robots {
-            let rules = self.robots_rules(asked, current, reach).await?;
+            let rules = self.robots_rules(asked, current, reach, reserved).await?;
             if let Some(delay) = rules.crawl_delay() {
-                self.hosts.set_crawl_delay(&host_key(current), delay);
+                self.hosts.set_crawl_delay(&HostKey::of(current), delay);
             }
             if !rules.allows(current) {
                 return Err(FetchError::RobotsDisallowed { url: asked.clone() });
@@ -181,16 +186,27 @@ impl Client {
     }
 
     /// The robots.txt rules of `current`'s origin, fetched if not cached or
-    /// expired. See the `robots` module for how each outcome is read.
+    /// expired, in the `reserved` turn if there is one. See the `robots`
+    /// module for how each outcome is read.
     async fn robots_rules(
         &self,
         asked: &Url,
         current: &Url,
         reach: Reach,
+        reserved: &mut Option<Reservation>,
     ) -> Result<Arc<Rules>, FetchError> {
         let origin = current.origin().ascii_serialization();
         let slot = self.robots.slot(&origin);
-        let mut cached = slot.lock().await;
+        let mut cached = match slot.try_lock() {
+            Ok(cached) => cached,
+            Err(_) => {
+                // Another request is reading the file, and may be waiting
+                // for this very turn to fetch it: give the turn back
+                // rather than hold it while waiting for that request.
+                *reserved = None;
+                slot.lock().await
+            }
+        };
         let now = Instant::now();
         if let Some(c) = cached.as_ref().filter(|c| c.expires > now) {
             return Ok(Arc::clone(&c.rules));
@@ -200,7 +216,7 @@ impl Client {
         robots_url.set_query(None);
         robots_url.set_fragment(None);
         let fetched = self
-            .chain(&robots_url, None, Kind::Robots, reach, &[])
+            .chain(&robots_url, None, Kind::Robots, reach, &[], reserved.take())
             .await;
         let (rules, ttl) = match fetched {
             Ok(Fetched::Ok(response)) => (
@@ -324,7 +340,7 @@ impl Client {
 
         if let Some(wait) = rate_limit_exhausted(response.headers()) {
             let wait = wait.min(self.policy.max_pause);
-            let key = host_key(current);
+            let key = HostKey::of(current);
             tracing::info!(host = %key, wait = %humantime::format_duration(wait), "rate limit used up; pausing requests to the host until it resets");
             self.hosts.pause(&key, Instant::now() + wait);
         }

@@ -1,17 +1,26 @@
-//! The one HTTP client of pressd: timeouts, body-size caps applied to
-//! decompressed bytes, redirect limits and loop detection, content-type
-//! checks, conditional GET, and politeness towards servers (per-host
-//! concurrency and spacing, robots.txt, Retry-After), plus the guard that
-//! keeps discovered links away from private addresses. Only this module
-//! talks to the network.
+//! The one HTTP client of pressd, and the only part of it that talks to
+//! the network: timeouts, body-size caps applied to decompressed bytes,
+//! redirect limits and loop detection, content-type checks, conditional
+//! GET, the guard that keeps discovered links away from private
+//! addresses, and politeness towards servers.
+//!
+//! It alone decides when a request to a host may start ([`hosts`]): the
+//! spacing between starts, the requests in flight per host, robots.txt
+//! Crawl-delay and Retry-After pauses are its state and no one else's.
+//! Callers that hand out work to hosts that can take it now (the daemon's
+//! dispatcher and pollers) ask it with [`Client::next_turn`], reserve a
+//! host's next start with [`Client::try_reserve`] or [`Client::reserve`],
+//! and make the request in that start with [`Client::in_turn`]; a host is
+//! named by a [`HostKey`]. Every other request waits for its host's turn
+//! inside the client.
 //!
 //! The parts: [`settings`] (what the client is built with), [`fetch`] (the
 //! redirect-following fetch: every hop goes through the same scheme check,
-//! guard, robots.txt check, per-host limit and loop detection, under one
+//! guard, robots.txt check, host turn and loop detection, under one
 //! deadline for the chain), [`response`] (what a fetch gives back and how
 //! a response's content type is judged), [`headers`] (what a response's
 //! headers say: redirect target, validators, Retry-After, rate limits),
-//! [`hosts`] (per-host politeness), [`error`], [`robots`] and [`guard`].
+//! [`error`], [`robots`] and [`guard`].
 //!
 //! Which call to use: [`Client::get`] for URLs the user configured (feed
 //! URLs: they may point anywhere, the user chose them), and
@@ -37,16 +46,17 @@ use url::Url;
 use error::innermost_message;
 use fetch::Kind;
 use guard::{classify, AddressClass, PublicOnlyResolver};
-use hosts::{host_key, Hosts};
+use hosts::Hosts;
 use robots::RobotsCache;
 
 pub use error::FetchError;
 pub use guard::Reach;
+pub use hosts::{HostKey, NextTurn, Reservation};
 pub use response::{Expect, Fetched, Response, Validators};
 pub use settings::{HttpSettings, Policy};
 
 /// The HTTP client. Cheap to clone; clones share connections, the
-/// per-host limits and the robots.txt cache.
+/// per-host state and the robots.txt cache.
 #[derive(Clone)]
 pub struct Client {
     /// For [`Reach::Any`].
@@ -65,6 +75,9 @@ pub struct Client {
     /// Requests on the wire across all hosts, if limited
     /// ([`Client::with_request_limit`]).
     on_the_wire: Option<Arc<Semaphore>>,
+    /// A host's start reserved for the next request of this handle
+    /// ([`Client::in_turn`]).
+    turn: Option<Arc<std::sync::Mutex<Option<Reservation>>>>,
 }
 
 impl Client {
@@ -107,6 +120,7 @@ impl Client {
             hosts: Arc::new(Hosts::new(settings.per_host_concurrency, policy)),
             robots: Arc::new(RobotsCache::new(policy.forget_idle_hosts_after)),
             on_the_wire: None,
+            turn: None,
         })
     }
 
@@ -140,12 +154,61 @@ impl Client {
         builder
     }
 
-    /// Give the host of `url` its own politeness: at most `concurrency`
-    /// requests in flight and `delay` between starts, instead of the
-    /// configured defaults (`None` keeps a default). Lasts for the
-    /// client's life; a robots.txt crawl-delay still raises the spacing.
-    pub fn set_host_limits(&self, url: &Url, concurrency: Option<usize>, delay: Option<Duration>) {
-        self.hosts.set_limits(&host_key(url), concurrency, delay);
+    /// Give `host` its own politeness: at most `concurrency` requests in
+    /// flight and `delay` between starts, instead of the configured
+    /// defaults (`None` keeps a default). Lasts for the client's life; a
+    /// robots.txt crawl-delay still raises the spacing.
+    pub fn set_host_limits(
+        &self,
+        host: &HostKey,
+        concurrency: Option<usize>,
+        delay: Option<Duration>,
+    ) {
+        self.hosts.set_limits(host, concurrency, delay);
+    }
+
+    /// When a request to `host` may next start, and whether the host has a
+    /// request slot free: the client's own state, with the host's
+    /// robots.txt Crawl-delay and any Retry-After pause in it. For callers
+    /// that hand out work to hosts that can take it now.
+    pub fn next_turn(&self, host: &HostKey) -> NextTurn {
+        self.hosts.next_turn(host)
+    }
+
+    /// Reserve the next start of `host` if it has a request slot free and
+    /// the start has come; otherwise say when it may come. Use the
+    /// reservation through [`Client::in_turn`]; it holds no request slot
+    /// on the wire ([`Client::with_request_limit`]).
+    pub fn try_reserve(&self, host: &HostKey) -> Result<Reservation, NextTurn> {
+        self.hosts.try_reserve(host)
+    }
+
+    /// Wait for a request slot of `host` and for its next start, and
+    /// reserve them (a pause longer than the policy's `max_pause_wait` is
+    /// not waited out: the request then fails at once with
+    /// [`FetchError::Paused`]). Holds no request slot on the wire.
+    pub async fn reserve(&self, host: &HostKey) -> Reservation {
+        self.hosts.reserve(host).await
+    }
+
+    /// A handle on this client whose next request starts in `turn` when it
+    /// goes to `turn`'s host, without waiting for the host's spacing a
+    /// second time; when it goes to another host, the turn is given back
+    /// then. A robots.txt the request needs first goes in the turn, and the
+    /// request itself waits for the next one. Clones of the handle share
+    /// the one turn; later requests take turns as usual.
+    pub fn in_turn(&self, turn: Reservation) -> Client {
+        Client {
+            turn: Some(Arc::new(std::sync::Mutex::new(Some(turn)))),
+            ..self.clone()
+        }
+    }
+
+    /// The reservation handed to [`Client::in_turn`], if not used yet.
+    fn take_turn(&self) -> Option<Reservation> {
+        self.turn
+            .as_ref()
+            .and_then(|t| t.lock().unwrap_or_else(|e| e.into_inner()).take())
     }
 
     /// GET `url`, following redirects, conditional on `validators`, to any
@@ -157,8 +220,15 @@ impl Client {
         validators: Option<&Validators>,
         expect: Expect,
     ) -> Result<Fetched, FetchError> {
-        self.chain(url, validators, Kind::Page(expect), Reach::Any, &[])
-            .await
+        self.chain(
+            url,
+            validators,
+            Kind::Page(expect),
+            Reach::Any,
+            &[],
+            self.take_turn(),
+        )
+        .await
     }
 
     /// As [`Client::get`], with extra request headers (an API's
@@ -171,8 +241,15 @@ impl Client {
         expect: Expect,
         headers: &[(&str, &str)],
     ) -> Result<Fetched, FetchError> {
-        self.chain(url, validators, Kind::Page(expect), Reach::Any, headers)
-            .await
+        self.chain(
+            url,
+            validators,
+            Kind::Page(expect),
+            Reach::Any,
+            headers,
+            self.take_turn(),
+        )
+        .await
     }
 
     /// As [`Client::get`], reaching only what `reach` allows on every hop
@@ -190,8 +267,15 @@ impl Client {
         } else {
             reach
         };
-        self.chain(url, validators, Kind::Page(expect), reach, &[])
-            .await
+        self.chain(
+            url,
+            validators,
+            Kind::Page(expect),
+            reach,
+            &[],
+            self.take_turn(),
+        )
+        .await
     }
 
     /// The reach for links discovered through the configured URL `source`:
