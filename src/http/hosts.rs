@@ -92,7 +92,7 @@ impl NextTurn {
 pub struct Reservation {
     host: HostKey,
     start: Instant,
-    _slot: Option<OwnedSemaphorePermit>,
+    slot: Option<OwnedSemaphorePermit>,
     next: Option<OwnedSemaphorePermit>,
 }
 
@@ -230,16 +230,20 @@ impl Hosts {
             if !turn.ready_by(now) {
                 return Err(turn);
             }
-            // Both are free (checked under the lock that every taker of
-            // them holds), so neither can fail.
-            let slot = Arc::clone(&host.slots).try_acquire_owned().ok();
-            let next = Arc::clone(&host.next).try_acquire_owned().ok();
+            // Requests waiting for a slot or the next start take them
+            // outside this lock, so one of them may have got there since.
+            let (Ok(slot), Ok(next)) = (
+                Arc::clone(&host.slots).try_acquire_owned(),
+                Arc::clone(&host.next).try_acquire_owned(),
+            ) else {
+                return Err(self.next_turn_of(host, Instant::now()));
+            };
             host.last_used = now;
             Ok(Reservation {
                 host: key.clone(),
                 start: turn.at,
-                _slot: slot,
-                next,
+                slot: Some(slot),
+                next: Some(next),
             })
         })
     }
@@ -261,7 +265,7 @@ impl Hosts {
         Reservation {
             host: key.clone(),
             start,
-            _slot: slot,
+            slot,
             next,
         }
     }
@@ -278,7 +282,7 @@ impl Hosts {
         wire: Option<&Arc<Semaphore>>,
     ) -> Result<Turn, Duration> {
         let (slot, next) = match reserved {
-            Some(r) => (r._slot, r.next),
+            Some(r) => (r.slot, r.next),
             None => {
                 let (slots, next, paused) = self.with_host(key, |host| {
                     (
