@@ -234,21 +234,19 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
         }
     };
     let result = {
+        // Wait for the host's turn here, before the poll is timed; the
+        // poll's first request goes in it. No request slot on the wire is
+        // held meanwhile. Boxed, as the poll below, so that the waiting is
+        // allocated only while it lasts.
+        let turn = Box::pin(shared.client.reserve(&HostKey::of(&source.url))).await;
+        let started = Instant::now();
         // Boxed: the poll's state (HTTP client, parser) is large, and
         // inline it would be allocated for every poller for its whole life,
         // waiting included; thousands of sources made that the bulk of the
         // daemon's memory.
-        let (r, started) = Box::pin(async {
-            // Wait for the host's turn here, before the poll is timed; the
-            // poll's first request goes in it. No request slot on the wire
-            // is held meanwhile.
-            let turn = shared.client.reserve(&HostKey::of(&source.url)).await;
+        let r = Box::pin(async {
             let client = shared.client.in_turn(turn);
-            let started = Instant::now();
-            (
-                sources::poll(&client, source, validators.as_ref()).await,
-                started,
-            )
+            sources::poll(&client, source, validators.as_ref()).await
         })
         .await;
         shared.metrics.polled(
