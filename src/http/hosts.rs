@@ -402,11 +402,17 @@ impl Hosts {
             let idle_after = self.idle_after;
             state.hosts.retain(|_, host| !host.is_idle(now, idle_after));
         }
+        // Looked up before anything is inserted: the dispatcher asks about
+        // every host of its backlog each time it looks for work, and
+        // cloning the key for `entry` would allocate on every question.
+        if let Some(host) = state.hosts.get_mut(key) {
+            return f(host);
+        }
         let limits = state.limits.get(key).copied().unwrap_or(Limits {
             concurrency: self.concurrency,
             delay: self.delay,
         });
-        let host = state.hosts.entry(key.clone()).or_insert_with(|| Host {
+        let host = state.hosts.entry(key.clone()).or_insert(Host {
             slots: Arc::new(Semaphore::new(limits.concurrency)),
             concurrency: limits.concurrency,
             next: Arc::new(Semaphore::new(1)),
