@@ -56,6 +56,13 @@ const JOBS_PER_REQUEST: usize = 4;
 /// newer work and retries that came due join it.
 const BACKLOG_REFRESH: Duration = Duration::from_secs(1);
 
+/// A host's next start is reserved this long before it comes, and its job
+/// waits for it in the HTTP client, so that the request goes out at that
+/// moment rather than a dispatcher wake-up and a job start later: the
+/// spacing counts from real starts, so every late start would push all of
+/// the host's later ones back. Waiting jobs hold no request slot.
+const LOOKAHEAD: Duration = Duration::from_millis(50);
+
 /// Due frontier entries grouped by host, handed out round-robin to hosts
 /// that can take a request now (as the HTTP client says, see
 /// [`Client::try_reserve`]): one slow or well-spaced host never holds the
@@ -105,6 +112,7 @@ impl Backlog {
         let mut taken = Vec::new();
         let mut next_free: Option<Instant> = None;
         let now = Instant::now();
+        let by = now + LOOKAHEAD;
         let mut visited = 0;
         while taken.len() < n && visited < self.hosts.len() {
             let Some(host) = self.hosts.pop_front() else {
@@ -114,7 +122,7 @@ impl Backlog {
             // this one again. Posts need no fetch and no turn.
             let ready = match &host {
                 None => Ok(None),
-                Some(key) => client.try_reserve(key).map(Some),
+                Some(key) => client.try_reserve(key, by).map(Some),
             };
             match ready {
                 Ok(turn) => {
@@ -126,8 +134,9 @@ impl Backlog {
                 }
                 Err(next) => {
                     visited += 1;
-                    if next.at > now {
-                        next_free = Some(next_free.map_or(next.at, |n| n.min(next.at)));
+                    let wake = next.at.checked_sub(LOOKAHEAD).unwrap_or(now);
+                    if wake > now {
+                        next_free = Some(next_free.map_or(wake, |n| n.min(wake)));
                     }
                 }
             }

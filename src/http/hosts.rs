@@ -223,11 +223,13 @@ impl Hosts {
     }
 
     /// See [`super::Client::try_reserve`].
-    pub(super) fn try_reserve(&self, key: &HostKey) -> Result<Reservation, NextTurn> {
+    pub(super) fn try_reserve(&self, key: &HostKey, by: Instant) -> Result<Reservation, NextTurn> {
         self.with_host(key, |host| {
             let now = Instant::now();
             let turn = self.next_turn_of(host, now);
-            if !turn.ready_by(now) {
+            // A start that can be now is always in time, whenever `by` was
+            // read.
+            if !turn.ready_by(by.max(now)) {
                 return Err(turn);
             }
             // Requests waiting for a slot or the next start take them

@@ -41,6 +41,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 use url::Url;
 
 use error::innermost_message;
@@ -176,11 +177,12 @@ impl Client {
     }
 
     /// Reserve the next start of `host` if it has a request slot free and
-    /// the start has come; otherwise say when it may come. Use the
-    /// reservation through [`Client::in_turn`]; it holds no request slot
-    /// on the wire ([`Client::with_request_limit`]).
-    pub fn try_reserve(&self, host: &HostKey) -> Result<Reservation, NextTurn> {
-        self.hosts.try_reserve(host)
+    /// the start comes by `by`; otherwise say when it may come. Use the
+    /// reservation through [`Client::in_turn`], whose request then waits
+    /// for the start if it is still ahead; it holds no request slot on the
+    /// wire ([`Client::with_request_limit`]).
+    pub fn try_reserve(&self, host: &HostKey, by: Instant) -> Result<Reservation, NextTurn> {
+        self.hosts.try_reserve(host, by)
     }
 
     /// Wait for a request slot of `host` and for its next start, and

@@ -1469,11 +1469,13 @@ async fn a_reserved_start_is_the_requests_turn() {
     });
     let host = HostKey::of(&url);
     assert!(client.next_turn(&host).ready_by(Instant::now()));
-    let turn = client.try_reserve(&host).expect("a new host is free");
+    let turn = client
+        .try_reserve(&host, Instant::now())
+        .expect("a new host is free");
     // Held: no second start is handed out, and the one after it is at
     // least a spacing away.
     let held = client
-        .try_reserve(&host)
+        .try_reserve(&host, Instant::now())
         .expect_err("the next start is held");
     assert!(!held.slot_free);
     assert!(held.at >= turn.start() + Duration::from_millis(400));
@@ -1511,11 +1513,13 @@ async fn an_unused_reservation_gives_the_start_back() {
         ..policy()
     });
     let host = HostKey::of(&url);
-    let turn = client.try_reserve(&host).expect("free");
-    assert!(client.try_reserve(&host).is_err());
+    let turn = client.try_reserve(&host, Instant::now()).expect("free");
+    assert!(client.try_reserve(&host, Instant::now()).is_err());
     drop(turn);
     // Nothing was sent, so nothing is to be spaced from.
-    let again = client.try_reserve(&host).expect("given back");
+    let again = client
+        .try_reserve(&host, Instant::now())
+        .expect("given back");
     assert!(again.start() <= Instant::now());
     // A turn handed to a request for another host is given back too.
     let (other, _) = recording_server().await;
@@ -1524,7 +1528,7 @@ async fn an_unused_reservation_gives_the_start_back() {
         .get(&other, None, Expect::Feed)
         .await
         .expect("other host");
-    assert!(client.try_reserve(&host).is_ok());
+    assert!(client.try_reserve(&host, Instant::now()).is_ok());
 }
 
 #[tokio::test]
@@ -1566,5 +1570,5 @@ async fn the_next_turn_knows_pauses_and_crawl_delay() {
         paused.at >= Instant::now() + Duration::from_millis(1500),
         "the pause is part of the host's next turn"
     );
-    assert!(client.try_reserve(&host).is_err());
+    assert!(client.try_reserve(&host, Instant::now()).is_err());
 }
