@@ -9,6 +9,7 @@ mod extraction;
 mod health;
 mod lang_cli;
 mod names;
+mod politeness;
 mod signals;
 mod social;
 mod source_url;
