@@ -481,6 +481,15 @@ fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
             }
         })
         .collect();
+    // On stderr: the table and the JSON keep their shapes.
+    if let Some(fault) = daemon::reported_fault(&config.state_dir) {
+        eprintln!(
+            "STORAGE FAULT since {}: the running daemon cannot write: {}. It keeps its \
+             queued work and retries; free space on that volume.",
+            rfc3339(fault.since),
+            fault.message
+        );
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {
