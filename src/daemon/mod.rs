@@ -238,6 +238,7 @@ impl Tasks {
         parts: Parts,
         status: String,
     ) -> std::io::Result<Tasks> {
+        let reporter = parts.reporter();
         let Parts {
             state,
             index,
@@ -253,11 +254,6 @@ impl Tasks {
         } = parts;
         let speaking = CancellationToken::new();
         let mut speakers = JoinSet::new();
-        let reporter = notify::Reporter {
-            registry: registry.clone(),
-            state: state.clone(),
-            telemetry: telemetry.clone(),
-        };
         speakers.spawn(reporter.report(status, speaking.clone()));
         let (commands, command_rx) = mpsc::channel(16);
         if let Some(hangups) = hangups {
