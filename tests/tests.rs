@@ -4,6 +4,7 @@
 mod harness;
 
 mod commands;
+mod coverage;
 mod end_to_end;
 mod extraction;
 mod health;
