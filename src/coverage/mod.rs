@@ -176,8 +176,8 @@ fn zone<S: Serializer>(zone: &Tz, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// Counts `request` over `index`: two aggregation passes over the matches
-/// (totals and date span, then counts per bucket) and one small lookup per
-/// source for its first article, all in one commit of the index.
+/// (totals and date span, then counts per bucket) and one search for each
+/// source's first article, all in one commit of the index.
 pub fn count(index: &Index, request: &CoverageRequest) -> Result<Coverage, CoverageError> {
     let field = match request.split {
         Split::Source => CountField::Source,
@@ -239,12 +239,7 @@ pub fn count(index: &Index, request: &CoverageRequest) -> Result<Coverage, Cover
         })
         .collect();
 
-    let mut first = Vec::with_capacity(overview.first_by_source.len());
-    for (source, published) in &overview.first_by_source {
-        if let Some(article) = counter.first_article(source, *published)? {
-            first.push(article);
-        }
-    }
+    let first = counter.first_articles(&overview.first_by_source)?;
     let missing_langs = (request.split == Split::Lang).then(|| {
         request
             .languages

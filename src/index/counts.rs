@@ -2,6 +2,13 @@
 //! tantivy aggregations over the fast fields `published`, `source` and
 //! `lang` (and filter aggregations on `kind`, which is not a fast field).
 //!
+//! Counts per time range use a histogram over `published` whenever the
+//! ranges are made of whole steps of one width (days in a zone without
+//! daylight-saving time are days of 86,400 s; days and months anywhere
+//! are whole hours): a histogram nested in the split is about twice as
+//! fast as a range aggregation with the split nested in it, which is kept
+//! for ranges without such a step.
+//!
 //! The documents counted are exactly those [`search`](super::search) finds
 //! for the same [`SearchRequest`] (its query and filters; sort and limit do
 //! not matter), so totals agree with `pressd search`. A [`Counter`] holds one
@@ -17,14 +24,15 @@ use tantivy::aggregation::agg_result::{
     AggregationResult, AggregationResults, BucketEntries, BucketResult, MetricResult,
 };
 use tantivy::aggregation::bucket::{
-    FilterAggregation, RangeAggregation, RangeAggregationRange, TermsAggregation,
+    FilterAggregation, HistogramAggregation, RangeAggregation, RangeAggregationRange,
+    TermsAggregation,
 };
 use tantivy::aggregation::metric::{MinAggregation, StatsAggregation};
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard, Key};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
 use super::search::{parse_query, with_filters};
 use super::writer::{from_tantivy_date, to_tantivy_date};
@@ -38,6 +46,10 @@ pub const MAX_VALUES: u32 = 10_000;
 /// Buckets one count may fill: time buckets × values. An hour-by-hour year
 /// split by 100 sources is 876,000.
 const MAX_AGG_BUCKETS: u32 = 2_000_000;
+
+/// Narrowest histogram step (seconds) worth using instead of ranges: a
+/// quarter of an hour, what the zones' offsets are made of.
+const MIN_STEP: i64 = 900;
 
 /// What documents are counted by, besides time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +133,7 @@ impl Counter<'_> {
                 StatsAggregation::from_field_name(published.clone()),
             )),
         );
-        self.insert_split(field, &mut aggs);
+        self.insert_split(field, &mut aggs, &Aggregations::default());
         let mut first = Aggregations::default();
         first.insert(
             "first".into(),
@@ -149,9 +161,10 @@ impl Counter<'_> {
             ),
             _ => (0, None, None),
         };
-        let mut values: Vec<(String, u64)> = split_counts(field, &results)
+        let mut values: Vec<(String, u64)> = split_results(field, &results)
             .into_iter()
-            .filter(|(_, n)| *n > 0)
+            .filter(|(_, n, _)| *n > 0)
+            .map(|(v, n, _)| (v, n))
             .collect();
         values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let mut first_by_source: Vec<(String, DateTime<Utc>)> = Vec::new();
@@ -192,6 +205,66 @@ impl Counter<'_> {
         if ranges == 0 {
             return Ok(RangeCounts::default());
         }
+        match step(bounds) {
+            Some(step) => self.by_steps(field, bounds, step),
+            None => self.by_range_aggregation(field, bounds),
+        }
+    }
+
+    /// [`Counter::by_ranges`] with a histogram of `step` seconds whose
+    /// buckets each fall within one range.
+    fn by_steps(
+        &self,
+        field: CountField,
+        bounds: &[DateTime<Utc>],
+        step: i64,
+    ) -> Result<RangeCounts, IndexError> {
+        let offset = bounds[0].timestamp().rem_euclid(step);
+        let histogram = || {
+            metric(AggregationVariants::Histogram(HistogramAggregation {
+                field: self.field_name(self.index.fields.published),
+                // Milliseconds for a date field.
+                interval: (step * 1000) as f64,
+                offset: Some((offset * 1000) as f64),
+                // Only the steps with documents, not every step between.
+                min_doc_count: Some(1),
+                ..HistogramAggregation::default()
+            }))
+        };
+        let mut per_step = Aggregations::default();
+        per_step.insert(TIME.into(), histogram());
+        let mut aggs = Aggregations::default();
+        aggs.insert(TIME.into(), histogram());
+        self.insert_split(field, &mut aggs, &per_step);
+        let results = self
+            .searcher
+            .search(&self.query, &self.collector(aggs))
+            .map_err(|e| self.error("count by time", e))?;
+
+        let starts: Vec<i64> = bounds.iter().map(DateTime::timestamp).collect();
+        let mut counts = RangeCounts {
+            totals: vec![0; bounds.len() - 1],
+            values: vec![HashMap::new(); bounds.len() - 1],
+        };
+        for (n, count) in steps(&results, &starts) {
+            counts.totals[n] += count;
+        }
+        for (value, _, sub) in split_results(field, &results) {
+            for (n, count) in steps(sub, &starts) {
+                *counts.values[n].entry(value.clone()).or_default() += count;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// [`Counter::by_ranges`] with a range aggregation, for ranges that
+    /// share no step.
+    fn by_range_aggregation(
+        &self,
+        field: CountField,
+        bounds: &[DateTime<Utc>],
+    ) -> Result<RangeCounts, IndexError> {
+        let ranges = bounds.len() - 1;
         let nanos = |t: &DateTime<Utc>| to_tantivy_date(*t).into_timestamp_nanos() as f64;
         let range = RangeAggregation {
             field: self.field_name(self.index.fields.published),
@@ -207,10 +280,10 @@ impl Counter<'_> {
             keyed: false,
         };
         let mut split = Aggregations::default();
-        self.insert_split(field, &mut split);
+        self.insert_split(field, &mut split, &Aggregations::default());
         let mut aggs = Aggregations::default();
         aggs.insert(
-            "ranges".into(),
+            TIME.into(),
             bucket(AggregationVariants::Range(range), split),
         );
         let results = self
@@ -223,7 +296,7 @@ impl Counter<'_> {
             values: vec![HashMap::new(); ranges],
         };
         if let Some(AggregationResult::BucketResult(BucketResult::Range { buckets })) =
-            results.0.get("ranges")
+            results.0.get(TIME)
         {
             let entries: Vec<_> = match buckets {
                 BucketEntries::Vec(v) => v.iter().collect(),
@@ -239,76 +312,112 @@ impl Counter<'_> {
                     continue;
                 }
                 counts.totals[n] = entry.doc_count;
-                counts.values[n] = split_counts(field, &entry.sub_aggregation)
+                counts.values[n] = split_results(field, &entry.sub_aggregation)
                     .into_iter()
-                    .filter(|(_, c)| *c > 0)
+                    .filter(|(_, c, _)| *c > 0)
+                    .map(|(v, c, _)| (v, c))
                     .collect();
             }
         }
         Ok(counts)
     }
 
-    /// The document of `source` published at `published` among the matches:
-    /// with [`Overview::first_by_source`], who covered it first.
-    pub fn first_article(
+    /// Each source's first matching document: for each `(source, date)` of
+    /// [`Overview::first_by_source`], the match of that source published at
+    /// that date (the one with the smallest URL when several share the
+    /// second), earliest first. One search for all sources.
+    pub fn first_articles(
         &self,
-        source: &str,
-        published: DateTime<Utc>,
-    ) -> Result<Option<FirstArticle>, IndexError> {
+        firsts: &[(String, DateTime<Utc>)],
+    ) -> Result<Vec<FirstArticle>, IndexError> {
+        if firsts.is_empty() {
+            return Ok(Vec::new());
+        }
         let f = &self.index.fields;
-        let at = Term::from_field_date_for_search(f.published, to_tantivy_date(published));
+        let each: Vec<(Occur, Box<dyn Query>)> = firsts
+            .iter()
+            .map(|(source, published)| {
+                let at = Term::from_field_date_for_search(f.published, to_tantivy_date(*published));
+                let both: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                    (
+                        Occur::Must,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(f.source, source),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>,
+                    ),
+                    (
+                        Occur::Must,
+                        Box::new(RangeQuery::new(
+                            Bound::Included(at.clone()),
+                            Bound::Included(at),
+                        )),
+                    ),
+                ]));
+                (Occur::Should, both)
+            })
+            .collect();
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(self.query.clone()) as Box<dyn Query>),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.source, source),
-                    IndexRecordOption::Basic,
-                )),
-            ),
-            (
-                Occur::Must,
-                Box::new(RangeQuery::new(
-                    Bound::Included(at.clone()),
-                    Bound::Included(at),
-                )),
-            ),
+            (Occur::Must, Box::new(BooleanQuery::new(each))),
         ]);
-        let top: Vec<(tantivy::Score, DocAddress)> = self
+        // No scores: the set of documents is all that is wanted.
+        let found = self
             .searcher
-            .search(&query, &TopDocs::with_limit(1).order_by_score())
-            .map_err(|e| self.error("find the first article", e))?;
-        let Some((_, address)) = top.into_iter().next() else {
-            return Ok(None);
-        };
-        let doc: TantivyDocument = self
-            .searcher
-            .doc(address)
-            .map_err(|e| self.error("load a document", e))?;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let url = match text(f.url) {
-            url if url.is_empty() => text(f.id),
-            url => url,
-        };
-        Ok(Some(FirstArticle {
-            source: source.to_string(),
-            url,
-            title: text(f.title),
-            published,
-        }))
+            .search(&query, &DocSetCollector)
+            .map_err(|e| self.error("find the first articles", e))?;
+        let mut best: HashMap<String, FirstArticle> = HashMap::new();
+        for address in found {
+            let doc: TantivyDocument = self
+                .searcher
+                .doc(address)
+                .map_err(|e| self.error("load a document", e))?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let source = text(f.source);
+            let Some(published) = firsts
+                .iter()
+                .find(|(s, _)| *s == source)
+                .map(|(_, published)| *published)
+            else {
+                continue;
+            };
+            let url = match text(f.url) {
+                url if url.is_empty() => text(f.id),
+                url => url,
+            };
+            let article = FirstArticle {
+                source: source.clone(),
+                url,
+                title: text(f.title),
+                published,
+            };
+            match best.get(&source) {
+                Some(kept) if kept.url <= article.url => {}
+                _ => {
+                    best.insert(source, article);
+                }
+            }
+        }
+        let mut first: Vec<FirstArticle> = best.into_values().collect();
+        first.sort_by(|a, b| {
+            a.published
+                .cmp(&b.published)
+                .then_with(|| a.source.cmp(&b.source))
+        });
+        Ok(first)
     }
 
-    /// Adds the per-value counts of `field` to `aggs`: a terms aggregation
-    /// on the fast field, or one filter aggregation per kind for `kind`
-    /// (read back by [`split_counts`]).
-    fn insert_split(&self, field: CountField, aggs: &mut Aggregations) {
+    /// Adds the per-value counts of `field` to `aggs`, with `sub` under
+    /// each value: a terms aggregation on the fast field, or one filter
+    /// aggregation per kind for `kind` (read back by [`split_results`]).
+    fn insert_split(&self, field: CountField, aggs: &mut Aggregations, sub: &Aggregations) {
         let f = &self.index.fields;
-        let terms = |field| metric(AggregationVariants::Terms(self.terms(field)));
+        let terms = |field| bucket(AggregationVariants::Terms(self.terms(field)), sub.clone());
         match field {
             CountField::Source => {
                 aggs.insert(VALUES.into(), terms(f.source));
@@ -322,7 +431,10 @@ impl Counter<'_> {
                     let query = format!("{name}:{}", kind.as_str());
                     aggs.insert(
                         kind_key(kind),
-                        metric(AggregationVariants::Filter(FilterAggregation::new(query))),
+                        bucket(
+                            AggregationVariants::Filter(FilterAggregation::new(query)),
+                            sub.clone(),
+                        ),
                     );
                 }
             }
@@ -378,15 +490,21 @@ fn kind_key(kind: ItemKind) -> String {
     format!("kind:{}", kind.as_str())
 }
 
-/// Reads what [`Counter::insert_split`] added as (value, count) pairs.
-fn split_counts(field: CountField, results: &AggregationResults) -> Vec<(String, u64)> {
+/// Reads what [`Counter::insert_split`] added: each value, its count and
+/// the results of the aggregations under it.
+fn split_results(
+    field: CountField,
+    results: &AggregationResults,
+) -> Vec<(String, u64, &AggregationResults)> {
     if field == CountField::Kind {
         return ItemKind::ALL
             .iter()
             .filter_map(|&kind| match results.0.get(&kind_key(kind)) {
-                Some(AggregationResult::BucketResult(BucketResult::Filter(one))) => {
-                    Some((kind.as_str().to_string(), one.doc_count))
-                }
+                Some(AggregationResult::BucketResult(BucketResult::Filter(one))) => Some((
+                    kind.as_str().to_string(),
+                    one.doc_count,
+                    &one.sub_aggregations,
+                )),
                 _ => None,
             })
             .collect();
@@ -395,12 +513,66 @@ fn split_counts(field: CountField, results: &AggregationResults) -> Vec<(String,
         Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => buckets
             .iter()
             .filter_map(|entry| match &entry.key {
-                Key::Str(value) => Some((value.clone(), entry.doc_count)),
+                Key::Str(value) => Some((value.clone(), entry.doc_count, &entry.sub_aggregation)),
                 _ => None,
             })
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// Name of the time aggregation (histogram or ranges) of a count.
+const TIME: &str = "time";
+
+/// The widest step (whole seconds, at least [`MIN_STEP`]) that every range
+/// of `bounds` is a whole number of: the greatest common divisor of their
+/// lengths. `None` when they have none that wide, or a bound is not on a
+/// whole second.
+fn step(bounds: &[DateTime<Utc>]) -> Option<i64> {
+    if bounds.iter().any(|t| t.timestamp_subsec_nanos() != 0) {
+        return None;
+    }
+    let step = bounds
+        .windows(2)
+        .map(|pair| pair[1].timestamp() - pair[0].timestamp())
+        .fold(0, gcd);
+    (step >= MIN_STEP).then_some(step)
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a.abs()
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// The histogram of [`Counter::by_steps`] under `results` as (range index,
+/// count) pairs: each step goes to the range `starts` (bound seconds) puts
+/// it in.
+fn steps(results: &AggregationResults, starts: &[i64]) -> Vec<(usize, u64)> {
+    let Some(AggregationResult::BucketResult(BucketResult::Histogram { buckets })) =
+        results.0.get(TIME)
+    else {
+        return Vec::new();
+    };
+    let entries: Vec<_> = match buckets {
+        BucketEntries::Vec(v) => v.iter().collect(),
+        BucketEntries::HashMap(m) => m.values().collect(),
+    };
+    let last = starts.len() - 1;
+    entries
+        .into_iter()
+        .filter_map(|entry| {
+            // Date histogram keys are milliseconds.
+            let Key::F64(millis) = entry.key else {
+                return None;
+            };
+            let start = (millis / 1000.0).round() as i64;
+            let n = starts.partition_point(|&s| s <= start).checked_sub(1)?;
+            (n < last).then_some((n, entry.doc_count))
+        })
+        .collect()
 }
 
 /// Tantivy gives date aggregates as nanoseconds in an `f64`: exact for the
@@ -544,19 +716,95 @@ mod tests {
     }
 
     #[test]
-    fn first_article_names_the_earliest_document_of_a_source() {
+    fn first_articles_are_the_earliest_document_of_each_source() {
         let (_dir, index) = corpus();
         let counter = index.counter(&request("summit")).expect("counter");
+        let overview = counter.overview(CountField::Source).expect("overview");
         let first = counter
-            .first_article("apa", at("2025-01-01T10:00:00Z"))
-            .expect("lookup")
-            .expect("found");
-        assert_eq!(first.url, "https://c.example/1");
-        assert_eq!(first.title, "Summit 1");
+            .first_articles(&overview.first_by_source)
+            .expect("lookup");
+        let got: Vec<(&str, &str)> = first
+            .iter()
+            .map(|f| (f.source.as_str(), f.url.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("trend", "https://c.example/3"),
+                ("apa", "https://c.example/1"),
+                ("news-am", "https://c.example/4"),
+            ]
+        );
+        assert_eq!(first[1].title, "Summit 1");
+        assert_eq!(first[1].published, at("2025-01-01T10:00:00Z"));
+        // A date at which the source published nothing that matches.
         assert!(counter
-            .first_article("apa", at("2025-01-01T10:00:01Z"))
+            .first_articles(&[("apa".into(), at("2025-01-01T10:00:01Z"))])
             .expect("lookup")
-            .is_none());
+            .is_empty());
+    }
+
+    #[test]
+    fn steps_and_ranges_count_the_same() {
+        let (_dir, index) = corpus();
+        let counter = index.counter(&request("summit")).expect("counter");
+        for bounds in [
+            // Days: a step of a day.
+            vec![
+                at("2025-01-01T00:00:00Z"),
+                at("2025-01-02T00:00:00Z"),
+                at("2025-01-03T00:00:00Z"),
+                at("2025-01-04T00:00:00Z"),
+            ],
+            // Days of 24 and 25 hours: a step of an hour.
+            vec![
+                at("2024-12-31T20:00:00Z"),
+                at("2025-01-01T20:00:00Z"),
+                at("2025-01-02T21:00:00Z"),
+                at("2025-01-03T21:00:00Z"),
+            ],
+            // Ranges with no common step of a quarter hour or more.
+            vec![
+                at("2025-01-01T00:00:00Z"),
+                at("2025-01-01T09:00:01Z"),
+                at("2025-01-02T00:00:00Z"),
+                at("2025-01-04T00:00:00Z"),
+            ],
+        ] {
+            for field in [CountField::Source, CountField::Lang, CountField::Kind] {
+                let by_steps = match step(&bounds) {
+                    Some(s) => counter.by_steps(field, &bounds, s).expect("steps"),
+                    None => counter.by_ranges(field, &bounds).expect("ranges"),
+                };
+                let by_ranges = counter
+                    .by_range_aggregation(field, &bounds)
+                    .expect("ranges");
+                assert_eq!(by_steps, by_ranges, "{bounds:?} {field:?}");
+            }
+        }
+        assert_eq!(step(&[at("2025-01-01T00:00:00Z")]), None);
+        assert_eq!(
+            step(&[
+                at("2025-01-01T00:00:00Z"),
+                at("2025-01-01T09:00:01Z"),
+                at("2025-01-02T00:00:00Z")
+            ]),
+            None
+        );
+        let two = counter
+            .by_ranges(
+                CountField::Source,
+                &[
+                    at("2024-12-31T20:00:00Z"),
+                    at("2025-01-01T20:00:00Z"),
+                    at("2025-01-02T21:00:00Z"),
+                ],
+            )
+            .expect("two days");
+        // 08:00 and 10:00 of the 1st; 23:59:59 of the 1st and 00:00 of the
+        // 2nd (09:00 is about the weather).
+        assert_eq!(two.totals, [2, 2]);
+        assert_eq!(two.values[1].get("apa"), Some(&2));
     }
 
     #[test]
