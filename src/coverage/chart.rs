@@ -35,6 +35,12 @@ const MAX_TICKS: usize = 14;
 /// sits under its bar.
 const WIDE_BARS: usize = 60;
 
+/// Size of the title's letters.
+const TITLE_SIZE: u32 = 28;
+
+/// Height of the band the title is written in.
+const TITLE_HEIGHT: u32 = 64;
+
 /// Width of the legend column on the right.
 const LEGEND_WIDTH: u32 = 330;
 
@@ -161,22 +167,22 @@ where
     let (plot, legend) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
     draw_legend(&legend, coverage)?;
 
+    // The title starts at the left, fitted with room to spare: a viewer
+    // that shows an SVG in a wider fallback font still shows its start.
+    let (head, plot) = plot.split_vertically(TITLE_HEIGHT);
+    let room = (WIDTH - LEGEND_WIDTH) as i32 - 2 * 24;
+    let title = title(root, coverage, room * 9 / 10)?;
+    head.draw(&Text::new(title, (24, 20), font(TITLE_SIZE)))
+        .map_err(draw_error)?;
+
     let n = coverage.buckets.len();
-    let title = fit(
-        root,
-        &title(coverage),
-        &font(28),
-        (WIDTH - LEGEND_WIDTH) as i32 - 48,
-    )?;
     if n == 0 {
-        plot.titled(&title, font(28))
-            .map_err(draw_error)?
-            .draw(&Text::new(
-                "no dated document matches",
-                (40, HEIGHT as i32 / 2),
-                font(24),
-            ))
-            .map_err(draw_error)?;
+        plot.draw(&Text::new(
+            "no dated document matches",
+            (40, HEIGHT as i32 / 2 - TITLE_HEIGHT as i32),
+            font(24),
+        ))
+        .map_err(draw_error)?;
         return Ok(());
     }
 
@@ -212,8 +218,8 @@ where
     let top = peak + peak / 12 + 1;
 
     let mut chart = ChartBuilder::on(&plot)
-        .caption(&title, font(28))
         .margin(24)
+        .margin_top(8)
         .margin_right(12)
         .x_label_area_size(64)
         .y_label_area_size(88)
@@ -282,26 +288,40 @@ where
     Ok(())
 }
 
-/// "“query”: 1,234 articles by day and source, 2025-01-01 – 2025-12-31".
-fn title(coverage: &Coverage) -> String {
+/// "“query”: 1,234 articles by day and source, 2025-01-01 – 2025-12-31",
+/// the query cut to make the whole fit in `max` pixels.
+fn title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    coverage: &Coverage,
+    max: i32,
+) -> Result<String, ChartError>
+where
+    DB::ErrorType: 'static,
+{
     let query = coverage.query.trim();
     let query = if query.is_empty() { "*" } else { query };
-    let mut title = format!(
-        "“{}”: {} articles by {} and {}",
-        shorten(query, 60),
+    let mut rest = format!(
+        "”: {} articles by {} and {}",
         thousands(coverage.total),
         coverage.by.as_str(),
         coverage.split.as_str()
     );
     if let (Some(first), Some(last)) = (coverage.buckets.first(), coverage.buckets.last()) {
         let last_day = last.end - TimeDelta::seconds(1);
-        title.push_str(&format!(
+        rest.push_str(&format!(
             ", {} – {}",
             first.start.format("%Y-%m-%d"),
             last_day.format("%Y-%m-%d")
         ));
     }
-    title
+    let rest_width = area
+        .estimate_text_size(&format!("“{rest}"), &font(TITLE_SIZE))
+        .map_err(draw_error)?
+        .0;
+    let room = max.saturating_sub(i32::try_from(rest_width).unwrap_or(max));
+    // At least a few characters of the query, even if the rest is long.
+    let query = fit(area, query, &font(TITLE_SIZE), room.max(120))?;
+    fit(area, &format!("“{query}{rest}"), &font(TITLE_SIZE), max)
 }
 
 fn draw_legend<DB: DrawingBackend>(
@@ -411,20 +431,15 @@ where
     Ok(format!("{}…", &text[..chars[low].0]))
 }
 
-/// `text` cut to `max` characters, with `…` where it was cut.
-fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-    }
-}
-
 /// Puts the font into the SVG as a web font under the family name its text
-/// asks for, so a browser needs nothing installed to show every script.
+/// asks for, so a browser needs nothing installed to show every script;
+/// a viewer that ignores web fonts falls back to sans-serif fonts with
+/// these scripts rather than to its default serif.
 fn embed_font(svg: String) -> String {
     let face = format!(
         "<defs><style>@font-face{{font-family:\"{FONT}\";src:url(data:font/woff2;base64,{}) \
-         format(\"woff2\");}}</style></defs>",
+         format(\"woff2\");}}text{{font-family:\"{FONT}\",\"Noto Sans\",\"DejaVu Sans\",\
+         sans-serif;}}</style></defs>",
         base64::engine::general_purpose::STANDARD.encode(FONT_WOFF2)
     );
     let Some(tag_end) = svg
