@@ -227,9 +227,15 @@ pub fn ticks(
         chosen.push(0);
     }
     let step = chosen.len().div_ceil(max);
+    let mut chosen: Vec<usize> = chosen.into_iter().step_by(step.max(1)).collect();
+    // The first bucket is labelled because the axis starts there; when
+    // the next label (the first month, say) follows within half the even
+    // spacing, the two would print over each other: the start gives way.
+    if chosen.len() > 1 && chosen[0] == 0 && chosen[1] * 2 * max < n {
+        chosen.remove(0);
+    }
     chosen
         .into_iter()
-        .step_by(step.max(1))
         .map(|i| (i, local[i].format(format).to_string()))
         .collect()
 }
@@ -514,5 +520,18 @@ mod tests {
         // A fortnight: every day.
         let t = ticks(&b[..15], Granularity::Day, Tz::UTC, 16);
         assert_eq!(t.len(), 14);
+        // Weeks from the last Monday of 2024: the first month starts one
+        // bucket in, too close to label the start as well.
+        let b = boundaries(
+            utc("2024-12-30T00:00:00Z"),
+            utc("2026-01-04T00:00:00Z"),
+            Granularity::Week,
+            Tz::UTC,
+            1000,
+        )
+        .expect("a year of weeks");
+        let t = ticks(&b, Granularity::Week, Tz::UTC, 14);
+        assert_eq!(t[0], (1, "2025-01".to_string()), "{t:?}");
+        assert_eq!(t[1].1, "2025-02");
     }
 }

@@ -280,7 +280,7 @@ where
                     .enumerate()
                     .map(|(i, b)| (i as i64 * X_UNIT + X_UNIT / 2, b.counts.get(value)));
                 chart
-                    .draw_series(LineSeries::new(points, color(rank, value).stroke_width(3)))
+                    .draw_series(LineSeries::new(points, color(rank, value).stroke_width(2)))
                     .map_err(draw_error)?;
             }
         }
