@@ -7,12 +7,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 use url::Url;
 
 use crate::config::{Config, DEFAULT_CONFIG};
+use crate::coverage::{self, chart, Coverage, CoverageError, CoverageRequest, Granularity, Split};
 use crate::daemon::{self, Mode};
 use crate::index::{Index, IndexError, SearchRequest, Sort};
 use crate::lang::{Detector, Hints, DEFAULT_LANGUAGES};
@@ -53,6 +55,9 @@ pub enum Command {
     },
     /// Search the index (works while the daemon runs).
     Search(SearchArgs),
+    /// Count what a search matches per hour, day, week or month, split by
+    /// source, language or kind; as a table, JSON or CSV, and a chart.
+    Coverage(CoverageArgs),
     /// List the configured sources and their health.
     Sources {
         #[arg(long, value_enum, default_value_t = SourcesFormat::Table)]
@@ -82,6 +87,24 @@ pub struct SearchArgs {
     /// exact form only. Tantivy syntax works: OR, NOT, -word, title:word.
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
+    #[command(flatten)]
+    filters: FilterArgs,
+    /// Match words as written only: no cross-script name matching
+    /// (Hajiyev then no longer finds Гаджиев or Hacıyev).
+    #[arg(long)]
+    exact: bool,
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    sort: SortArg,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+/// The filters of every command that selects documents (search, coverage):
+/// one parsing, so they mean the same everywhere.
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
     /// Only these languages (ISO 639-1, comma-separated).
     #[arg(long, value_delimiter = ',')]
     lang: Vec<String>,
@@ -91,22 +114,101 @@ pub struct SearchArgs {
     /// Only articles or only social posts.
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
-    /// Match words as written only: no cross-script name matching
-    /// (Hajiyev then no longer finds Гаджиев or Hacıyev).
-    #[arg(long)]
-    exact: bool,
     /// Published on or after (YYYY-MM-DD or RFC 3339).
     #[arg(long, value_parser = parse_since)]
     since: Option<DateTime<Utc>>,
     /// Published on or before (YYYY-MM-DD means the whole day, or RFC 3339).
     #[arg(long, value_parser = parse_until)]
     until: Option<DateTime<Utc>>,
-    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-    sort: SortArg,
-    #[arg(long, default_value_t = 10)]
-    limit: usize,
+}
+
+impl FilterArgs {
+    /// A request for `query` with these filters (and the default sort and
+    /// limit).
+    fn request(self, query: &[String], exact: bool) -> SearchRequest {
+        SearchRequest {
+            query: query.join(" "),
+            langs: self.lang,
+            sources: self.source,
+            kinds: self
+                .kind
+                .map(|k| match k {
+                    KindArg::Article => vec!["article".to_string()],
+                    KindArg::Post => vec!["post".to_string()],
+                })
+                .unwrap_or_default(),
+            since: self.since,
+            until: self.until,
+            exact,
+            ..SearchRequest::default()
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CoverageArgs {
+    /// What to count: the same query as `pressd search`.
+    #[arg(required = true, num_args = 1..)]
+    query: Vec<String>,
+    #[command(flatten)]
+    filters: FilterArgs,
+    /// Match words as written only (as `pressd search --exact`).
+    #[arg(long)]
+    exact: bool,
+    /// Length of a bucket.
+    #[arg(long, value_enum, default_value_t = ByArg::Day)]
+    by: ByArg,
+    /// What each bucket's count is split by.
+    #[arg(long, value_enum, default_value_t = SplitArg::Source)]
+    split: SplitArg,
+    /// Split values shown by name, the most frequent; the rest are summed
+    /// as "other". 0 shows them all.
+    #[arg(long, value_name = "N", default_value_t = coverage::DEFAULT_TOP)]
+    top: usize,
+    /// Time zone of the bucket boundaries: an IANA name (Asia/Baku) or UTC.
+    /// --since and --until select documents as in search, a bare date in
+    /// UTC; for a local day give its offset (2025-03-01T00:00:00+04:00).
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
+    tz: Tz,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// Also draw the counts into FILE, an .svg or a .png.
+    #[arg(long, value_name = "FILE", value_parser = parse_chart_file)]
+    chart: Option<ChartFile>,
+    /// How the chart draws the counts: stacked bars or one line per value.
+    #[arg(long, value_enum, default_value_t = StyleArg::Bars)]
+    style: StyleArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ByArg {
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SplitArg {
+    Source,
+    Lang,
+    Kind,
+    /// The stories of the index (not available yet).
+    Story,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StyleArg {
+    Bars,
+    #[value(alias = "lines")]
+    Line,
+}
+
+/// `--chart`: where, and in which format (from the extension).
+#[derive(Debug, Clone)]
+struct ChartFile {
+    path: PathBuf,
+    format: chart::Format,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -172,6 +274,10 @@ fn execute(args: Args) -> Result<ExitCode> {
         Command::Search(s) => {
             let config = load_config(&args.config)?;
             search(&config, s)
+        }
+        Command::Coverage(c) => {
+            let config = load_config(&args.config)?;
+            coverage(&config, c)
         }
         Command::Sources { format } => {
             let config = load_config(&args.config)?;
@@ -320,28 +426,48 @@ fn parse_date(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| format!("'{s}' is not a valid date"))
 }
 
+/// An IANA zone name, in any case (`asia/baku`, `UTC`).
+fn parse_zone(s: &str) -> Result<Tz, String> {
+    s.parse::<Tz>()
+        .ok()
+        .or_else(|| {
+            chrono_tz::TZ_VARIANTS
+                .iter()
+                .find(|z| z.name().eq_ignore_ascii_case(s))
+                .copied()
+        })
+        .ok_or_else(|| {
+            format!(
+                "unknown time zone '{s}': use an IANA name such as Asia/Baku, Asia/Yerevan, \
+                 Asia/Tbilisi, Europe/Istanbul or UTC"
+            )
+        })
+}
+
+fn parse_chart_file(s: &str) -> Result<ChartFile, String> {
+    let path = PathBuf::from(s);
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let format = match extension.as_deref() {
+        Some("svg") => chart::Format::Svg,
+        Some("png") => chart::Format::Png,
+        _ => return Err(format!("'{s}': a chart file name ends in .svg or .png")),
+    };
+    Ok(ChartFile { path, format })
+}
+
 fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
     let index = Index::open_read(&config.index_dir)?;
     let request = SearchRequest {
-        query: args.query.join(" "),
-        langs: args.lang,
-        sources: args.source,
-        kinds: args
-            .kind
-            .map(|k| match k {
-                KindArg::Article => vec!["article".to_string()],
-                KindArg::Post => vec!["post".to_string()],
-            })
-            .unwrap_or_default(),
-        since: args.since,
-        until: args.until,
         sort: match args.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Newest => Sort::Newest,
             SortArg::Oldest => Sort::Oldest,
         },
         limit: args.limit,
-        exact: args.exact,
+        ..args.filters.request(&args.query, args.exact)
     };
     let results = match index.search(&request) {
         Ok(r) => r,
@@ -411,6 +537,237 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn coverage(config: &Config, args: CoverageArgs) -> Result<ExitCode> {
+    let request = CoverageRequest {
+        matching: args.filters.request(&args.query, args.exact),
+        by: match args.by {
+            ByArg::Hour => Granularity::Hour,
+            ByArg::Day => Granularity::Day,
+            ByArg::Week => Granularity::Week,
+            ByArg::Month => Granularity::Month,
+        },
+        split: match args.split {
+            SplitArg::Source => Split::Source,
+            SplitArg::Lang => Split::Lang,
+            SplitArg::Kind => Split::Kind,
+            SplitArg::Story => Split::Story,
+        },
+        zone: args.tz,
+        top: args.top,
+        languages: config.press_languages(),
+    };
+    // Refused before the index is opened: it is a usage error wherever
+    // the index is.
+    if request.split == Split::Story {
+        eprintln!(
+            "pressd: --split story: {}",
+            CoverageError::StoriesUnavailable
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let index = Index::open_read(&config.index_dir)?;
+    let report = match coverage::count(&index, &request) {
+        Ok(r) => r,
+        Err(CoverageError::Index(IndexError::Query(msg))) => {
+            eprintln!("pressd: invalid query: {msg}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e @ (CoverageError::TooManyBuckets(_) | CoverageError::StoriesUnavailable)) => {
+            eprintln!("pressd: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(file) = &args.chart {
+        let style = match args.style {
+            StyleArg::Bars => chart::Style::Bars,
+            StyleArg::Line => chart::Style::Lines,
+        };
+        let bytes = chart::render(&report, style, file.format)?;
+        std::fs::write(&file.path, bytes)
+            .with_context(|| format!("cannot write the chart to {}", file.path.display()))?;
+        eprintln!("pressd: chart written to {}", file.path.display());
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        OutputFormat::Json => {
+            serde_json::to_writer(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => coverage_csv(&mut out, &report)?,
+        OutputFormat::Table => coverage_table(&mut out, &report)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One row per bucket, one column per split value (then "other").
+fn coverage_csv(out: &mut impl Write, report: &Coverage) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["start", "end", "total"];
+    header.extend(report.totals.0.iter().map(|(v, _)| v.as_str()));
+    w.write_record(&header)?;
+    for b in &report.buckets {
+        let mut row = vec![
+            rfc3339_in(&b.start),
+            rfc3339_in(&b.end),
+            b.total.to_string(),
+        ];
+        row.extend(b.counts.0.iter().map(|(_, n)| n.to_string()));
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn rfc3339_in(d: &DateTime<Tz>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Width of the bar drawn for the fullest bucket, in characters.
+const BAR_WIDTH: usize = 16;
+
+/// A bar of `n` against `max` in eighths of a character.
+fn bar(n: u64, max: u64) -> String {
+    const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    if max == 0 {
+        return String::new();
+    }
+    let eighths = (n as u128 * (BAR_WIDTH as u128 * 8) / max as u128) as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        s.push(EIGHTHS[eighths % 8]);
+    }
+    s
+}
+
+/// The buckets with a bar each, the share of each split value, who was
+/// first, and which configured languages had nothing.
+fn coverage_table(out: &mut impl Write, report: &Coverage) -> Result<()> {
+    let zone = report.tz;
+    let period = match (report.buckets.first(), report.buckets.last()) {
+        (Some(first), Some(last)) => format!(
+            ", {} – {}",
+            coverage::buckets::label(first.start.with_timezone(&Utc), report.by, zone),
+            coverage::buckets::label(last.start.with_timezone(&Utc), report.by, zone)
+        ),
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "{} matching document(s) by {} ({}) and {}{period}",
+        coverage::thousands(report.total),
+        report.by.as_str(),
+        zone.name(),
+        report.split.as_str(),
+    )?;
+    if report.undated > 0 {
+        writeln!(
+            out,
+            "{} of them undated: counted in the totals, in no {}",
+            coverage::thousands(report.undated),
+            report.by.as_str()
+        )?;
+    }
+    let values: Vec<&str> = report.totals.0.iter().map(|(v, _)| v.as_str()).collect();
+    if !report.buckets.is_empty() {
+        let labels: Vec<String> = report
+            .buckets
+            .iter()
+            .map(|b| coverage::buckets::label(b.start.with_timezone(&Utc), report.by, zone))
+            .collect();
+        let label_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let max = report.buckets.iter().map(|b| b.total).max().unwrap_or(0);
+        let total_w = max.to_string().len().max("TOTAL".len());
+        let widths: Vec<usize> = values
+            .iter()
+            .map(|v| {
+                let most = report
+                    .buckets
+                    .iter()
+                    .map(|b| b.counts.get(v))
+                    .max()
+                    .unwrap_or(0);
+                v.chars().count().max(most.to_string().len())
+            })
+            .collect();
+        write!(
+            out,
+            "\n{:<label_w$}  {:>total_w$}  {:<BAR_WIDTH$}",
+            report.by.as_str().to_uppercase(),
+            "TOTAL",
+            ""
+        )?;
+        for (v, w) in values.iter().zip(&widths) {
+            write!(out, "  {v:>w$}")?;
+        }
+        writeln!(out)?;
+        for (b, label) in report.buckets.iter().zip(&labels) {
+            write!(
+                out,
+                "{label:<label_w$}  {:>total_w$}  {:<BAR_WIDTH$}",
+                b.total,
+                bar(b.total, max)
+            )?;
+            for (v, w) in values.iter().zip(&widths) {
+                write!(out, "  {:>w$}", b.counts.get(v))?;
+            }
+            writeln!(out)?;
+        }
+    }
+    if !report.shares.is_empty() {
+        let value_w = values
+            .iter()
+            .map(|v| v.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(report.split.as_str().len());
+        writeln!(
+            out,
+            "\n{:<value_w$}  {:>10}  {:>6}",
+            report.split.as_str().to_uppercase(),
+            "DOCUMENTS",
+            "SHARE"
+        )?;
+        for s in &report.shares {
+            writeln!(
+                out,
+                "{:<value_w$}  {:>10}  {:>5.1}%",
+                s.value,
+                coverage::thousands(s.count),
+                s.share * 100.0
+            )?;
+        }
+    }
+    if !report.first.is_empty() {
+        let source_w = report
+            .first
+            .iter()
+            .map(|f| f.source.chars().count())
+            .max()
+            .unwrap_or(0);
+        writeln!(out, "\nFIRST BY SOURCE ({})", zone.name())?;
+        for f in &report.first {
+            writeln!(
+                out,
+                "{}  {:<source_w$}  {}  {}",
+                f.published.with_timezone(&zone).format("%Y-%m-%d %H:%M"),
+                f.source,
+                f.url,
+                one_line(&f.title)
+            )?;
+        }
+    }
+    if let Some(missing) = &report.missing_langs {
+        if missing.is_empty() {
+            writeln!(out, "\nEvery language of the press covered it.")?;
+        } else {
+            writeln!(out, "\nNo coverage in: {}", missing.join(", "))?;
+        }
+    }
+    Ok(())
 }
 
 fn rfc3339(d: DateTime<Utc>) -> String {

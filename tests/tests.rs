@@ -4,6 +4,7 @@
 mod harness;
 
 mod commands;
+mod coverage;
 mod disk_full;
 mod end_to_end;
 mod extraction;
