@@ -50,8 +50,9 @@ fn feed_files(dirs: &[PathBuf]) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Decode and parse one file; the number of items, or `None` on an error.
-fn read(bytes: &[u8], base: &Url) -> Option<usize> {
+/// Decode and parse one file; the number of items and the reader that
+/// read them, or `None` on an error.
+fn read(bytes: &[u8], base: &Url) -> Option<(usize, &'static str)> {
     let response = Response {
         url: base.clone(),
         status: 200,
@@ -61,7 +62,9 @@ fn read(bytes: &[u8], base: &Url) -> Option<usize> {
         validators: Validators::default(),
     };
     let text = feed::decode(&response);
-    feed::parse(&text, base).ok().map(|items| items.len())
+    feed::parse(&text, base)
+        .ok()
+        .map(|parsed| (parsed.items.len(), parsed.reading.reader.as_str()))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -93,11 +96,11 @@ fn main() -> anyhow::Result<()> {
     let mut parsed = 0;
     for (name, body) in &files {
         match read(body, &base) {
-            Some(n) => {
+            Some((n, reader)) => {
                 parsed += 1;
-                println!("{n:>5} items  {name}");
+                println!("{n:>5} items  {reader:<8}  {name}");
             }
-            None => println!("error        {name}"),
+            None => println!("error                  {name}"),
         }
     }
 

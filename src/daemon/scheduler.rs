@@ -266,7 +266,9 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
             shared.check_health(&source.id);
             Ok(0)
         }
-        Ok(Poll::Items { items, validators }) => {
+        Ok(Poll::Items {
+            items, validators, ..
+        }) => {
             let found = items.len();
             let keyed: Vec<(String, crate::item::Item)> =
                 items.into_iter().map(|i| (doc_id(&i.url), i)).collect();
