@@ -192,7 +192,7 @@ fn feed_watchdog(shared: &Shared, withheld: bool) -> bool {
 
 /// "6 sources: 4 ok, 1 failing, 1 stale, 0 pending; 12 articles indexed
 /// today; 3 queued": each source's status as `pressd sources` shows it
-/// (stale and extraction-failing only when there are any).
+/// (stale, parse-degraded and extraction-failing only when there are any).
 async fn status_line(shared: &Arc<Shared>) -> String {
     let sources: Vec<Arc<Source>> = shared
         .sources
@@ -223,7 +223,11 @@ async fn status_line(shared: &Arc<Shared>) -> String {
         count(Health::Ok),
         count(Health::Failing)
     );
-    for rare in [Health::Stale, Health::ExtractionFailing] {
+    for rare in [
+        Health::Stale,
+        Health::ParseDegraded,
+        Health::ExtractionFailing,
+    ] {
         if count(rare) > 0 {
             line.push_str(&format!(", {} {}", count(rare), rare.as_str()));
         }

@@ -225,13 +225,14 @@ fn until_due(shared: &Shared, source: &Source) -> Duration {
 
 /// Poll once, queue new items, record health. Returns the number of new items.
 async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError> {
-    let validators = match shared.state.source(&source.id) {
-        Ok(s) => s.and_then(|s| s.poll_validators().cloned()),
+    let stored = match shared.state.source(&source.id) {
+        Ok(s) => s,
         Err(e) => {
             warn!(source = %source.id, error = %e, "cannot read validators");
             None
         }
     };
+    let validators = stored.as_ref().and_then(|s| s.poll_validators().cloned());
     let result = {
         // Wait for the host's turn here, where waiting costs nothing; the
         // client's limit on requests on the wire applies to the requests.
@@ -267,7 +268,9 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
             Ok(0)
         }
         Ok(Poll::Items {
-            items, validators, ..
+            items,
+            validators,
+            reading,
         }) => {
             let found = items.len();
             let keyed: Vec<(String, crate::item::Item)> =
@@ -295,6 +298,11 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
                     now + chrono_dur(interval),
                 )
             });
+            record(shared, source, |s| {
+                s.record_reading(&source.id, reading.as_ref())
+            });
+            let before = stored.and_then(|s| s.reading);
+            super::health::reading_changed(source, before.as_ref(), reading.as_ref());
             shared.check_health(&source.id);
             Ok(new)
         }
