@@ -6,6 +6,7 @@ mod harness;
 mod commands;
 mod end_to_end;
 mod extraction;
+mod feeds;
 mod health;
 mod lang_cli;
 mod names;
