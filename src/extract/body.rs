@@ -8,14 +8,22 @@
 //! A wrapper wins over its child only when what it adds is net prose, which
 //! is what keeps a lead paragraph but leaves out the navigation around it.
 //!
-//! Then: a descendant named like the article body (`entry-content`,
-//! `itemprop=articleBody`) that holds most of the winner's score replaces
+//! Then: a winner holding a tiny fraction of the prose of the page's
+//! largest run of paragraphs gives way to that run (a sign-up line or a
+//! footer never beats the article); a descendant named like the article
+//! body (`entry-content`, `itemprop=articleBody`) that holds most of the
+//! winner's score replaces it, and so does a child holding nearly all of
 //! it; prose siblings just before the container join as its lead; teaser
-//! cards (an `<article>` or `<li>` whose heading is a link) are left out;
-//! link-heavy blocks, captions and the `<h1>` are dropped, and so are
-//! datelines above the first paragraph and a short run of labels after the
-//! last one. When that finds next to nothing the page is read again without
-//! the class-name flags, and the JSON-LD `articleBody` is the last resort.
+//! cards (an `<article>` or `<li>` opening with a linked heading and
+//! holding a summary, not an article) are left out; list items holding
+//! several paragraphs count as posts, not menu entries; link-heavy blocks,
+//! captions, the `<h1>` and copyright lines are dropped, and so are
+//! datelines above the first paragraph, headings whose section kept
+//! nothing, a short run of labels after the last paragraph, and a thread of
+//! signed units (reader comments) below an article. When that finds next
+//! to nothing the page is read again without the class-name flags (still
+//! without comment sections), and the JSON-LD `articleBody` is the last
+//! resort.
 
 use super::dom::{Doc, Tag};
 
@@ -27,8 +35,9 @@ struct Block {
     chars: u32,
     link_chars: u32,
     tag: Tag,
-    /// Inside a list item: teaser cards and menus live in lists.
-    in_li: bool,
+    /// Innermost list item around the block, [`NO_LI`] outside lists:
+    /// teaser cards and menus live in lists.
+    li: u32,
     /// Inside a `<figure>`: captions and credits.
     in_figure: bool,
     /// Inside a `<blockquote>`: quotes and embedded posts, whose links
@@ -36,9 +45,16 @@ struct Block {
     in_quote: bool,
 }
 
+/// [`Block::li`] of a block outside any list item.
+const NO_LI: u32 = u32::MAX;
+
 impl Block {
     fn link_density(&self) -> f32 {
         self.link_chars as f32 / self.chars.max(1) as f32
+    }
+
+    fn in_li(&self) -> bool {
+        self.li != NO_LI
     }
 }
 
@@ -49,7 +65,8 @@ struct Segmenter<'a> {
     cur_start: usize,
     cur_chars: u32,
     cur_links: u32,
-    li_depth: u32,
+    /// Open list items, innermost last.
+    lis: Vec<u32>,
     figure_depth: u32,
     quote_depth: u32,
 }
@@ -69,7 +86,7 @@ impl Segmenter<'_> {
                 chars: self.cur_chars,
                 link_chars: self.cur_links,
                 tag: self.doc.nodes[owner as usize].tag,
-                in_li: self.li_depth > 0,
+                li: self.lis.last().copied().unwrap_or(NO_LI),
                 in_figure: self.figure_depth > 0,
                 in_quote: self.quote_depth > 0,
             });
@@ -96,7 +113,7 @@ fn owner_of(doc: &Doc, stack: &[u32]) -> u32 {
 enum Pass {
     /// Skip hard-flagged and boilerplate-named subtrees.
     Strict,
-    /// Skip hard-flagged subtrees only.
+    /// Skip hard-flagged and comment-named subtrees only.
     Lenient,
     /// Skip nothing (last resort, for pages whose text sits in odd places).
     All,
@@ -122,7 +139,7 @@ fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
         cur_start: 0,
         cur_chars: 0,
         cur_links: 0,
-        li_depth: 0,
+        lis: Vec::new(),
         figure_depth: 0,
         quote_depth: 0,
     };
@@ -143,7 +160,7 @@ fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
                 link_depth = link_depth.saturating_sub(1);
             }
             if tag == Tag::Li {
-                seg.li_depth = seg.li_depth.saturating_sub(1);
+                seg.lis.pop();
             }
             if tag == Tag::Figure {
                 seg.figure_depth = seg.figure_depth.saturating_sub(1);
@@ -175,7 +192,7 @@ fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
             tag => {
                 let skip = match pass {
                     Pass::Strict => node.hard || node.unlikely,
-                    Pass::Lenient => node.hard,
+                    Pass::Lenient => node.hard || node.comment,
                     Pass::All => false,
                 };
                 if skip {
@@ -192,7 +209,7 @@ fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
                     link_depth += 1;
                 }
                 if tag == Tag::Li {
-                    seg.li_depth += 1;
+                    seg.lis.push(i);
                 }
                 if tag == Tag::Figure {
                     seg.figure_depth += 1;
@@ -242,7 +259,7 @@ fn ends_like_sentence(text: &str) -> bool {
 /// its unlinked length, link lists and stray short lines count against,
 /// headings, captions, table cells and text inside list items are neutral
 /// or weak (menus and teaser cards live in lists).
-fn contribution(b: &Block, text: &str) -> f32 {
+fn contribution(b: &Block, text: &str, in_menu_li: bool) -> f32 {
     let c = b.chars as f32;
     let ld = b.link_density();
     if matches!(b.tag, Tag::Heading(_)) {
@@ -261,8 +278,11 @@ fn contribution(b: &Block, text: &str) -> f32 {
     if latin_equivalent_len(text) < 40 && !sentence {
         return -0.5 * c;
     }
+    if is_legal_line(text) {
+        return -c;
+    }
     match b.tag {
-        _ if b.in_li && b.tag != Tag::Li => 0.0,
+        _ if in_menu_li && b.tag != Tag::Li => 0.0,
         Tag::P | Tag::Quote | Tag::Pre => base,
         Tag::Li => {
             if c > 100.0 || sentence {
@@ -293,7 +313,33 @@ fn keep(b: &Block, text: &str) -> bool {
     if matches!(b.tag, Tag::Heading(1) | Tag::Caption) || b.in_figure {
         return false;
     }
-    !is_ad_label(text)
+    !is_ad_label(text) && !is_legal_line(text)
+}
+
+/// A copyright or rights notice ("© 2024 The Outlet. All rights
+/// reserved."): the footer of a site, never a paragraph of its story,
+/// whatever the container is called.
+fn is_legal_line(text: &str) -> bool {
+    if text.chars().count() > 250 {
+        return false;
+    }
+    if text.contains('©') || text.contains("(c) 20") || text.contains("(C) 20") {
+        return true;
+    }
+    let t = text.to_lowercase();
+    t.starts_with("copyright")
+        || [
+            "all rights reserved",
+            "alle rechte vorbehalten",
+            "sva prava pridržana",
+            "sva prava zadržana",
+            "tous droits réservés",
+            "todos los derechos reservados",
+            "tutti i diritti riservati",
+            "все права защищены",
+        ]
+        .iter()
+        .any(|p| t.contains(p))
 }
 
 /// "Advertisement" placeholders left where an ad slot was, in the
@@ -394,6 +440,10 @@ fn with_lead(doc: &Doc, best: usize, score: &[f32]) -> usize {
 /// Net prose a sibling needs to join the container as its lead.
 const LEAD_MIN_SCORE: f32 = 60.0;
 
+/// Paragraph text a list item needs to count as a post rather than a menu
+/// entry or a teaser (with at least two paragraphs).
+const RICH_LI_CHARS: u32 = 400;
+
 /// Nodes inside teaser cards. A card is the widest element around a
 /// linked heading that holds no other linked heading, when its parent holds
 /// several: a list of pointers to other stories, however much their
@@ -402,16 +452,22 @@ const LEAD_MIN_SCORE: f32 = 60.0;
 fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
     let n = doc.nodes.len();
     let mut linked = vec![0u32; n];
+    let mut prose = vec![0u32; n];
+    let mut own = vec![0u32; n];
     let mut heads = Vec::new();
     for b in blocks {
         if matches!(b.tag, Tag::Heading(2..)) && b.link_density() >= 0.8 {
             linked[b.owner as usize] += 1;
             heads.push(b.owner);
+        } else if !matches!(b.tag, Tag::Heading(_)) {
+            prose[b.owner as usize] += b.chars - b.link_chars.min(b.chars);
+            own[b.owner as usize] += b.chars - b.link_chars.min(b.chars);
         }
     }
     for i in (1..n).rev() {
         let p = doc.nodes[i].parent as usize;
         linked[p] += linked[i];
+        prose[p] += prose[i];
     }
     let holds_h1 = |i: u32| {
         let end = doc.nodes[i as usize].end;
@@ -426,7 +482,19 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
                 break;
             }
             if linked[parent as usize] > 1 {
-                if !holds_h1(i) && i != head {
+                // A linked heading over several paragraphs heads a section
+                // of the page itself (a blog post titled with its
+                // permalink, a docs section linking back to the contents),
+                // not a pointer to another page.
+                // A card opens with its heading (an image or a label may
+                // come first); text before it means the heading closes or
+                // interrupts something else.
+                let before: u32 = (i + 1..head).map(|j| own[j as usize]).sum();
+                if !holds_h1(i)
+                    && i != head
+                    && prose[i as usize] <= CARD_MAX_PROSE
+                    && before <= CARD_MAX_LEAD
+                {
                     card[i as usize] = true;
                 }
                 break;
@@ -444,28 +512,233 @@ fn teasers(doc: &Doc, blocks: &[Block]) -> Vec<bool> {
 /// How far above its linked heading a teaser card may reach.
 const MAX_CARD_DEPTH: usize = 5;
 
+/// Most unlinked text a teaser card holds: a summary, not an article.
+const CARD_MAX_PROSE: u32 = 600;
+
+/// Most unlinked text a teaser card holds before its heading (a label, a
+/// date).
+const CARD_MAX_LEAD: u32 = 100;
+
 /// Longest run of short lines after the last paragraph still taken for
 /// labels rather than content.
 const MAX_TRAILING_LABELS: usize = 5;
+
+/// Share of the page's largest run of paragraphs under which the chosen
+/// container is taken for a widget (a sign-up line, a footer, a share
+/// counter) that won on hints or on the misfortunes of the real text's
+/// scoring.
+const TINY_SHARE: f32 = 0.15;
+
+/// Running prose the largest run must hold for the check to apply.
+const RUN_MIN_PROSE: f32 = 500.0;
+
+/// When the page's largest run of paragraphs lies outside `best` and
+/// `best` holds a tiny fraction of it, the container of that run, widened
+/// while its wrappers add net prose.
+fn outweighed(
+    doc: &Doc,
+    best: usize,
+    score: &[f32],
+    prose: &[f32],
+    cluster: &[f32],
+) -> Option<usize> {
+    let (top, &top_prose) = cluster
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let inside = top >= best && top < doc.nodes[best].end as usize;
+    if inside || top_prose < RUN_MIN_PROSE || prose[best] >= TINY_SHARE * top_prose {
+        return None;
+    }
+    let mut cur = top;
+    loop {
+        let p = doc.nodes[cur].parent;
+        if p == u32::MAX || p == 0 || score[p as usize] < score[cur] {
+            break;
+        }
+        cur = p as usize;
+    }
+    Some(cur)
+}
+
+/// A short line carrying a year and a clock time: the signature of a
+/// comment or forum post ("Posted by: Anna at November 8, 2012 7:22 AM").
+fn signature(text: &str) -> bool {
+    text.chars().count() <= 100 && dateline(text) && clock_time(text)
+}
+
+/// "7:22", "19:05": hours and minutes.
+fn clock_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(3).enumerate().any(|(i, w)| {
+        w[0].is_ascii_digit()
+            && w[1] == b':'
+            && w[2].is_ascii_digit()
+            && b.get(i + 3).is_some_and(u8::is_ascii_digit)
+            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+    })
+}
+
+/// Fewest signed units that make a thread.
+const THREAD_MIN_UNITS: usize = 3;
+
+/// Article prose outside a thread for the thread to be taken for reader
+/// comments under it rather than the page's own content (a forum thread).
+const THREAD_MIN_ARTICLE: u32 = 300;
+
+/// Without reader comments found by their structure, whatever their class
+/// names: three or more sibling elements each carrying one signature line
+/// (author and date or time), below an article that has prose of its own.
+/// A page that is nothing but such units (a forum thread) keeps them.
+fn without_comment_thread<'a>(
+    doc: &Doc,
+    kept: Vec<(&'a Block, &'a str)>,
+) -> Vec<(&'a Block, &'a str)> {
+    let sigs: Vec<u32> = kept
+        .iter()
+        .filter(|(_, t)| signature(t))
+        .map(|(b, _)| b.owner)
+        .collect();
+    if sigs.len() < THREAD_MIN_UNITS {
+        return kept;
+    }
+    // Signatures per subtree, counted up each signature's ancestor chain.
+    let mut count: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    for &o in &sigs {
+        let mut i = o;
+        while i != u32::MAX {
+            *count.entry(i).or_default() += 1;
+            i = doc.nodes[i as usize].parent;
+        }
+    }
+    // The thread: the node with the most children holding exactly one
+    // signature each.
+    let mut units: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for (&i, &c) in &count {
+        let p = doc.nodes[i as usize].parent;
+        if c == 1 && p != u32::MAX {
+            units.entry(p).or_default().push(i);
+        }
+    }
+    let Some((_, mut members)) = units
+        .into_iter()
+        .filter(|(_, m)| m.len() >= THREAD_MIN_UNITS)
+        .max_by_key(|(t, m)| (m.len(), *t))
+    else {
+        return kept;
+    };
+    members.sort_unstable();
+    let from = members[0];
+    let to = doc.nodes[*members.last().unwrap_or(&from) as usize].end;
+    let inside = |b: &Block| b.owner >= from && b.owner < to;
+    // Every unit says something besides its signature.
+    let said = members.iter().all(|&m| {
+        let end = doc.nodes[m as usize].end;
+        kept.iter()
+            .any(|(b, t)| b.owner >= m && b.owner < end && substantive(t) && !signature(t))
+    });
+    // The article comes first; prose after the units is not a comment
+    // section's.
+    let outside: Vec<&(&Block, &str)> = kept
+        .iter()
+        .filter(|(b, t)| !inside(b) && substantive(t))
+        .collect();
+    let article: u32 = outside.iter().map(|(b, _)| b.chars).sum();
+    if !said || article < THREAD_MIN_ARTICLE || outside.iter().any(|(b, _)| b.owner >= to) {
+        return kept;
+    }
+    kept.into_iter().filter(|(b, _)| !inside(b)).collect()
+}
+
+/// Share of the winner's score a single child must hold to replace it.
+const DOMINANT_SHARE: f32 = 0.8;
+
+/// The innermost descendant of `best` down a chain of children each
+/// holding nearly all of its score: the wrapper won only on the small
+/// net prose of widgets beside the article (an "About me" box, a sign-up
+/// form, a disclaimer), which costs more precision than it adds recall.
+fn dominant_child(doc: &Doc, best: usize, score: &[f32]) -> usize {
+    let floor = DOMINANT_SHARE * score[best];
+    let mut cur = best;
+    loop {
+        let end = doc.nodes[cur].end as usize;
+        let mut j = cur + 1;
+        let mut top: Option<usize> = None;
+        while j < end {
+            if doc.nodes[j].tag != Tag::Text && top.is_none_or(|t| score[j] > score[t]) {
+                top = Some(j);
+            }
+            j = doc.nodes[j].end as usize;
+        }
+        match top {
+            Some(t) if score[t] >= floor => cur = t,
+            _ => return cur,
+        }
+    }
+}
 
 /// Text of the best container, or empty when nothing looks like prose.
 fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let n = doc.nodes.len();
     let teaser = teasers(doc, blocks);
+    let block_text = |b: &Block| &text[b.start as usize..b.end as usize];
+    // List items holding several paragraphs of prose are posts (blogs and
+    // forums that list their one article, or their replies, as `<li>`),
+    // not menu entries or teaser cards.
+    let mut li_prose: std::collections::HashMap<u32, (u32, u32)> = std::collections::HashMap::new();
+    for b in blocks {
+        if b.in_li() && b.tag == Tag::P && b.link_density() < 0.3 && substantive(block_text(b)) {
+            let e = li_prose.entry(b.li).or_default();
+            e.0 += b.chars;
+            e.1 += 1;
+        }
+    }
+    let in_menu_li = |b: &Block| {
+        b.in_li()
+            && li_prose
+                .get(&b.li)
+                .is_none_or(|&(chars, paras)| chars < RICH_LI_CHARS || paras < 2)
+    };
     let mut score = vec![0f32; n];
-    let mut positive = vec![0f32; n];
+    // Running prose credited to the container of its paragraphs, and each
+    // subtree's total: the yardstick for a winner that holds next to none
+    // of the page's text.
+    let mut cluster = vec![0f32; n];
+    let mut prose = vec![0f32; n];
     for b in blocks {
         if teaser[b.owner as usize] {
             continue;
         }
-        let c = contribution(b, &text[b.start as usize..b.end as usize]);
+        let t = block_text(b);
+        let menu = in_menu_li(b);
+        let c = contribution(b, t, menu);
         score[b.owner as usize] += c;
-        positive[b.owner as usize] += c.max(0.0);
+        if !menu
+            && !b.in_figure
+            && matches!(
+                b.tag,
+                Tag::P | Tag::Quote | Tag::Pre | Tag::Block | Tag::Article | Tag::Main | Tag::Body
+            )
+            && b.link_density() < 0.3
+            && substantive(t)
+            && !is_legal_line(t)
+        {
+            let c = b.chars as f32 * (1.0 - b.link_density());
+            prose[b.owner as usize] += c;
+            let container = if b.tag == Tag::P {
+                doc.nodes[b.owner as usize].parent
+            } else {
+                b.owner
+            };
+            if container != u32::MAX {
+                cluster[container as usize] += c;
+            }
+        }
     }
     for i in (1..n).rev() {
         let p = doc.nodes[i].parent as usize;
         score[p] += score[i];
-        positive[p] += positive[i];
+        prose[p] += prose[i];
     }
     let mut best = 0usize;
     let mut best_score = 0f32;
@@ -487,6 +760,7 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     if best_score <= 0.0 {
         return String::new();
     }
+    let best = outweighed(doc, best, &score, &prose, &cluster).unwrap_or(best);
     // A descendant named like the article body that holds most of the
     // prose is a cleaner cut than the winner, which may have pulled in
     // teasers or comments that happen to read like prose.
@@ -499,7 +773,7 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
             narrowed = Some(i);
         }
     }
-    let best = narrowed.unwrap_or(best);
+    let best = narrowed.unwrap_or_else(|| dominant_child(doc, best, &score));
     let end = doc.nodes[best].end;
     let start = with_lead(doc, best, &score);
     let kept: Vec<(&Block, &str)> = blocks
@@ -507,6 +781,18 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
         .filter(|b| (b.owner as usize) >= start && b.owner < end && !teaser[b.owner as usize])
         .map(|b| (b, &text[b.start as usize..b.end as usize]))
         .filter(|(b, t)| keep(b, t))
+        .collect();
+    let kept = without_comment_thread(doc, kept);
+    // A heading whose section kept nothing (a sidebar module's title over
+    // a dropped link list, "Related posts" at the end) is a label.
+    let kept: Vec<(&Block, &str)> = (0..kept.len())
+        .filter(|&i| match kept[i].0.tag {
+            Tag::Heading(level) => kept
+                .get(i + 1)
+                .is_some_and(|(next, _)| !matches!(next.tag, Tag::Heading(l) if l <= level)),
+            _ => true,
+        })
+        .map(|i| kept[i])
         .collect();
     // Datelines and bylines sit above the article's first paragraph. Other
     // short lines there (section labels, score lines) are often content, so
@@ -517,7 +803,7 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     // long run of short lines (tour dates, results), are content.
     let last = kept
         .iter()
-        .rposition(|(b, t)| substantive(t) || matches!(b.tag, Tag::Li | Tag::Cell) || b.in_li)
+        .rposition(|(b, t)| substantive(t) || matches!(b.tag, Tag::Li | Tag::Cell) || b.in_li())
         .map_or(kept.len(), |i| i + 1);
     let last = if kept.len() - last <= MAX_TRAILING_LABELS {
         last

@@ -8,7 +8,8 @@
 //! subtrees stay in but are flagged so the body extractor can ignore them and
 //! still fall back to them when the strict pass finds nothing. The same walk
 //! gathers the raw metadata (`<meta>`, `<link>`, JSON-LD, `<time>`,
-//! `itemprop`) so the page is traversed once.
+//! `itemprop`) so the page is traversed once, and keeps `<noscript>` markup
+//! aside for pages that show their article only there.
 
 use regex::Regex;
 use scraper::{Html, Node as HtmlNode};
@@ -60,6 +61,10 @@ pub(super) struct Node {
     /// Named like boilerplate (share bar, comments, related, ...): skipped
     /// by the strict pass only.
     pub unlikely: bool,
+    /// Named like reader comments (`comments`, `kommentare`,
+    /// `comment-body`): skipped by the lenient pass too, since a comment
+    /// section is never the article a misleading name hid.
+    pub comment: bool,
     /// Boilerplate by element or role (`nav`, `aside`, `footer`, `header`,
     /// `role=navigation`) or hidden: always skipped.
     pub hard: bool,
@@ -100,6 +105,10 @@ pub(super) struct Doc {
     /// byline classes.
     pub author_nodes: Vec<u32>,
     pub h1: Vec<u32>,
+    /// Markup inside `<noscript>`, as written: html5ever parses it as text
+    /// (scripting on), and some pages (Blogger templates, lazy-loading
+    /// themes) carry their whole article only there.
+    pub noscript: String,
 }
 
 impl Doc {
@@ -141,6 +150,7 @@ pub(super) fn build(html: &Html) -> Doc {
         tag: Tag::Root,
         hint: 0,
         unlikely: false,
+        comment: false,
         hard: false,
         body_like: false,
         text: (0, 0),
@@ -171,6 +181,7 @@ pub(super) fn build(html: &Html) -> Doc {
                         tag: Tag::Text,
                         hint: 0,
                         unlikely: false,
+                        comment: false,
                         hard: false,
                         body_like: false,
                         text: (start, end),
@@ -183,6 +194,14 @@ pub(super) fn build(html: &Html) -> Doc {
                     collect_skipped(&mut doc, name, el, node);
                     continue;
                 };
+                // A link to a place on the same page (a section heading
+                // linking back to the contents, a footnote mark) leads
+                // nowhere else: it is text, not navigation.
+                let tag = if tag == Tag::A && el.attr("href").is_some_and(|h| h.starts_with('#')) {
+                    Tag::Inline
+                } else {
+                    tag
+                };
                 if name == "html" {
                     doc.html_lang = el
                         .attr("lang")
@@ -192,6 +211,12 @@ pub(super) fn build(html: &Html) -> Doc {
                 }
                 let idx = doc.nodes.len() as u32;
                 let (hint, mut hard, unlikely, body_like) = hints(name, el);
+                let comment = unlikely && is_comment_named(el);
+                // An article's own `<header>` holds its title, standfirst
+                // and byline, not the site's masthead.
+                if name == "header" && el.attr("role").is_none() && in_article(&doc, parent) {
+                    hard = false;
+                }
                 if is_hidden(el) {
                     hard = true;
                 }
@@ -201,6 +226,7 @@ pub(super) fn build(html: &Html) -> Doc {
                     tag,
                     hint,
                     unlikely,
+                    comment,
                     hard,
                     body_like,
                     text: (0, 0),
@@ -236,6 +262,7 @@ fn clear_flags_above_content(doc: &mut Doc) {
         below[parent] |= marked;
         if below[i] {
             doc.nodes[i].unlikely = false;
+            doc.nodes[i].comment = false;
         }
     }
 }
@@ -362,6 +389,18 @@ fn collect_skipped(
             }
             doc.json_ld.push(s);
         }
+        "noscript" => {
+            for d in node.children() {
+                if let HtmlNode::Text(x) = d.value() {
+                    // Tracking pixels and "enable JavaScript" notes are
+                    // short; an article is not.
+                    if x.len() >= NOSCRIPT_MIN_BYTES {
+                        doc.noscript.push_str(x);
+                        doc.noscript.push('\n');
+                    }
+                }
+            }
+        }
         "script" if doc.script_dates.is_empty() => {
             for d in node.children() {
                 if let HtmlNode::Text(x) = d.value() {
@@ -372,6 +411,9 @@ fn collect_skipped(
         _ => {}
     }
 }
+
+/// Smallest `<noscript>` markup kept as a possible article.
+const NOSCRIPT_MIN_BYTES: usize = 500;
 
 /// Values under a publication-date key in script text (`"datePublished":
 /// "…"`, `publish_date = '…'`, JSON escaped inside a JS string).
@@ -477,7 +519,12 @@ const NEGATIVE: &str = "comment|sidebar|related|newsletter|cookie|subscri|social
 |footer|advert|promo|sponsor|recommend|popular|trending|outbrain|taboola|disqus|banner\
 |masthead|navbar|navigation|menu|share|sharing|popup|modal|gdpr|consent|signup|widget\
 |most-read|mostread|more-stories|toolbar|pagination|pager|skip-link|byline|author-bio\
-|shoutbox|skyscraper|header|tag-list|taglist";
+|shoutbox|skyscraper|header|tag-list|taglist|komment|komentar|comentar|reactie";
+
+/// Words in class/id that mark reader comments, in the languages pages
+/// spell them in; they outweigh content words (`comment-body`,
+/// `comment_text` are parts of a comment).
+const COMMENT: &str = "comment|komment|komentar|comentar|reactie";
 
 /// Whole tokens of class/id that mark boilerplate (too short for substrings).
 const NEGATIVE_TOKENS: &[&str] = &[
@@ -508,11 +555,33 @@ const NEGATIVE_TOKENS: &[&str] = &[
     "copyright",
 ];
 
+/// Whether node `i` or an ancestor is an `<article>` element.
+fn in_article(doc: &Doc, mut i: u32) -> bool {
+    while i != u32::MAX {
+        let node = &doc.nodes[i as usize];
+        if node.tag == Tag::Article {
+            return true;
+        }
+        i = node.parent;
+    }
+    false
+}
+
+/// Whether class or id name reader comments.
+fn is_comment_named(el: &scraper::node::Element) -> bool {
+    let name = |a: &str| {
+        el.attr(a)
+            .is_some_and(|v| WORDS.comment.is_match(&v.to_ascii_lowercase()))
+    };
+    name("class") || name("id")
+}
+
 /// Content-looking words; a node with one of them is never dropped as unlikely.
 const POSITIVE: &str = "article|body|content|entry|main|post|story|text|blog|column";
 
 struct Words {
     negative: Regex,
+    comment: Regex,
     positive: Regex,
     body_article: Regex,
     body_body: Regex,
@@ -523,6 +592,7 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
     let re = |s: &str| Regex::new(s).expect("static regex");
     Words {
         negative: re(NEGATIVE),
+        comment: re(COMMENT),
         positive: re(POSITIVE),
         body_article: re("article|entry|post|story|news|blog"),
         body_body: re("body|content|text"),
@@ -582,12 +652,6 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool, bool) {
     // Wrappers of posts embedded in the story ("social-media-embed",
     // "embed-twitter") carry quoted content, not the site's own furniture.
     let embed = s.contains("embed");
-    if neg {
-        hint -= 1;
-        if !pos && !embed {
-            unlikely = true;
-        }
-    }
     let body_like = !structural
         && pos
         && s.split_ascii_whitespace().any(|t| {
@@ -596,6 +660,12 @@ fn hints(name: &str, el: &scraper::node::Element) -> (i8, bool, bool, bool) {
                 && words.body_body.is_match(t)
                 && !words.body_junk.is_match(t)
         });
+    if neg {
+        hint -= 1;
+        if (!pos || words.comment.is_match(&s)) && !embed && !body_like {
+            unlikely = true;
+        }
+    }
     (
         hint,
         hard && !structural,

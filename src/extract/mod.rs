@@ -44,10 +44,17 @@ pub fn extract(html: &str, url: Option<&Url>) -> Extracted {
     drop(parsed);
     let ld = meta::json_ld(&doc);
     let title = meta::title(&doc, &ld, url);
-    let body = without_teaser_runs(without_headline(
-        body::main_text(&doc, ld.body.as_deref()),
-        title.as_deref(),
-    ));
+    let mut text = body::main_text(&doc, ld.body.as_deref());
+    if text.chars().count() < NOSCRIPT_FALLBACK_CHARS && !doc.noscript.is_empty() {
+        // The visible page has next to no text: read what it shows to
+        // browsers without JavaScript.
+        let inner = dom::build(&scraper::Html::parse_document(&doc.noscript));
+        let hidden = body::main_text(&inner, None);
+        if hidden.chars().count() > 2 * text.chars().count() {
+            text = hidden;
+        }
+    }
+    let body = without_teaser_runs(without_headline(text, title.as_deref()));
     let published = meta::published(&doc, &ld, url, &body);
     Extracted {
         title,
@@ -59,6 +66,9 @@ pub fn extract(html: &str, url: Option<&Url>) -> Extracted {
         body,
     }
 }
+
+/// Body length under which `<noscript>` content is read as a candidate.
+const NOSCRIPT_FALLBACK_CHARS: usize = 250;
 
 /// Drop a first paragraph that only repeats the headline (pages that mark
 /// their title up as a paragraph or `h2`).

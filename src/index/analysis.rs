@@ -90,6 +90,17 @@ pub struct WordTokenizer {
     drop_apostrophe_suffixes: bool,
 }
 
+impl WordTokenizer {
+    /// Words without what follows an apostrophe, whatever the language:
+    /// the name path reads "Bakı'da" and "Kobakhidze's" as their names.
+    pub fn with_apostrophe_suffixes_dropped() -> Self {
+        WordTokenizer {
+            drop_apostrophe_suffixes: true,
+            ..WordTokenizer::default()
+        }
+    }
+}
+
 /// Apostrophes that may separate a Turkic name from its suffix: ASCII, the
 /// typographic right quote, and the modifier letter.
 fn is_apostrophe(c: char) -> bool {
@@ -145,8 +156,13 @@ pub struct WordTokenStream<'a> {
 
 impl WordTokenStream<'_> {
     /// Skips the rest of the current word when it is an apostrophe and a
-    /// suffix ("'da", "’nin"). A lone apostrophe (a closing quote) is left.
+    /// suffix ("'da", "’nin"). A lone apostrophe (a closing quote) is left,
+    /// and so is one after a single letter, which is a name's own ("O'Brien",
+    /// "D'Alema").
     fn skip_apostrophe_suffix(&mut self) {
+        if self.token.text.chars().nth(1).is_none() {
+            return;
+        }
         let mut ahead = self.chars.clone();
         let starts_suffix = matches!(ahead.next(), Some((_, c)) if is_apostrophe(c))
             && matches!(ahead.next(), Some((_, c)) if c.is_alphabetic());

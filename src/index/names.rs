@@ -1,10 +1,17 @@
-//! The cross-script name path of the index: every word of a document is also
-//! indexed as its [`crate::names`] key, one Latin skeleton per name whatever
-//! the script it was written in ("Hacıyev", "Гаджиев", "Հաջիև" and "Hajiyev"
-//! share one key). Queries on this field find the other spellings; they are
-//! scored below exact matches, and `--exact` leaves the field out.
-
-use std::mem;
+//! The cross-script name path of the index: every word of a document that
+//! can be a name is also indexed as its [`crate::names`] keys, one Latin
+//! skeleton per name whatever the script it was written in ("Hacıyev",
+//! "Гаджиев", "Հաջիևը" and "Hajiyev" share a key) and whatever case ending
+//! it carries ("Bakıdan", "Баку", "ბაქოში"). Queries on this field find the
+//! other spellings; they are scored below exact matches, and `--exact`
+//! leaves the field out.
+//!
+//! A word can have several keys (one per reading of its endings, see
+//! [`crate::names::Folder::keys`]): a document gets them all, and a query
+//! word matches when it shares one of them ([`query_keys`]). Tantivy's
+//! query parser would read several keys from one word as a phrase, which
+//! this field cannot answer, so the search side hands it one key at a
+//! time, marked with [`KEY_MARK`] so that the analyzer takes it as it is.
 
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 
@@ -12,17 +19,28 @@ use super::analysis::WordTokenizer;
 use crate::names::Folder;
 
 /// Appends to `out` the words of `text` that can be names: those written
-/// with a capital in a script that has capitals, and every word of scripts
-/// without case (Georgian, Arabic, ...). Names are capitalised in every
-/// cased script the press we follow writes in, so this keeps the index of
-/// name keys small (and fast to build) without losing names; queries are
-/// keyed whatever their case, so `hajiyev` still finds `Гаджиев`.
+/// with a capital in a script that has capitals (at the start of a
+/// sentence, where every word has one, not the language's common words:
+/// see [`crate::names::name_at_sentence_start`]), and, in Georgian, which
+/// has none, the words [`crate::names::georgian_name`] takes for names
+/// (a case form of a known name, or a surname's shape); other Georgian
+/// words, however they key, are no names (`ბაღი` "orchard" keys like Baku).
+/// Names are capitalised in every cased script the press we follow writes
+/// in, so this keeps the index of name keys small (and fast to build)
+/// without losing names; queries are keyed whatever their case, so
+/// `hajiyev` still finds `Гаджиев`.
 pub fn name_words(text: &str, out: &mut String) {
     for word in crate::names::tokens(text) {
         let Some(first) = word.chars().next() else {
             continue;
         };
-        if first.is_lowercase() && !is_georgian(first) {
+        if is_georgian(first) {
+            if !crate::names::georgian_name(word) {
+                continue;
+            }
+        } else if first.is_lowercase()
+            || sentence_start(text, word) && !crate::names::name_at_sentence_start(word)
+        {
             continue;
         }
         if !out.is_empty() {
@@ -32,10 +50,27 @@ pub fn name_words(text: &str, out: &mut String) {
     }
 }
 
+/// Whether `word`, a slice of `text`, starts a sentence: nothing but
+/// spaces, quotes, brackets and dashes between it and the start of the text
+/// or the end of the previous sentence.
+fn sentence_start(text: &str, word: &str) -> bool {
+    let at = (word.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    for c in text[..at.min(text.len())].chars().rev() {
+        match c {
+            '.' | '!' | '?' | '…' | '։' | '\n' => return true,
+            c if c.is_whitespace() => {}
+            '"' | '\'' | '«' | '»' | '“' | '”' | '„' | '(' | '[' | '-' | '–' | '—' => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Georgian Mkhedruli has no case in use (Unicode files its letters as
-/// lowercase since Mtavruli capitals were added), so every word counts.
+/// lowercase since Mtavruli capitals were added), so a Georgian name cannot
+/// be told by its first letter.
 fn is_georgian(c: char) -> bool {
-    matches!(c, '\u{10D0}'..='\u{10FF}')
+    matches!(c, '\u{10D0}'..='\u{10FF}' | '\u{1C90}'..='\u{1CBF}')
 }
 
 /// Name under which the analyzer is registered; stored in the schema.
@@ -44,15 +79,29 @@ pub const NAMES_TOKENIZER: &str = "pressd_names";
 /// Words longer than this (in bytes) are not names: base64, glued URLs.
 const MAX_NAME_BYTES: usize = 120;
 
-/// Words, then their name keys. Words without a key (no letter or digit)
-/// are dropped.
+/// Marks a query word that is already a key (a letter that no text of the
+/// region uses, and that the word tokenizer keeps inside a word).
+pub const KEY_MARK: char = 'ǂ';
+
+/// The keys of a query word, each marked with [`KEY_MARK`] for the
+/// analyzer to take as it is.
+pub fn query_keys(word: &str, folder: &mut Folder) -> Vec<String> {
+    let mut keys = Vec::new();
+    folder.keys(word, |k| keys.push(format!("{KEY_MARK}{k}")));
+    keys
+}
+
+/// Words (an apostrophe suffix dropped, as Turkish and Azerbaijani write
+/// case endings of names), then their name keys. Words without a key (no
+/// letter or digit) are dropped.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::with_apostrophe_suffixes_dropped())
         .filter(NameKey)
         .build()
 }
 
-/// Replaces each token by its name key.
+/// Replaces each token by its name keys (several tokens at the same place
+/// when a word has several).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NameKey;
 
@@ -63,26 +112,37 @@ impl TokenFilter for NameKey {
         NameKeyFilter {
             tokenizer,
             folder: Folder::new(),
-            buffer: String::new(),
+            keys: Keys::default(),
         }
     }
+}
+
+/// The keys of the current word, in buffers reused from word to word.
+#[derive(Clone, Default)]
+pub struct Keys {
+    keys: Vec<String>,
+    /// How many of `keys` the current word has, and how many were handed out.
+    len: usize,
+    next: usize,
 }
 
 #[derive(Clone)]
 pub struct NameKeyFilter<T> {
     tokenizer: T,
     folder: Folder,
-    buffer: String,
+    keys: Keys,
 }
 
 impl<T: Tokenizer> Tokenizer for NameKeyFilter<T> {
     type TokenStream<'a> = NameKeyStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        self.keys.len = 0;
+        self.keys.next = 0;
         NameKeyStream {
             tail: self.tokenizer.token_stream(text),
             folder: &mut self.folder,
-            buffer: &mut self.buffer,
+            keys: &mut self.keys,
         }
     }
 }
@@ -90,25 +150,42 @@ impl<T: Tokenizer> Tokenizer for NameKeyFilter<T> {
 pub struct NameKeyStream<'a, T> {
     tail: T,
     folder: &'a mut Folder,
-    buffer: &'a mut String,
+    keys: &'a mut Keys,
 }
 
 impl<T: TokenStream> TokenStream for NameKeyStream<'_, T> {
     fn advance(&mut self) -> bool {
-        while self.tail.advance() {
+        loop {
+            if self.keys.next < self.keys.len {
+                let token = self.tail.token_mut();
+                token.text.clear();
+                token.text.push_str(&self.keys.keys[self.keys.next]);
+                self.keys.next += 1;
+                return true;
+            }
+            if !self.tail.advance() {
+                return false;
+            }
             let token = self.tail.token_mut();
             if token.text.len() > MAX_NAME_BYTES {
                 continue;
             }
-            self.buffer.clear();
-            self.folder.key_into(&token.text, self.buffer);
-            if self.buffer.is_empty() {
-                continue;
+            if let Some(key) = token.text.strip_prefix(KEY_MARK) {
+                token.text = key.to_string();
+                return true;
             }
-            mem::swap(&mut token.text, self.buffer);
-            return true;
+            let keys = &mut *self.keys;
+            keys.len = 0;
+            keys.next = 0;
+            self.folder.keys(&token.text, |k| {
+                if keys.len == keys.keys.len() {
+                    keys.keys.push(String::new());
+                }
+                keys.keys[keys.len].clear();
+                keys.keys[keys.len].push_str(k);
+                keys.len += 1;
+            });
         }
-        false
     }
 
     fn token(&self) -> &Token {
@@ -291,10 +368,14 @@ mod name_word_tests {
     fn capitalised_words_and_caseless_scripts_are_kept() {
         assert_eq!(
             words("Prezident İlham Əliyev Bakıda çıxış edib"),
-            "Prezident İlham Əliyev Bakıda"
+            "İlham Əliyev Bakıda"
         );
         assert_eq!(words("помощник Хикмет Гаджиев заявил"), "Хикмет Гаджиев");
         assert_eq!(words("օգնական Հիքմեթ Հաջիևը"), "Հիքմեթ Հաջիևը");
         assert_eq!(words("ირაკლი კობახიძე"), "ირაკლი კობახიძე");
+        // Issue 16: common words at the start of a sentence and Georgian
+        // common words are no names.
+        assert_eq!(words("Bu gün Bakıda. Bax, Gəncə"), "Bakıda Gəncə");
+        assert_eq!(words("თხილის მოსავალი ბაღში კარგი იყო"), "");
     }
 }

@@ -212,9 +212,6 @@ fn parse_query(index: &Index, request: &SearchRequest) -> Result<Box<dyn Query>,
     for s in &stemmed {
         default_fields.extend([s.title, s.body]);
     }
-    if !request.exact {
-        default_fields.push(f.names);
-    }
     let mut parser = QueryParser::for_index(&index.index, default_fields);
     parser.set_conjunction_by_default();
     parser.set_field_boost(f.title, TITLE_BOOST);
@@ -226,6 +223,8 @@ fn parse_query(index: &Index, request: &SearchRequest) -> Result<Box<dyn Query>,
     let schema = index.index.schema();
     let name = |field| schema.get_field_name(field).to_string();
     let names = FieldNames {
+        names: (!request.exact).then(|| name(f.names)),
+        folder: std::cell::RefCell::new(crate::names::Folder::new()),
         exact: vec![name(f.title), name(f.body), name(f.authors)],
         title: std::iter::once(f.title)
             .chain(stemmed.iter().map(|s| s.title))
@@ -260,6 +259,10 @@ fn stemmed_fields(index: &Index, langs: &[String]) -> Vec<StemFields> {
 /// Names of the fields a literal of the query is searched in, where that
 /// differs from the parser's default fields.
 struct FieldNames {
+    /// The cross-script name field, unless the request is exact: a plain
+    /// word is also looked up there by its name keys.
+    names: Option<String>,
+    folder: std::cell::RefCell<crate::names::Folder>,
     /// Quoted text without a field: the folded fields only.
     exact: Vec<String>,
     /// `title:word`: the folded title and the stemmed titles.
@@ -292,6 +295,7 @@ impl FieldNames {
     fn expand_literal(&self, literal: UserInputLiteral) -> UserInputAst {
         let quoted = !matches!(literal.delimiter, Delimiter::None);
         let targets = match (literal.field_name.as_deref(), quoted) {
+            (None, false) => return self.with_name_keys(literal),
             (None, true) => &self.exact,
             (Some("title"), false) => &self.title,
             (Some("body"), false) => &self.body,
@@ -310,6 +314,59 @@ impl FieldNames {
             .collect();
         UserInputAst::Clause(alternatives)
     }
+}
+
+impl FieldNames {
+    /// A plain word as the parser reads it (its default fields), or by its
+    /// name keys in the names field: any one of the keys of each of its
+    /// words (a literal such as "Ter-Petrosyan" holds two). Each key is a
+    /// literal of its own, marked for the names analyzer to take as it is,
+    /// since the parser would read several keys of one literal as a phrase.
+    fn with_name_keys(&self, literal: UserInputLiteral) -> UserInputAst {
+        let plain = UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(literal.clone())));
+        let Some(names) = &self.names else {
+            return plain;
+        };
+        let mut folder = self.folder.borrow_mut();
+        let mut words = Vec::new();
+        for word in literal
+            .phrase
+            .split(|c: char| !(c.is_alphanumeric() || crate::names::is_apostrophe(c) || is_mark(c)))
+        {
+            let keys = super::names::query_keys(word, &mut folder);
+            if keys.is_empty() {
+                continue;
+            }
+            let alternatives = keys
+                .into_iter()
+                .map(|key| {
+                    let mut copy = literal.clone();
+                    copy.field_name = Some(names.clone());
+                    copy.phrase = key;
+                    (
+                        Some(Occur::Should),
+                        UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(copy))),
+                    )
+                })
+                .collect();
+            words.push((Some(Occur::Must), UserInputAst::Clause(alternatives)));
+        }
+        if words.is_empty() {
+            return plain;
+        }
+        UserInputAst::Clause(vec![
+            (Some(Occur::Should), plain),
+            (Some(Occur::Should), UserInputAst::Clause(words)),
+        ])
+    }
+}
+
+/// Combining marks, which stay inside a word.
+fn is_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0300}'..='\u{036F}' | '\u{055B}' | '\u{055C}' | '\u{055E}'
+    )
 }
 
 /// Turns an ASCII apostrophe between two letters ("Ankara'da", "O'Brien")

@@ -84,6 +84,28 @@ pub fn transliterate_into(token: &str, out: &mut String) {
     }
 }
 
+/// Whether a skeleton is an Armenian surname with an initial `h` that
+/// Russian drops: Russian writes Armenian `Հ` as nothing at the start of a
+/// name (Hakobyan, Акопян; Harutyunyan, Арутюнян; Hambardzumyan,
+/// Амбарцумян), while the Latin, Armenian and Georgian spellings keep it
+/// (ჰაკობიანი), and Turkish writes Armenian `Խ` as `h` (Haçaturyan,
+/// Хачатурян), so the name keys both ways. A surname is told by its
+/// `-yan`/`-ian`/`-jan` ending (Georgian adds `-i`), so Azerbaijani names
+/// (Hasanov, Гасанов) keep their `h`.
+pub fn armenian_initial_h(skeleton: &str) -> bool {
+    let b = skeleton.as_bytes();
+    let vowel_next = b
+        .get(1)
+        .is_some_and(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u'));
+    if b.first() != Some(&b'h') || !vowel_next || b.len() < 6 {
+        return false;
+    }
+    let base = skeleton.strip_suffix('i').unwrap_or(skeleton);
+    ["yan", "ian", "jan", "yants", "iants"]
+        .iter()
+        .any(|s| base.ends_with(s))
+}
+
 /// One character to lowercase. Turkish and Azerbaijani `İ` lowercases to
 /// `i` + combining dot in Unicode's default mapping; here it is plain `i`,
 /// and dotted and dotless `I` meet at `i` in the skeleton anyway.

@@ -1,6 +1,8 @@
-//! The public extraction benchmark (`../shared/bench/extraction`): loading
-//! its pages and scoring predictions with its own metric. Shared by
-//! `examples/extract_bench.rs` and the regression test in
+//! The extraction benchmarks (`../shared/bench/extraction`, the public
+//! ScrapingHub set, and `../shared/bench/extraction-more`, the Dragnet and
+//! Readability development sets): loading their pages and scoring
+//! predictions with the ScrapingHub benchmark's own metric. Shared by
+//! `examples/extract_bench.rs` and the regression tests in
 //! `tests/extraction.rs` (both include this file with `#[path]`), so the
 //! figure the test guards is the figure the example prints. It is not in the
 //! library because shipping a benchmark metric in the daemon would serve no
@@ -8,19 +10,41 @@
 //!
 //! The metric: `\w+` tokens, multisets of overlapping 4-token shingles,
 //! per-page precision and recall averaged over the pages where each is
-//! defined, F1 of the two means.
+//! defined, F1 of the two means. Beside it, the count of catastrophic
+//! outputs: pages where less than a tenth of the true article came back
+//! (shingle recall under 0.1: the footer or a widget instead of the story,
+//! or nothing).
 
 use regex::Regex;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// One benchmark page: `html/<id>.html` and `truth/<id>.json`
-/// (`{"url", "articleBody"}`).
+/// One benchmark page: `html/<id>.html` or `html/<id>.html.gz`, and
+/// `truth/<id>.json` (`{"url", "articleBody", "subset"?}`).
 pub struct Page {
     pub id: String,
+    /// The collection the page belongs to (see [`subset_of`]).
+    pub subset: String,
     pub url: Option<url::Url>,
     pub html: String,
     pub truth: String,
+}
+
+/// Subset name of the pages that carry none: the ScrapingHub benchmark's
+/// truth files have neither a `subset` field nor an id prefix.
+pub const DEFAULT_SUBSET: &str = "scrapinghub";
+
+/// A page's collection: the truth file's `subset`, else the id's prefix
+/// before the first `-` (`dragnet-110`), else [`DEFAULT_SUBSET`].
+pub fn subset_of(id: &str, truth: &serde_json::Value) -> String {
+    if let Some(s) = truth["subset"].as_str().filter(|s| !s.is_empty()) {
+        return s.to_string();
+    }
+    match id.split_once('-') {
+        Some((prefix, _)) if prefix.chars().all(|c| c.is_ascii_alphabetic()) => prefix.to_string(),
+        _ => DEFAULT_SUBSET.to_string(),
+    }
 }
 
 /// Every page of the benchmark in `dir`, sorted by id.
@@ -28,22 +52,31 @@ pub fn load(dir: &Path) -> Result<Vec<Page>, Box<dyn std::error::Error>> {
     let mut pages = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir.join("html"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
         .collect();
     entries.sort();
     for path in entries {
-        let Some(id) = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .map(str::to_string)
-        else {
+        let Some(name) = path.file_name().and_then(|s| s.to_str()) else {
             continue;
         };
-        let html = std::fs::read_to_string(&path)?;
+        let (id, gz) = if let Some(id) = name.strip_suffix(".html.gz") {
+            (id.to_string(), true)
+        } else if let Some(id) = name.strip_suffix(".html") {
+            (id.to_string(), false)
+        } else {
+            continue;
+        };
+        let html = if gz {
+            let mut s = String::new();
+            flate2::read::GzDecoder::new(std::fs::File::open(&path)?).read_to_string(&mut s)?;
+            s
+        } else {
+            std::fs::read_to_string(&path)?
+        };
         let truth_path = dir.join("truth").join(format!("{id}.json"));
         let truth: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&truth_path)?)?;
         pages.push(Page {
+            subset: subset_of(&id, &truth),
             url: truth["url"].as_str().and_then(|u| url::Url::parse(u).ok()),
             truth: truth["articleBody"].as_str().unwrap_or("").to_string(),
             id,
@@ -58,7 +91,12 @@ pub struct Scorer {
     words: Regex,
     precisions: Vec<f64>,
     recalls: Vec<f64>,
+    catastrophic: usize,
 }
+
+/// Recall under which an output counts as catastrophic: less than a tenth
+/// of the true article came back.
+pub const CATASTROPHIC_RECALL: f64 = 0.1;
 
 impl Default for Scorer {
     fn default() -> Self {
@@ -72,6 +110,7 @@ impl Scorer {
             words: Regex::new(r"\w+").expect("static regex"),
             precisions: Vec::new(),
             recalls: Vec::new(),
+            catastrophic: 0,
         }
     }
 
@@ -123,6 +162,9 @@ impl Scorer {
         }
         if !t.is_empty() {
             self.recalls.push(rec);
+            if rec < CATASTROPHIC_RECALL {
+                self.catastrophic += 1;
+            }
         }
         (
             if p.is_empty() { 0.0 } else { prec },
@@ -140,6 +182,11 @@ impl Scorer {
 
     pub fn f1(&self) -> f64 {
         f1(self.precision(), self.recall())
+    }
+
+    /// Pages with a true article of which less than a tenth came back.
+    pub fn catastrophic(&self) -> usize {
+        self.catastrophic
     }
 }
 
