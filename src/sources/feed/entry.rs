@@ -29,6 +29,8 @@ pub(super) struct Link {
     pub href: String,
     /// `rel`, for Atom links (none: the alternate link).
     pub rel: Option<String>,
+    /// `type`, for Atom links and JSON Feed attachments (none: a page).
+    pub media_type: Option<String>,
 }
 
 /// One entry as read. Text fields hold HTML (feeds write HTML in titles
@@ -42,6 +44,8 @@ pub(super) struct Entry {
     pub links: Vec<Link>,
     /// `<guid>` or `<id>`: often the permalink.
     pub id: Option<String>,
+    /// The RSS guid says `isPermaLink="false"`: it is no link.
+    pub id_not_permalink: bool,
     /// `rdf:about` of an RSS 1.0 item: the item's URI, its link when it
     /// has no `<link>`.
     pub about: Option<String>,
@@ -68,6 +72,8 @@ pub(super) struct Items {
     pub unreadable: usize,
     /// Why the first unreadable entry could not be read.
     pub problem: Option<String>,
+    /// Items whose link is their id (a guid taken for a permalink).
+    pub linked_by_id: usize,
 }
 
 /// Turn `document`'s entries into items: one per entry that has a usable
@@ -80,7 +86,7 @@ pub(super) fn items(document: &Document, base: &Url) -> Items {
     out.items.reserve(document.entries.len());
     for entry in &document.entries {
         let entry_base = entry.base.as_ref().unwrap_or(base);
-        let Some(url) = link(entry, entry_base) else {
+        let Some((url, by_id)) = link(entry, entry_base) else {
             match &entry.damage {
                 Some(damage) => {
                     out.unreadable += 1;
@@ -93,6 +99,7 @@ pub(super) fn items(document: &Document, base: &Url) -> Items {
         if !seen.insert(url.clone()) {
             continue;
         }
+        out.linked_by_id += usize::from(by_id);
         let mut authors: Vec<String> = Vec::new();
         for name in entry.authors.iter().filter_map(|a| author_name(a)) {
             if !authors.contains(&name) {
@@ -128,46 +135,59 @@ fn plain(html: &str) -> String {
     fragment_line(&c1_as_windows_1252(html))
 }
 
-/// The link of an entry: its alternate link, else the first other http(s)
-/// link that points at the entry itself, else an id that is an http(s) URL
-/// (RSS guids are often permalinks), else the `rdf:about` of an RSS 1.0
-/// item.
-fn link(entry: &Entry, base: &Url) -> Option<Url> {
+/// The link of an entry, and whether it is its id: its alternate link to a
+/// page, else its id when the feed does not deny it is a permalink (RSS
+/// guids usually are; so are Atom ids that are URLs) and it is an http(s)
+/// URL or a relative path (`2025/06/story`, resolved like a link; an opaque
+/// token such as `12345` is no address), else the `rdf:about` of an RSS 1.0
+/// item. The links an entry has to
+/// other things (`related`, `enclosure`, `self`, an alternate in another
+/// format) are not the entry's: an item made of them would index another
+/// page under its title. This is how feedparser picks an entry's link
+/// too, but for `rdf:about`, which it leaves aside.
+fn link(entry: &Entry, base: &Url) -> Option<(Url, bool)> {
     let resolve = |href: &str| {
-        base.join(href.trim())
-            .ok()
+        let href = href.trim();
+        (!href.is_empty())
+            .then(|| base.join(href).ok())
+            .flatten()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
     };
-    let alternate = entry
+    let alternate = |l: &&Link| {
+        let rel = l.rel.as_deref().map(str::trim).unwrap_or("");
+        let media_type = l.media_type.as_deref().unwrap_or("");
+        let media_type = media_type.split(';').next().unwrap_or("").trim();
+        (rel.is_empty() || rel.eq_ignore_ascii_case("alternate"))
+            && ["", "text/html", "application/xhtml+xml", "html", "xhtml"]
+                .iter()
+                .any(|t| media_type.eq_ignore_ascii_case(t))
+    };
+    if let Some(url) = entry
         .links
         .iter()
-        .filter(|l| {
-            l.rel
-                .as_deref()
-                .is_none_or(|r| r.is_empty() || r.eq_ignore_ascii_case("alternate"))
-        })
-        .find_map(|l| resolve(&l.href));
-    let not_the_entry = ["self", "edit", "enclosure", "replies", "license", "via"];
-    alternate
-        .or_else(|| {
-            entry
-                .links
-                .iter()
-                .filter(|l| {
-                    l.rel
-                        .as_deref()
-                        .is_none_or(|r| !not_the_entry.iter().any(|n| r.eq_ignore_ascii_case(n)))
-                })
-                .find_map(|l| resolve(&l.href))
-        })
-        .or_else(|| {
-            entry
-                .id
-                .as_deref()
-                .and_then(|id| Url::parse(id.trim()).ok())
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-        })
-        .or_else(|| entry.about.as_deref().and_then(resolve))
+        .filter(alternate)
+        .find_map(|l| resolve(&l.href))
+    {
+        return Some((url, false));
+    }
+    let by_id = entry
+        .id
+        .as_deref()
+        .map(str::trim)
+        .filter(|_| !entry.id_not_permalink)
+        .and_then(|id| match Url::parse(id) {
+            Ok(url) => Some(url).filter(|u| matches!(u.scheme(), "http" | "https")),
+            Err(url::ParseError::RelativeUrlWithoutBase) if id.contains('/') => resolve(id),
+            Err(_) => None,
+        });
+    if let Some(url) = by_id {
+        return Some((url, true));
+    }
+    entry
+        .about
+        .as_deref()
+        .and_then(resolve)
+        .map(|url| (url, false))
 }
 
 /// An author's display name: "jane@example.org (Jane Doe)", the RSS form,

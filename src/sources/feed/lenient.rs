@@ -193,6 +193,8 @@ struct Capture {
     frame: usize,
     text: String,
     base64: bool,
+    /// `isPermaLink="false"` on a guid.
+    not_permalink: bool,
     /// The `xml:lang` of the capturing element.
     lang: Option<String>,
 }
@@ -441,16 +443,20 @@ impl Read<'_> {
                 open.entry.links.push(Link {
                     href: url.into(),
                     rel: attr("rel").map(|r| r.trim().to_owned()),
+                    media_type: attr("type").map(|t| t.trim().to_owned()),
                 });
             }
         } else if let Some(field) = field {
             if !empty {
                 let base64 = attr("mode").is_some_and(|m| m.eq_ignore_ascii_case("base64"));
+                let not_permalink =
+                    attr("isPermaLink").is_some_and(|p| p.trim().eq_ignore_ascii_case("false"));
                 self.captures.push(Capture {
                     field,
                     frame: depth,
                     text: String::new(),
                     base64,
+                    not_permalink,
                     lang: own_lang.map(str::to_owned),
                 });
             }
@@ -563,12 +569,17 @@ impl Read<'_> {
                     let href = base
                         .and_then(|b| b.join(trimmed).ok())
                         .map_or_else(|| trimmed.to_owned(), String::from);
-                    entry.links.push(Link { href, rel: None });
+                    entry.links.push(Link {
+                        href,
+                        rel: None,
+                        media_type: None,
+                    });
                 }
             }
             Field::Id => {
                 if entry.id.is_none() && !trimmed.is_empty() {
                     entry.id = Some(trimmed.to_owned());
+                    entry.id_not_permalink = capture.not_permalink;
                 }
             }
             Field::Summary => {

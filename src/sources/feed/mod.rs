@@ -155,23 +155,21 @@ struct Mended {
 }
 
 /// The strict reading of `text`, unless the lenient reader finds more in
-/// it: entries feed-rs passed over, or links it did not see.
+/// it (entries feed-rs passed over, links it did not see) or knows better
+/// (feed-rs does not tell a guid that is no permalink from one that is).
 fn checked(text: &str, document: entry::Document, base: &Url, mended: Option<Mended>) -> Parsed {
     let found = entry::items(&document, base);
     let short = found.without_link > 0 || document.entries.len() < lenient::visible_entries(text);
-    if short {
+    let doubtful = found.linked_by_id > 0 && denies_permalinks(text);
+    if short || doubtful {
         let lenient = lenient::read(text, base);
         let more = entry::items(&lenient.document, base);
+        let (theirs, ours) = (lenient.document.entries.len(), document.entries.len());
         let better = more.items.len() > found.items.len()
-            || (more.items.len() == found.items.len()
-                && lenient.document.entries.len() > document.entries.len());
+            || (more.items.len() == found.items.len() && theirs > ours)
+            || (doubtful && theirs >= ours && more.items.len() != found.items.len());
         if better {
-            return account(
-                Reader::Lenient,
-                lenient.document.entries.len(),
-                more,
-                mended.unwrap_or_default(),
-            );
+            return account(Reader::Lenient, theirs, more, mended.unwrap_or_default());
         }
     }
     let reader = match mended {
@@ -215,6 +213,17 @@ fn account(reader: Reader, entries: usize, found: entry::Items, mended: Mended) 
         },
         items: found.items,
     }
+}
+
+/// Whether some guid of `text` says `isPermaLink="false"`.
+fn denies_permalinks(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.match_indices("ispermalink").any(|(at, m)| {
+        let rest = lower[at + m.len()..].trim_start();
+        rest.strip_prefix('=')
+            .map(|v| v.trim_start().trim_start_matches(['"', '\'']))
+            .is_some_and(|v| v.starts_with("false"))
+    })
 }
 
 /// Whether an element of that name is the root of a feed: `rss`, `feed`,

@@ -44,15 +44,22 @@ fn entry(e: feed_rs::model::Entry, base: &Url) -> Entry {
         .filter_map(|m| m.description.as_ref().map(|d| d.content.clone()));
     Entry {
         base: e.base.as_deref().and_then(|b| base.join(b).ok()),
+        // feed-rs files an item's `<comments>` (and Well-Formed Web's)
+        // among its links, with a target that says so: not the entry.
         links: e
             .links
             .into_iter()
+            .filter(|l| l.target.is_none())
             .map(|l| Link {
                 href: l.href,
                 rel: l.rel,
+                media_type: l.media_type,
             })
             .collect(),
         id: Some(e.id),
+        // feed-rs does not say; `checked` has the lenient reader look
+        // when it matters.
+        id_not_permalink: false,
         about: None,
         titles: title.into_iter().chain(media_titles).collect(),
         summaries: summary
