@@ -1,8 +1,10 @@
 //! The lenient reader: every `<item>` and `<entry>` it can find in a
 //! document, whatever the format's version or namespace (RSS 0.9x, 1.0 and
 //! 2.0 with or without a namespace, the old UserLand and Harvard ones
-//! included; Atom 0.3 and 1.0; RDF items known only by `rdf:about`), and
-//! wherever they sit (an RSS `<item>` outside its `<channel>`). The strict
+//! included; Atom 0.3 and 1.0; RDF items known only by `rdf:about`;
+//! Microsoft's CDF, whose items carry their link in `href`), and wherever
+//! they sit (an RSS `<item>` outside its `<channel>`). Element names are
+//! matched without regard to case, as old feeds write `<ITEM>`. The strict
 //! reader (feed-rs) comes first; this one reads the documents it rejects
 //! and those from which it reads fewer entries than they hold.
 //!
@@ -87,14 +89,14 @@ enum Ns {
     DcTerms,
     Content,
     Media,
-    Rdf,
     Other,
 }
 
 /// Namespaces of the feed formats themselves, all read alike: RSS 0.90
 /// (Netscape), 0.91 (as an RSS 1.0 module), 1.0, 2.0 in UserLand's and
 /// Harvard's names, Atom 0.3 and 1.0, and the names Atom's drafts went by
-/// (Echo, Pie, "necho") before it settled, which old feeds still carry.
+/// (Echo, Pie) before it settled. They matter for prefixed names only:
+/// unprefixed elements are the feed's whatever the default namespace.
 const FEED_NAMESPACES: &[&str] = &[
     "http://my.netscape.com/rdf/simple/0.9/",
     "http://purl.org/rss/1.0/modules/rss091#",
@@ -106,9 +108,6 @@ const FEED_NAMESPACES: &[&str] = &[
     "http://www.w3.org/2005/Atom",
     "http://purl.org/echo/",
     "http://purl.org/pie/",
-    "http://example.com/newformat#",
-    "http://example.com/necho",
-    "uri/of/echo/namespace#",
 ];
 
 fn ns_of_uri(uri: &str) -> Ns {
@@ -121,7 +120,6 @@ fn ns_of_uri(uri: &str) -> Ns {
         "http://purl.org/dc/terms" => Ns::DcTerms,
         "http://purl.org/rss/1.0/modules/content" => Ns::Content,
         "http://search.yahoo.com/mrss" => Ns::Media,
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#" => Ns::Rdf,
         _ => Ns::Other,
     }
 }
@@ -135,7 +133,6 @@ fn ns_of_undeclared_prefix(prefix: &str) -> Ns {
         "dcterms" => Ns::DcTerms,
         "content" => Ns::Content,
         "media" => Ns::Media,
-        "rdf" => Ns::Rdf,
         _ => Ns::Other,
     }
 }
@@ -305,19 +302,21 @@ impl Read<'_> {
     /// Resolve an element's name to what it is.
     fn ns_of(&self, name: &str, own: &[(String, String)]) -> Ns {
         let (prefix, _) = split_name(name);
+        if prefix.is_empty() {
+            // Unprefixed elements are the feed's own whatever the default
+            // namespace says: an unknown one is a version this reader
+            // does not know by name, and an XHTML one only occurs inside
+            // text fields, where names do not matter.
+            return Ns::Feed;
+        }
         let bound = own
             .iter()
             .chain(self.stack.iter().rev().flat_map(|f| f.bindings.iter()))
             .find(|(p, _)| p == prefix)
             .map(|(_, uri)| uri.as_str());
-        match (prefix, bound) {
-            // Unprefixed elements are the feed's own whatever the default
-            // namespace says: an unknown one is a version this reader
-            // does not know by name, and an XHTML one only occurs inside
-            // text fields, where names do not matter.
-            ("", _) => Ns::Feed,
-            (_, Some(uri)) => ns_of_uri(uri),
-            (p, None) => ns_of_undeclared_prefix(p),
+        match bound {
+            Some(uri) => ns_of_uri(uri),
+            None => ns_of_undeclared_prefix(prefix),
         }
     }
 
@@ -409,6 +408,16 @@ impl Read<'_> {
             };
             if let Some(about) = attr("rdf:about").or_else(|| attr("about")) {
                 entry.about = frame_base.join(about.trim()).ok().map(String::from);
+            }
+            // Microsoft's CDF puts an item's link in its `href`.
+            if let Some(href) = attr("href").filter(|h| !h.trim().is_empty()) {
+                if let Ok(url) = frame_base.join(href.trim()) {
+                    entry.links.push(Link {
+                        href: url.into(),
+                        rel: None,
+                        media_type: None,
+                    });
+                }
             }
             self.open = Some(Open {
                 frame: depth,
