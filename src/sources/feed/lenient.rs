@@ -137,6 +137,9 @@ fn ns_of_undeclared_prefix(prefix: &str) -> Ns {
     }
 }
 
+/// How deep the lenient reader follows nested elements.
+const MAX_DEPTH: usize = 64;
+
 /// One open element.
 #[derive(Debug)]
 struct Frame {
@@ -332,6 +335,16 @@ impl Read<'_> {
                     self.end(end[2..].trim_end_matches('>'), end);
                 }
                 None => self.text(raw),
+            }
+            return;
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            // Past this depth elements are read as if they were not there
+            // (but for the text of a field that keeps markup): no feed
+            // nests so deep, and a document that does must not make every
+            // end tag search a stack that long.
+            if self.captures.last().is_some_and(|c| c.field.keeps_markup()) {
+                self.text(raw);
             }
             return;
         }
@@ -822,45 +835,37 @@ pub(super) fn root_name(text: &str) -> Option<String> {
 /// `<item>` of another vocabulary), which costs only a lenient reading
 /// whose result is then not taken.
 pub(super) fn visible_entries(text: &str) -> usize {
-    let bytes = text.as_bytes();
     let mut count = 0;
-    let mut at = 0;
-    while let Some(found) = memchr(b'<', &bytes[at..]) {
-        let rest = &bytes[at + found + 1..];
-        at += found + 1;
-        if rest.starts_with(b"!--") {
-            match find(rest, b"-->") {
-                Some(end) => at += end,
+    let mut rest = text;
+    while let Some(found) = rest.find('<') {
+        rest = &rest[found + 1..];
+        let skip_to = if rest.starts_with("!--") {
+            Some("-->")
+        } else if rest.starts_with("![CDATA[") {
+            Some("]]>")
+        } else {
+            None
+        };
+        if let Some(close) = skip_to {
+            match rest.find(close) {
+                Some(end) => rest = &rest[end..],
                 None => break,
             }
             continue;
         }
-        if rest.starts_with(b"![CDATA[") {
-            match find(rest, b"]]>") {
-                Some(end) => at += end,
-                None => break,
-            }
-            continue;
-        }
-        let name_end = rest
+        // A name is short: `item`, `entry` and a prefix.
+        let head = &rest.as_bytes()[..rest.len().min(64)];
+        let name_end = head
             .iter()
             .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
-            .unwrap_or(rest.len());
-        let name = &rest[..name_end];
+            .unwrap_or(head.len());
+        let name = &head[..name_end];
         let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
         if local.eq_ignore_ascii_case(b"item") || local.eq_ignore_ascii_case(b"entry") {
             count += 1;
         }
     }
     count
-}
-
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// The first error a conforming XML parser would stop at, with its line

@@ -62,10 +62,15 @@ pub async fn poll(
         Fetched::Ok(response) => response,
     };
     let text = decode(&response);
-    let parsed = parse(&text, &response.url).map_err(|message| SourceError::Parse {
-        url: url.clone(),
-        message,
-    })?;
+    // The parsers are other people's code fed other people's bytes: a
+    // panic in them fails this poll, as an error would, rather than the
+    // poller task, which would leave the source silently unpolled.
+    let parsed = std::panic::catch_unwind(|| parse(&text, &response.url))
+        .unwrap_or_else(|_| Err("the feed parser crashed on this document".to_owned()))
+        .map_err(|message| SourceError::Parse {
+            url: url.clone(),
+            message,
+        })?;
     Ok(Poll::Items {
         items: parsed.items,
         validators: response.validators,
@@ -528,6 +533,30 @@ pub(crate) mod tests {
         let empty = parse("<rss version=\"2.0\"></rss>", &base()).expect("empty");
         assert_eq!(empty.reading.entries, 0);
         assert!(!empty.reading.is_degraded());
+    }
+
+    #[test]
+    fn pathological_documents_finish() {
+        // Each would be quadratic (or worse) for a reader that searched
+        // to the end or down the whole stack at every step.
+        let documents = [
+            format!("<rss><channel>{}", "<![CDATA[x".repeat(50_000)),
+            format!("<rss><channel><item>{}", "<a>".repeat(50_000)) + &"</b>".repeat(50_000),
+            format!("<rss><channel><item><title>{}", "& <".repeat(50_000)),
+            format!(
+                "<rss>{}",
+                "<item><link>https://e.org/</link>".repeat(20_000)
+            ),
+        ];
+        for doc in &documents {
+            let started = std::time::Instant::now();
+            let _ = parse(doc, &base());
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "{:?}",
+                started.elapsed()
+            );
+        }
     }
 
     #[test]

@@ -132,6 +132,10 @@ fn doctype_len(text: &str) -> Option<usize> {
 /// which a parser that skips DTDs (feed-rs does) leaves unexpanded: such a
 /// document is read after [`repair`], which expands them.
 pub(super) fn declares_entities(text: &str) -> bool {
+    // Run after every strict reading: the cheap test first.
+    if !text.contains("<!ENTITY") {
+        return false;
+    }
     let head = root_start(text).unwrap_or(text.len());
     text[..head].contains("<!ENTITY") && find_ignore_case(&text[..head], "<!doctype").is_some()
 }
@@ -173,10 +177,22 @@ fn close_cdata(text: &str) -> Option<String> {
     let mut copied = 0;
     let mut from = 0;
     let mut changed = false;
+    // Where the next `]]>` is, once looked for: a document of many open
+    // sections and no close must not be searched to its end for each.
+    let mut next_close: Option<Option<usize>> = None;
+    // The last start tag before `from`, found in the markup between
+    // sections as the scan goes, each stretch looked at once.
+    let mut enclosing: Option<&str> = None;
     while let Some(found) = text[from..].find(OPEN) {
         let start = from + found;
         let content = start + OPEN.len();
-        let close = text[content..].find("]]>").map(|i| content + i);
+        enclosing = last_start_tag(&text[from..start]).or(enclosing);
+        let close = match next_close {
+            Some(Some(close)) if close >= content => Some(close),
+            Some(None) => None,
+            _ => text[content..].find("]]>").map(|i| content + i),
+        };
+        next_close = Some(close);
         let next = text[content..].find(OPEN).map(|i| content + i);
         match (close, next) {
             (Some(close), next) if next.is_none_or(|n| close < n) => {
@@ -188,7 +204,7 @@ fn close_cdata(text: &str) -> Option<String> {
         // Unclosed: up to the end tag of the enclosing element, within
         // the text before the next section.
         let limit = next.unwrap_or(text.len());
-        let end_tag = enclosing_name(&text[..start])
+        let end_tag = enclosing
             .and_then(|name| text[content..limit].find(&format!("</{name}")))
             .or_else(|| text[content..limit].find("</"))
             .map_or(limit, |i| content + i);
@@ -205,12 +221,11 @@ fn close_cdata(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// The name of the last start tag in `before`: the element a section that
-/// follows it is in.
-fn enclosing_name(before: &str) -> Option<&str> {
-    let mut end = before.len();
-    while let Some(lt) = before[..end].rfind('<') {
-        let tag = &before[lt + 1..];
+/// The name of the last start tag in `markup`.
+fn last_start_tag(markup: &str) -> Option<&str> {
+    let mut end = markup.len();
+    while let Some(lt) = markup[..end].rfind('<') {
+        let tag = &markup[lt + 1..];
         end = lt;
         if tag.starts_with(['/', '!', '?']) {
             continue;
