@@ -9,12 +9,15 @@
 //! and those from which it reads fewer entries than they hold.
 //!
 //! It is quick-xml's low-level reader with every check it can drop
-//! dropped (end-tag names, unmatched end tags, lone ampersands), and an
-//! element stack of its own: an end tag closes the nearest open element of
-//! its name and whatever is still open inside it; a stray end tag is
-//! ignored; an `<item>` that starts while another is open ends the open
-//! one. An error costs the entry it falls in at most, and that entry only
-//! if it has no usable link by the time it ends.
+//! dropped (end-tag names, unmatched end tags, lone ampersands; attributes
+//! are read as HTML writes them, quoted or not), and an element stack of
+//! its own: an end tag closes the nearest open element of its name and
+//! whatever is still open inside it; a stray end tag is ignored; an
+//! `<item>` that starts while another is open ends the open one, and a
+//! field of the entry that starts inside another field (a `<link>` after
+//! a `<title>` left open) ends that one. An error costs the entry it falls
+//! in at most, and that entry only if it has no usable link by the time it
+//! ends.
 //!
 //! Also here: the cheap count of the entries a document visibly holds
 //! ([`visible_entries`]), which tells whether the strict reader missed
@@ -350,7 +353,9 @@ impl Read<'_> {
         }
         let mut bindings = Vec::new();
         let mut attrs: Vec<(String, String)> = Vec::new();
-        for attr in e.attributes().with_checks(false).flatten() {
+        // HTML's attribute syntax, a superset of XML's: old feeds write
+        // `href=http://…` unquoted, as their authors would in a page.
+        for attr in e.html_attributes().with_checks(false).flatten() {
             let key = attr.key.as_ref().to_owned();
             let value = unescape(&attr.value);
             if key == "xmlns" {
@@ -377,11 +382,18 @@ impl Read<'_> {
                 && capture.frame + 1 == self.stack.len()
                 && ns == Ns::Feed
                 && local == "name";
-            // An entry inside a field, or an element inside a field of
-            // plain text (a link, a date), means the field's end tag is
-            // missing or broken (`</link</item>`): the field ends here.
-            let breaks_out =
-                starts_entry || !(capture.field.keeps_markup() || capture.field == Field::Author);
+            // An entry inside a field, an element inside a field of plain
+            // text (a link, a date), or a field of the entry that HTML
+            // does not know inside one that holds HTML (`<link>`,
+            // `<pubDate>` or `<dc:creator>` after a `<title>` left open)
+            // means the field's end tag is missing or broken
+            // (`</link</item>`): the field ends here.
+            let another_field = self.open.is_some()
+                && entry_field(ns, &local, 0).is_some()
+                && !html_knows(&local, attr("href").is_some());
+            let breaks_out = starts_entry
+                || another_field
+                || !(capture.field.keeps_markup() || capture.field == Field::Author);
             if breaks_out {
                 let frame = capture.frame;
                 self.close_to(frame);
@@ -468,6 +480,10 @@ impl Read<'_> {
                     media_type: attr("type").map(|t| t.trim().to_owned()),
                 });
             }
+            // It holds nothing: a `<link href=…>` written unclosed, as
+            // HTML's void `<link>` is, must not take in the entry's next
+            // fields; its end tag, when there is one, closes nothing.
+            return;
         } else if let Some(field) = field {
             if !empty {
                 let base64 = attr("mode").is_some_and(|m| m.eq_ignore_ascii_case("base64"));
@@ -708,6 +724,14 @@ fn entry_field(ns: Ns, local: &str, relative: usize) -> Option<Field> {
         (Ns::Media, "description") => Field::MediaDescription,
         _ => return None,
     })
+}
+
+/// Whether HTML has an element of that name, which a field holding HTML
+/// may then contain: of the names of an entry's fields, `title` (of an
+/// SVG), `summary` (of a `<details>`) and `link` (void, with an `href`;
+/// an RSS `<link>` holds its address as text).
+fn html_knows(local: &str, has_href: bool) -> bool {
+    matches!(local, "title" | "summary") || (local == "link" && has_href)
 }
 
 /// The field an element outside every entry holds: only the language.
@@ -1048,6 +1072,25 @@ mod tests {
             ]
         );
         assert_eq!(read.document.entries[1].titles, ["a < b"]);
+    }
+
+    #[test]
+    fn a_field_left_open_ends_where_the_next_field_starts() {
+        let doc = "<rss><item><title>Open <b>bold</b><link>https://e.org/1</link>\
+                   <description>Also open <summary>s</summary><pubDate>Tue, 03 Jun 2025 09:00:00 GMT\
+                   </pubDate></item>\
+                   <entry><link rel=alternate href=https://e.org/2><title>After a void link</title></entry>\
+                   </rss>";
+        let read = read(doc, &base());
+        let entries = &read.document.entries;
+        assert_eq!(entries[0].titles, ["Open <b>bold</b>"]);
+        assert_eq!(entries[0].links[0].href, "https://e.org/1");
+        // `<summary>` is HTML's too: part of the description.
+        assert_eq!(entries[0].summaries, ["Also open <summary>s</summary>"]);
+        assert!(entries[0].published.is_some());
+        assert_eq!(entries[1].links[0].href, "https://e.org/2");
+        assert_eq!(entries[1].links[0].rel.as_deref(), Some("alternate"));
+        assert_eq!(entries[1].titles, ["After a void link"]);
     }
 
     #[test]
