@@ -7,19 +7,20 @@
 //! A document is read by the first of these that can:
 //! 1. the strict reader, feed-rs ([`strict`]), on the document as served;
 //! 2. the strict reader again after [`repair`]s to the text (a DOCTYPE
-//!    dropped, a CDATA section closed, a bare `&` escaped, HTML entities
-//!    replaced);
+//!    dropped, a CDATA section closed, a bare `<` or `&` escaped, a tag's
+//!    missing `>` put back, HTML entities replaced);
 //! 3. the [`lenient`] reader, which collects every entry it can read and
 //!    skips (and counts) one it cannot.
 //!
 //! A strict reading that yields fewer entries than the document visibly
 //! holds (feed-rs passes over Atom 0.3 entries, items outside `<channel>`,
 //! RSS in UserLand's namespace) or entries without a link (RSS 1.0 items
-//! known only by `rdf:about`) is checked against the lenient reader, whose
-//! reading is taken when it yields more. Either way the poll reports a
-//! [`Reading`]: how many entries the document has and what became of
-//! them, which tells health a feed that yields nothing from a feed that
-//! has nothing.
+//! known only by `rdf:about`) is checked against the lenient reader (of
+//! the repaired text: feed-rs reads past some XML errors, and loses what
+//! they hide), whose reading is taken when it yields more. Either way the
+//! poll reports a [`Reading`]: how many entries the document has and what
+//! became of them, which tells health a feed that yields nothing from a
+//! feed that has nothing.
 
 mod entry;
 mod lenient;
@@ -167,14 +168,25 @@ fn checked(text: &str, document: entry::Document, base: &Url, mended: Option<Men
     let short = found.without_link > 0 || document.entries.len() < lenient::visible_entries(text);
     let doubtful = found.linked_by_id > 0 && denies_permalinks(text);
     if short || doubtful {
-        let lenient = lenient::read(text, base);
+        // feed-rs reads past some XML errors (a tag without its `>`, a
+        // bare `<`) and loses what they hide; the lenient reader reads the
+        // repaired text, which shows it.
+        let (repaired, repairs) = match &mended {
+            Some(_) => (std::borrow::Cow::Borrowed(text), Vec::new()),
+            None => repair::repair(text),
+        };
+        let lenient = lenient::read(&repaired, base);
         let more = entry::items(&lenient.document, base);
         let (theirs, ours) = (lenient.document.entries.len(), document.entries.len());
         let better = more.items.len() > found.items.len()
             || (more.items.len() == found.items.len() && theirs > ours)
             || (doubtful && theirs >= ours && more.items.len() != found.items.len());
         if better {
-            return account(Reader::Lenient, theirs, more, mended.unwrap_or_default());
+            let mended = mended.unwrap_or_else(|| Mended {
+                xml_error: lenient::first_xml_error(text).map(|e| e.to_string()),
+                repairs,
+            });
+            return account(Reader::Lenient, theirs, more, mended);
         }
     }
     let reader = match mended {

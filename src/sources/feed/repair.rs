@@ -2,9 +2,10 @@
 //! kinds of breakage feeds are known for: text in front of the root
 //! element (a PHP warning), a DOCTYPE (an XHTML one pasted in front of
 //! `<rss>`, or one whose internal subset declares entities), a CDATA
-//! section left open, a bare `&` (in a URL, in "Tom & Jerry"), and HTML
-//! entities (`&eacute;`, `&nbsp;`) that XML does not define. Each repair is
-//! made only where its defect is, and named in the list returned.
+//! section left open, a bare `<` ("a < b") or a tag that lost its `>`, a
+//! bare `&` (in a URL, in "Tom & Jerry"), and HTML entities (`&eacute;`,
+//! `&nbsp;`) that XML does not define. Each repair is made only where its
+//! defect is, and named in the list returned.
 //!
 //! Every repair keeps the document's lines where they were (a dropped
 //! DOCTYPE leaves its line breaks behind), so that a line number found
@@ -33,6 +34,10 @@ pub(super) fn repair(text: &str) -> (Cow<'_, str>, Vec<String>) {
     if let Some(fixed) = close_cdata(&text) {
         text = Cow::Owned(fixed);
         repairs.push("unclosed CDATA section closed".to_owned());
+    }
+    if let Some((fixed, done)) = fix_tags(&text) {
+        text = Cow::Owned(fixed);
+        repairs.extend(done.into_iter().map(str::to_owned));
     }
     if let Some((fixed, done)) = fix_references(&text, &declared) {
         text = Cow::Owned(fixed);
@@ -238,6 +243,110 @@ fn last_start_tag(markup: &str) -> Option<&str> {
     None
 }
 
+/// Make every `<` of the text (outside CDATA sections and comments) the
+/// start of markup that ends: a `<` that starts no tag (`a < b`, `<3`)
+/// becomes `&lt;`, as an HTML parser reads it; a tag whose `>` is missing
+/// (`</description` followed by `<item>`, `<media:player url="…" /` on a
+/// line of its own) is closed where the next tag starts, as a `<` cannot
+/// occur inside a tag but in a quoted value. Without this, an XML reader
+/// takes everything up to the next `>` for one tag, and an entry's start
+/// tag or an end tag with it. Returns the text and the repairs made, or
+/// `None` when there was nothing to fix.
+fn fix_tags(text: &str) -> Option<(String, Vec<&'static str>)> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut done: Vec<&'static str> = Vec::new();
+    let note = |what: &'static str, done: &mut Vec<&'static str>| {
+        if !done.contains(&what) {
+            done.push(what);
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(found) = text[at..].find('<') {
+        let start = at + found;
+        let rest = &text[start..];
+        // Sections and declarations, whose insides are not markup.
+        let skip = [
+            ("<![CDATA[", "]]>"),
+            ("<!--", "-->"),
+            ("<!", ">"),
+            ("<?", ">"),
+        ]
+        .iter()
+        .find(|(open, _)| rest.starts_with(open))
+        .map(|(open, close)| {
+            rest[open.len()..]
+                .find(close)
+                .map_or(rest.len(), |i| open.len() + i + close.len())
+        });
+        if let Some(len) = skip {
+            at = start + len;
+            continue;
+        }
+        let name_at = start + 1 + usize::from(rest[1..].starts_with('/'));
+        let starts_name = text[name_at..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_' || c == ':');
+        if !starts_name {
+            out.push_str(&text[copied..start]);
+            out.push_str("&lt;");
+            copied = start + 1;
+            at = start + 1;
+            note("bare < escaped", &mut done);
+            continue;
+        }
+        // The tag's end: the first `>` outside quoted values. A quote
+        // opens a value only after `=`: an apostrophe in a broken tag's
+        // text is no quote.
+        let mut quote = None;
+        let mut end = None;
+        let mut i = name_at;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'>' => {
+                    end = Some(i + 1);
+                    break;
+                }
+                None if b == b'<' => break,
+                None if (b == b'"' || b == b'\'') && text[..i].trim_end().ends_with('=') => {
+                    quote = Some(b)
+                }
+                None => {}
+            }
+            i += 1;
+        }
+        match end {
+            Some(end) => at = end,
+            None if quote.is_some() => {
+                // A value never closed: nothing to tell where the tag
+                // ends; left as it is.
+                at = i;
+            }
+            None => {
+                // Closed before the next tag (or the end of the text),
+                // after whatever it holds but trailing space.
+                let body = text[start..i].trim_end();
+                let close = start + body.len();
+                out.push_str(&text[copied..close]);
+                out.push('>');
+                copied = close;
+                at = i;
+                note("tag without > closed", &mut done);
+            }
+        }
+    }
+    if done.is_empty() {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some((out, done))
+}
+
 /// Make every `&` of the text (outside CDATA sections and comments) a
 /// reference XML knows: a bare `&` becomes `&amp;`, an HTML entity its
 /// character reference, an entity the DOCTYPE declared its value, and an
@@ -417,6 +526,24 @@ mod tests {
             fixed("<item><title><![CDATA[abc").0,
             "<item><title><![CDATA[abc]]>"
         );
+    }
+
+    #[test]
+    fn bare_lt_and_tags_without_their_gt() {
+        let (text, repairs) = fixed(
+            "<rss><channel><description>a < b, <3</description\n<item><title>x</title>\
+             <media:player url=\"https://e.org/?a=1&amp;b=<2>\" /\n</media:content></item></rss",
+        );
+        assert_eq!(
+            text,
+            "<rss><channel><description>a &lt; b, &lt;3</description>\n<item><title>x</title>\
+             <media:player url=\"https://e.org/?a=1&amp;b=<2>\" />\n</media:content></item></rss>"
+        );
+        assert_eq!(repairs, ["bare < escaped", "tag without > closed"]);
+        // What is not markup is left alone: sections, comments, the prolog.
+        let sound = "<?xml version=\"1.0\"?><!-- a < b --><rss title='it&apos;s'>\
+                     <![CDATA[<3 <b]]></rss>";
+        assert!(repair(sound).1.is_empty());
     }
 
     #[test]
