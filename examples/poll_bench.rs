@@ -11,7 +11,9 @@
 //! of 127.0.0.0/8 reaches `lo` on Linux), serving `--feeds` distinct RSS
 //! feeds of `--items` items each, spread evenly over the hosts, with ETags
 //! (304 on a matching If-None-Match), and a tiny article page per item. It
-//! counts the requests in flight per host and keeps the highest count.
+//! counts the requests in flight per host and keeps the highest count, and
+//! the shortest time between two request arrivals at one host (robots.txt
+//! included), to check `per_host_delay`.
 //!
 //! The daemon runs twice on one state store: a first cycle that polls every
 //! feed and fetches every article, then a second in which every feed
@@ -132,6 +134,10 @@ fn options() -> Options {
 struct Stats {
     in_flight: Vec<AtomicUsize>,
     peak: Vec<AtomicUsize>,
+    /// Per host: the last request's arrival (ns since `started`, 0: none)
+    /// and the shortest gap between two arrivals (ns).
+    last_arrival: Vec<AtomicU64>,
+    min_gap: Vec<AtomicU64>,
     requests: AtomicU64,
     not_modified: AtomicU64,
     /// Feeds answer with items (first cycle) or empty.
@@ -164,6 +170,21 @@ impl Stats {
         for p in &self.peak {
             p.store(0, Ordering::Relaxed);
         }
+        for (last, gap) in self.last_arrival.iter().zip(&self.min_gap) {
+            last.store(0, Ordering::Relaxed);
+            gap.store(u64::MAX, Ordering::Relaxed);
+        }
+    }
+
+    /// The shortest gap between two arrivals at one host, if any host saw
+    /// two requests.
+    fn min_gap(&self) -> Option<Duration> {
+        self.min_gap
+            .iter()
+            .map(|g| g.load(Ordering::Relaxed))
+            .min()
+            .filter(|g| *g != u64::MAX)
+            .map(Duration::from_nanos)
     }
 }
 
@@ -212,6 +233,11 @@ async fn handle(
     stats: Arc<Stats>,
     latency: Duration,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let arrived = (stats.started.elapsed().as_nanos() as u64).max(1);
+    let previous = stats.last_arrival[host].swap(arrived, Ordering::SeqCst);
+    if previous != 0 {
+        stats.min_gap[host].fetch_min(arrived.saturating_sub(previous), Ordering::SeqCst);
+    }
     let now = stats.in_flight[host].fetch_add(1, Ordering::SeqCst) + 1;
     stats.peak[host].fetch_max(now, Ordering::SeqCst);
     stats.requests.fetch_add(1, Ordering::Relaxed);
@@ -413,6 +439,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stats = Arc::new(Stats {
         in_flight: (0..o.hosts).map(|_| AtomicUsize::new(0)).collect(),
         peak: (0..o.hosts).map(|_| AtomicUsize::new(0)).collect(),
+        last_arrival: (0..o.hosts).map(|_| AtomicU64::new(0)).collect(),
+        min_gap: (0..o.hosts).map(|_| AtomicU64::new(u64::MAX)).collect(),
         requests: AtomicU64::new(0),
         not_modified: AtomicU64::new(0),
         items: AtomicUsize::new(if o.second_only { 0 } else { o.items }),
@@ -509,6 +537,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             stats.max_peak(),
             o.per_host
         );
+        if let Some(gap) = stats.min_gap() {
+            println!(
+                "  closest two requests to one host: {:.3} s apart (per_host_delay {})",
+                gap.as_secs_f64(),
+                humantime::format_duration(o.delay)
+            );
+        }
         let rates: Vec<String> = rates.iter().map(u64::to_string).collect();
         println!("  requests/s per 10 s: {}", rates.join(" "));
         println!("  load average after: {}", loadavg());

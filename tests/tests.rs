@@ -10,6 +10,7 @@ mod feeds;
 mod health;
 mod lang_cli;
 mod names;
+mod politeness;
 mod signals;
 mod social;
 mod source_url;

@@ -17,7 +17,6 @@
 pub mod health;
 mod metrics;
 mod notify;
-mod pace;
 mod pipeline;
 mod reload;
 mod scheduler;
@@ -34,7 +33,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::config::{Config, Source};
-use crate::http::{Client, FetchError, Reach};
+use crate::http::{Client, FetchError, HostKey, Reach};
 use crate::index::{Index, IndexError};
 use crate::lang::Detector;
 use crate::state::{State, StateError};
@@ -145,8 +144,6 @@ struct Shared {
     status_changed: Notify,
     /// Each source's last health, so that changes are logged once.
     health: health::Tracker,
-    /// When each host is next free, to hand out work it can take now.
-    pace: pace::Pace,
 }
 
 impl Shared {
@@ -173,13 +170,15 @@ impl Shared {
         }
     }
 
-    /// Apply a source's own politeness settings to its host.
+    /// Give a source's own politeness settings to the HTTP client, which
+    /// alone paces its host.
     fn apply_host_limits(&self, source: &Source) {
-        let o = source;
-        self.pace.set_own(source);
-        if o.per_host_concurrency.is_some() || o.per_host_delay.is_some() {
-            self.client
-                .set_host_limits(&source.url, o.per_host_concurrency, o.per_host_delay);
+        if source.per_host_concurrency.is_some() || source.per_host_delay.is_some() {
+            self.client.set_host_limits(
+                &HostKey::of(&source.url),
+                source.per_host_concurrency,
+                source.per_host_delay,
+            );
         }
     }
 }
@@ -236,11 +235,6 @@ pub async fn run(
         heartbeat: notify::Heartbeat::new(notify::stale_after(&config.pipeline)),
         status_changed: Notify::new(),
         health: health::Tracker::default(),
-        pace: pace::Pace::new(
-            config.policy.per_host_delay,
-            config.http.per_host_concurrency,
-            sources.iter().map(|s| &**s),
-        ),
     });
     // (Each source's own host limits are applied as its poller starts.)
     // Before the health baseline: a source whose URL changed is not judged
@@ -390,11 +384,6 @@ mod tests {
             heartbeat: notify::Heartbeat::new(stale_after),
             status_changed: Notify::new(),
             health: health::Tracker::default(),
-            pace: pace::Pace::new(
-                config.policy.per_host_delay,
-                config.http.per_host_concurrency,
-                [],
-            ),
         })
     }
 

@@ -2,8 +2,10 @@
 //! tag the language, hand the article to the writer.
 //!
 //! The dispatcher reads due entries from the state store (the frontier lives
-//! on disk, not in memory) and hands them to jobs; the HTTP client keeps
-//! at most `pipeline.concurrency` requests on the wire. A failed fetch is recorded on its entry: transient failures retry
+//! on disk, not in memory) and hands them to jobs, each with its host's
+//! next start reserved from the HTTP client, which alone knows when a host
+//! may be asked and keeps at most `pipeline.concurrency` requests on the
+//! wire. A failed fetch is recorded on its entry: transient failures retry
 //! later with a growing delay, permanent ones (a PDF, a 404) are recorded and
 //! skipped. An entry leaves the frontier only when its document is committed.
 
@@ -25,7 +27,7 @@ use super::writer::Indexable;
 use super::{Mode, Shared};
 use crate::article::Article;
 use crate::canonical::doc_id;
-use crate::http::{Expect, FetchError, Fetched, Reach};
+use crate::http::{Client, Expect, FetchError, Fetched, HostKey, Reach, Reservation};
 use crate::item::{post_title, ItemKind};
 use crate::lang::Hints;
 use crate::state::{Due, Queued};
@@ -54,14 +56,22 @@ const JOBS_PER_REQUEST: usize = 4;
 /// newer work and retries that came due join it.
 const BACKLOG_REFRESH: Duration = Duration::from_secs(1);
 
+/// A host's next start is reserved this long before it comes, and its job
+/// waits for it in the HTTP client, so that the request goes out at that
+/// moment rather than a dispatcher wake-up and a job start later: the
+/// spacing counts from real starts, so every late start would push all of
+/// the host's later ones back. Waiting jobs hold no request slot.
+const LOOKAHEAD: Duration = Duration::from_millis(50);
+
 /// Due frontier entries grouped by host, handed out round-robin to hosts
-/// that can take a request now (see [`super::pace`]): one slow or
-/// well-spaced host never holds the dispatcher's slots while others wait.
+/// that can take a request now (as the HTTP client says, see
+/// [`Client::try_reserve`]): one slow or well-spaced host never holds the
+/// dispatcher's slots while others wait.
 #[derive(Default)]
 struct Backlog {
-    /// Frontier keys by host.
-    by_host: HashMap<String, VecDeque<String>>,
-    hosts: VecDeque<String>,
+    /// Frontier keys by host; `None` for posts, which need no fetch.
+    by_host: HashMap<Option<HostKey>, VecDeque<String>>,
+    hosts: VecDeque<Option<HostKey>>,
     len: usize,
     loaded: Option<Instant>,
 }
@@ -86,7 +96,7 @@ impl Backlog {
             ..Backlog::default()
         };
         for entry in entries {
-            let host = host_key(&entry);
+            let host = host_of(&entry);
             if !self.by_host.contains_key(&host) {
                 self.hosts.push_back(host.clone());
             }
@@ -96,36 +106,38 @@ impl Backlog {
     }
 
     /// Up to `n` entries whose hosts can take a request now, one host after
-    /// another, each with its booked start (see [`super::pace::Pace::reserve`];
-    /// `None` for posts); and when the earliest skipped host is free again.
-    fn take(&mut self, shared: &Shared, n: usize) -> (Vec<Booked>, Option<Instant>) {
+    /// another, each with its host's start reserved (`None` for posts); and
+    /// when the earliest skipped host is free again.
+    fn take(&mut self, client: &Client, n: usize) -> (Vec<Booked>, Option<Instant>) {
         let mut taken = Vec::new();
         let mut next_free: Option<Instant> = None;
         let now = Instant::now();
+        let by = now + LOOKAHEAD;
         let mut visited = 0;
         while taken.len() < n && visited < self.hosts.len() {
             let Some(host) = self.hosts.pop_front() else {
                 break;
             };
-            // Posts need no fetch: their "host" is never paced.
-            let ready = host.is_empty() || shared.pace.ready(&host, now);
-            if ready {
-                visited = 0;
-                if let Some(key) = self.by_host.get_mut(&host).and_then(VecDeque::pop_front) {
-                    // Booked here, not in the job: the next host checked
-                    // may be this one again.
-                    let start = (!host.is_empty()).then(|| shared.pace.reserve(&host));
-                    taken.push(Booked {
-                        key,
-                        host: host.clone(),
-                        start,
-                    });
-                    self.len -= 1;
+            // Reserved here, not in the job: the next host checked may be
+            // this one again. Posts need no fetch and no turn.
+            let ready = match &host {
+                None => Ok(None),
+                Some(key) => client.try_reserve(key, by).map(Some),
+            };
+            match ready {
+                Ok(turn) => {
+                    visited = 0;
+                    if let Some(key) = self.by_host.get_mut(&host).and_then(VecDeque::pop_front) {
+                        taken.push(Booked { key, turn });
+                        self.len -= 1;
+                    }
                 }
-            } else {
-                visited += 1;
-                if let Some(t) = shared.pace.free_at(&host).filter(|t| *t > now) {
-                    next_free = Some(next_free.map_or(t, |n| n.min(t)));
+                Err(next) => {
+                    visited += 1;
+                    let wake = next.at.checked_sub(LOOKAHEAD).unwrap_or(now);
+                    if wake > now {
+                        next_free = Some(next_free.map_or(wake, |n| n.min(wake)));
+                    }
                 }
             }
             if self.by_host.get(&host).is_some_and(|q| !q.is_empty()) {
@@ -138,22 +150,20 @@ impl Backlog {
     }
 }
 
-/// An entry handed out, with its host's booked start (`None` for a post).
+/// An entry handed out, with its host's start reserved (`None` for a
+/// post); dropped unused, the start goes back to the host.
 struct Booked {
     key: String,
-    host: String,
-    start: Option<Instant>,
+    turn: Option<Reservation>,
 }
 
-/// The pacing key of an entry: its host, or "" for a post (no fetch).
-fn host_key(entry: &Due) -> String {
+/// The host an entry is fetched from; `None` for a post (no fetch), and
+/// for a URL that does not parse (stored from a parsed URL, so never;
+/// reading the entry would fail before any request).
+fn host_of(entry: &Due) -> Option<HostKey> {
     match entry.kind {
-        ItemKind::Post => String::new(),
-        // Stored from a parsed URL, so this parses; if it ever did not,
-        // the entry gets a pacing key of its own rather than none.
-        ItemKind::Article => {
-            Url::parse(&entry.url).map_or_else(|_| entry.url.clone(), |u| super::pace::host_of(&u))
-        }
+        ItemKind::Post => None,
+        ItemKind::Article => Url::parse(&entry.url).ok().map(|u| HostKey::of(&u)),
     }
 }
 
@@ -183,19 +193,17 @@ pub(super) async fn dispatch(
                 backlog.reload(&shared);
                 read_after_polls = polling_over;
             }
-            let (entries, wake) = backlog.take(&shared, free);
+            let (entries, wake) = backlog.take(&shared.client, free);
             next_free = wake;
             for booked in entries {
                 let entry = match shared.state.queued(&booked.key) {
                     Ok(Some(entry)) => entry,
                     other => {
                         // Gone (indexed meanwhile under another link of the
-                        // story) or unreadable: give the host's turn back.
+                        // story) or unreadable: the host's turn goes back
+                        // as `booked` is dropped.
                         if let Err(e) = other {
                             warn!(key = %booked.key, error = %e, "cannot read a frontier entry");
-                        }
-                        if let Some(at) = booked.start {
-                            drop(shared.pace.adopt(booked.host, at));
                         }
                         continue;
                     }
@@ -204,8 +212,7 @@ pub(super) async fn dispatch(
                 jobs.spawn(process(
                     shared.clone(),
                     entry,
-                    booked.host,
-                    booked.start,
+                    booked.turn,
                     tx.clone(),
                     cancel.clone(),
                 ));
@@ -249,29 +256,22 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, std::collections::HashSet<
 }
 
 /// Fetch one entry and send its article to the writer, or record why not.
-/// `start`: when the host may be asked, as booked by the dispatcher.
+/// `turn`: the host's start reserved by the dispatcher, which the fetch
+/// goes in.
 async fn process(
     shared: Arc<Shared>,
     entry: Queued,
-    host: String,
-    start: Option<Instant>,
+    turn: Option<Reservation>,
     tx: mpsc::Sender<Indexable>,
     cancel: CancellationToken,
 ) {
-    let booking = start.map(|at| shared.pace.adopt(host, at));
     let outcome = tokio::select! {
         _ = cancel.cancelled() => {
             lock(&shared).remove(&entry.key);
             return;
         }
-        o = async {
-            if let Some(b) = &booking {
-                tokio::time::sleep_until(b.start).await;
-            }
-            fetch_article(&shared, &entry).await
-        } => o,
+        o = fetch_article(&shared, &entry, turn) => o,
     };
-    drop(booking);
     match outcome {
         Ok(Some(article)) => {
             shared.metrics.article_fetched(&entry.source, "ok");
@@ -374,16 +374,24 @@ fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) -> &'static
     }
 }
 
-/// Fetch, extract and tag. `Ok(None)` when the page turns out to be a
-/// document that is already indexed (reached through another link).
-async fn fetch_article(shared: &Shared, entry: &Queued) -> Result<Option<Article>, Failure> {
+/// Fetch, extract and tag, the fetch in `turn`. `Ok(None)` when the page
+/// turns out to be a document that is already indexed (reached through
+/// another link).
+async fn fetch_article(
+    shared: &Shared,
+    entry: &Queued,
+    turn: Option<Reservation>,
+) -> Result<Option<Article>, Failure> {
     let item = &entry.item;
     if item.kind == ItemKind::Post {
         return post_article(shared, entry).map(Some);
     }
     let reach = reach_for(shared, &entry.source).await;
-    let fetched = shared
-        .client
+    let client = match turn {
+        Some(turn) => shared.client.in_turn(turn),
+        None => shared.client.clone(),
+    };
+    let fetched = client
         .get_guarded(&item.url, None, Expect::Html, reach)
         .await;
     let response = match fetched {
@@ -584,15 +592,20 @@ mod tests {
         let mut backlog = Backlog::default();
         backlog.reload(&shared);
         assert_eq!(backlog.len, 5);
-        let (taken, _) = backlog.take(&shared, 4);
-        let hosts: Vec<&str> = taken
+        let (taken, _) = backlog.take(&shared.client, 4);
+        let hosts: Vec<String> = taken
             .iter()
-            .map(|b| b.host.split(':').next().unwrap_or(""))
+            .filter_map(|b| b.turn.as_ref())
+            .map(|t| t.host().to_string())
+            .collect();
+        let hosts: Vec<&str> = hosts
+            .iter()
+            .map(|h| h.split(':').next().unwrap_or(""))
             .collect();
         // One per host in a round: each is then booked for a second.
         assert_eq!(hosts, ["a.example", "b.example"]);
-        assert!(taken.iter().all(|b| b.start.is_some()));
-        let (more, wake) = backlog.take(&shared, 4);
+        assert!(taken.iter().all(|b| b.turn.is_some()));
+        let (more, wake) = backlog.take(&shared.client, 4);
         assert!(more.is_empty());
         let wait = wake
             .expect("a host frees")

@@ -17,6 +17,7 @@ use tracing::{debug, info, warn};
 use super::{Mode, Shared};
 use crate::canonical::doc_id;
 use crate::config::Source;
+use crate::http::HostKey;
 use crate::sources::{self, Poll, SourceError};
 use crate::state::StateError;
 
@@ -234,16 +235,21 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
     };
     let validators = stored.as_ref().and_then(|s| s.poll_validators().cloned());
     let result = {
-        // Wait for the host's turn here, where waiting costs nothing; the
-        // client's limit on requests on the wire applies to the requests.
-        let booking = shared.pace.book(&super::pace::host_of(&source.url));
-        tokio::time::sleep_until(booking.start).await;
+        // Wait for the host's turn here, before the poll is timed; the
+        // poll's first request goes in it. No request slot on the wire is
+        // held meanwhile. Boxed, as the poll below, so that the waiting is
+        // allocated only while it lasts.
+        let turn = Box::pin(shared.client.reserve(&HostKey::of(&source.url))).await;
         let started = Instant::now();
         // Boxed: the poll's state (HTTP client, parser) is large, and
         // inline it would be allocated for every poller for its whole life,
         // waiting included; thousands of sources made that the bulk of the
         // daemon's memory.
-        let r = Box::pin(sources::poll(&shared.client, source, validators.as_ref())).await;
+        let r = Box::pin(async {
+            let client = shared.client.in_turn(turn);
+            sources::poll(&client, source, validators.as_ref()).await
+        })
+        .await;
         shared.metrics.polled(
             &source.id,
             match &r {

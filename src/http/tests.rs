@@ -3,6 +3,8 @@
 //! the bytes on the wire (stalls mid-body, bodies without a length,
 //! counting connections in flight).
 
+use super::error::human_size;
+use super::response::{judge_content_type, Verdict};
 use super::*;
 
 use std::io::Write;
@@ -10,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::time::Instant;
 use wiremock::matchers::{header as header_is, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -990,8 +993,8 @@ async fn crawl_delay_spaces_pages() {
     page(&server, "/news/1").await;
     let client = client_with(policy());
     let url = url_of(&server, "/news/1");
-    // The delay is known once robots.txt is read, so the first page may
-    // follow robots.txt at once; the pages after it are spaced.
+    // The delay is known once robots.txt is read; the pages after the
+    // file are spaced from it and from each other.
     ok(client.get(&url, None, Expect::Html).await.expect("page"));
     let started = Instant::now();
     for _ in 0..2 {
@@ -1367,14 +1370,18 @@ async fn a_hosts_own_limits_replace_the_defaults() {
         ..settings()
     })
     .expect("client");
-    client.set_host_limits(&url, Some(1), None);
+    client.set_host_limits(&HostKey::of(&url), Some(1), None);
     fetch_feeds_at_once(&client, &url, 4).await;
     assert_eq!(peak.load(Ordering::SeqCst), 1);
 
     // A delay of its own spaces one host while the default stays 0.
     let (spaced, arrivals) = recording_server().await;
     let client = client_with(policy());
-    client.set_host_limits(&spaced, None, Some(Duration::from_millis(200)));
+    client.set_host_limits(
+        &HostKey::of(&spaced),
+        None,
+        Some(Duration::from_millis(200)),
+    );
     for i in 0..3 {
         let url = spaced.join(&format!("feed{i}")).expect("url");
         client.get(&url, None, Expect::Feed).await.expect("fetch");
@@ -1422,4 +1429,146 @@ async fn waiting_for_a_hosts_turn_holds_no_request_slot() {
         gaps.len() == 1 && gaps[0] >= Duration::from_millis(990),
         "{gaps:?}"
     );
+}
+
+// Host turns: the one owner of when a request to a host may start
+// (issue 12).
+
+#[tokio::test]
+async fn spacing_counts_from_the_start_on_the_wire() {
+    // The only request slot is taken by a slow host while two requests to
+    // another host wait for their turns: the first of them gets on the
+    // wire late, and the second must still be a full spacing behind it.
+    let (slow, _) = counting_server(Duration::from_millis(400)).await;
+    let (spaced, arrivals) = recording_server().await;
+    let client = client_with(Policy {
+        per_host_delay: Duration::from_millis(300),
+        ..policy()
+    })
+    .with_request_limit(1);
+    let hold = {
+        let client = client.clone();
+        tokio::spawn(async move { client.get(&slow, None, Expect::Feed).await.map(|_| ()) })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    fetch_feeds_at_once(&client, &spaced, 2).await;
+    hold.await.expect("task").expect("slow fetch");
+    let gaps = sorted_gaps(&arrivals);
+    assert!(
+        gaps.len() == 1 && gaps[0] >= Duration::from_millis(290),
+        "{gaps:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reserved_start_is_the_requests_turn() {
+    let (url, arrivals) = recording_server().await;
+    let client = client_with(Policy {
+        per_host_delay: Duration::from_millis(400),
+        ..policy()
+    });
+    let host = HostKey::of(&url);
+    assert!(client.next_turn(&host).ready_by(Instant::now()));
+    let turn = client
+        .try_reserve(&host, Instant::now())
+        .expect("a new host is free");
+    // Held: no second start is handed out, and the one after it is at
+    // least a spacing away.
+    let held = client
+        .try_reserve(&host, Instant::now())
+        .expect_err("the next start is held");
+    assert!(!held.slot_free);
+    assert!(held.at >= turn.start() + Duration::from_millis(400));
+
+    let started = Instant::now();
+    client
+        .in_turn(turn)
+        .get(&url, None, Expect::Feed)
+        .await
+        .expect("fetch");
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "the request waited for a second turn: {:?}",
+        started.elapsed()
+    );
+    let next = client.next_turn(&host);
+    assert!(next.slot_free);
+    let first = arrivals.lock().unwrap_or_else(|e| e.into_inner())[0];
+    assert!(
+        next.at >= first + Duration::from_millis(350),
+        "{:?}",
+        next.at - first
+    );
+    // The next request waits for it.
+    client.get(&url, None, Expect::Feed).await.expect("fetch");
+    let gaps = sorted_gaps(&arrivals);
+    assert!(gaps[0] >= Duration::from_millis(390), "{gaps:?}");
+}
+
+#[tokio::test]
+async fn an_unused_reservation_gives_the_start_back() {
+    let (url, _) = recording_server().await;
+    let client = client_with(Policy {
+        per_host_delay: Duration::from_secs(5),
+        ..policy()
+    });
+    let host = HostKey::of(&url);
+    let turn = client.try_reserve(&host, Instant::now()).expect("free");
+    assert!(client.try_reserve(&host, Instant::now()).is_err());
+    drop(turn);
+    // Nothing was sent, so nothing is to be spaced from.
+    let again = client
+        .try_reserve(&host, Instant::now())
+        .expect("given back");
+    assert!(again.start() <= Instant::now());
+    // A turn handed to a request for another host is given back too.
+    let (other, _) = recording_server().await;
+    client
+        .in_turn(again)
+        .get(&other, None, Expect::Feed)
+        .await
+        .expect("other host");
+    assert!(client.try_reserve(&host, Instant::now()).is_ok());
+}
+
+#[tokio::test]
+async fn the_next_turn_knows_pauses_and_crawl_delay() {
+    let server = MockServer::start().await;
+    robots_txt(
+        &server,
+        ResponseTemplate::new(200).set_body_raw("User-agent: *\nCrawl-delay: 0.5\n", "text/plain"),
+    )
+    .await;
+    page(&server, "/news/1").await;
+    mock(
+        &server,
+        "/busy",
+        ResponseTemplate::new(429).insert_header("retry-after", "2"),
+    )
+    .await;
+    let client = client_with(policy());
+    let url = url_of(&server, "/news/1");
+    let host = HostKey::of(&url);
+    // robots.txt, then the page half a second later: the crawl-delay
+    // learnt from the file spaces the page from the file too.
+    let started = Instant::now();
+    ok(client.get(&url, None, Expect::Html).await.expect("page"));
+    assert!(
+        started.elapsed() >= Duration::from_millis(490),
+        "{:?}",
+        started.elapsed()
+    );
+    let next = client.next_turn(&host);
+    assert!(next.at >= Instant::now() + Duration::from_millis(300));
+
+    let _ = client
+        .get(&url_of(&server, "/busy"), None, Expect::Feed)
+        .await
+        .expect_err("429");
+    let paused = client.next_turn(&host);
+    assert!(
+        paused.at >= Instant::now() + Duration::from_millis(1500),
+        "the pause is part of the host's next turn"
+    );
+    assert!(client.try_reserve(&host, Instant::now()).is_err());
 }
