@@ -61,16 +61,25 @@ fn drop_text_before_root(text: &str) -> Option<String> {
 }
 
 /// Where the feed's root element starts: the first `<rss>`, `<feed>`,
-/// `<rdf:RDF>` or `<channel>` start tag.
+/// `<rdf:RDF>` or `<channel>` start tag. One pass that stops there: the
+/// root is near the start of every feed.
 fn root_start(text: &str) -> Option<usize> {
-    ["<rss", "<feed", "<rdf:rdf", "<channel"]
-        .iter()
-        .filter_map(|m| {
-            let at = find_ignore_case(text, m)?;
-            let next = text[at + m.len()..].chars().next()?;
-            (next.is_whitespace() || next == '>' || next == '/').then_some(at)
-        })
-        .min()
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(found) = text[at..].find('<') {
+        let start = at + found;
+        let rest = &bytes[start + 1..];
+        let is_root = ["rss", "feed", "rdf:rdf", "channel"].iter().any(|name| {
+            rest.len() > name.len()
+                && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+                && (rest[name.len()].is_ascii_whitespace() || b">/".contains(&rest[name.len()]))
+        });
+        if is_root {
+            return Some(start);
+        }
+        at = start + 1;
+    }
+    None
 }
 
 /// How much of `text` is prolog: whitespace, comments, processing
@@ -356,17 +365,20 @@ fn fix_references(
     text: &str,
     declared: &HashMap<String, String>,
 ) -> Option<(String, Vec<&'static str>)> {
-    let mut out = String::with_capacity(text.len() + 64);
+    // Written to only from the first change on: a document with nothing
+    // to fix is not copied.
+    let mut out = String::new();
+    let mut copied = 0;
     let mut done: Vec<&'static str> = Vec::new();
     let note = |what: &'static str, done: &mut Vec<&'static str>| {
         if !done.contains(&what) {
             done.push(what);
         }
     };
-    let mut rest = text;
-    while let Some(at) = rest.find(['&', '<']) {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
+    let mut at = 0;
+    while let Some(found) = text[at..].find(['&', '<']) {
+        let start = at + found;
+        let rest = &text[start..];
         if rest.starts_with('<') {
             // Sections whose `&`s are literal.
             let skip = [("<![CDATA[", "]]>"), ("<!--", "-->")]
@@ -378,51 +390,54 @@ fn fix_references(
                         .map_or(rest.len(), |i| open.len() + i + close.len())
                 })
                 .unwrap_or(1);
-            out.push_str(&rest[..skip]);
-            rest = &rest[skip..];
+            at = start + skip;
             continue;
         }
         let after = &rest[1..];
-        let name_len = reference_len(after);
-        match name_len {
-            Some(len) => {
-                let name = &after[..len];
-                let whole = &rest[..len + 2];
-                if name.starts_with('#') || matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
-                    out.push_str(whole);
-                } else if let Some(value) = declared.get(name) {
-                    out.push_str(value);
-                    note("entities declared in the DOCTYPE expanded", &mut done);
-                } else if let Some(chars) = named_entity(name) {
-                    for c in chars.chars() {
-                        out.push_str(&format!("&#{};", u32::from(c)));
-                    }
-                    note("HTML entities replaced", &mut done);
-                } else {
-                    out.push_str("&amp;");
-                    out.push_str(&whole[1..]);
-                    note("undefined entities escaped", &mut done);
-                }
-                rest = &rest[len + 2..];
+        let Some(len) = reference_len(after) else {
+            out.push_str(&text[copied..start]);
+            out.push_str("&amp;");
+            copied = start + 1;
+            at = start + 1;
+            note("bare & escaped", &mut done);
+            continue;
+        };
+        let name = &after[..len];
+        let end = start + len + 2;
+        at = end;
+        if name.starts_with('#') || matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+            continue;
+        }
+        out.push_str(&text[copied..start]);
+        copied = end;
+        if let Some(value) = declared.get(name) {
+            out.push_str(value);
+            note("entities declared in the DOCTYPE expanded", &mut done);
+        } else if let Some(chars) = named_entity(name) {
+            for c in chars.chars() {
+                out.push_str(&format!("&#{};", u32::from(c)));
             }
-            None => {
-                out.push_str("&amp;");
-                rest = after;
-                note("bare & escaped", &mut done);
-            }
+            note("HTML entities replaced", &mut done);
+        } else {
+            out.push_str("&amp;");
+            out.push_str(&text[start + 1..end]);
+            note("undefined entities escaped", &mut done);
         }
     }
     if done.is_empty() {
         return None;
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     Some((out, done))
 }
 
 /// The length of the reference name that `after` (the text after an `&`)
 /// starts with, when a `;` ends it: `#233`, `#x2014`, `eacute`.
 fn reference_len(after: &str) -> Option<usize> {
-    let end = after.find(';')?;
+    // A name is short (the longest HTML one has 31 characters): a bare `&`
+    // must not send the search to a `;` at the far end of the text.
+    let head = &after.as_bytes()[..after.len().min(40)];
+    let end = head.iter().position(|&b| b == b';')?;
     let name = &after[..end];
     let valid = if let Some(number) = name.strip_prefix('#') {
         match number.strip_prefix(['x', 'X']) {
@@ -440,9 +455,25 @@ fn reference_len(after: &str) -> Option<usize> {
 }
 
 fn find_ignore_case(text: &str, needle: &str) -> Option<usize> {
-    text.as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    // Every needle here starts with `<`: candidates are found with
+    // `str::find`, which is fast, rather than by comparing at every byte.
+    let (first, _) = needle.as_bytes().split_first()?;
+    if first.is_ascii_alphabetic() {
+        return text
+            .as_bytes()
+            .windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
+    }
+    let mut at = 0;
+    while let Some(found) = text[at..].find(char::from(*first)) {
+        let start = at + found;
+        let candidate = text.as_bytes().get(start..start + needle.len())?;
+        if candidate.eq_ignore_ascii_case(needle.as_bytes()) {
+            return Some(start);
+        }
+        at = start + 1;
+    }
+    None
 }
 
 #[cfg(test)]
