@@ -927,6 +927,27 @@ pub(super) fn first_xml_error(text: &str) -> Option<XmlError> {
             Ok(Event::Start(e) | Event::Empty(e)) if open.is_empty() && seen_root => {
                 return error(format!("a second root element <{}>", e.name().as_ref()));
             }
+            // Attributes are read only when asked for: an unquoted value
+            // or a repeated name is an error in the tag that has it.
+            Ok(Event::Start(e) | Event::Empty(e)) if e.attributes().any(|a| a.is_err()) => {
+                use quick_xml::events::attributes::AttrError;
+                let (at, problem) = match e.attributes().find_map(Result::err) {
+                    Some(AttrError::ExpectedEq(at)) => (at, "an attribute without `=`"),
+                    Some(AttrError::ExpectedValue(at)) => (at, "an attribute without a value"),
+                    Some(AttrError::UnquotedValue(at)) => (at, "an attribute value without quotes"),
+                    Some(AttrError::ExpectedQuote(at, _)) => {
+                        (at, "an attribute value whose quote is not closed")
+                    }
+                    Some(AttrError::Duplicated(at, _)) => (at, "an attribute given twice"),
+                    None => (0, "a broken attribute"),
+                };
+                // Positions count from the tag's name, after its `<`.
+                return Some(XmlError::at(
+                    text,
+                    before + 1 + at,
+                    format!("{problem} in <{}>", e.name().as_ref()),
+                ));
+            }
             Ok(Event::Start(e)) => {
                 seen_root = true;
                 open.push(e.name().as_ref().to_owned());
@@ -1128,6 +1149,10 @@ mod tests {
         assert_eq!(
             error("Warning!\n<rss/>"),
             Some("line 1, column 1: text outside the root element".to_owned())
+        );
+        assert_eq!(
+            error("<rss>\n<link href=x/></rss>"),
+            Some("line 2, column 12: an attribute value without quotes in <link>".to_owned())
         );
         assert_eq!(
             error("<rss>\n<channel>"),
