@@ -19,10 +19,10 @@
 //! in at most, and that entry only if it has no usable link by the time it
 //! ends.
 //!
-//! Also here: the cheap count of the entries a document visibly holds
-//! ([`visible_entries`]), which tells whether the strict reader missed
-//! some, and the first XML error of a document with line and column
-//! ([`first_xml_error`]), for messages.
+//! Also here: a cheap look at the entries a document visibly holds and
+//! the forms of their links ([`glance`]), which tells whether the strict
+//! reader may have missed some, and the first XML error of a document with
+//! line and column ([`first_xml_error`]), for messages.
 
 use chrono::{DateTime, Utc};
 use quick_xml::events::{BytesStart, Event};
@@ -852,14 +852,30 @@ pub(super) fn root_name(text: &str) -> Option<String> {
     }
 }
 
-/// How many entries `text` visibly holds: start tags named `item` or
-/// `entry` (with any prefix), outside comments and CDATA sections. A
-/// plain scan, cheap next to parsing, run after every strict reading to
-/// tell whether it missed entries; it may count a few too many (an
-/// `<item>` of another vocabulary), which costs only a lenient reading
-/// whose result is then not taken.
-pub(super) fn visible_entries(text: &str) -> usize {
-    let mut count = 0;
+/// What a plain scan of a document sees, cheap next to parsing: run
+/// after every strict reading to tell whether the strict reader may have
+/// missed something the lenient one reads.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct Glance {
+    /// Start tags named `item` or `entry` (with any prefix), outside
+    /// comments and CDATA sections. It may count a few too many (an
+    /// `<item>` of another vocabulary), which costs only a lenient reading
+    /// whose result is then not taken.
+    pub entries: usize,
+    /// Whether entries carry a link in a form feed-rs does not read: an
+    /// `rdf:about` or `href` on the entry's own tag (RSS 1.0, CDF), a
+    /// `<link href>` in an RSS item (Atom's, prefixed or not), a `<link>`
+    /// in an Atom entry without a quoted `href` (its address as text, or
+    /// written as HTML allows). Without one of these, an
+    /// entry feed-rs found no link for has none the lenient reader would
+    /// find either, and the document is not read twice for it.
+    pub unread_links: bool,
+}
+
+pub(super) fn glance(text: &str) -> Glance {
+    let mut seen = Glance::default();
+    // The entry tag met last: `item` (RSS) or `entry` (Atom).
+    let mut in_atom_entry = None;
     let mut rest = text;
     while let Some(found) = rest.find('<') {
         rest = &rest[found + 1..];
@@ -877,7 +893,7 @@ pub(super) fn visible_entries(text: &str) -> usize {
             }
             continue;
         }
-        // A name is short: `item`, `entry` and a prefix.
+        // A name is short: `item`, `entry`, `link` and a prefix.
         let head = &rest.as_bytes()[..rest.len().min(64)];
         let name_end = head
             .iter()
@@ -885,11 +901,36 @@ pub(super) fn visible_entries(text: &str) -> usize {
             .unwrap_or(head.len());
         let name = &head[..name_end];
         let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-        if local.eq_ignore_ascii_case(b"item") || local.eq_ignore_ascii_case(b"entry") {
-            count += 1;
+        let is_item = local.eq_ignore_ascii_case(b"item");
+        let is_entry = local.eq_ignore_ascii_case(b"entry");
+        let is_link = local.eq_ignore_ascii_case(b"link");
+        if !(is_item || is_entry || (is_link && in_atom_entry.is_some())) {
+            continue;
+        }
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        let find = |attribute: &str| {
+            tag.as_bytes()
+                .windows(attribute.len())
+                .position(|w| w.eq_ignore_ascii_case(attribute.as_bytes()))
+        };
+        let has = |attribute: &str| find(attribute).is_some();
+        if is_link {
+            // feed-rs reads an Atom link's href only when it is quoted.
+            let quoted_href = find("href").is_some_and(|at| {
+                let value = tag[at + 4..].trim_start().strip_prefix('=');
+                value.is_some_and(|v| v.trim_start().starts_with(['"', '\'']))
+            });
+            seen.unread_links |= match in_atom_entry {
+                Some(true) => !quoted_href,
+                _ => has("href"),
+            };
+        } else {
+            seen.entries += 1;
+            in_atom_entry = Some(is_entry);
+            seen.unread_links |= has("about") || has("href");
         }
     }
-    count
+    seen
 }
 
 /// The first error a conforming XML parser would stop at, with its line
@@ -1021,7 +1062,7 @@ mod tests {
         );
         assert!(read.error.is_none());
         // The other vocabulary's item is counted by the cheap scan only.
-        assert_eq!(visible_entries(doc), 4);
+        assert_eq!(glance(doc).entries, 4);
     }
 
     #[test]
@@ -1115,6 +1156,28 @@ mod tests {
     }
 
     #[test]
+    fn link_forms_feed_rs_does_not_read() {
+        let unread = |doc: &str| glance(doc).unread_links;
+        // Plain RSS and Atom, a channel's own Atom link, an empty link:
+        // nothing for the lenient reader to find.
+        assert!(!unread(
+            "<rss><channel><atom:link href=\"s\" rel=\"self\"/><link>h</link>\
+             <item><link>a</link></item><item><link></link></item></channel></rss>"
+        ));
+        assert!(!unread("<feed><entry><link href=\"a\"/></entry></feed>"));
+        // RSS 1.0's rdf:about, CDF's HREF, an Atom-style link in RSS, an
+        // RSS-style link in Atom.
+        assert!(unread(
+            "<rdf:RDF><item rdf:about=\"a\"><title>t</title></item></rdf:RDF>"
+        ));
+        assert!(unread("<CHANNEL><ITEM HREF=\"a\"/></CHANNEL>"));
+        assert!(unread("<rss><item><link href=\"a\"/></item></rss>"));
+        assert!(unread("<rss><item><atom:link href=\"a\"/></item></rss>"));
+        assert!(unread("<feed><entry><link>a</link></entry></feed>"));
+        assert!(unread("<feed><entry><link href=a /></entry></feed>"));
+    }
+
+    #[test]
     fn xml_errors_with_line_and_column() {
         let error = |doc: &str| first_xml_error(doc).map(|e| e.to_string());
         assert_eq!(error("<rss><channel/></rss>"), None);
@@ -1179,7 +1242,7 @@ mod tests {
         assert_eq!(root_name("plain text"), None);
         assert_eq!(base64_text("SGVs\nbG8="), Some("Hello".to_owned()));
         assert_eq!(
-            visible_entries("<items/><item/><x:entry>\n<!-- <item> --><![CDATA[<entry>]]>"),
+            glance("<items/><item/><x:entry>\n<!-- <item> --><![CDATA[<entry>]]>").entries,
             2
         );
     }

@@ -14,8 +14,10 @@
 //!
 //! A strict reading that yields fewer entries than the document visibly
 //! holds (feed-rs passes over Atom 0.3 entries, items outside `<channel>`,
-//! RSS in UserLand's namespace) or entries without a link (RSS 1.0 items
-//! known only by `rdf:about`) is checked against the lenient reader (of
+//! RSS in UserLand's namespace), or entries without a link where the
+//! document writes links in a form feed-rs does not read (RSS 1.0 items
+//! known only by `rdf:about`, CDF's `href`), is checked against the
+//! lenient reader (of
 //! the repaired text: feed-rs reads past some XML errors, and loses what
 //! they hide), whose reading is taken when it yields more. Either way the
 //! poll reports a [`Reading`]: how many entries the document has and what
@@ -165,7 +167,9 @@ struct Mended {
 /// (feed-rs does not tell a guid that is no permalink from one that is).
 fn checked(text: &str, document: entry::Document, base: &Url, mended: Option<Mended>) -> Parsed {
     let found = entry::items(&document, base);
-    let short = found.without_link > 0 || document.entries.len() < lenient::visible_entries(text);
+    let seen = lenient::glance(text);
+    let short =
+        document.entries.len() < seen.entries || (found.without_link > 0 && seen.unread_links);
     let doubtful = found.linked_by_id > 0 && denies_permalinks(text);
     if short || doubtful {
         // feed-rs reads past some XML errors (a tag without its `>`, a
