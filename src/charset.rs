@@ -28,11 +28,22 @@
 //! windows-1252 and saved again as UTF-8: "ÐœÐ¾Ñ\u{81}ÐºÐ²Ð°" for "Москва")
 //! is repaired when the whole text maps back to windows-1252 bytes that
 //! form valid UTF-8; genuine Latin text practically never does.
+//!
+//! XML may also come in UTF-32 (with a byte-order mark, or without one when
+//! the document starts with `<` as a 32-bit unit, XML 1.0 appendix F),
+//! which `encoding_rs` leaves out because the web does not use it; it is
+//! decoded here.
+//!
+//! C1 control characters (U+0080 to U+009F) in text labelled windows-1252
+//! or ISO-8859-1 are read as the windows-1252 characters of the same byte
+//! values, as the WHATWG Encoding Standard reads those labels: they are
+//! what is left when a windows-1252 byte such as 0x92 (’) went through a
+//! Latin-1 conversion on the publisher's side and came out as U+0092.
 
 use std::borrow::Cow;
 
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 /// How far into an XML document the prolog is looked for.
 const XML_PROLOG_SCAN: usize = 1024;
@@ -45,17 +56,104 @@ const HTML_META_SCAN: usize = 2048;
 /// XML declaration, if any, no longer names another encoding, so it can be
 /// handed to an XML parser as is.
 pub fn decode_xml(bytes: &[u8], http_charset: Option<&str>) -> String {
+    if let Some(order) = utf32_order(bytes) {
+        let text = decode_utf32(bytes, order);
+        return rewrite_xml_encoding(&text).into_owned();
+    }
     let declared = xml_declared_label(bytes);
-    let encoding = choose(bytes, &[declared.as_deref(), http_charset], true);
-    let text = repair_double_utf8(decode_with(encoding, bytes));
+    let labels = [declared.as_deref(), http_charset];
+    let encoding = choose(bytes, &labels, true);
+    let text = with_windows_1252_c1(repair_double_utf8(decode_with(encoding, bytes)), &labels);
     rewrite_xml_encoding(&text).into_owned()
 }
 
 /// Decode an HTML page.
 pub fn decode_html(bytes: &[u8], http_charset: Option<&str>) -> String {
     let declared = html_declared_label(bytes);
-    let encoding = choose(bytes, &[http_charset, declared.as_deref()], false);
-    repair_double_utf8(decode_with(encoding, bytes))
+    let labels = [http_charset, declared.as_deref()];
+    let encoding = choose(bytes, &labels, false);
+    with_windows_1252_c1(repair_double_utf8(decode_with(encoding, bytes)), &labels)
+}
+
+/// Byte order of a UTF-32 document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Utf32 {
+    Little,
+    Big,
+}
+
+/// The byte order of `bytes` if they are UTF-32: a byte-order mark, else a
+/// first character that is ASCII as a 32-bit unit (`<`, or whitespace
+/// before it). Checked before the UTF-16 mark, which `FF FE 00 00` starts
+/// with too.
+fn utf32_order(bytes: &[u8]) -> Option<Utf32> {
+    match bytes {
+        [0, 0, 0xFE, 0xFF, ..] => Some(Utf32::Big),
+        [0xFF, 0xFE, 0, 0, ..] => Some(Utf32::Little),
+        [0, 0, 0, c, ..] if c.is_ascii() && *c != 0 => Some(Utf32::Big),
+        [c, 0, 0, 0, ..] if c.is_ascii() && *c != 0 => Some(Utf32::Little),
+        _ => None,
+    }
+}
+
+/// UTF-32 to text, without its byte-order mark; a unit that is no
+/// character (or a truncated last one) becomes U+FFFD.
+fn decode_utf32(bytes: &[u8], order: Utf32) -> String {
+    let mut text = String::with_capacity(bytes.len() / 4);
+    for unit in bytes.chunks(4) {
+        let c = match (<[u8; 4]>::try_from(unit), order) {
+            (Ok(b), Utf32::Little) => char::from_u32(u32::from_le_bytes(b)),
+            (Ok(b), Utf32::Big) => char::from_u32(u32::from_be_bytes(b)),
+            (Err(_), _) => None,
+        };
+        text.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+    }
+    match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    }
+}
+
+/// `text` with its C1 controls read as windows-1252 when one of `labels`
+/// names that encoding or one the WHATWG standard reads as it (ISO-8859-1,
+/// US-ASCII). Text decoded as windows-1252 has none left but the five
+/// bytes windows-1252 leaves undefined; these are for text that was valid
+/// UTF-8 despite its label.
+fn with_windows_1252_c1(text: String, labels: &[Option<&str>]) -> String {
+    let labelled = labels
+        .iter()
+        .flatten()
+        .any(|l| Encoding::for_label(l.trim().as_bytes()) == Some(WINDOWS_1252));
+    if !labelled {
+        return text;
+    }
+    match c1_as_windows_1252(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(mapped) => mapped,
+    }
+}
+
+/// C1 control characters (U+0080 to U+009F) replaced by the windows-1252
+/// characters of the same byte values (U+0092 → ’), as the HTML standard
+/// reads numeric references to them; the five code points windows-1252
+/// leaves undefined stay as they are.
+pub fn c1_as_windows_1252(text: &str) -> Cow<'_, str> {
+    let is_c1 = |c: char| ('\u{80}'..='\u{9F}').contains(&c);
+    if !text.contains(is_c1) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !is_c1(c) {
+            out.push(c);
+            continue;
+        }
+        // Below U+0100 a character's code point is its Latin-1 byte.
+        let byte = [u32::from(c) as u8];
+        let (decoded, _) = WINDOWS_1252.decode_without_bom_handling(&byte);
+        out.push_str(&decoded);
+    }
+    Cow::Owned(out)
 }
 
 /// Undo one level of double UTF-8 encoding, if that is what `text` shows.
@@ -545,6 +643,80 @@ mod tests {
                     чтобы обсудить освещение переговоров.</p></body></html>";
         let page = cp1251(text);
         assert_eq!(decode_html(&page, None), text);
+    }
+
+    fn utf32(text: &str, order: Utf32, bom: bool) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let chars = bom.then_some('\u{FEFF}').into_iter().chain(text.chars());
+        for c in chars {
+            let unit = u32::from(c);
+            match order {
+                Utf32::Little => bytes.extend_from_slice(&unit.to_le_bytes()),
+                Utf32::Big => bytes.extend_from_slice(&unit.to_be_bytes()),
+            }
+        }
+        bytes
+    }
+
+    #[test]
+    fn utf32_with_and_without_byte_order_mark() {
+        let doc = "<?xml version=\"1.0\" encoding=\"UTF-32\"?><t>Բարև ბ 🗞</t>";
+        let want = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><t>Բարև ბ 🗞</t>";
+        for order in [Utf32::Little, Utf32::Big] {
+            for bom in [true, false] {
+                let bytes = utf32(doc, order, bom);
+                assert_eq!(decode_xml(&bytes, None), want, "{order:?} bom {bom}");
+                // A header that says otherwise does not win over the bytes.
+                assert_eq!(decode_xml(&bytes, Some("utf-8")), want);
+            }
+        }
+        // Leading whitespace as a 32-bit unit, no declaration.
+        let bytes = utf32("\n<rss/>", Utf32::Little, false);
+        assert_eq!(decode_xml(&bytes, None), "\n<rss/>");
+        // A truncated last unit is a replacement character, not a panic.
+        let mut bytes = utf32("<a/>", Utf32::Big, true);
+        bytes.extend_from_slice(&[0, 0]);
+        assert_eq!(decode_xml(&bytes, None), "<a/>\u{FFFD}");
+        // UTF-16 with its mark is still UTF-16.
+        let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
+        for unit in "<t>a</t>".encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(decode_xml(&utf16, None), "<t>a</t>");
+    }
+
+    #[test]
+    fn c1_controls_in_windows_1252_labelled_text() {
+        // Valid UTF-8 that carries U+0092 where ’ was meant: the bytes are
+        // read as UTF-8, and the label says how to read the control.
+        for label in ["windows-1252", "ISO-8859-1", "latin1", "us-ascii"] {
+            let doc = format!(
+                "<?xml version=\"1.0\" encoding=\"{label}\"?><t>It\u{92}s \u{93}new\u{94} \u{80}5</t>"
+            );
+            assert_eq!(
+                decode_xml(doc.as_bytes(), None),
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><t>It’s “new” €5</t>",
+                "{label}"
+            );
+        }
+        let page = "<p>Don\u{92}t</p>";
+        assert_eq!(
+            decode_html(page.as_bytes(), Some("iso-8859-1")),
+            "<p>Don’t</p>"
+        );
+        // The same bytes in windows-1252 proper.
+        assert_eq!(
+            decode_xml(b"<t>It\x92s</t>", Some("windows-1252")),
+            "<t>It’s</t>"
+        );
+        // Under another label a C1 control is left to the reader.
+        let cyrillic = "<t>\u{98}</t>";
+        assert_eq!(
+            decode_xml(cyrillic.as_bytes(), Some("windows-1251")),
+            cyrillic
+        );
+        assert_eq!(c1_as_windows_1252("a\u{92}b\u{81}"), "a’b\u{81}");
+        assert!(matches!(c1_as_windows_1252("plain ’"), Cow::Borrowed(_)));
     }
 
     #[test]

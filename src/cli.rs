@@ -795,6 +795,19 @@ struct SourceRow {
     recent_empty_extractions: u32,
     recent_fetched_articles: u32,
     last_error: Option<String>,
+    /// How completely the last document the source served was read (feeds).
+    reading: Option<ReadingRow>,
+}
+
+/// A source's [`Reading`](crate::sources::Reading) with the one-line
+/// account `pressd sources` shows in its table.
+#[derive(serde::Serialize)]
+struct ReadingRow {
+    #[serde(flatten)]
+    reading: crate::sources::Reading,
+    /// "3 of 20 entries unreadable: …", "read after repair (…)"; `None`
+    /// for a clean reading.
+    summary: Option<String>,
 }
 
 fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
@@ -835,6 +848,12 @@ fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
                 recent_empty_extractions: st.map_or(0, |x| x.recent_empty),
                 recent_fetched_articles: st.map_or(0, |x| x.recent_fetched),
                 last_error: st.and_then(|x| x.last_error.clone()),
+                reading: st
+                    .and_then(|x| x.reading.clone())
+                    .map(|reading| ReadingRow {
+                        summary: reading.summary(),
+                        reading,
+                    }),
             }
         })
         .collect();
@@ -858,7 +877,7 @@ fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
             let id_w = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
             writeln!(
                 out,
-                "{:<id_w$}  {:<8}  {:<18}  {:<20}  {:<20}  {:<20}  LAST ERROR",
+                "{:<id_w$}  {:<8}  {:<18}  {:<20}  {:<20}  {:<20}  LAST ERROR / READING",
                 "ID", "KIND", "STATUS", "LAST SUCCESS", "LAST NEW ITEM", "NEXT POLL"
             )?;
             for r in &rows {
@@ -872,7 +891,13 @@ fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
                     r.last_success.clone().unwrap_or_else(dash),
                     r.last_new_item.clone().unwrap_or_else(dash),
                     r.next_poll.clone().unwrap_or_else(dash),
-                    r.last_error.as_deref().map(one_line).unwrap_or_default()
+                    // A failing source shows its error; one that polls
+                    // shows what its last document's reading has to say.
+                    r.last_error
+                        .as_deref()
+                        .or(r.reading.as_ref().and_then(|x| x.summary.as_deref()))
+                        .map(one_line)
+                        .unwrap_or_default()
                 )?;
             }
         }

@@ -347,3 +347,119 @@ async fn per_host_limits_hold_in_the_daemon() {
         .expect("total");
     assert_eq!(indexed, 27);
 }
+
+/// Issue 18: a feed whose entries yield no item is not "ok": it is
+/// parse-degraded in `pressd sources` (JSON and table), in a warning and
+/// in `/metrics`; a feed that yields items beside it stays ok.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_with_entries_but_no_items_is_parse_degraded() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let linkless = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+                    <item><title>One</title></item><item><title>Two</title></item>\
+                    <item><title>Three</title><guid isPermaLink=\"false\">3</guid></item>\
+                    </channel></rss>";
+    serve_feed(
+        &server,
+        "/linkless.xml",
+        "application/rss+xml",
+        linkless.as_bytes().to_vec(),
+    )
+    .await;
+    serve_feed(
+        &server,
+        "/good.xml",
+        "application/rss+xml",
+        rss(&base, "good", 2),
+    )
+    .await;
+    for i in 0..2 {
+        serve(
+            &server,
+            &format!("/good/{i}"),
+            "text/html",
+            article_page(&format!("Budget debate {i}")),
+        )
+        .await;
+    }
+    let dep = Deployment::new(&format!(
+        "[metrics]\nlisten = \"127.0.0.1:0\"\n\n{}{}",
+        feed_source("linkless", &format!("{base}/linkless.xml")),
+        feed_source("fine", &format!("{base}/good.xml"))
+    ));
+    let out = dep.run(&["run", "--once"]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.lines().any(|l| l.contains("WARN")
+            && l.contains("source status changed")
+            && l.contains("linkless")
+            && l.contains("parse-degraded")
+            && l.contains("none of the 3 entries has a usable http(s) link")),
+        "{log}"
+    );
+    let rows = statuses(&dep);
+    assert_eq!(rows["linkless"]["status"], "parse-degraded", "{rows:?}");
+    assert_eq!(rows["linkless"]["reading"]["entries"], 3);
+    assert_eq!(rows["linkless"]["reading"]["items"], 0);
+    assert_eq!(rows["linkless"]["reading"]["without_link"], 3);
+    assert_eq!(rows["fine"]["status"], "ok", "{rows:?}");
+    assert_eq!(rows["fine"]["reading"]["reader"], "strict");
+    let table = String::from_utf8_lossy(&dep.run(&["sources"]).stdout).to_string();
+    assert!(
+        table.lines().any(|l| l.starts_with("linkless")
+            && l.contains("parse-degraded")
+            && l.contains("none of the 3 entries")),
+        "{table}"
+    );
+
+    // The daemon says so again at start (its baseline is the store's), and
+    // `/metrics` counts it.
+    let daemon = crate::harness::Daemon::start(&dep, &[]);
+    let mut scraped = String::new();
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        let addr = daemon.log().lines().find_map(|l| {
+            let rest = l.split("metrics listening").nth(1)?;
+            Some(
+                rest.split("addr=")
+                    .nth(1)?
+                    .split_whitespace()
+                    .next()?
+                    .to_owned(),
+            )
+        });
+        if let Some(addr) = addr {
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .expect("client");
+            if let Ok(r) = client.get(format!("http://{addr}/metrics")).send().await {
+                scraped = r.text().await.unwrap_or_default();
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for line in [
+        "pressd_source_status{source=\"linkless\",status=\"parse-degraded\"} 1",
+        "pressd_source_status{source=\"fine\",status=\"ok\"} 1",
+        "pressd_feed_entries{source=\"linkless\",outcome=\"without_link\"} 3",
+        "pressd_feed_entries{source=\"fine\",outcome=\"item\"} 2",
+    ] {
+        assert!(
+            scraped.contains(line),
+            "{line} in:\n{scraped}\n{}",
+            daemon.log()
+        );
+    }
+    assert!(
+        daemon
+            .log()
+            .lines()
+            .any(|l| l.contains("WARN") && l.contains("linkless") && l.contains("parse-degraded")),
+        "{}",
+        daemon.log()
+    );
+    daemon.stop();
+}

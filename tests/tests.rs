@@ -8,6 +8,7 @@ mod coverage;
 mod disk_full;
 mod end_to_end;
 mod extraction;
+mod feeds;
 mod health;
 mod lang_cli;
 mod names;

@@ -6,6 +6,11 @@
 //! - **disabled**: `enabled = false` in the config.
 //! - **pending**: never polled successfully and no failure recorded yet.
 //! - **failing**: the last poll failed (it is retried with a back-off).
+//! - **parse-degraded**: the last document served has entries but yielded
+//!   no item, or some of its entries could not be read (they are skipped;
+//!   the rest are queued). A feed whose document was read only after
+//!   repairs, but in full, stays ok: its reading says so (`pressd sources`,
+//!   a warning when it starts, `/metrics`).
 //! - **extraction-failing**: at least [`EMPTY_EXTRACTIONS`] of the source's
 //!   last [`EXTRACTION_WINDOW`] fetched articles extracted to an empty body
 //!   (the outlet changed its page layout, or serves a consent wall).
@@ -27,6 +32,7 @@ use chrono::{DateTime, Utc};
 use tracing::{info, warn};
 
 use crate::config::Source;
+use crate::sources::Reading;
 use crate::state::{SourceState, EXTRACTION_WINDOW};
 
 /// Empty extractions among the last [`EXTRACTION_WINDOW`] that flag a source.
@@ -41,6 +47,7 @@ pub enum Health {
     Ok,
     Failing,
     Stale,
+    ParseDegraded,
     ExtractionFailing,
     Pending,
     Disabled,
@@ -52,6 +59,7 @@ impl Health {
             Health::Ok => "ok",
             Health::Failing => "failing",
             Health::Stale => "stale",
+            Health::ParseDegraded => "parse-degraded",
             Health::ExtractionFailing => "extraction-failing",
             Health::Pending => "pending",
             Health::Disabled => "disabled",
@@ -62,7 +70,7 @@ impl Health {
     pub fn is_problem(self) -> bool {
         matches!(
             self,
-            Health::Failing | Health::Stale | Health::ExtractionFailing
+            Health::Failing | Health::Stale | Health::ParseDegraded | Health::ExtractionFailing
         )
     }
 }
@@ -104,6 +112,9 @@ pub fn assess_state(state: &SourceState, max_interval: Duration, now: DateTime<U
     let Some(first) = state.first_success.or(state.last_success) else {
         return Health::Pending;
     };
+    if state.reading.as_ref().is_some_and(Reading::is_degraded) {
+        return Health::ParseDegraded;
+    }
     debug_assert!(EMPTY_EXTRACTIONS as usize <= EXTRACTION_WINDOW);
     if state.recent_empty >= EMPTY_EXTRACTIONS {
         return Health::ExtractionFailing;
@@ -158,6 +169,29 @@ impl Tracker {
     }
 }
 
+/// Log a change in how a source's document is read that its status does
+/// not show: a warning when a feed starts to need repairs (it is read in
+/// full, so it stays ok, but the publisher's feed is broken and other
+/// readers may fail on it), an info when it no longer does. A degraded
+/// reading is the status's business ([`Tracker::observe`]).
+pub(crate) fn reading_changed(source: &Source, before: Option<&Reading>, after: Option<&Reading>) {
+    let repaired = |r: Option<&Reading>| r.is_some_and(Reading::is_repaired);
+    match (repaired(before), repaired(after)) {
+        (false, true) => {
+            let summary = after.and_then(Reading::summary).unwrap_or_default();
+            warn!(
+                source = %source.id,
+                url = %source.url,
+                reader = after.map_or("", |r| r.reader.as_str()),
+                detail = %summary,
+                "feed is not well-formed; read after repair"
+            );
+        }
+        (true, false) => info!(source = %source.id, "feed is well-formed again"),
+        _ => {}
+    }
+}
+
 /// Why a source has a problem status, for the log line.
 fn detail(
     health: Health,
@@ -171,6 +205,11 @@ fn detail(
             state.consecutive_failures,
             state.last_error.as_deref().unwrap_or("unknown")
         ),
+        Health::ParseDegraded => state
+            .reading
+            .as_ref()
+            .and_then(Reading::summary)
+            .unwrap_or_default(),
         Health::ExtractionFailing => format!(
             "{} of the last {} articles extracted to an empty body",
             state.recent_empty, state.recent_fetched
@@ -231,6 +270,43 @@ mod tests {
         let max = Duration::from_secs(8 * H as u64);
         assert_eq!(assess_state(&s, max, t(15 * H)), Health::Ok);
         assert_eq!(assess_state(&s, max, t(16 * H + 1)), Health::Stale);
+    }
+
+    #[test]
+    fn entries_that_yield_nothing_are_parse_degraded() {
+        let max = Duration::from_secs(3600);
+        let mut s = polled(Some(0));
+        s.reading = Some(Reading::strict(20, 20, 0));
+        assert_eq!(assess_state(&s, max, t(60)), Health::Ok);
+        // All read, but only after repairs: still ok.
+        s.reading = Some(Reading {
+            repairs: vec!["bare & escaped".into()],
+            ..Reading::strict(20, 20, 0)
+        });
+        assert_eq!(assess_state(&s, max, t(60)), Health::Ok);
+        // Entries, no items.
+        s.reading = Some(Reading::strict(5, 0, 5));
+        assert_eq!(assess_state(&s, max, t(60)), Health::ParseDegraded);
+        assert_eq!(
+            detail(Health::ParseDegraded, &s, max, t(60)),
+            "none of the 5 entries has a usable http(s) link"
+        );
+        // Some entries lost.
+        s.reading = Some(Reading {
+            reader: crate::sources::Reader::Lenient,
+            unreadable: 3,
+            problem: Some("line 9, column 1: the document ends inside <item>".into()),
+            ..Reading::strict(20, 17, 0)
+        });
+        assert_eq!(assess_state(&s, max, t(60)), Health::ParseDegraded);
+        assert!(Health::ParseDegraded.is_problem());
+        assert_eq!(
+            detail(Health::ParseDegraded, &s, max, t(60)),
+            "3 of 20 entries unreadable: line 9, column 1: the document ends inside <item>"
+        );
+        // A failing poll says more.
+        s.consecutive_failures = 1;
+        assert_eq!(assess_state(&s, max, t(60)), Health::Failing);
     }
 
     #[test]

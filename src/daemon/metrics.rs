@@ -26,10 +26,11 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
+use super::health;
 use super::registry::Registry;
 use super::telemetry::Telemetry;
 use crate::index::Index;
-use crate::state::State;
+use crate::state::{SourceState, State};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct FetchLabels {
@@ -50,6 +51,21 @@ struct SourceLabels {
     source: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    source: String,
+    /// The source's health, as `pressd sources` shows it.
+    status: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EntryLabels {
+    source: String,
+    /// What became of the entries of the source's last document: `item`,
+    /// `unreadable`, `without_link`.
+    outcome: &'static str,
+}
+
 type HistogramFamily = Family<SourceLabels, Histogram, fn() -> Histogram>;
 
 /// The daemon's metrics and their registry.
@@ -61,6 +77,9 @@ pub(super) struct Metrics {
     queue_depth: Gauge,
     index_documents: Gauge,
     last_success: Family<SourceLabels, Gauge>,
+    status: Family<StatusLabels, Gauge>,
+    feed_entries: Family<EntryLabels, Gauge>,
+    feed_repaired: Family<SourceLabels, Gauge>,
     sources: Gauge,
     heartbeat_age: Gauge<f64, AtomicU64>,
     storage_fault: Gauge,
@@ -81,6 +100,9 @@ impl Metrics {
         let queue_depth = Gauge::<i64, AtomicI64>::default();
         let index_documents = Gauge::<i64, AtomicI64>::default();
         let last_success = Family::<SourceLabels, Gauge>::default();
+        let status = Family::<StatusLabels, Gauge>::default();
+        let feed_entries = Family::<EntryLabels, Gauge>::default();
+        let feed_repaired = Family::<SourceLabels, Gauge>::default();
         let sources = Gauge::<i64, AtomicI64>::default();
         let heartbeat_age = Gauge::<f64, AtomicU64>::default();
         let storage_fault = Gauge::<i64, AtomicI64>::default();
@@ -116,6 +138,21 @@ impl Metrics {
             Unit::Seconds,
             last_success.clone(),
         );
+        registry.register(
+            "source_status",
+            "Each enabled source's health (1 for its current status)",
+            status.clone(),
+        );
+        registry.register(
+            "feed_entries",
+            "Entries of each feed's last document by what became of them (item, unreadable, without_link)",
+            feed_entries.clone(),
+        );
+        registry.register(
+            "feed_repaired",
+            "1 when a feed's last document was not well-formed and was read after repair",
+            feed_repaired.clone(),
+        );
         registry.register("sources", "Enabled sources", sources.clone());
         registry.register_with_unit(
             "writer_heartbeat_age",
@@ -136,6 +173,9 @@ impl Metrics {
             queue_depth,
             index_documents,
             last_success,
+            status,
+            feed_entries,
+            feed_repaired,
             sources,
             heartbeat_age,
             storage_fault,
@@ -184,11 +224,56 @@ impl Metrics {
         }
     }
 
+    /// The per-source gauges, from what the store holds of each configured
+    /// source. Rebuilt each time so that removed sources drop out.
+    fn set_source_gauges(&self, configured: &[Arc<crate::config::Source>], states: &[SourceState]) {
+        self.last_success.clear();
+        self.status.clear();
+        self.feed_entries.clear();
+        self.feed_repaired.clear();
+        let now = chrono::Utc::now();
+        for source in configured {
+            let st = states.iter().find(|st| st.id == source.id);
+            let id = || source.id.clone();
+            self.status
+                .get_or_create(&StatusLabels {
+                    source: id(),
+                    status: health::assess(source, st, now).as_str(),
+                })
+                .set(1);
+            let Some(st) = st else {
+                continue;
+            };
+            if let Some(t) = st.last_success {
+                self.last_success
+                    .get_or_create(&SourceLabels { source: id() })
+                    .set(t.timestamp());
+            }
+            if let Some(r) = &st.reading {
+                for (outcome, n) in [
+                    ("item", r.items),
+                    ("unreadable", r.unreadable),
+                    ("without_link", r.without_link),
+                ] {
+                    self.feed_entries
+                        .get_or_create(&EntryLabels {
+                            source: id(),
+                            outcome,
+                        })
+                        .set(i64::from(n));
+                }
+                self.feed_repaired
+                    .get_or_create(&SourceLabels { source: id() })
+                    .set(i64::from(r.is_repaired()));
+            }
+        }
+    }
+
     /// Refresh the gauges read from the store and the index, then encode.
     async fn render(&self, scrape: &Scrape) -> String {
-        let ids: Vec<String> = scrape.registry.all().iter().map(|s| s.id.clone()).collect();
+        let configured = scrape.registry.all();
         self.sources
-            .set(i64::try_from(ids.len()).unwrap_or(i64::MAX));
+            .set(i64::try_from(configured.len()).unwrap_or(i64::MAX));
         let telemetry = &scrape.telemetry;
         self.heartbeat_age
             .set(telemetry.heartbeat.age().as_secs_f64());
@@ -208,15 +293,7 @@ impl Metrics {
                         .set(i64::try_from(d).unwrap_or(i64::MAX));
                 }
                 if let Ok(states) = states {
-                    // Rebuilt each time so that removed sources drop out.
-                    self.last_success.clear();
-                    for st in states.into_iter().filter(|st| ids.contains(&st.id)) {
-                        if let Some(t) = st.last_success {
-                            self.last_success
-                                .get_or_create(&SourceLabels { source: st.id })
-                                .set(t.timestamp());
-                        }
-                    }
+                    self.set_source_gauges(&configured, &states);
                 }
             }
             Err(e) => warn!(error = %e, "cannot read metrics from the store"),
@@ -385,6 +462,60 @@ mod tests {
                 Storage::new(None, None),
             )),
             index: Arc::new(Index::open_or_create(&dir.join("index")).expect("index")),
+        }
+    }
+
+    #[test]
+    fn source_status_and_feed_readings_are_gauges() {
+        use crate::sources::tests::source;
+        use crate::sources::{Reader, Reading, SourceOptions};
+        let url = |p: &str| url::Url::parse(&format!("https://e.org/{p}")).expect("url");
+        let configured = vec![
+            Arc::new(source(SourceOptions::Feed, url("a"))),
+            Arc::new(crate::config::Source {
+                id: "broken".into(),
+                ..source(SourceOptions::Feed, url("b"))
+            }),
+            Arc::new(crate::config::Source {
+                id: "new".into(),
+                ..source(SourceOptions::Feed, url("c"))
+            }),
+        ];
+        let now = chrono::Utc::now();
+        let polled = |id: &str, reading: Reading| SourceState {
+            id: id.into(),
+            first_success: Some(now),
+            last_success: Some(now),
+            last_new_item: Some(now),
+            reading: Some(reading),
+            ..SourceState::default()
+        };
+        let states = vec![
+            polled("test-feed", Reading::strict(3, 3, 0)),
+            polled(
+                "broken",
+                Reading {
+                    reader: Reader::Lenient,
+                    unreadable: 2,
+                    xml_error: Some("line 3, column 1: the document ends inside <item>".into()),
+                    ..Reading::strict(5, 3, 0)
+                },
+            ),
+        ];
+        let m = Metrics::new();
+        m.set_source_gauges(&configured, &states);
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &m.registry).expect("encodes");
+        for line in [
+            "pressd_source_status{source=\"test-feed\",status=\"ok\"} 1",
+            "pressd_source_status{source=\"broken\",status=\"parse-degraded\"} 1",
+            "pressd_source_status{source=\"new\",status=\"pending\"} 1",
+            "pressd_feed_entries{source=\"broken\",outcome=\"unreadable\"} 2",
+            "pressd_feed_entries{source=\"broken\",outcome=\"item\"} 3",
+            "pressd_feed_repaired{source=\"broken\"} 1",
+            "pressd_feed_repaired{source=\"test-feed\"} 0",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
         }
     }
 

@@ -146,7 +146,8 @@ impl Reporter {
 
     /// "6 sources: 4 ok, 1 failing, 1 stale, 0 pending; 12 articles indexed
     /// today; 3 queued": each source's status as `pressd sources` shows it
-    /// (stale and extraction-failing only when there are any), and a
+    /// (stale, parse-degraded and extraction-failing only when there are
+    /// any), and a
     /// storage fault first while there is one.
     async fn status_line(&self) -> String {
         let sources = self.registry.all();
@@ -181,7 +182,11 @@ impl Reporter {
             count(Health::Ok),
             count(Health::Failing)
         ));
-        for rare in [Health::Stale, Health::ExtractionFailing] {
+        for rare in [
+            Health::Stale,
+            Health::ParseDegraded,
+            Health::ExtractionFailing,
+        ] {
             if count(rare) > 0 {
                 line.push_str(&format!(", {} {}", count(rare), rare.as_str()));
             }

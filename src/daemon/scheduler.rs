@@ -270,13 +270,14 @@ fn until_due(polling: &Polling, source: &Source) -> Duration {
 /// Poll once, queue new items, record health. Returns the number of new
 /// items, and the wait until the next poll.
 async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollError>, Duration) {
-    let validators = match polling.state.source(&source.id) {
-        Ok(s) => s.and_then(|s| s.poll_validators().cloned()),
+    let stored = match polling.state.source(&source.id) {
+        Ok(s) => s,
         Err(e) => {
             warn!(source = %source.id, error = %e, "cannot read validators");
             None
         }
     };
+    let validators = stored.as_ref().and_then(|s| s.poll_validators().cloned());
     let result = {
         // Wait for the host's turn here, before the poll is timed; the
         // poll's first request goes in it. No request slot on the wire is
@@ -316,7 +317,11 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
             polling.registry.check_health(&source.id);
             (Ok(0), interval)
         }
-        Ok(Poll::Items { items, validators }) => {
+        Ok(Poll::Items {
+            items,
+            validators,
+            reading,
+        }) => {
             let found = items.len();
             let keyed: Vec<(String, crate::item::Item)> =
                 items.into_iter().map(|i| (doc_id(&i.url), i)).collect();
@@ -348,6 +353,11 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
                     now + chrono_dur(interval),
                 )
             });
+            record(polling, source, |s| {
+                s.record_reading(&source.id, reading.as_ref())
+            });
+            let before = stored.and_then(|s| s.reading);
+            super::health::reading_changed(source, before.as_ref(), reading.as_ref());
             polling.registry.check_health(&source.id);
             (Ok(new), interval)
         }

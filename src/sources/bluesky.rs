@@ -151,6 +151,7 @@ pub async fn poll(
     Ok(Poll::Items {
         items: items_of(feed),
         validators: Default::default(),
+        reading: None,
     })
 }
 

@@ -115,13 +115,18 @@ pub async fn poll(
         Ok(items) => Ok(Poll::Items {
             items,
             validators: Default::default(),
+            reading: None,
         }),
         Err(api_error) => {
             let mut rss = source.url.clone();
             rss.set_path(&format!("/@{user}.rss"));
             rss.set_query(None);
             match feed::poll(client, &rss, None).await {
-                Ok(Poll::Items { items, validators }) => {
+                Ok(Poll::Items {
+                    items,
+                    validators,
+                    reading,
+                }) => {
                     tracing::info!(source = %source.id, error = %api_error, "Mastodon API failed; read the account's RSS feed instead");
                     Ok(Poll::Items {
                         items: items
@@ -129,6 +134,7 @@ pub async fn poll(
                             .map(|item| rss_post(item, user, &source.url))
                             .collect(),
                         validators,
+                        reading,
                     })
                 }
                 Ok(Poll::NotModified) => Ok(Poll::NotModified),

@@ -20,6 +20,7 @@ pub mod bluesky;
 pub mod feed;
 pub mod mastodon;
 pub mod page;
+pub mod reading;
 pub mod sitemap;
 pub mod source;
 pub mod telegram;
@@ -31,6 +32,7 @@ use url::Url;
 
 use crate::http::{Client, FetchError, Validators};
 use crate::item::Item;
+pub use reading::{Reader, Reading};
 pub use source::{KeyProblem, KindKeys, Source, SourceKind, SourceOptions};
 
 /// What one poll of a source produced.
@@ -41,6 +43,9 @@ pub enum Poll {
     Items {
         items: Vec<Item>,
         validators: Validators,
+        /// How completely the document was read, for the kinds that
+        /// account for it (feeds); `None` for the others.
+        reading: Option<Reading>,
     },
 }
 

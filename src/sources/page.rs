@@ -176,6 +176,7 @@ pub async fn poll(
     Ok(Poll::Items {
         items,
         validators: first_validators.unwrap_or_default(),
+        reading: None,
     })
 }
 
@@ -369,7 +370,9 @@ mod tests {
         );
 
         options_of(&mut source).next_selector = Some(css("a.pagination__next"));
-        let Poll::Items { items, validators } = poll(&client(), &source, None).await.expect("poll")
+        let Poll::Items {
+            items, validators, ..
+        } = poll(&client(), &source, None).await.expect("poll")
         else {
             panic!("expected items");
         };

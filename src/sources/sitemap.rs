@@ -141,6 +141,7 @@ pub async fn poll(
     Ok(Poll::Items {
         items: items_from(entries, &response.url, since),
         validators: root_validators,
+        reading: None,
     })
 }
 

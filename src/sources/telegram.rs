@@ -149,6 +149,7 @@ pub async fn poll(
     Ok(Poll::Items {
         items,
         validators: first_validators.unwrap_or_default(),
+        reading: None,
     })
 }
 

@@ -129,9 +129,14 @@ pub async fn poll(
     if let Some(rss) = &options.rss_url {
         return Ok(match feed::poll(client, rss, validators).await? {
             Poll::NotModified => Poll::NotModified,
-            Poll::Items { items, validators } => Poll::Items {
+            Poll::Items {
+                items,
+                validators,
+                reading,
+            } => Poll::Items {
                 items: items.into_iter().map(|i| bridge_post(i, user)).collect(),
                 validators,
+                reading,
             },
         });
     }
@@ -176,6 +181,7 @@ pub async fn poll(
     Ok(Poll::Items {
         items,
         validators: Default::default(),
+        reading: None,
     })
 }
 

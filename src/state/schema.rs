@@ -77,6 +77,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // noticed even across a restart (`set_source_urls`). NULL in rows
     // written before.
     "ALTER TABLE sources ADD COLUMN url TEXT;",
+    // 7: how completely the last document a source served was read
+    // (`record_reading`), as JSON: entries, items, entries skipped, repairs.
+    // NULL when never told (kinds that do not account for it, rows written
+    // before).
+    "ALTER TABLE sources ADD COLUMN reading TEXT;",
 ];
 
 /// The schema version this binary writes and understands.

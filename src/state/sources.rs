@@ -2,7 +2,8 @@
 //! scheduler needs to poll it well (the server's validators for a
 //! conditional GET, the next poll time, the adaptive interval) and what its
 //! health is worked out from (last success and error, consecutive failures,
-//! items seen, cadence, recent extraction outcomes).
+//! items seen, cadence, recent extraction outcomes, how completely the last
+//! document was read).
 //!
 //! A row also remembers the URL it was polled from, because part of what
 //! it holds belongs to that URL rather than to the source: when the config
@@ -16,6 +17,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{time_column, State, StateError};
 use crate::http::Validators;
+use crate::sources::Reading;
 
 /// How many of a source's latest article extractions are remembered.
 pub const EXTRACTION_WINDOW: usize = 5;
@@ -51,6 +53,11 @@ pub struct SourceState {
     pub recent_empty: u32,
     /// ...out of how many.
     pub recent_fetched: u32,
+    /// How completely the last document the source served was read (its
+    /// entries, the items they gave, what was skipped or repaired); `None`
+    /// for kinds that do not account for it and before the first reading.
+    /// A 304 keeps it: the document did not change.
+    pub reading: Option<Reading>,
 }
 
 impl SourceState {
@@ -190,6 +197,19 @@ impl State {
         })
     }
 
+    /// Remember how completely the document of the source's last
+    /// successful poll was read (`None`: its kind does not say).
+    pub fn record_reading(&self, id: &str, reading: Option<&Reading>) -> Result<(), StateError> {
+        // A Reading is plain data: serialising it cannot fail.
+        let json = reading.and_then(|r| serde_json::to_string(r).ok());
+        self.write("record_reading", |tx| {
+            ensure_source(tx, id)?;
+            tx.prepare_cached("UPDATE sources SET reading = ?2 WHERE id = ?1")?
+                .execute(params![id, json])?;
+            Ok(())
+        })
+    }
+
     /// Tell the store which URL each `(id, url)` source is polled from, in
     /// one transaction, before its poller starts. Returns `(id, old URL)`
     /// for each source whose URL differs from the one its row was polled
@@ -198,8 +218,9 @@ impl State {
     ///   new one, and a server may well answer 304 to them forever;
     /// - the schedule: the next poll is due at once, and the adaptive
     ///   interval starts again from the source's minimum;
-    /// - the poll outcomes: the last attempt and success, the last error
-    ///   and the count of consecutive failures were the old URL's; the
+    /// - the poll outcomes: the last attempt and success, the last error,
+    ///   the count of consecutive failures and the reading of the last
+    ///   document were the old URL's; the
     ///   failures would otherwise lengthen the new URL's back-off and report
     ///   it failing before it was ever asked, and without a last attempt
     ///   its next poll is a first poll ([`SourceState::poll_validators`]).
@@ -227,7 +248,8 @@ impl State {
                     last_attempt = NULL,
                     last_success = NULL,
                     last_error = NULL,
-                    consecutive_failures = 0
+                    consecutive_failures = 0,
+                    reading = NULL
                  WHERE id = ?1",
             )?;
             let mut changed = Vec::new();
@@ -262,7 +284,7 @@ fn ensure_source(tx: &rusqlite::Transaction<'_>, id: &str) -> rusqlite::Result<(
 
 const SOURCE_COLUMNS: &str = "id, etag, last_modified, last_attempt, last_success, last_error, \
      consecutive_failures, next_poll, items_seen, last_new_item, first_success, cadence_ms, \
-     interval_ms, recent_extractions, url";
+     interval_ms, recent_extractions, url, reading";
 
 fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
     let recent: String = row.get(13)?;
@@ -285,6 +307,11 @@ fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
         interval: millis_column(row, 12)?,
         recent_empty: recent.matches('e').count() as u32,
         recent_fetched: recent.len() as u32,
+        // A reading this pressd cannot read back (written by a newer one)
+        // is as good as none.
+        reading: row
+            .get::<_, Option<String>>(15)?
+            .and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
@@ -416,6 +443,9 @@ mod tests {
             .expect("interval");
         state.record_extraction("s", true).expect("extraction");
         state
+            .record_reading("s", Some(&Reading::strict(4, 4, 0)))
+            .expect("reading");
+        state
             .record_failure("s", "HTTP status 410", t(900), t(2700))
             .expect("failure");
         state
@@ -448,6 +478,7 @@ mod tests {
                 last_success: None,
                 last_error: None,
                 consecutive_failures: 0,
+                reading: None,
                 ..before
             }
         );
@@ -458,6 +489,38 @@ mod tests {
         assert_eq!(after.recent_fetched, 1);
         // The next poll of the new URL is a first poll.
         assert_eq!(after.poll_validators(), None);
+    }
+
+    #[test]
+    fn the_reading_of_the_last_document_is_kept_until_replaced() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        let degraded = Reading {
+            reader: crate::sources::Reader::Lenient,
+            unreadable: 3,
+            problem: Some("line 4, column 2: unclosed CDATA section".into()),
+            ..Reading::strict(20, 17, 0)
+        };
+        state.record_reading("f", Some(&degraded)).expect("reading");
+        let row = state.source("f").expect("source").expect("row");
+        assert_eq!(row.reading.as_ref(), Some(&degraded));
+        // A success (a 304 among them) leaves it; the next reading replaces it.
+        state
+            .record_success("f", None, 0, t(0), t(60))
+            .expect("success");
+        let row = state.source("f").expect("source").expect("row");
+        assert_eq!(row.reading.as_ref(), Some(&degraded));
+        state.record_reading("f", None).expect("reading");
+        let row = state.source("f").expect("source").expect("row");
+        assert_eq!(row.reading, None);
+        // What cannot be read back is no reading, not an error.
+        let conn =
+            rusqlite::Connection::open(tmp.path().join(super::super::FILE_NAME)).expect("raw open");
+        conn.execute("UPDATE sources SET reading = '{\"reader\":\"new\"}'", [])
+            .expect("update");
+        drop(conn);
+        let row = state.source("f").expect("source").expect("row");
+        assert_eq!(row.reading, None);
     }
 
     #[test]

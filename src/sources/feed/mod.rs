@@ -1,23 +1,43 @@
-//! The `feed` source kind: RSS 0.9x/1.0/2.0, Atom and JSON Feed, through
-//! feed-rs. Turns a fetched body into [`Item`]s: one per entry that has a
-//! usable http(s) link, with plain-text title and summary. A feed takes no
-//! keys beyond the common ones. The Mastodon and X kinds read feeds through
-//! [`poll`] as well (an account's RSS, an RSS bridge).
+//! The `feed` source kind: RSS 0.9x/1.0/2.0, Atom and JSON Feed. Turns a
+//! fetched body into [`Item`]s: one per entry that has a usable http(s)
+//! link, with plain-text title and summary. A feed takes no keys beyond
+//! the common ones. The Mastodon and X kinds read feeds through [`poll`]
+//! as well (an account's RSS, an RSS bridge).
+//!
+//! A document is read by the first of these that can:
+//! 1. the strict reader, feed-rs ([`strict`]), on the document as served;
+//! 2. the strict reader again after [`repair`]s to the text (a DOCTYPE
+//!    dropped, a CDATA section closed, a bare `<` or `&` escaped, a tag's
+//!    missing `>` put back, HTML entities replaced);
+//! 3. the [`lenient`] reader, which collects every entry it can read and
+//!    skips (and counts) one it cannot.
+//!
+//! A strict reading that yields fewer entries than the document visibly
+//! holds (feed-rs passes over Atom 0.3 entries, items outside `<channel>`,
+//! RSS in UserLand's namespace), or entries without a link where the
+//! document writes links in a form feed-rs does not read (RSS 1.0 items
+//! known only by `rdf:about`, CDF's `href`), is checked against the
+//! lenient reader (of
+//! the repaired text: feed-rs reads past some XML errors, and loses what
+//! they hide), whose reading is taken when it yields more. Either way the
+//! poll reports a [`Reading`]: how many entries the document has and what
+//! became of them, which tells health a feed that yields nothing from a
+//! feed that has nothing.
 
-use std::borrow::Cow;
-use std::collections::HashSet;
+mod entry;
+mod lenient;
+mod repair;
+mod strict;
+
 use std::path::Path;
-use std::sync::LazyLock;
 
-use feed_rs::parser::{ParseErrorKind, ParseFeedError};
-use regex::Regex;
 use scraper::{Html, Selector};
 use serde::Deserialize;
 use url::Url;
 
+use super::reading::{Reader, Reading};
 use super::{KeyProblem, KindKeys, Poll, SourceError, SourceOptions};
 use crate::charset;
-use crate::extract::text::fragment_line;
 use crate::http::{Client, Expect, Fetched, Response, Validators};
 use crate::item::Item;
 
@@ -45,13 +65,19 @@ pub async fn poll(
         Fetched::Ok(response) => response,
     };
     let text = decode(&response);
-    let items = parse(&text, &response.url).map_err(|message| SourceError::Parse {
-        url: url.clone(),
-        message,
-    })?;
+    // The parsers are other people's code fed other people's bytes: a
+    // panic in them fails this poll, as an error would, rather than the
+    // poller task, which would leave the source silently unpolled.
+    let parsed = std::panic::catch_unwind(|| parse(&text, &response.url))
+        .unwrap_or_else(|_| Err("the feed parser crashed on this document".to_owned()))
+        .map_err(|message| SourceError::Parse {
+            url: url.clone(),
+            message,
+        })?;
     Ok(Poll::Items {
-        items,
+        items: parsed.items,
         validators: response.validators,
+        reading: Some(parsed.reading),
     })
 }
 
@@ -75,210 +101,198 @@ fn first_meaningful_byte(body: &[u8]) -> Option<u8> {
     body.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
+/// A feed document read: its items, and the account of its entries.
+#[derive(Debug)]
+pub struct Parsed {
+    pub items: Vec<Item>,
+    pub reading: Reading,
+}
+
 /// Parse a decoded feed document into items; links resolve against `base`.
 /// The error is a sentence for the user, to follow "not a valid feed: ".
-pub fn parse(text: &str, base: &Url) -> Result<Vec<Item>, String> {
+pub fn parse(text: &str, base: &Url) -> Result<Parsed, String> {
     if text.trim().is_empty() {
         return Err("the response body is empty".to_owned());
     }
-    let feed = match parse_with_feed_rs(text, base) {
-        Ok(feed) => feed,
-        Err(error) => {
-            if let Some(message) = html_page_message(text, base) {
-                return Err(message);
-            }
-            // RSS without a version attribute (or with one feed-rs does not
-            // know, such as 0.93 or 2.01) is still RSS; read it as 2.0.
-            match with_rss_version(text) {
-                Some(fixed) => parse_with_feed_rs(&fixed, base).map_err(|_| describe(&error))?,
-                None => return Err(describe(&error)),
-            }
+    // A document whose DOCTYPE declares entities is well-formed, but
+    // feed-rs would leave them unexpanded: it goes to the repairs.
+    let strict_error = match strict::read(text, base) {
+        Ok(document) if !repair::declares_entities(text) => {
+            return Ok(checked(text, document, base, None))
         }
+        Ok(_) => None,
+        Err(error) => Some(error),
     };
+    if let (Some(error), true) = (
+        &strict_error,
+        text.trim_start_matches('\u{FEFF}')
+            .trim_start()
+            .starts_with('{'),
+    ) {
+        return Err(strict::describe(error));
+    }
+    if let Some(message) = html_page_message(text, base) {
+        return Err(message);
+    }
+    // Line and column in the document as served; the repairs keep lines.
+    let xml_error = lenient::first_xml_error(text);
+    let (repaired, repairs) = repair::repair(text);
+    let mended = Mended {
+        repairs,
+        xml_error: xml_error.as_ref().map(ToString::to_string),
+    };
+    if !mended.repairs.is_empty() {
+        if let Ok(document) = strict::read(&repaired, base) {
+            return Ok(checked(&repaired, document, base, Some(mended)));
+        }
+    }
+    let lenient = lenient::read(&repaired, base);
+    let is_feed = lenient.root.as_deref().is_some_and(is_feed_root);
+    if lenient.document.entries.is_empty() && !(is_feed && lenient.error.is_none()) {
+        return Err(failure(strict_error.as_ref(), &lenient, xml_error.as_ref()));
+    }
+    Ok(read_leniently(&lenient, base, mended))
+}
 
-    let feed_lang = non_empty(feed.language.as_deref()).or_else(|| root_xml_lang(text));
-    let mut seen = HashSet::new();
-    let mut items = Vec::with_capacity(feed.entries.len());
-    for entry in &feed.entries {
-        let entry_base = entry
-            .base
-            .as_deref()
-            .and_then(|b| base.join(b).ok())
-            .unwrap_or_else(|| base.clone());
-        let Some(url) = entry_link(entry, &entry_base) else {
-            continue;
+/// What was done to a document before it could be read, and what was
+/// wrong with it.
+#[derive(Debug, Default)]
+struct Mended {
+    repairs: Vec<String>,
+    xml_error: Option<String>,
+}
+
+/// The strict reading of `text`, unless the lenient reader finds more in
+/// it (entries feed-rs passed over, links it did not see) or knows better
+/// (feed-rs does not tell a guid that is no permalink from one that is).
+fn checked(text: &str, document: entry::Document, base: &Url, mended: Option<Mended>) -> Parsed {
+    let found = entry::items(&document, base);
+    let seen = lenient::glance(text);
+    let short =
+        document.entries.len() < seen.entries || (found.without_link > 0 && seen.unread_links);
+    let doubtful = found.linked_by_id > 0 && denies_permalinks(text);
+    if short || doubtful {
+        // feed-rs reads past some XML errors (a tag without its `>`, a
+        // bare `<`) and loses what they hide; the lenient reader reads the
+        // repaired text, which shows it.
+        let (repaired, repairs) = match &mended {
+            Some(_) => (std::borrow::Cow::Borrowed(text), Vec::new()),
+            None => repair::repair(text),
         };
-        if !seen.insert(url.clone()) {
-            continue;
-        }
-        // Feeds put HTML in titles and descriptions whatever their declared
-        // type, and escaped entities (`&amp;amp;`) survive XML unescaping,
-        // so every text field is read as an HTML fragment.
-        let title = entry
-            .title
-            .as_ref()
-            .map(|t| fragment_line(&t.content))
-            .or_else(|| {
-                entry
-                    .media
-                    .iter()
-                    .find_map(|m| m.title.as_ref().map(|t| fragment_line(&t.content)))
-            })
-            .filter(|t| !t.is_empty());
-        let summary = entry
-            .summary
-            .as_ref()
-            .map(|s| fragment_line(&s.content))
-            .filter(|s| !s.is_empty())
-            .or_else(|| {
-                entry
-                    .content
-                    .as_ref()
-                    .and_then(|c| c.body.as_deref())
-                    .map(fragment_line)
-                    .filter(|s| !s.is_empty())
-            })
-            .or_else(|| {
-                entry.media.iter().find_map(|m| {
-                    m.description
-                        .as_ref()
-                        .map(|d| fragment_line(&d.content))
-                        .filter(|s| !s.is_empty())
-                })
+        let lenient = lenient::read(&repaired, base);
+        let more = entry::items(&lenient.document, base);
+        let (theirs, ours) = (lenient.document.entries.len(), document.entries.len());
+        let better = more.items.len() > found.items.len()
+            || (more.items.len() == found.items.len() && theirs > ours)
+            || (doubtful && theirs >= ours && more.items.len() != found.items.len());
+        if better {
+            let mended = mended.unwrap_or_else(|| Mended {
+                xml_error: lenient::first_xml_error(text).map(|e| e.to_string()),
+                repairs,
             });
-        let mut authors: Vec<String> = Vec::new();
-        for person in &entry.authors {
-            if let Some(name) = person.name.as_deref().and_then(author_name) {
-                if !authors.contains(&name) {
-                    authors.push(name);
-                }
-            }
+            return account(Reader::Lenient, theirs, more, mended);
         }
-        items.push(Item {
-            url: url.clone(),
-            title,
-            published: entry.published.or(entry.updated),
-            summary,
-            authors,
-            lang: non_empty(entry.language.as_deref()).or_else(|| feed_lang.clone()),
-            ..Item::article(url)
-        });
     }
-    Ok(items)
-}
-
-/// Namespace of RSS 0.90, which feed-rs does not know. Its elements are
-/// those of RSS 1.0 (`channel`, `item`, `title`, `link`, `description`), so
-/// the document is read as RSS 1.0.
-const RSS_090_NS: &str = "http://my.netscape.com/rdf/simple/0.9/";
-const RSS_10_NS: &str = "http://purl.org/rss/1.0/";
-
-fn parse_with_feed_rs(text: &str, base: &Url) -> Result<feed_rs::model::Feed, ParseFeedError> {
-    let text = if text.contains(RSS_090_NS) {
-        Cow::Owned(
-            text.replace(&format!("\"{RSS_090_NS}\""), &format!("\"{RSS_10_NS}\""))
-                .replace(&format!("'{RSS_090_NS}'"), &format!("'{RSS_10_NS}'")),
-        )
-    } else {
-        Cow::Borrowed(text)
+    let reader = match mended {
+        Some(_) => Reader::Repaired,
+        None => Reader::Strict,
     };
-    feed_rs::parser::Builder::new()
-        .base_uri(Some(base.as_str()))
-        .build()
-        .parse(text.as_bytes())
+    account(
+        reader,
+        document.entries.len(),
+        found,
+        mended.unwrap_or_default(),
+    )
 }
 
-fn describe(error: &ParseFeedError) -> String {
-    match error {
-        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => {
-            "no RSS, Atom or JSON Feed document found".to_owned()
-        }
-        ParseFeedError::ParseError(kind) => format!("unexpected structure: {kind}"),
-        ParseFeedError::IoError(e) => format!("could not be read: {e}"),
-        ParseFeedError::JsonSerde(e) => format!("malformed JSON: {e}"),
-        ParseFeedError::JsonUnsupportedVersion(v) => {
-            format!("unsupported JSON Feed version {v}")
-        }
-        ParseFeedError::XmlReader(e) => format!("malformed XML: {e}"),
+fn read_leniently(lenient: &lenient::Lenient, base: &Url, mended: Mended) -> Parsed {
+    let found = entry::items(&lenient.document, base);
+    let mut mended = mended;
+    if mended.xml_error.is_none() {
+        mended.xml_error = lenient.error.as_ref().map(ToString::to_string);
+    }
+    account(
+        Reader::Lenient,
+        lenient.document.entries.len(),
+        found,
+        mended,
+    )
+}
+
+fn account(reader: Reader, entries: usize, found: entry::Items, mended: Mended) -> Parsed {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Parsed {
+        reading: Reading {
+            reader,
+            entries: count(entries),
+            items: count(found.items.len()),
+            unreadable: count(found.unreadable),
+            without_link: count(found.without_link),
+            repairs: mended.repairs,
+            xml_error: mended.xml_error,
+            problem: found.problem,
+        },
+        items: found.items,
     }
 }
 
-/// The link of an entry: its alternate link, else the first other http(s)
-/// link that points at the entry itself, else an id that is an http(s) URL
-/// (RSS guids are often permalinks).
-fn entry_link(entry: &feed_rs::model::Entry, base: &Url) -> Option<Url> {
-    let resolve = |href: &str| {
-        base.join(href.trim())
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-    };
-    let alternate = entry
-        .links
+/// Whether some guid of `text` says `isPermaLink="false"`.
+fn denies_permalinks(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.match_indices("ispermalink").any(|(at, m)| {
+        let rest = lower[at + m.len()..].trim_start();
+        rest.strip_prefix('=')
+            .map(|v| v.trim_start().trim_start_matches(['"', '\'']))
+            .is_some_and(|v| v.starts_with("false"))
+    })
+}
+
+/// Whether an element of that name is the root of a feed: `rss`, `feed`,
+/// `rdf:RDF`, or a bare `channel` (RSS 0.9x written without its `<rss>`).
+fn is_feed_root(name: &str) -> bool {
+    let local = name.rsplit(':').next().unwrap_or(name);
+    ["rss", "feed", "rdf", "channel"]
         .iter()
-        .filter(|l| {
-            l.rel
-                .as_deref()
-                .is_none_or(|r| r.eq_ignore_ascii_case("alternate"))
-        })
-        .find_map(|l| resolve(&l.href));
-    let not_the_entry = ["self", "edit", "enclosure", "replies", "license", "via"];
-    alternate
-        .or_else(|| {
-            entry
-                .links
-                .iter()
-                .filter(|l| {
-                    l.rel
-                        .as_deref()
-                        .is_none_or(|r| !not_the_entry.iter().any(|n| r.eq_ignore_ascii_case(n)))
-                })
-                .find_map(|l| resolve(&l.href))
-        })
-        .or_else(|| {
-            Url::parse(entry.id.trim())
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-        })
+        .any(|r| local.eq_ignore_ascii_case(r))
 }
 
-/// An author's display name: "jane@example.org (Jane Doe)", the RSS form,
-/// gives "Jane Doe" (feed-rs splits off the address and leaves
-/// "(Jane Doe)"); a bare e-mail address is not a name; "Ann Lee (AP)"
-/// stays as it is.
-fn author_name(raw: &str) -> Option<String> {
-    let raw = fragment_line(raw);
-    let is_email = |s: &str| s.contains('@') && !s.contains(char::is_whitespace);
-    if let (Some(open), true) = (raw.find('('), raw.ends_with(')')) {
-        let before = raw[..open].trim();
-        let inner = raw[open + 1..raw.len() - 1].trim();
-        if (before.is_empty() || is_email(before)) && !inner.is_empty() {
-            return Some(inner.to_owned());
+/// Why nothing could be read: what the document is, or where its XML
+/// breaks.
+fn failure(
+    strict_error: Option<&feed_rs::parser::ParseFeedError>,
+    lenient: &lenient::Lenient,
+    xml_error: Option<&lenient::XmlError>,
+) -> String {
+    let xml_error = xml_error.or(lenient.error.as_ref());
+    match lenient.root.as_deref() {
+        None => match xml_error {
+            Some(e) => format!("no RSS, Atom or JSON Feed document found: malformed XML at {e}"),
+            None => {
+                "no RSS, Atom or JSON Feed document found: the body holds no XML element".to_owned()
+            }
+        },
+        Some(root) if !is_feed_root(root) => {
+            format!("no RSS, Atom or JSON Feed document found: the document element is <{root}>")
         }
+        Some(root) => match xml_error {
+            Some(e) => {
+                format!("malformed XML at {e}; nothing could be read from the <{root}> document")
+            }
+            None => format!(
+                "the <{root}> document could not be read: {}",
+                strict_error.map_or_else(|| "no entries found".to_owned(), strict::describe)
+            ),
+        },
     }
-    (!raw.is_empty() && !is_email(&raw)).then_some(raw)
-}
-
-/// `xml:lang` of the root element, which feed-rs reads on Atom entries
-/// but not on the root of RSS 1.0 or Atom documents.
-fn root_xml_lang(text: &str) -> Option<String> {
-    static ROOT: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r#"<(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF)\b[^>]*>"#).ok());
-    static LANG: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r#"\sxml:lang\s*=\s*["']([^"']+)["']"#).ok());
-    let tag = ROOT.as_ref()?.find(text)?;
-    let value = LANG.as_ref()?.captures(tag.as_str())?.get(1)?.as_str();
-    non_empty(Some(value))
-}
-
-fn non_empty(text: Option<&str>) -> Option<String> {
-    text.map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
 }
 
 /// When `text` is an HTML page rather than a feed, the message saying so,
-/// with the feed the page advertises if it names one.
+/// with the feed the page advertises if it names one. A document whose
+/// root element is a feed's is a feed, whatever DOCTYPE it carries.
 fn html_page_message(text: &str, base: &Url) -> Option<String> {
+    if lenient::root_name(text).is_some_and(|root| is_feed_root(&root)) {
+        return None;
+    }
     let head: String = text
         .chars()
         .take(2048)
@@ -320,28 +334,6 @@ fn advertised_feed(text: &str, base: &Url) -> Option<Url> {
     base.join(href.trim()).ok()
 }
 
-/// `text` with its `<rss>` root declaring version 2.0, or `None` if the
-/// root is not `<rss>` or already says 2.0.
-fn with_rss_version(text: &str) -> Option<String> {
-    static ROOT: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r#"(?i)<rss(\s[^>]*)?>"#).ok());
-    static VERSION: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r#"(?i)(\sversion\s*=\s*)(["'])([^"']*)(["'])"#).ok());
-    let (root, version) = (ROOT.as_ref()?, VERSION.as_ref()?);
-    let found = root.find(text)?;
-    let tag = found.as_str();
-    let fixed_tag = match version.captures(tag) {
-        Some(c) if c.get(3).is_some_and(|v| v.as_str() == "2.0") => return None,
-        Some(_) => version.replace(tag, "${1}${2}2.0${4}").into_owned(),
-        None => format!("<rss version=\"2.0\"{}", &tag[4..]),
-    };
-    let mut fixed = String::with_capacity(text.len() + 16);
-    fixed.push_str(&text[..found.start()]);
-    fixed.push_str(&fixed_tag);
-    fixed.push_str(&text[found.end()..]);
-    Some(fixed)
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -381,7 +373,7 @@ pub(crate) mod tests {
         let body = fixture(dir, name)?;
         let content_type = name.ends_with(".json").then_some("application/feed+json");
         let text = decode(&response(body, content_type));
-        Some(parse(&text, &base()))
+        Some(parse(&text, &base()).map(|p| p.items))
     }
 
     #[test]
@@ -511,13 +503,92 @@ pub(crate) mod tests {
         assert!(items.iter().all(|i| i.published.is_some()));
     }
 
+    fn reading_fixture(name: &str) -> Option<Result<Parsed, String>> {
+        let body = fixture("b_feed_variety", name)?;
+        Some(parse(&decode(&response(body, None)), &base()))
+    }
+
     #[test]
-    fn malformed_fixtures_do_not_panic() {
-        for name in ["rss_2.0_invalid_1.xml", "rss_incomplete_cdata.xml"] {
-            if let Some(result) = parse_fixture("b_feed_variety", name) {
-                eprintln!("{name}: {:?}", result.map(|items| items.len()));
-            }
+    fn malformed_fixtures_are_read_as_far_as_they_go() {
+        // Cut off before its first item: nothing to read, and the message
+        // names the root and where the XML breaks.
+        if let Some(result) = reading_fixture("rss_2.0_invalid_1.xml") {
+            let message = result.expect_err("nothing to read");
+            assert!(
+                message.starts_with("malformed XML at line ")
+                    && message.ends_with("nothing could be read from the <rss> document"),
+                "{message}"
+            );
         }
+        // Cut off inside the title of its only item: one entry, unreadable.
+        if let Some(result) = reading_fixture("rss_incomplete_cdata.xml") {
+            let parsed = result.expect("read");
+            assert!(parsed.items.is_empty());
+            assert_eq!((parsed.reading.entries, parsed.reading.unreadable), (1, 1));
+            assert!(parsed.reading.is_degraded() && parsed.reading.is_repaired());
+        }
+    }
+
+    #[test]
+    fn a_feed_root_is_named_in_every_failure() {
+        let message = parse(
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\">\n<chan",
+            &base(),
+        )
+        .expect_err("nothing to read");
+        assert_eq!(
+            message,
+            "malformed XML at line 3, column 1: syntax error: tag not closed: `>` not found \
+             before end of input; nothing could be read from the <rss> document"
+        );
+        assert_eq!(
+            parse("<urlset><url/></urlset>", &base()).expect_err("not a feed"),
+            "no RSS, Atom or JSON Feed document found: the document element is <urlset>"
+        );
+        // An empty channel is an empty feed, not an error.
+        let empty = parse("<rss version=\"2.0\"></rss>", &base()).expect("empty");
+        assert_eq!(empty.reading.entries, 0);
+        assert!(!empty.reading.is_degraded());
+    }
+
+    #[test]
+    fn pathological_documents_finish() {
+        // Each would be quadratic (or worse) for a reader that searched
+        // to the end or down the whole stack at every step.
+        let documents = [
+            format!("<rss><channel>{}", "<![CDATA[x".repeat(50_000)),
+            format!("<rss><channel><item>{}", "<a>".repeat(50_000)) + &"</b>".repeat(50_000),
+            format!("<rss><channel><item><title>{}", "& <".repeat(50_000)),
+            format!(
+                "<rss>{}",
+                "<item><link>https://e.org/</link>".repeat(20_000)
+            ),
+        ];
+        for doc in &documents {
+            let started = std::time::Instant::now();
+            let _ = parse(doc, &base());
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "{:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn a_strict_reading_short_of_entries_is_checked_leniently() {
+        // feed-rs reads the item inside <channel> only.
+        let rss = "<rss version=\"2.0\"><channel><item><link>https://e.org/1</link></item>\
+                   </channel><item><link>https://e.org/2</link></item></rss>";
+        let parsed = parse(rss, &base()).expect("read");
+        assert_eq!(parsed.items.len(), 2);
+        assert_eq!(parsed.reading.reader, Reader::Lenient);
+        // A comment that mentions an item is no item: the strict reading
+        // stands.
+        let rss = "<rss version=\"2.0\"><channel><!-- <item> --><item><link>https://e.org/1</link>\
+                   </item></channel></rss>";
+        let parsed = parse(rss, &base()).expect("read");
+        assert_eq!(parsed.reading, Reading::strict(1, 1, 0));
     }
 
     #[test]
@@ -535,7 +606,7 @@ pub(crate) mod tests {
 <item><title>Guid only</title><guid>https://news.example.org/2</guid></item>
 <item><title>Duplicate</title><link>https://news.example.org/news/1</link></item>
 </channel></rss>"#;
-        let items = parse(rss, &base()).expect("parses");
+        let items = parse(rss, &base()).expect("parses").items;
         assert_eq!(items.len(), 2);
         let first = &items[0];
         assert_eq!(first.url.as_str(), "https://news.example.org/news/1");
@@ -562,7 +633,7 @@ pub(crate) mod tests {
   <author><name>Nino</name></author>
 </entry>
 </feed>"#;
-        let items = parse(atom, &base()).expect("parses");
+        let items = parse(atom, &base()).expect("parses").items;
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].url.as_str(), "https://news.example.org/a/1");
         assert_eq!(items[0].title.as_deref(), Some("A b"));
@@ -570,7 +641,7 @@ pub(crate) mod tests {
         assert!(items[0].published.is_some());
         assert_eq!(items[0].lang.as_deref(), Some("ka"));
         let plain = atom.replace(r#" xml:lang="ka""#, "");
-        let items = parse(&plain, &base()).expect("parses");
+        let items = parse(&plain, &base()).expect("parses").items;
         assert_eq!(items[0].lang.as_deref(), Some("en"));
     }
 
@@ -598,10 +669,11 @@ pub(crate) mod tests {
             "the response body is empty"
         );
         assert!(parse("hello", &base()).is_err());
-        assert!(
-            parse("<rss version=\"2.0\"><channel><item>", &base()).is_ok_and(|i| i.is_empty())
-                || parse("<rss version=\"2.0\"><channel><item>", &base()).is_err()
-        );
+        // Cut off inside its only entry: that entry is unreadable.
+        let cut = parse("<rss version=\"2.0\"><channel><item>", &base()).expect("read");
+        assert!(cut.items.is_empty());
+        assert_eq!((cut.reading.entries, cut.reading.unreadable), (1, 1));
+        assert!(cut.reading.is_degraded());
         assert!(parse("{\"version\": 7}", &base()).is_err());
     }
 
@@ -610,45 +682,15 @@ pub(crate) mod tests {
         let rss =
             "\n\n  <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
                    <item><title>a</title><link>https://e.org/1</link></item></channel></rss>";
-        assert_eq!(parse(rss, &base()).expect("parses").len(), 1);
+        assert_eq!(parse(rss, &base()).expect("parses").items.len(), 1);
     }
 
     #[test]
     fn html_entities_in_xml_text() {
         let rss = "<rss version=\"2.0\"><channel><item><title>Caf&eacute; &laquo;Ереван&raquo; &#8212; ok</title>\
                    <link>https://e.org/1</link></item></channel></rss>";
-        let items = parse(rss, &base()).expect("parses");
+        let items = parse(rss, &base()).expect("parses").items;
         assert_eq!(items[0].title.as_deref(), Some("Café «Ереван» — ok"));
-    }
-
-    #[test]
-    fn author_names() {
-        assert_eq!(
-            author_name("jane@example.org (Jane Doe)").as_deref(),
-            Some("Jane Doe")
-        );
-        assert_eq!(author_name("Ann Lee (AP)").as_deref(), Some("Ann Lee (AP)"));
-        assert_eq!(author_name("(Jane Doe)").as_deref(), Some("Jane Doe"));
-        assert_eq!(author_name("news@example.org"), None);
-        assert_eq!(author_name("  "), None);
-        assert_eq!(
-            author_name("Армен Петросян").as_deref(),
-            Some("Армен Петросян")
-        );
-    }
-
-    #[test]
-    fn rss_version_is_supplied_when_missing_or_unknown() {
-        assert_eq!(
-            with_rss_version("<!-- c --><rss><channel/></rss>").as_deref(),
-            Some("<!-- c --><rss version=\"2.0\"><channel/></rss>")
-        );
-        assert_eq!(
-            with_rss_version("<rss version='0.94' xmlns:a='b'>").as_deref(),
-            Some("<rss version='2.0' xmlns:a='b'>")
-        );
-        assert_eq!(with_rss_version("<rss version=\"2.0\">"), None);
-        assert_eq!(with_rss_version("<feed>"), None);
     }
 
     #[test]
@@ -657,7 +699,7 @@ pub(crate) mod tests {
                     \"items\":[{\"id\":\"1\",\"url\":\"https://news.example.org/j/1\",\
                     \"content_html\":\"<p>Բարեւ</p>\",\"language\":\"hy\"}]}";
         let text = decode(&response(body.as_bytes().to_vec(), None));
-        let items = parse(&text, &base()).expect("json feed");
+        let items = parse(&text, &base()).expect("json feed").items;
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].summary.as_deref(), Some("Բարեւ"));
     }
@@ -695,7 +737,11 @@ pub(crate) mod tests {
         let client = client();
         let url = url_of(&server, "/old-rss");
 
-        let Poll::Items { items, validators } = poll(&client, &url, None).await.expect("poll")
+        let Poll::Items {
+            items,
+            validators,
+            reading,
+        } = poll(&client, &url, None).await.expect("poll")
         else {
             panic!("expected items");
         };
@@ -705,6 +751,7 @@ pub(crate) mod tests {
         assert_eq!(items[0].title.as_deref(), Some("Первая"));
         assert_eq!(items[0].lang.as_deref(), Some("ru"));
         assert_eq!(validators.etag.as_deref(), Some("\"7\""));
+        assert_eq!(reading, Some(Reading::strict(2, 2, 0)));
 
         let again = poll(&client, &url, Some(&validators)).await.expect("poll");
         assert!(matches!(again, Poll::NotModified));
