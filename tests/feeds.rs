@@ -20,7 +20,7 @@ use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{feed_source, text, Deployment};
+use crate::harness::{feed_source, replace_bytes, text, Deployment};
 
 /// Where the library checks pretend the feeds come from.
 const LIBRARY_BASE: &str = "https://feeds.example.org";
@@ -96,26 +96,11 @@ fn body(case: &Case, base: &str) -> Vec<u8> {
     };
     let mut out = raw;
     for (width, big_endian) in [(1, false), (2, false), (2, true), (4, false), (4, true)] {
-        out = replace(
+        out = replace_bytes(
             &out,
             &widen("{BASE}", width, big_endian),
             &widen(base, width, big_endian),
         );
-    }
-    out
-}
-
-fn replace(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(hay.len());
-    let mut i = 0;
-    while i < hay.len() {
-        if hay[i..].starts_with(from) {
-            out.extend_from_slice(to);
-            i += from.len();
-        } else {
-            out.push(hay[i]);
-            i += 1;
-        }
     }
     out
 }

@@ -176,7 +176,8 @@ pub fn fixture_bytes(name: &str, base: &str) -> Vec<u8> {
     replace_bytes(&raw, b"{BASE}", base.as_bytes())
 }
 
-fn replace_bytes(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+/// `hay` with every `from` replaced by `to`.
+pub fn replace_bytes(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(hay.len());
     let mut i = 0;
     while i < hay.len() {
