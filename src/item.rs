@@ -19,6 +19,9 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
+    /// Every kind, for those who count documents by kind.
+    pub const ALL: [ItemKind; 2] = [ItemKind::Article, ItemKind::Post];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ItemKind::Article => "article",

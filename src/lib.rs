@@ -4,7 +4,7 @@
 //! [`http`]), discovered [`item::Item`]s are queued in the [`state`] store,
 //! fetched and turned into articles by [`extract`] and [`lang`], and written
 //! into the Tantivy [`index`] by a single writer task run by the [`daemon`].
-//! The query side ([`index::search`]) only reads the index.
+//! The query side ([`index::search`], [`coverage`]) only reads the index.
 //!
 //! The binary (`src/main.rs`) is thin glue over this library so that the
 //! integration tests can drive every part directly.
@@ -14,6 +14,7 @@ pub mod canonical;
 pub mod charset;
 pub mod cli;
 pub mod config;
+pub mod coverage;
 pub mod daemon;
 pub mod duration;
 pub mod extract;

@@ -4,6 +4,8 @@
 mod harness;
 
 mod commands;
+mod coverage;
+mod disk_full;
 mod end_to_end;
 mod extraction;
 mod feeds;

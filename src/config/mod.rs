@@ -59,6 +59,29 @@ impl Config {
     pub fn enabled_sources(&self) -> impl Iterator<Item = &Arc<Source>> {
         self.sources.iter().filter(|s| s.enabled)
     }
+
+    /// The languages the desk reads its press in: those its enabled
+    /// sources declare (`lang`, ISO 639-1 once loaded), in the order first
+    /// declared;
+    /// the detector's `languages` when no source declares one. Asked by
+    /// `pressd coverage --split lang` for the languages that said nothing:
+    /// the detector's list alone names languages no outlet writes in.
+    pub fn press_languages(&self) -> Vec<String> {
+        let mut declared: Vec<String> = Vec::new();
+        for source in self.enabled_sources() {
+            let Some(code) = source.lang.as_deref() else {
+                continue;
+            };
+            if !declared.iter().any(|c| c == code) {
+                declared.push(code.to_string());
+            }
+        }
+        if declared.is_empty() {
+            self.languages.clone()
+        } else {
+            declared
+        }
+    }
 }
 
 /// The optional Prometheus listener (`[metrics]` table). Off by default.

@@ -69,6 +69,43 @@ lang = "hy-AM"
 }
 
 #[test]
+fn press_languages_are_those_the_enabled_sources_declare() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let feed = |id: &str, lang: Option<&str>, enabled: bool| {
+        format!(
+            "[[source]]\nid = \"{id}\"\nkind = \"feed\"\nurl = \"https://{id}.example/rss\"\n{}enabled = {enabled}\n",
+            lang.map(|l| format!("lang = \"{l}\"\n")).unwrap_or_default()
+        )
+    };
+    let path = write(
+        dir.path(),
+        "pressd.toml",
+        &format!(
+            "languages = [\"hy\", \"az\", \"ru\", \"en\", \"zh\"]\n{}{}{}{}{}",
+            feed("a", Some("ka-GE"), true),
+            feed("b", Some("hy"), true),
+            feed("c", None, true),
+            feed("d", Some("ka"), true),
+            feed("e", Some("tr"), false),
+        ),
+    );
+    let c = Config::load(&path).expect("valid");
+    assert_eq!(c.press_languages(), ["ka", "hy"]);
+    // No source says: the detector's languages.
+    let path = write(
+        dir.path(),
+        "other.toml",
+        &format!(
+            "languages = [\"hy\", \"az\"]\nsources_dir = \"none.d\"\n{}",
+            feed("c", None, true)
+        ),
+    );
+    std::fs::create_dir_all(dir.path().join("none.d")).expect("mkdir");
+    let c = Config::load(&path).expect("valid");
+    assert_eq!(c.press_languages(), ["hy", "az"]);
+}
+
+#[test]
 fn interval_bounds_and_host_limits() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(

@@ -1,6 +1,6 @@
 //! What the daemon counts, and the optional HTTP listener that shows it:
 //! Prometheus text at `/metrics`, and `/healthz` answering 200 while the
-//! index writer makes progress (503 otherwise).
+//! index writer makes progress and writes go through (503 otherwise).
 //!
 //! Counting is always on (a few atomic increments per event); serving only
 //! when `[metrics] listen` is set. The registry and text encoding come from
@@ -21,14 +21,16 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
-use prometheus_client::registry::{Registry, Unit};
+use prometheus_client::registry::Unit;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
-use super::{health, Shared};
+use super::health;
+use super::registry::Registry;
+use super::telemetry::Telemetry;
 use crate::index::Index;
-use crate::state::SourceState;
+use crate::state::{SourceState, State};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct FetchLabels {
@@ -68,7 +70,7 @@ type HistogramFamily = Family<SourceLabels, Histogram, fn() -> Histogram>;
 
 /// The daemon's metrics and their registry.
 pub(super) struct Metrics {
-    registry: Registry,
+    registry: prometheus_client::registry::Registry,
     fetches: Family<FetchLabels, Counter>,
     indexed: Family<IndexedLabels, Counter>,
     poll_seconds: HistogramFamily,
@@ -80,6 +82,7 @@ pub(super) struct Metrics {
     feed_repaired: Family<SourceLabels, Gauge>,
     sources: Gauge,
     heartbeat_age: Gauge<f64, AtomicU64>,
+    storage_fault: Gauge,
 }
 
 fn poll_histogram() -> Histogram {
@@ -90,7 +93,7 @@ fn poll_histogram() -> Histogram {
 
 impl Metrics {
     pub(super) fn new() -> Metrics {
-        let mut registry = Registry::with_prefix("pressd");
+        let mut registry = prometheus_client::registry::Registry::with_prefix("pressd");
         let fetches = Family::<FetchLabels, Counter>::default();
         let indexed = Family::<IndexedLabels, Counter>::default();
         let poll_seconds: HistogramFamily = Family::new_with_constructor(poll_histogram);
@@ -102,6 +105,7 @@ impl Metrics {
         let feed_repaired = Family::<SourceLabels, Gauge>::default();
         let sources = Gauge::<i64, AtomicI64>::default();
         let heartbeat_age = Gauge::<f64, AtomicU64>::default();
+        let storage_fault = Gauge::<i64, AtomicI64>::default();
         registry.register(
             "fetches",
             "HTTP fetches by source, kind (feed, article) and outcome",
@@ -156,6 +160,11 @@ impl Metrics {
             Unit::Seconds,
             heartbeat_age.clone(),
         );
+        registry.register(
+            "storage_fault",
+            "1 while writes to the index or the state store fail (a full disk)",
+            storage_fault.clone(),
+        );
         Metrics {
             registry,
             fetches,
@@ -169,6 +178,7 @@ impl Metrics {
             feed_repaired,
             sources,
             heartbeat_age,
+            storage_fault,
         }
     }
 
@@ -260,18 +270,16 @@ impl Metrics {
     }
 
     /// Refresh the gauges read from the store and the index, then encode.
-    async fn render(&self, shared: &Arc<Shared>, index: &Arc<Index>) -> String {
-        let configured: Vec<Arc<crate::config::Source>> = shared
-            .sources
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect();
+    async fn render(&self, scrape: &Scrape) -> String {
+        let configured = scrape.registry.all();
         self.sources
             .set(i64::try_from(configured.len()).unwrap_or(i64::MAX));
-        self.heartbeat_age.set(shared.heartbeat.age().as_secs_f64());
-        let (state, index) = (shared.state.clone(), index.clone());
+        let telemetry = &scrape.telemetry;
+        self.heartbeat_age
+            .set(telemetry.heartbeat.age().as_secs_f64());
+        self.storage_fault
+            .set(i64::from(telemetry.storage.fault().is_some()));
+        let (state, index) = (scrape.state.clone(), scrape.index.clone());
         // Store and index reads are blocking file I/O.
         let read = tokio::task::spawn_blocking(move || {
             (state.queue_len(), state.sources(), index.num_docs())
@@ -298,13 +306,17 @@ impl Metrics {
     }
 }
 
+/// What a scrape reads.
+pub(super) struct Scrape {
+    pub registry: Arc<Registry>,
+    pub state: Arc<State>,
+    pub telemetry: Arc<Telemetry>,
+    pub index: Arc<Index>,
+}
+
 /// Serve `/metrics` and `/healthz` on `listener` until `cancel`.
-pub(super) async fn serve(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    index: Arc<Index>,
-    cancel: CancellationToken,
-) {
+pub(super) async fn serve(listener: TcpListener, scrape: Scrape, cancel: CancellationToken) {
+    let scrape = Arc::new(scrape);
     let mut connections = tokio::task::JoinSet::new();
     loop {
         let (stream, peer) = tokio::select! {
@@ -320,11 +332,11 @@ pub(super) async fn serve(
                 }
             },
         };
-        let (shared, index, cancel) = (shared.clone(), index.clone(), cancel.clone());
+        let (scrape, cancel) = (scrape.clone(), cancel.clone());
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |req| {
-                let (shared, index) = (shared.clone(), index.clone());
-                async move { Ok::<_, Infallible>(respond(&req, &shared, &index).await) }
+                let scrape = scrape.clone();
+                async move { Ok::<_, Infallible>(respond(&req, &scrape).await) }
             });
             let conn = hyper::server::conn::http1::Builder::new()
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
@@ -339,17 +351,13 @@ pub(super) async fn serve(
     connections.shutdown().await;
 }
 
-async fn respond<B>(
-    req: &Request<B>,
-    shared: &Arc<Shared>,
-    index: &Arc<Index>,
-) -> Response<Full<Bytes>> {
+async fn respond<B>(req: &Request<B>, scrape: &Scrape) -> Response<Full<Bytes>> {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return plain(StatusCode::METHOD_NOT_ALLOWED, "use GET\n".into());
     }
     match req.uri().path() {
         "/metrics" => {
-            let body = shared.metrics.render(shared, index).await;
+            let body = scrape.telemetry.metrics.render(scrape).await;
             let mut r = plain(StatusCode::OK, body);
             r.headers_mut().insert(
                 hyper::header::CONTENT_TYPE,
@@ -360,8 +368,19 @@ async fn respond<B>(
             r
         }
         "/healthz" => {
-            let hb = &shared.heartbeat;
-            if hb.fresh() {
+            let hb = &scrape.telemetry.heartbeat;
+            if let Some(fault) = scrape.telemetry.storage.fault() {
+                plain(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "storage fault since {}: {}; retrying\n",
+                        fault
+                            .since
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        fault.message
+                    ),
+                )
+            } else if hb.fresh() {
                 plain(StatusCode::OK, "ok\n".into())
             } else {
                 plain(
@@ -394,23 +413,56 @@ fn plain(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::daemon::storage::{Storage, Store};
+    use crate::daemon::telemetry::Heartbeat;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn healthz_follows_the_writer_heartbeat() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let shared = super::super::tests::shared(dir.path(), Duration::from_millis(50));
-        let index = Arc::new(Index::open_or_create(&dir.path().join("index")).expect("index"));
+        let scrape = scrape(dir.path(), Duration::from_millis(50));
         let get = |path: &str| Request::builder().uri(path).body(()).expect("request");
-        shared.heartbeat.beat();
-        let r = respond(&get("/healthz"), &shared, &index).await;
+        scrape.telemetry.heartbeat.beat();
+        let r = respond(&get("/healthz"), &scrape).await;
         assert_eq!(r.status(), StatusCode::OK);
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let r = respond(&get("/healthz"), &shared, &index).await;
+        let r = respond(&get("/healthz"), &scrape).await;
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-        let r = respond(&get("/metrics"), &shared, &index).await;
+        let r = respond(&get("/metrics"), &scrape).await;
         assert_eq!(r.status(), StatusCode::OK);
-        let r = respond(&get("/other"), &shared, &index).await;
+        let r = respond(&get("/other"), &scrape).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn healthz_and_metrics_show_a_storage_fault() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let scrape = scrape(dir.path(), Duration::from_secs(30));
+        let get = |path: &str| Request::builder().uri(path).body(()).expect("request");
+        scrape.telemetry.heartbeat.beat();
+        scrape
+            .telemetry
+            .storage
+            .fail(Store::Index, &std::io::Error::from_raw_os_error(28));
+        let r = respond(&get("/healthz"), &scrape).await;
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = scrape.telemetry.metrics.render(&scrape).await;
+        assert!(body.contains("pressd_storage_fault 1"), "{body}");
+        scrape.telemetry.storage.ok(Store::Index);
+        let r = respond(&get("/healthz"), &scrape).await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    fn scrape(dir: &std::path::Path, stale_after: Duration) -> Scrape {
+        let state = Arc::new(State::open(dir).expect("state"));
+        Scrape {
+            registry: Arc::new(Registry::new(state.clone(), &[])),
+            state,
+            telemetry: Arc::new(Telemetry::new(
+                Heartbeat::new(stale_after),
+                Storage::new(None, None),
+            )),
+            index: Arc::new(Index::open_or_create(&dir.join("index")).expect("index")),
+        }
     }
 
     #[test]

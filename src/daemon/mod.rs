@@ -13,32 +13,45 @@
 //! makes progress, STOPPING), [`reload`] applies a changed configuration on
 //! SIGHUP without a restart, and [`metrics`] counts what happens and serves
 //! it to Prometheus when asked to.
+//!
+//! The tasks share handles, each owned by one concern: the [`registry`] of
+//! sources (settings, health, reach), the [`work`] being handed over, the
+//! [`telemetry`] (counters, metrics, heartbeat, [`storage`] faults), the
+//! state store and the HTTP client. Each task is given the ones it needs.
 
 pub mod health;
 mod metrics;
 mod notify;
 mod pipeline;
+mod registry;
 mod reload;
 mod scheduler;
+mod storage;
+mod telemetry;
 mod upkeep;
+mod work;
 mod writer;
 
-use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
-use chrono::{NaiveDate, Utc};
-use tokio::sync::{mpsc, Notify};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::config::{Config, Source};
-use crate::http::{Client, FetchError, HostKey, Reach};
+use crate::http::{Client, FetchError};
 use crate::index::{Index, IndexError};
 use crate::lang::Detector;
 use crate::state::{State, StateError};
+use registry::Registry;
+use telemetry::{Heartbeat, Telemetry};
+use work::Work;
 
 pub use scheduler::PollError;
+pub use storage::{reported_fault, Fault};
 
 /// Why the daemon could not start or had to stop. Causes are sources, not
 /// part of the message: print the chain (`{:#}` with anyhow).
@@ -58,6 +71,12 @@ pub enum DaemonError {
     WriterThread(#[source] std::io::Error),
     #[error("the index writer thread died")]
     WriterDied,
+    /// Writes to the index or the state store failed (see `storage`); in
+    /// a one-round run the first such failure ends it.
+    #[error(
+        "storage fault: {0}; free space (or fix the volume) and run again: nothing queued is lost"
+    )]
+    Storage(String),
     #[error("cannot listen for metrics on {addr}: {error} (change or remove metrics.listen)")]
     Metrics {
         addr: SocketAddr,
@@ -87,313 +106,305 @@ pub struct Report {
     pub queued: u64,
 }
 
-/// Counters shared by the tasks of one run.
-#[derive(Default)]
-struct Counters {
-    indexed: std::sync::atomic::AtomicU64,
-    failed: std::sync::atomic::AtomicU64,
-    /// Articles committed on a UTC day (since start), for the status line.
-    today: Mutex<(Option<NaiveDate>, u64)>,
-}
-
-impl Counters {
-    fn add_indexed(&self, n: u64) {
-        self.indexed
-            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-        let day = Utc::now().date_naive();
-        let mut today = self.today.lock().unwrap_or_else(|p| p.into_inner());
-        if today.0 != Some(day) {
-            *today = (Some(day), 0);
-        }
-        today.1 += n;
-    }
-
-    fn indexed_today(&self) -> u64 {
-        let today = self.today.lock().unwrap_or_else(|p| p.into_inner());
-        if today.0 == Some(Utc::now().date_naive()) {
-            today.1
-        } else {
-            0
-        }
-    }
-}
-
-/// What every task of a run shares.
-struct Shared {
-    client: Client,
-    state: Arc<State>,
-    detector: Detector,
-    /// The enabled sources by id; a reload replaces entries, so read it
-    /// through [`Shared::source`] rather than holding the lock.
-    sources: RwLock<HashMap<String, Arc<Source>>>,
-    /// Frontier keys being worked on, so the dispatcher does not hand them
-    /// out twice. A key leaves the set when it is committed or failed.
-    in_flight: Mutex<HashSet<String>>,
-    /// Per source: which addresses its discovered links may reach, worked
-    /// out on first use (it resolves the source's host).
-    reach: tokio::sync::Mutex<HashMap<String, Reach>>,
-    /// Wakes the dispatcher when pollers queue new work.
-    queued: Notify,
-    counters: Counters,
-    pipeline: crate::config::PipelineSettings,
-    metrics: metrics::Metrics,
-    /// Bumped by the index writer on every turn of its loop; the watchdog
-    /// and `/healthz` trust the daemon only while it is fresh.
-    heartbeat: notify::Heartbeat,
-    /// Wakes the status reporter when a count it shows changed.
-    status_changed: Notify,
-    /// Each source's last health, so that changes are logged once.
-    health: health::Tracker,
-}
-
-impl Shared {
-    /// The current settings of an enabled source (`None` once removed).
-    fn source(&self, id: &str) -> Option<Arc<Source>> {
-        self.sources
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(id)
-            .cloned()
-    }
-
-    /// Assess a source's health after something about it was recorded, and
-    /// log a change (see [`health::Tracker::observe`]).
-    fn check_health(&self, id: &str) {
-        let Some(source) = self.source(id) else {
-            return;
-        };
-        match self.state.source(id) {
-            Ok(state) => {
-                self.health.observe(&source, state.as_ref(), Utc::now());
-            }
-            Err(e) => warn!(source = %id, error = %e, "cannot read source health"),
-        }
-    }
-
-    /// Give a source's own politeness settings to the HTTP client, which
-    /// alone paces its host.
-    fn apply_host_limits(&self, source: &Source) {
-        if source.per_host_concurrency.is_some() || source.per_host_delay.is_some() {
-            self.client.set_host_limits(
-                &HostKey::of(&source.url),
-                source.per_host_concurrency,
-                source.per_host_delay,
-            );
-        }
-    }
-}
-
 /// Run the daemon until `cancel` fires (or, in [`Mode::Once`], until the
-/// work of one round is done).
+/// work of one round is done, or a storage fault ends it).
 pub async fn run(
     config: &Config,
     mode: Mode,
     cancel: CancellationToken,
 ) -> Result<Report, DaemonError> {
-    let state = Arc::new(State::open(&config.state_dir)?);
-    let index = Index::open_or_create(&config.index_dir)?;
-    let index_writer = index.writer()?;
-    let client = Client::with_policy(&config.http, &config.policy)?
-        .with_request_limit(config.pipeline.concurrency);
-    let detector = Detector::new(&config.languages)?;
-    // Bound before READY so that a taken port fails the start, visibly. A
-    // one-round run is over before anyone would scrape it.
-    let metrics_listener = match config.metrics.listen.filter(|_| mode == Mode::Forever) {
-        Some(addr) => Some(
-            tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|error| DaemonError::Metrics { addr, error })?,
-        ),
-        None => None,
-    };
-    // Installed before READY: a SIGHUP's default action would kill us.
-    let hangups = match mode {
-        Mode::Forever => Some(
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-                .map_err(DaemonError::Signal)?,
-        ),
-        Mode::Once => None,
-    };
+    // The run's own token: a storage fault stops a one-round run without
+    // touching the caller's.
+    let cancel = cancel.child_token();
+    let parts = Parts::open(config, mode, &cancel).await?;
+    let status = parts.reporter().ready().await;
+    let tasks =
+        Tasks::start(config, mode, &cancel, parts, status).map_err(DaemonError::WriterThread)?;
+    tasks.join(mode).await
+}
 
-    let sources: Vec<Arc<Source>> = config.enabled_sources().cloned().collect();
-    let shared = Arc::new(Shared {
-        client,
-        state: state.clone(),
-        detector,
-        sources: RwLock::new(
-            sources
-                .iter()
-                .map(|s| (s.id.clone(), Arc::clone(s)))
-                .collect(),
-        ),
-        in_flight: Mutex::new(HashSet::new()),
-        reach: tokio::sync::Mutex::new(HashMap::new()),
-        queued: Notify::new(),
-        counters: Counters::default(),
-        pipeline: config.pipeline.clone(),
-        metrics: metrics::Metrics::new(),
-        heartbeat: notify::Heartbeat::new(notify::stale_after(&config.pipeline)),
-        status_changed: Notify::new(),
-        health: health::Tracker::default(),
-    });
-    // (Each source's own host limits are applied as its poller starts.)
-    // Before the health baseline: a source whose URL changed is not judged
-    // by the old URL's failures.
-    scheduler::adopt_urls(&shared, &sources);
-    for source in &sources {
-        // The status the store remembers becomes the baseline, so that a
-        // source that was failing (or went stale while the daemon was down)
-        // is reported at start, and its recovery is logged after a restart.
-        shared.check_health(&source.id);
+/// What a run opens before it is ready: every failure here stops the
+/// start, visibly, before READY.
+struct Parts {
+    state: Arc<State>,
+    index: Arc<Index>,
+    writer: crate::index::Writer,
+    client: Client,
+    detector: Detector,
+    metrics_listener: Option<TcpListener>,
+    hangups: Option<tokio::signal::unix::Signal>,
+    sources: Vec<Arc<Source>>,
+    registry: Arc<Registry>,
+    work: Arc<Work>,
+    telemetry: Arc<Telemetry>,
+}
+
+impl Parts {
+    async fn open(
+        config: &Config,
+        mode: Mode,
+        cancel: &CancellationToken,
+    ) -> Result<Parts, DaemonError> {
+        let state = Arc::new(State::open(&config.state_dir)?);
+        let index = Arc::new(Index::open_or_create(&config.index_dir)?);
+        let writer = index.writer()?;
+        let client = Client::with_policy(&config.http, &config.policy)?
+            .with_request_limit(config.pipeline.concurrency);
+        let detector = Detector::new(&config.languages)?;
+        let metrics_listener = bind_metrics(config, mode).await?;
+        // Installed before READY: a SIGHUP's default action would kill us.
+        let hangups = match mode {
+            Mode::Forever => Some(
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+                    .map_err(DaemonError::Signal)?,
+            ),
+            Mode::Once => None,
+        };
+        let sources: Vec<Arc<Source>> = config.enabled_sources().cloned().collect();
+        let registry = Arc::new(Registry::new(state.clone(), &sources));
+        let telemetry = Arc::new(Telemetry::new(
+            Heartbeat::for_pipeline(&config.pipeline),
+            match mode {
+                Mode::Forever => storage::Storage::new(Some(&config.state_dir), None),
+                Mode::Once => storage::Storage::new(None, Some(cancel.clone())),
+            },
+        ));
+        // Before the health baseline: a source whose URL changed is not
+        // judged by the old URL's failures.
+        scheduler::adopt_urls(&state, &sources);
+        for source in &sources {
+            // The status the store remembers becomes the baseline, so that
+            // a source that was failing (or went stale while the daemon was
+            // down) is reported at start, and its recovery is logged after
+            // a restart.
+            registry.check_health(&source.id);
+        }
+        info!(
+            sources = sources.len(),
+            configured = config.sources.len(),
+            index = %config.index_dir.display(),
+            queued = state.queue_len().unwrap_or(0),
+            "pressd started"
+        );
+        Ok(Parts {
+            state,
+            index,
+            writer,
+            client,
+            detector,
+            metrics_listener,
+            hangups,
+            sources,
+            registry,
+            work: Arc::new(Work::default()),
+            telemetry,
+        })
     }
 
-    info!(
-        sources = sources.len(),
-        configured = config.sources.len(),
-        index = %config.index_dir.display(),
-        queued = state.queue_len().unwrap_or(0),
-        "pressd started"
-    );
-    let status = notify::ready(&shared).await;
+    fn reporter(&self) -> notify::Reporter {
+        notify::Reporter {
+            registry: self.registry.clone(),
+            state: self.state.clone(),
+            telemetry: self.telemetry.clone(),
+        }
+    }
+}
 
-    // Tasks that speak to systemd end before STOPPING=1 (a late STATUS or
-    // a reload's READY would read as "still running"); the metrics server
-    // serves until the final commit is done.
-    let speaking = CancellationToken::new();
-    let mut speakers = tokio::task::JoinSet::new();
-    speakers.spawn(notify::report(shared.clone(), status, speaking.clone()));
-    let (commands, command_rx) = mpsc::channel(16);
-    match hangups {
-        Some(hangups) => {
+/// The tasks of a running daemon, joined in the order a stop needs.
+struct Tasks {
+    state: Arc<State>,
+    telemetry: Arc<Telemetry>,
+    /// Pollers: their last outcomes make the report.
+    polls: JoinHandle<Vec<(String, Result<usize, PollError>)>>,
+    /// Fetches due entries until the round is done or the run stops.
+    dispatcher: JoinHandle<()>,
+    /// Tasks that speak to systemd (STATUS, reloads): they end before
+    /// STOPPING=1, as a late STATUS or a reload's READY would read as
+    /// "still running".
+    speakers: JoinSet<()>,
+    speaking: CancellationToken,
+    writer: tokio::sync::oneshot::Receiver<Result<(), IndexError>>,
+    /// The metrics server serves until the final commit is done.
+    metrics: Option<JoinHandle<()>>,
+    serving: CancellationToken,
+}
+
+impl Tasks {
+    /// Start every task; fails only if the writer's thread cannot start.
+    fn start(
+        config: &Config,
+        mode: Mode,
+        cancel: &CancellationToken,
+        parts: Parts,
+        status: String,
+    ) -> std::io::Result<Tasks> {
+        let reporter = parts.reporter();
+        let Parts {
+            state,
+            index,
+            writer,
+            client,
+            detector,
+            metrics_listener,
+            hangups,
+            sources,
+            registry,
+            work,
+            telemetry,
+        } = parts;
+        let speaking = CancellationToken::new();
+        let mut speakers = JoinSet::new();
+        speakers.spawn(reporter.report(status, speaking.clone()));
+        let (commands, command_rx) = mpsc::channel(16);
+        if let Some(hangups) = hangups {
             speakers.spawn(reload::on_hangup(
                 hangups,
                 config.clone(),
-                shared.clone(),
+                registry.clone(),
+                telemetry.clone(),
                 commands,
                 speaking.clone(),
             ));
         }
-        None => drop(commands),
-    }
-    if mode == Mode::Forever {
-        tokio::spawn(upkeep::run(state.clone(), cancel.clone()));
-    }
-    let serving = CancellationToken::new();
-    let metrics_server = metrics_listener.map(|listener| {
-        match listener.local_addr() {
-            Ok(addr) => info!(addr = %addr, "metrics listening"),
-            Err(e) => warn!(error = %e, "metrics listening on an unknown address"),
+        if mode == Mode::Forever {
+            tokio::spawn(upkeep::run(state.clone(), cancel.clone()));
         }
-        tokio::spawn(metrics::serve(
-            listener,
-            shared.clone(),
-            Arc::new(index),
-            serving.clone(),
-        ))
-    });
+        let serving = CancellationToken::new();
+        let metrics = metrics_listener.map(|listener| {
+            tokio::spawn(metrics::serve(
+                listener,
+                metrics::Scrape {
+                    registry: registry.clone(),
+                    state: state.clone(),
+                    telemetry: telemetry.clone(),
+                    index: index.clone(),
+                },
+                serving.clone(),
+            ))
+        });
+        // Capacity bounds memory: fetchers wait when the writer falls
+        // behind (or waits out a storage fault).
+        let (tx, rx) = mpsc::channel(config.pipeline.concurrency * 4);
+        let writer = writer::spawn(
+            writer::WriterTask {
+                index,
+                state: state.clone(),
+                work: work.clone(),
+                telemetry: telemetry.clone(),
+                batch: config.pipeline.commit_batch,
+                interval: config.pipeline.commit_interval,
+                retry: mode == Mode::Forever,
+                cancel: cancel.clone(),
+            },
+            writer,
+            rx,
+        )?;
+        let polls_done = CancellationToken::new();
+        let polls = tokio::spawn(scheduler::run(
+            scheduler::Polling {
+                client: client.clone(),
+                state: state.clone(),
+                registry: registry.clone(),
+                work: work.clone(),
+                telemetry: telemetry.clone(),
+                max_backoff: config.pipeline.max_backoff,
+            },
+            sources,
+            mode,
+            cancel.clone(),
+            polls_done.clone(),
+            command_rx,
+        ));
+        let dispatcher = pipeline::Dispatcher {
+            client,
+            detector,
+            settings: config.pipeline.clone(),
+            state: state.clone(),
+            registry,
+            work,
+            telemetry: telemetry.clone(),
+        };
+        let dispatcher = tokio::spawn(dispatcher.run(tx, mode, cancel.clone(), polls_done));
+        Ok(Tasks {
+            state,
+            telemetry,
+            polls,
+            dispatcher,
+            speakers,
+            speaking,
+            writer,
+            metrics,
+            serving,
+        })
+    }
 
-    // Capacity bounds memory: fetchers wait when the writer falls behind.
-    let (tx, rx) = mpsc::channel(config.pipeline.concurrency * 4);
-    let writer_task = writer::spawn(
-        index_writer,
-        rx,
-        shared.clone(),
-        config.pipeline.commit_batch,
-        config.pipeline.commit_interval,
-    )
-    .map_err(DaemonError::WriterThread)?;
-
-    let polls_done = CancellationToken::new();
-    let poll_task = tokio::spawn(scheduler::run(
-        shared.clone(),
-        sources,
-        mode,
-        cancel.clone(),
-        polls_done.clone(),
-        command_rx,
-    ));
-    pipeline::dispatch(shared.clone(), tx, mode, cancel.clone(), polls_done).await;
-
-    let polls = match poll_task.await {
-        Ok(p) => p,
-        Err(e) => {
+    /// Wait for the run to end, stop the rest in order, and report.
+    async fn join(mut self, mode: Mode) -> Result<Report, DaemonError> {
+        if let Err(e) = self.dispatcher.await {
+            warn!(error = %e, "dispatcher task ended abnormally");
+        }
+        let polls = self.polls.await.unwrap_or_else(|e| {
             warn!(error = %e, "poller task ended abnormally");
             Vec::new()
+        });
+        self.speaking.cancel();
+        while let Some(joined) = self.speakers.join_next().await {
+            if let Err(e) = joined {
+                warn!(error = %e, "status or reload task ended abnormally");
+            }
         }
-    };
-    speaking.cancel();
-    while let Some(joined) = speakers.join_next().await {
-        if let Err(e) = joined {
-            warn!(error = %e, "status or reload task ended abnormally");
+        notify::stopping();
+        // The dispatcher dropped the sender: the writer commits what it holds.
+        let written = match self.writer.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(DaemonError::Writer(e)),
+            Err(_) => Err(DaemonError::WriterDied),
+        };
+        self.serving.cancel();
+        if let Some(server) = self.metrics {
+            if let Err(e) = server.await {
+                warn!(error = %e, "metrics server ended abnormally");
+            }
         }
-    }
-    notify::stopping();
-    // The dispatcher dropped the sender: the writer commits what it holds.
-    match writer_task.await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(DaemonError::Writer(e)),
-        Err(_) => return Err(DaemonError::WriterDied),
-    }
-    serving.cancel();
-    if let Some(server) = metrics_server {
-        if let Err(e) = server.await {
-            warn!(error = %e, "metrics server ended abnormally");
+        let storage = &self.telemetry.storage;
+        let fault = storage.fault();
+        storage.close();
+        // A one-round run that stopped on a storage fault says so, whichever
+        // part met it first.
+        if let (Mode::Once, Some(fault)) = (mode, fault) {
+            return Err(DaemonError::Storage(fault.message));
         }
+        written?;
+        let queued = self.state.queue_len().unwrap_or(0);
+        let counters = &self.telemetry.counters;
+        let report = Report {
+            polls,
+            indexed: counters.indexed(),
+            failed_articles: counters.failed(),
+            queued,
+        };
+        info!(
+            indexed = report.indexed,
+            failed = report.failed_articles,
+            queued,
+            "pressd stopped"
+        );
+        Ok(report)
     }
-    let queued = state.queue_len().unwrap_or(0);
-    let c = &shared.counters;
-    let report = Report {
-        polls,
-        indexed: c.indexed.load(std::sync::atomic::Ordering::Relaxed),
-        failed_articles: c.failed.load(std::sync::atomic::Ordering::Relaxed),
-        queued,
-    };
-    info!(
-        indexed = report.indexed,
-        failed = report.failed_articles,
-        queued,
-        "pressd stopped"
-    );
-    Ok(report)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A `Shared` over a temp store, with no sources, for the tests of the
-    /// parts that only read it.
-    pub(super) fn shared(dir: &std::path::Path, stale_after: std::time::Duration) -> Arc<Shared> {
-        let config = Config::load(&{
-            let p = dir.join("pressd.toml");
-            std::fs::write(&p, "").expect("write config");
-            p
-        })
-        .expect("empty config is valid");
-        Arc::new(Shared {
-            client: Client::with_policy(&config.http, &config.policy).expect("client"),
-            state: Arc::new(State::open(&config.state_dir).expect("state")),
-            detector: Detector::new(&config.languages).expect("detector"),
-            sources: RwLock::new(HashMap::new()),
-            in_flight: Mutex::new(HashSet::new()),
-            reach: tokio::sync::Mutex::new(HashMap::new()),
-            queued: Notify::new(),
-            counters: Counters::default(),
-            pipeline: config.pipeline.clone(),
-            metrics: metrics::Metrics::new(),
-            heartbeat: notify::Heartbeat::new(stale_after),
-            status_changed: Notify::new(),
-            health: health::Tracker::default(),
-        })
+/// Bind the metrics listener, before READY so that a taken port fails the
+/// start visibly. A one-round run is over before anyone would scrape it.
+async fn bind_metrics(config: &Config, mode: Mode) -> Result<Option<TcpListener>, DaemonError> {
+    let Some(addr) = config.metrics.listen.filter(|_| mode == Mode::Forever) else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|error| DaemonError::Metrics { addr, error })?;
+    match listener.local_addr() {
+        Ok(addr) => info!(addr = %addr, "metrics listening"),
+        Err(e) => warn!(error = %e, "metrics listening on an unknown address"),
     }
-
-    #[test]
-    fn indexed_today_counts_commits() {
-        let c = Counters::default();
-        assert_eq!(c.indexed_today(), 0);
-        c.add_indexed(3);
-        c.add_indexed(2);
-        assert_eq!(c.indexed_today(), 5);
-        assert_eq!(c.indexed.load(std::sync::atomic::Ordering::Relaxed), 5);
-    }
+    Ok(Some(listener))
 }

@@ -10,7 +10,6 @@
 //! skipped. An entry leaves the frontier only when its document is committed.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,14 +22,19 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 use url::Url;
 
-use super::writer::Indexable;
-use super::{Mode, Shared};
+use super::registry::Registry;
+use super::storage::Store;
+use super::telemetry::Telemetry;
+use super::work::Work;
+use super::writer::{Indexable, HOLD_UNRECORDED};
+use super::Mode;
 use crate::article::Article;
 use crate::canonical::doc_id;
-use crate::http::{Client, Expect, FetchError, Fetched, HostKey, Reach, Reservation};
+use crate::config::PipelineSettings;
+use crate::http::{Client, Expect, FetchError, Fetched, HostKey, Reservation};
 use crate::item::{post_title, ItemKind};
-use crate::lang::Hints;
-use crate::state::{Due, Queued};
+use crate::lang::{Detector, Hints};
+use crate::state::{Due, Queued, State, StateError};
 
 /// How often the dispatcher looks at the frontier when nothing wakes it
 /// (retries that came due, work left by an earlier run).
@@ -82,9 +86,9 @@ impl Backlog {
     }
 
     /// Replace the backlog by the oldest due entries not in flight.
-    fn reload(&mut self, shared: &Shared) {
-        let exclude: Vec<String> = lock(shared).iter().cloned().collect();
-        let entries = match shared.state.due_keys(Utc::now(), BACKLOG_WINDOW, &exclude) {
+    fn reload(&mut self, state: &State, work: &Work) {
+        let exclude = work.busy();
+        let entries = match state.due_keys(Utc::now(), BACKLOG_WINDOW, &exclude) {
             Ok(e) => e,
             Err(e) => {
                 warn!(error = %e, "cannot read the frontier");
@@ -167,14 +171,47 @@ fn host_of(entry: &Due) -> Option<HostKey> {
     }
 }
 
-pub(super) async fn dispatch(
-    shared: Arc<Shared>,
+/// What the dispatcher and its jobs need.
+pub(super) struct Dispatcher {
+    pub client: Client,
+    pub detector: Detector,
+    pub settings: PipelineSettings,
+    pub state: Arc<State>,
+    pub registry: Arc<Registry>,
+    pub work: Arc<Work>,
+    pub telemetry: Arc<Telemetry>,
+}
+
+impl Dispatcher {
+    /// Hand due entries to jobs until `cancel` (or, in [`Mode::Once`],
+    /// until the round's work is done); dropping `tx` at the end lets the
+    /// writer finish.
+    pub(super) async fn run(
+        self,
+        tx: mpsc::Sender<Indexable>,
+        mode: Mode,
+        cancel: CancellationToken,
+        polls_done: CancellationToken,
+    ) {
+        dispatch(Arc::new(self), tx, mode, cancel, polls_done).await;
+    }
+
+    /// A state write for `entry` failed: a storage fault, and the entry
+    /// waits before it is handed out again (the store still shows it due).
+    fn unrecorded(&self, entry: &Queued, error: &StateError) {
+        self.telemetry.storage.fail(Store::State, error);
+        self.work.hold(&entry.key, HOLD_UNRECORDED);
+    }
+}
+
+async fn dispatch(
+    job: Arc<Dispatcher>,
     tx: mpsc::Sender<Indexable>,
     mode: Mode,
     cancel: CancellationToken,
     polls_done: CancellationToken,
 ) {
-    let limit = shared.pipeline.concurrency * JOBS_PER_REQUEST;
+    let limit = job.settings.concurrency * JOBS_PER_REQUEST;
     let mut jobs = JoinSet::new();
     let mut backlog = Backlog::default();
     // Whether the backlog was read after the last poll ended, so that items
@@ -190,13 +227,13 @@ pub(super) async fn dispatch(
         let mut next_free = None;
         if free > 0 {
             if backlog.stale() || (polling_over && !read_after_polls) {
-                backlog.reload(&shared);
+                backlog.reload(&job.state, &job.work);
                 read_after_polls = polling_over;
             }
-            let (entries, wake) = backlog.take(&shared.client, free);
+            let (entries, wake) = backlog.take(&job.client, free);
             next_free = wake;
             for booked in entries {
-                let entry = match shared.state.queued(&booked.key) {
+                let entry = match job.state.queued(&booked.key) {
                     Ok(Some(entry)) => entry,
                     other => {
                         // Gone (indexed meanwhile under another link of the
@@ -208,9 +245,9 @@ pub(super) async fn dispatch(
                         continue;
                     }
                 };
-                lock(&shared).insert(entry.key.clone());
+                job.work.claim(&entry.key);
                 jobs.spawn(process(
-                    shared.clone(),
+                    job.clone(),
                     entry,
                     booked.turn,
                     tx.clone(),
@@ -239,7 +276,7 @@ pub(super) async fn dispatch(
         tokio::select! {
             _ = cancel.cancelled() => break,
             Some(_) = jobs.join_next(), if !jobs.is_empty() => {}
-            _ = shared.queued.notified() => {}
+            _ = job.work.wait_queued() => {}
             _ = polls_done.cancelled(), if !polling_over => {}
             _ = tokio::time::sleep(idle) => {}
         }
@@ -250,16 +287,11 @@ pub(super) async fn dispatch(
     drop(tx);
 }
 
-fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
-    // A poisoned set only means a job panicked; the keys are still valid.
-    shared.in_flight.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// Fetch one entry and send its article to the writer, or record why not.
 /// `turn`: the host's start reserved by the dispatcher, which the fetch
 /// goes in.
 async fn process(
-    shared: Arc<Shared>,
+    job: Arc<Dispatcher>,
     entry: Queued,
     turn: Option<Reservation>,
     tx: mpsc::Sender<Indexable>,
@@ -267,38 +299,44 @@ async fn process(
 ) {
     let outcome = tokio::select! {
         _ = cancel.cancelled() => {
-            lock(&shared).remove(&entry.key);
+            job.work.release(&entry.key);
             return;
         }
-        o = fetch_article(&shared, &entry, turn) => o,
+        o = fetch_article(&job, &entry, turn) => o,
     };
     match outcome {
         Ok(Some(article)) => {
-            shared.metrics.article_fetched(&entry.source, "ok");
+            job.telemetry.metrics.article_fetched(&entry.source, "ok");
             let msg = Indexable {
                 article,
                 key: entry.key.clone(),
             };
             tokio::select! {
-                _ = cancel.cancelled() => { lock(&shared).remove(&entry.key); }
-                r = tx.send(msg) => if r.is_err() { lock(&shared).remove(&entry.key); }
+                _ = cancel.cancelled() => { job.work.release(&entry.key); }
+                r = tx.send(msg) => if r.is_err() { job.work.release(&entry.key); }
             }
         }
         Ok(None) => {
-            shared.metrics.article_fetched(&entry.source, "duplicate");
+            job.telemetry
+                .metrics
+                .article_fetched(&entry.source, "duplicate");
             // Same document already indexed through another link.
-            if let Err(e) = shared
+            match job
                 .state
                 .mark_indexed(&[(entry.key.clone(), entry.key.clone())], Utc::now())
             {
-                warn!(url = %entry.item.url, error = %e, "cannot record duplicate");
+                Ok(()) => job.work.release(&entry.key),
+                Err(e) => {
+                    warn!(url = %entry.item.url, error = %e, "cannot record duplicate");
+                    job.unrecorded(&entry, &e);
+                }
             }
-            lock(&shared).remove(&entry.key);
         }
         Err(failure) => {
-            let outcome = record_failure(&shared, &entry, failure);
-            shared.metrics.article_fetched(&entry.source, outcome);
-            lock(&shared).remove(&entry.key);
+            let outcome = record_failure(&job, &entry, failure);
+            job.telemetry
+                .metrics
+                .article_fetched(&entry.source, outcome);
         }
     }
 }
@@ -335,12 +373,13 @@ impl From<FetchError> for Failure {
 }
 
 /// Record a failed fetch on its entry; returns "retry" or "skipped".
-fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) -> &'static str {
+/// The entry is let go, or held if its failure could not be recorded.
+fn record_failure(job: &Dispatcher, entry: &Queued, failure: Failure) -> &'static str {
     let now = Utc::now();
     let attempts = entry.attempts + 1;
-    let retry_at = (failure.transient && attempts < shared.pipeline.max_attempts).then(|| {
-        let backoff = shared
-            .pipeline
+    let retry_at = (failure.transient && attempts < job.settings.max_attempts).then(|| {
+        let backoff = job
+            .settings
             .retry_delay
             .saturating_mul(1 << attempts.min(16).saturating_sub(1));
         let delay = failure
@@ -353,19 +392,23 @@ fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) -> &'static
             debug!(source = %entry.source, url = %entry.item.url, attempts, retry_at = %at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), error = %failure.message, "article fetch failed; will retry")
         }
         None if failure.expected => {
-            shared.counters.failed.fetch_add(1, Ordering::Relaxed);
+            job.telemetry.counters.add_failed();
             debug!(source = %entry.source, url = %entry.item.url, error = %failure.message, "article skipped");
         }
         None => {
-            shared.counters.failed.fetch_add(1, Ordering::Relaxed);
+            job.telemetry.counters.add_failed();
             warn!(source = %entry.source, url = %entry.item.url, attempts, error = %failure.message, "article skipped");
         }
     }
-    if let Err(e) = shared
+    match job
         .state
         .mark_failed(&entry.key, &failure.message, retry_at, now)
     {
-        warn!(url = %entry.item.url, error = %e, "cannot record article failure");
+        Ok(()) => job.work.release(&entry.key),
+        Err(e) => {
+            warn!(url = %entry.item.url, error = %e, "cannot record article failure");
+            job.unrecorded(entry, &e);
+        }
     }
     if retry_at.is_some() {
         "retry"
@@ -378,18 +421,18 @@ fn record_failure(shared: &Shared, entry: &Queued, failure: Failure) -> &'static
 /// turns out to be a document that is already indexed (reached through
 /// another link).
 async fn fetch_article(
-    shared: &Shared,
+    job: &Dispatcher,
     entry: &Queued,
     turn: Option<Reservation>,
 ) -> Result<Option<Article>, Failure> {
     let item = &entry.item;
     if item.kind == ItemKind::Post {
-        return post_article(shared, entry).map(Some);
+        return post_article(job, entry).map(Some);
     }
-    let reach = reach_for(shared, &entry.source).await;
+    let reach = job.registry.reach(&entry.source, &job.client).await;
     let client = match turn {
-        Some(turn) => shared.client.in_turn(turn),
-        None => shared.client.clone(),
+        Some(turn) => job.client.in_turn(turn),
+        None => job.client.clone(),
     };
     let fetched = client
         .get_guarded(&item.url, None, Expect::Html, reach)
@@ -408,19 +451,20 @@ async fn fetch_article(
     let extracted = crate::extract::extract(&html, Some(&response.url));
     // Counted before any decision on the page: a source whose pages all
     // come out empty must be flagged even if feed summaries stand in.
-    if let Err(e) = shared
+    if let Err(e) = job
         .state
         .record_extraction(&entry.source, extracted.body.trim().is_empty())
     {
         warn!(source = %entry.source, error = %e, "cannot record extraction outcome");
+        job.telemetry.storage.fail(Store::State, &e);
     }
-    shared.check_health(&entry.source);
+    job.registry.check_health(&entry.source);
 
     let id = doc_id(&identity_url(
         extracted.canonical_url.as_ref(),
         &response.url,
     ));
-    if id != entry.key && shared.state.is_handled(&id).unwrap_or(false) {
+    if id != entry.key && job.state.is_handled(&id).unwrap_or(false) {
         return Ok(None);
     }
 
@@ -439,10 +483,10 @@ async fn fetch_article(
             response.url
         )));
     }
-    let source_lang = shared.source(&entry.source).and_then(|s| s.lang.clone());
+    let source_lang = job.registry.get(&entry.source).and_then(|s| s.lang.clone());
     let page_lang = extracted.html_lang.or(extracted.og_locale);
     let text = format!("{title}\n{body}");
-    let detection = shared.detector.detect(
+    let detection = job.detector.detect(
         &text,
         &Hints {
             page: page_lang.as_deref(),
@@ -471,7 +515,7 @@ async fn fetch_article(
 
 /// A social post is a document as it is: no page to fetch. Its language is
 /// the one the platform declares when that is one of ours, else detected.
-fn post_article(shared: &Shared, entry: &Queued) -> Result<Article, Failure> {
+fn post_article(job: &Dispatcher, entry: &Queued) -> Result<Article, Failure> {
     let item = &entry.item;
     let body = item
         .text
@@ -494,13 +538,12 @@ fn post_article(shared: &Shared, entry: &Queued) -> Result<Article, Failure> {
         .lang
         .as_deref()
         .and_then(crate::lang::normalize_tag)
-        .filter(|code| shared.detector.languages().any(|l| l == *code));
+        .filter(|code| job.detector.languages().any(|l| l == *code));
     let lang = match declared {
         Some(code) => code,
         None => {
-            let source_lang = shared.source(&entry.source).and_then(|s| s.lang.clone());
-            shared
-                .detector
+            let source_lang = job.registry.get(&entry.source).and_then(|s| s.lang.clone());
+            job.detector
                 .detect(
                     &body,
                     &Hints {
@@ -532,23 +575,6 @@ fn post_article(shared: &Shared, entry: &Queued) -> Result<Article, Failure> {
     })
 }
 
-/// Which addresses links discovered by `source` may reach: public ones
-/// only, unless the source itself lives on a private address or the config
-/// allows them (see `http::Client::link_reach`).
-async fn reach_for(shared: &Shared, source: &str) -> Reach {
-    let mut cache = shared.reach.lock().await;
-    if let Some(r) = cache.get(source) {
-        return *r;
-    }
-    let reach = match shared.source(source) {
-        Some(s) => shared.client.link_reach(&s.url).await,
-        // A source removed from the config since its items were queued.
-        None => Reach::PublicOnly,
-    };
-    cache.insert(source.to_string(), reach);
-    reach
-}
-
 /// The URL that identifies a fetched page: its declared canonical URL,
 /// unless that is missing or implausible (many sites point every page's
 /// canonical at the home page or at another scheme's root).
@@ -576,7 +602,12 @@ mod tests {
     fn backlog_hands_out_ready_hosts_round_robin() {
         let dir = tempfile::tempdir().expect("tempdir");
         // The default per_host_delay (1 s) applies.
-        let shared = super::super::tests::shared(dir.path(), Duration::from_secs(30));
+        let state = Arc::new(State::open(dir.path()).expect("state"));
+        let path = dir.path().join("pressd.toml");
+        std::fs::write(&path, "").expect("write config");
+        let config = crate::config::Config::load(&path).expect("empty config is valid");
+        let client = Client::with_policy(&config.http, &config.policy).expect("client");
+        let work = Work::default();
         let items: Vec<(String, crate::item::Item)> = ["a", "a", "a", "b", "b"]
             .iter()
             .enumerate()
@@ -585,14 +616,11 @@ mod tests {
                 (url.to_string(), crate::item::Item::article(url))
             })
             .collect();
-        shared
-            .state
-            .enqueue("s", &items, Utc::now())
-            .expect("enqueue");
+        state.enqueue("s", &items, Utc::now()).expect("enqueue");
         let mut backlog = Backlog::default();
-        backlog.reload(&shared);
+        backlog.reload(&state, &work);
         assert_eq!(backlog.len, 5);
-        let (taken, _) = backlog.take(&shared.client, 4);
+        let (taken, _) = backlog.take(&client, 4);
         let hosts: Vec<String> = taken
             .iter()
             .filter_map(|b| b.turn.as_ref())
@@ -605,7 +633,7 @@ mod tests {
         // One per host in a round: each is then booked for a second.
         assert_eq!(hosts, ["a.example", "b.example"]);
         assert!(taken.iter().all(|b| b.turn.is_some()));
-        let (more, wake) = backlog.take(&shared.client, 4);
+        let (more, wake) = backlog.take(&client, 4);
         assert!(more.is_empty());
         let wait = wake
             .expect("a host frees")

@@ -19,15 +19,18 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
+use super::notify;
+use super::registry::Registry;
 use super::scheduler::Command;
-use super::{notify, Shared};
+use super::telemetry::Telemetry;
 use crate::config::{Config, Source};
 
 /// Reload on every SIGHUP until `cancel`.
 pub(super) async fn on_hangup(
     mut hangups: Signal,
     mut running: Config,
-    shared: Arc<Shared>,
+    registry: Arc<Registry>,
+    telemetry: Arc<Telemetry>,
     commands: mpsc::Sender<Command>,
     cancel: CancellationToken,
 ) {
@@ -38,12 +41,13 @@ pub(super) async fn on_hangup(
         }
         info!(config = %running.path.display(), "SIGHUP received, reloading the configuration");
         notify::reloading();
-        reload(&mut running, &shared, &commands).await;
+        reload(&mut running, &registry, &commands).await;
+        telemetry.status_changed();
         notify::reloaded();
     }
 }
 
-async fn reload(running: &mut Config, shared: &Shared, commands: &mpsc::Sender<Command>) {
+async fn reload(running: &mut Config, registry: &Registry, commands: &mpsc::Sender<Command>) {
     let path = running.path.clone();
     let loaded = tokio::task::spawn_blocking(move || Config::load(&path)).await;
     let new = match loaded {
@@ -69,26 +73,8 @@ async fn reload(running: &mut Config, shared: &Shared, commands: &mpsc::Sender<C
 
     // The pipeline must see the new settings (language hint, reach) before
     // the new pollers queue anything.
-    {
-        let mut map = shared.sources.write().unwrap_or_else(|p| p.into_inner());
-        for id in &diff.removed {
-            map.remove(id);
-        }
-        for s in diff.added.iter().chain(&diff.changed) {
-            map.insert(s.id.clone(), Arc::clone(s));
-        }
-    }
-    {
-        // A changed URL may live on another host: work the reach out again.
-        let mut reach = shared.reach.lock().await;
-        for id in diff
-            .removed
-            .iter()
-            .chain(diff.changed.iter().map(|s| &s.id))
-        {
-            reach.remove(id);
-        }
-    }
+    let updated: Vec<&Arc<Source>> = diff.added.iter().chain(&diff.changed).collect();
+    registry.apply(&diff.removed, &updated).await;
     let counts = (
         diff.added.len(),
         diff.removed.len(),
@@ -110,7 +96,6 @@ async fn reload(running: &mut Config, shared: &Shared, commands: &mpsc::Sender<C
     }
     // Only sources are taken live; every other setting stays as it runs.
     running.sources = new.sources;
-    shared.status_changed.notify_one();
     info!(
         added = counts.0,
         removed = counts.1,

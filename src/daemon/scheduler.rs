@@ -14,12 +14,21 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use super::{Mode, Shared};
+use super::registry::Registry;
+use super::storage::Store;
+use super::telemetry::Telemetry;
+use super::work::Work;
+use super::Mode;
 use crate::canonical::doc_id;
 use crate::config::Source;
-use crate::http::HostKey;
+use crate::http::{Client, HostKey};
 use crate::sources::{self, Poll, SourceError};
-use crate::state::StateError;
+use crate::state::{State, StateError};
+
+/// How soon a source whose items could not be queued (a storage fault) is
+/// polled again: a freed disk should be used within moments, and the poll
+/// is what finds the items again.
+const STORAGE_RETRY: Duration = Duration::from_secs(15);
 
 /// A change to the set of pollers, sent by a reload.
 #[derive(Debug)]
@@ -55,6 +64,17 @@ pub enum PollError {
 
 type Outcome = (String, Result<usize, PollError>);
 
+/// What the pollers share.
+pub(super) struct Polling {
+    pub client: Client,
+    pub state: Arc<State>,
+    pub registry: Arc<Registry>,
+    pub work: Arc<Work>,
+    pub telemetry: Arc<Telemetry>,
+    /// The longest wait before polling a failing source again.
+    pub max_backoff: Duration,
+}
+
 /// One running poller.
 struct Poller {
     stop: CancellationToken,
@@ -66,16 +86,17 @@ struct Poller {
 /// In [`Mode::Forever`], `commands` add, stop and restart pollers until
 /// `cancel` fires.
 pub(super) async fn run(
-    shared: Arc<Shared>,
+    polling: Polling,
     sources: Vec<Arc<Source>>,
     mode: Mode,
     cancel: CancellationToken,
     done: CancellationToken,
     mut commands: mpsc::Receiver<Command>,
 ) -> Vec<Outcome> {
+    let polling = Arc::new(polling);
     let mut pollers: HashMap<String, Poller> = HashMap::new();
     for source in sources {
-        start(&mut pollers, &shared, source, mode, &cancel);
+        start(&mut pollers, &polling, source, mode, &cancel);
     }
     if mode == Mode::Forever {
         // Once `commands` is closed its branch is disabled and this waits
@@ -86,8 +107,8 @@ pub(super) async fn run(
                 Some(command) = commands.recv() => match command {
                     Command::Start(source) => {
                         // A source removed earlier may come back elsewhere.
-                        adopt_urls(&shared, std::slice::from_ref(&source));
-                        start(&mut pollers, &shared, source, mode, &cancel);
+                        adopt_urls(&polling.state, std::slice::from_ref(&source));
+                        start(&mut pollers, &polling, source, mode, &cancel);
                     }
                     Command::Stop(id) => {
                         stop(&mut pollers, &id).await;
@@ -96,8 +117,8 @@ pub(super) async fn run(
                         stop(&mut pollers, &source.id).await;
                         // Only now: the old poller recorded its last poll
                         // (of the old URL) before it let go.
-                        adopt_urls(&shared, std::slice::from_ref(&source));
-                        start(&mut pollers, &shared, source, mode, &cancel);
+                        adopt_urls(&polling.state, std::slice::from_ref(&source));
+                        start(&mut pollers, &polling, source, mode, &cancel);
                     }
                 },
             }
@@ -117,15 +138,15 @@ pub(super) async fn run(
 
 fn start(
     pollers: &mut HashMap<String, Poller>,
-    shared: &Arc<Shared>,
+    polling: &Arc<Polling>,
     source: Arc<Source>,
     mode: Mode,
     cancel: &CancellationToken,
 ) {
     let stop = cancel.child_token();
     let id = source.id.clone();
-    shared.apply_host_limits(&source);
-    let task = tokio::spawn(poll_loop(shared.clone(), source, mode, stop.clone()));
+    apply_host_limits(&polling.client, &source);
+    let task = tokio::spawn(poll_loop(polling.clone(), source, mode, stop.clone()));
     if let Some(old) = pollers.insert(id.clone(), Poller { stop, task }) {
         // Never two pollers for one source; the reload diff should not ask.
         warn!(source = %id, "poller started twice; stopping the older one");
@@ -140,12 +161,12 @@ fn start(
 /// [`State::set_source_urls`]).
 ///
 /// [`State::set_source_urls`]: crate::state::State::set_source_urls
-pub(super) fn adopt_urls(shared: &Shared, sources: &[Arc<Source>]) {
+pub(super) fn adopt_urls(state: &State, sources: &[Arc<Source>]) {
     let urls: Vec<(&str, &str)> = sources
         .iter()
         .map(|s| (s.id.as_str(), s.url.as_str()))
         .collect();
-    match shared.state.set_source_urls(&urls) {
+    match state.set_source_urls(&urls) {
         Ok(changed) => {
             for (id, old) in changed {
                 info!(
@@ -163,6 +184,18 @@ pub(super) fn adopt_urls(shared: &Shared, sources: &[Arc<Source>]) {
     }
 }
 
+/// Give a source's own politeness settings to the HTTP client, which alone
+/// paces its host.
+fn apply_host_limits(client: &Client, source: &Source) {
+    if source.per_host_concurrency.is_some() || source.per_host_delay.is_some() {
+        client.set_host_limits(
+            &HostKey::of(&source.url),
+            source.per_host_concurrency,
+            source.per_host_delay,
+        );
+    }
+}
+
 /// Stop a source's poller and wait until it has let go (an interrupted poll
 /// records nothing, so the next poller finds the schedule as it was).
 async fn stop(pollers: &mut HashMap<String, Poller>, id: &str) {
@@ -176,15 +209,23 @@ async fn stop(pollers: &mut HashMap<String, Poller>, id: &str) {
 }
 
 async fn poll_loop(
-    shared: Arc<Shared>,
+    polling: Arc<Polling>,
     source: Arc<Source>,
     mode: Mode,
     cancel: CancellationToken,
 ) -> Outcome {
     let mut last: Result<usize, PollError> = Err(PollError::NotPolled);
+    // When the last poll meant the next one to be. The store holds the
+    // schedule; this holds it too while the store cannot be written (a
+    // full disk), so that a poll whose outcome was not recorded is not
+    // repeated at once, again and again.
+    let mut not_before: Option<Instant> = None;
     loop {
         if mode == Mode::Forever {
-            let wait = until_due(&shared, &source);
+            let planned = not_before.map_or(Duration::ZERO, |t| {
+                t.saturating_duration_since(Instant::now())
+            });
+            let wait = until_due(&polling, &source).max(planned);
             if !wait.is_zero() {
                 debug!(source = %source.id, wait_s = wait.as_secs(), "next poll scheduled");
             }
@@ -193,10 +234,12 @@ async fn poll_loop(
                 _ = tokio::time::sleep(wait) => {}
             }
         }
-        last = tokio::select! {
+        let next;
+        (last, next) = tokio::select! {
             _ = cancel.cancelled() => break,
-            r = poll_once(&shared, &source) => r,
+            r = poll_once(&polling, &source) => r,
         };
+        not_before = Some(Instant::now() + next);
         if mode == Mode::Once {
             break;
         }
@@ -205,8 +248,8 @@ async fn poll_loop(
 }
 
 /// How long until `source` is due, from the schedule in the state store.
-fn until_due(shared: &Shared, source: &Source) -> Duration {
-    let next = match shared.state.source(&source.id) {
+fn until_due(polling: &Polling, source: &Source) -> Duration {
+    let next = match polling.state.source(&source.id) {
         Ok(Some(s)) => s.next_poll,
         Ok(None) => None,
         Err(e) => {
@@ -224,9 +267,10 @@ fn until_due(shared: &Shared, source: &Source) -> Duration {
     })
 }
 
-/// Poll once, queue new items, record health. Returns the number of new items.
-async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError> {
-    let stored = match shared.state.source(&source.id) {
+/// Poll once, queue new items, record health. Returns the number of new
+/// items, and the wait until the next poll.
+async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollError>, Duration) {
+    let stored = match polling.state.source(&source.id) {
         Ok(s) => s,
         Err(e) => {
             warn!(source = %source.id, error = %e, "cannot read validators");
@@ -239,18 +283,18 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
         // poll's first request goes in it. No request slot on the wire is
         // held meanwhile. Boxed, as the poll below, so that the waiting is
         // allocated only while it lasts.
-        let turn = Box::pin(shared.client.reserve(&HostKey::of(&source.url))).await;
+        let turn = Box::pin(polling.client.reserve(&HostKey::of(&source.url))).await;
         let started = Instant::now();
         // Boxed: the poll's state (HTTP client, parser) is large, and
         // inline it would be allocated for every poller for its whole life,
         // waiting included; thousands of sources made that the bulk of the
         // daemon's memory.
         let r = Box::pin(async {
-            let client = shared.client.in_turn(turn);
+            let client = polling.client.in_turn(turn);
             sources::poll(&client, source, validators.as_ref()).await
         })
         .await;
-        shared.metrics.polled(
+        polling.telemetry.metrics.polled(
             &source.id,
             match &r {
                 Ok(Poll::NotModified) => "not_modified",
@@ -262,16 +306,16 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
         r
     };
     let now = Utc::now();
-    shared.status_changed.notify_one();
+    polling.telemetry.status_changed();
     match result {
         Ok(Poll::NotModified) => {
-            let interval = next_interval(shared, source, false);
+            let interval = next_interval(polling, source, false);
             debug!(source = %source.id, interval_s = interval.as_secs(), "not modified");
-            record(shared, source, |s| {
+            record(polling, source, |s| {
                 s.record_success(&source.id, None, 0, now, now + chrono_dur(interval))
             });
-            shared.check_health(&source.id);
-            Ok(0)
+            polling.registry.check_health(&source.id);
+            (Ok(0), interval)
         }
         Ok(Poll::Items {
             items,
@@ -281,21 +325,26 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
             let found = items.len();
             let keyed: Vec<(String, crate::item::Item)> =
                 items.into_iter().map(|i| (doc_id(&i.url), i)).collect();
-            let new = match shared.state.enqueue(&source.id, &keyed, now) {
+            let new = match polling.state.enqueue(&source.id, &keyed, now) {
                 Ok(n) => n,
                 Err(e) => {
                     // Not recorded as a success: the items must be found
                     // again next time rather than silently dropped.
                     warn!(source = %source.id, error = %e, "cannot queue discovered items");
-                    return Err(PollError::Queue(e));
+                    polling.telemetry.storage.fail(Store::State, &e);
+                    return (
+                        Err(PollError::Queue(e)),
+                        STORAGE_RETRY.min(source.min_interval()),
+                    );
                 }
             };
+            polling.telemetry.storage.ok(Store::State);
             if new > 0 {
-                shared.queued.notify_one();
+                polling.work.queued();
             }
-            let interval = next_interval(shared, source, new > 0);
+            let interval = next_interval(polling, source, new > 0);
             info!(source = %source.id, found, new, interval_s = interval.as_secs(), "polled");
-            record(shared, source, |s| {
+            record(polling, source, |s| {
                 s.record_success(
                     &source.id,
                     Some(&validators),
@@ -304,16 +353,16 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
                     now + chrono_dur(interval),
                 )
             });
-            record(shared, source, |s| {
+            record(polling, source, |s| {
                 s.record_reading(&source.id, reading.as_ref())
             });
             let before = stored.and_then(|s| s.reading);
             super::health::reading_changed(source, before.as_ref(), reading.as_ref());
-            shared.check_health(&source.id);
-            Ok(new)
+            polling.registry.check_health(&source.id);
+            (Ok(new), interval)
         }
         Err(e) => {
-            let failures = shared
+            let failures = polling
                 .state
                 .source(&source.id)
                 .ok()
@@ -323,7 +372,7 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
             let wait = backoff(
                 source.min_interval(),
                 failures,
-                shared.pipeline.max_backoff,
+                polling.max_backoff,
                 e.is_transient(),
             );
             // A server that says when to come back (Retry-After, a rate
@@ -339,29 +388,33 @@ async fn poll_once(shared: &Shared, source: &Source) -> Result<usize, PollError>
                 "poll failed"
             );
             let message = e.to_string();
-            record(shared, source, |s| {
+            record(polling, source, |s| {
                 s.record_failure(&source.id, &message, now, next)
             });
-            shared.check_health(&source.id);
-            Err(PollError::Source(e))
+            polling.registry.check_health(&source.id);
+            (Err(PollError::Source(e)), wait)
         }
     }
 }
 
 fn record(
-    shared: &Shared,
+    polling: &Polling,
     source: &Source,
     f: impl FnOnce(&crate::state::State) -> Result<(), crate::state::StateError>,
 ) {
-    if let Err(e) = f(&shared.state) {
-        warn!(source = %source.id, error = %e, "cannot record poll outcome");
+    match f(&polling.state) {
+        Ok(()) => polling.telemetry.storage.ok(Store::State),
+        Err(e) => {
+            warn!(source = %source.id, error = %e, "cannot record poll outcome");
+            polling.telemetry.storage.fail(Store::State, &e);
+        }
     }
 }
 
 /// The interval after a successful poll, from the stored one (the
 /// source's minimum at first), remembered for the next poll and restarts.
-fn next_interval(shared: &Shared, source: &Source, found_new: bool) -> Duration {
-    let current = shared
+fn next_interval(polling: &Polling, source: &Source, found_new: bool) -> Duration {
+    let current = polling
         .state
         .source(&source.id)
         .ok()
@@ -374,7 +427,7 @@ fn next_interval(shared: &Shared, source: &Source, found_new: bool) -> Duration 
         source.max_interval(),
     );
     if current != Some(interval) {
-        record(shared, source, |s| {
+        record(polling, source, |s| {
             s.set_poll_interval(&source.id, interval)
         });
     }

@@ -3,9 +3,15 @@
 //! the frontier entries marked done, so a kill between the two re-indexes
 //! (upsert replaces, never duplicates) rather than loses.
 //!
-//! The loop beats the shared heartbeat on every turn, and turns at least
-//! once per commit interval even with nothing to do, so a fresh heartbeat
-//! means "the writer is not stuck" (see `notify`).
+//! The loop beats the heartbeat on every turn, and turns at least once per
+//! commit interval even with nothing to do, so a fresh heartbeat means "the
+//! writer is not stuck" (see `notify`).
+//!
+//! A write that fails (a full disk) is a storage fault (see `storage`). A
+//! one-round run ends with it. The daemon keeps the uncommitted articles in
+//! memory, stops taking new ones (fetchers wait on the full channel), and
+//! retries with back-off: it opens a fresh tantivy writer (a failed commit
+//! leaves the old one dead), adds the kept articles again and commits.
 //!
 //! It runs on a thread of its own with a single-threaded runtime for its
 //! timers. Tantivy's calls block; run on the shared runtime through
@@ -20,11 +26,23 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use super::Shared;
+use super::storage::Store;
+use super::telemetry::Telemetry;
+use super::work::Work;
 use crate::article::Article;
-use crate::index::{IndexError, Writer};
+use crate::index::{Index, IndexError, Writer};
+use crate::state::State;
+
+/// The first wait before writing again after a storage fault; it doubles
+/// up to [`MAX_RETRY`].
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+const MAX_RETRY: Duration = Duration::from_secs(60);
+/// How long committed entries whose completion could not be recorded are
+/// kept from being fetched again.
+pub(super) const HOLD_UNRECORDED: Duration = Duration::from_secs(60);
 
 /// An article and the frontier key of the item it came from.
 pub(super) struct Indexable {
@@ -32,16 +50,29 @@ pub(super) struct Indexable {
     pub key: String,
 }
 
+/// What the writer needs, besides the articles.
+pub(super) struct WriterTask {
+    /// Where a fresh writer comes from after a failed one.
+    pub index: Arc<Index>,
+    pub state: Arc<State>,
+    pub work: Arc<Work>,
+    pub telemetry: Arc<Telemetry>,
+    pub batch: usize,
+    pub interval: Duration,
+    /// Retry after a storage fault (the daemon) rather than end with it.
+    pub retry: bool,
+    /// The run is stopping: give up retrying (the work stays queued).
+    pub cancel: CancellationToken,
+}
+
 /// Start the writer on its own thread. The receiver yields its result once
 /// the channel's senders are all dropped and the last batch is committed;
 /// if the thread cannot start or dies, the receiver reports a closed
 /// channel.
 pub(super) fn spawn(
+    task: WriterTask,
     writer: Writer,
     rx: mpsc::Receiver<Indexable>,
-    shared: Arc<Shared>,
-    batch: usize,
-    interval: Duration,
 ) -> std::io::Result<oneshot::Receiver<Result<(), IndexError>>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -50,7 +81,7 @@ pub(super) fn spawn(
     std::thread::Builder::new()
         .name("pressd-writer".into())
         .spawn(move || {
-            let result = runtime.block_on(run(writer, rx, shared, batch, interval));
+            let result = runtime.block_on(run(task, writer, rx));
             // The daemon may have gone on to stop; then nobody listens.
             let _ = done_tx.send(result);
         })?;
@@ -58,91 +89,202 @@ pub(super) fn spawn(
 }
 
 async fn run(
-    mut writer: Writer,
+    task: WriterTask,
+    writer: Writer,
     mut rx: mpsc::Receiver<Indexable>,
-    shared: Arc<Shared>,
-    batch: usize,
-    interval: Duration,
 ) -> Result<(), IndexError> {
-    let mut pending: Vec<Pending> = Vec::new();
+    // `None` after a failure: the dead writer is dropped (it holds the
+    // index's writer lock) before a fresh one is opened.
+    let mut writer = Some(writer);
+    let mut pending: Vec<Indexable> = Vec::new();
     let mut deadline: Option<Instant> = None;
     loop {
-        shared.heartbeat.beat();
-        let wake = deadline.unwrap_or_else(|| Instant::now() + interval);
+        task.telemetry.heartbeat.beat();
+        let wake = deadline.unwrap_or_else(|| Instant::now() + task.interval);
         let msg = match tokio::time::timeout_at(wake, rx.recv()).await {
             Ok(m) => m,
             Err(_) if deadline.is_some() => {
-                commit(&mut writer, &mut pending, &shared)?;
+                commit_or_recover(&task, &mut writer, &mut pending).await?;
                 deadline = None;
                 continue;
             }
             // Idle: nothing to commit, only a heartbeat to give.
             Err(_) => continue,
         };
-        let Some(Indexable { article, key }) = msg else {
+        let Some(item) = msg else {
             break;
         };
-        writer.upsert(&article)?;
-        debug!(source = %article.source, url = %article.url, lang = %article.lang, "article added");
-        pending.push(Pending {
-            key,
-            id: article.id,
-            source: article.source,
-            lang: article.lang,
-        });
-        deadline.get_or_insert_with(|| Instant::now() + interval);
-        if pending.len() >= batch {
-            commit(&mut writer, &mut pending, &shared)?;
+        match upsert(&task, &mut writer, &item) {
+            Ok(()) => {}
+            Err(IndexError::EmptyId { .. }) => {
+                skip(&task, &item);
+                continue;
+            }
+            Err(e) => {
+                pending.push(item);
+                recover(&task, &mut writer, &pending, e).await?;
+                done(&task, &mut pending);
+                deadline = None;
+                continue;
+            }
+        }
+        debug!(source = %item.article.source, url = %item.article.url, lang = %item.article.lang, "article added");
+        pending.push(item);
+        deadline.get_or_insert_with(|| Instant::now() + task.interval);
+        if pending.len() >= task.batch {
+            commit_or_recover(&task, &mut writer, &mut pending).await?;
             deadline = None;
         }
     }
     // The writer is dropped without waiting for background merges: on a
     // large index they can take longer than a service stop may, and tantivy
     // discards an unfinished merge safely (its files are collected later).
-    commit(&mut writer, &mut pending, &shared)
+    commit_or_recover(&task, &mut writer, &mut pending).await
 }
 
-/// An upserted article waiting for the next commit.
-struct Pending {
-    /// Frontier key of the item it came from.
-    key: String,
-    /// Document id (canonical URL).
-    id: String,
-    source: String,
-    lang: String,
+fn upsert(
+    task: &WriterTask,
+    writer: &mut Option<Writer>,
+    item: &Indexable,
+) -> Result<(), IndexError> {
+    open(task, writer)?.upsert(&item.article)
 }
 
-fn commit(
-    writer: &mut Writer,
-    pending: &mut Vec<Pending>,
-    shared: &Shared,
+/// The writer, a fresh one if the last failed.
+fn open<'a>(task: &WriterTask, slot: &'a mut Option<Writer>) -> Result<&'a mut Writer, IndexError> {
+    let writer = match slot.take() {
+        Some(w) => w,
+        None => task.index.writer()?,
+    };
+    Ok(slot.insert(writer))
+}
+
+/// An article that cannot be indexed at all: recorded as failed, not retried.
+fn skip(task: &WriterTask, item: &Indexable) {
+    warn!(source = %item.article.source, title = %item.article.title, "article without an id; skipped");
+    if let Err(e) = task
+        .state
+        .mark_failed(&item.key, "no canonical URL", None, Utc::now())
+    {
+        task.telemetry.storage.fail(Store::State, &e);
+        task.work.hold(&item.key, HOLD_UNRECORDED);
+        return;
+    }
+    task.work.release(&item.key);
+}
+
+/// Commit what is pending; on a storage fault, recover (or end the run).
+async fn commit_or_recover(
+    task: &WriterTask,
+    writer: &mut Option<Writer>,
+    pending: &mut Vec<Indexable>,
 ) -> Result<(), IndexError> {
     if pending.is_empty() {
         return Ok(());
     }
-    writer.commit()?;
+    match open(task, writer).and_then(Writer::commit) {
+        Ok(()) => task.telemetry.storage.ok(Store::Index),
+        Err(e) => recover(task, writer, pending, e).await?,
+    }
+    done(task, pending);
+    Ok(())
+}
+
+/// After the failure `error` with `pending` upserted but not committed:
+/// end the run with it, or retry until `pending` is committed (or the run
+/// stops, which leaves them queued).
+async fn recover(
+    task: &WriterTask,
+    writer: &mut Option<Writer>,
+    pending: &[Indexable],
+    error: IndexError,
+) -> Result<(), IndexError> {
+    task.telemetry.storage.fail(Store::Index, &error);
+    if !task.retry {
+        return Err(error);
+    }
+    let mut last = error;
+    let mut wait = FIRST_RETRY;
+    loop {
+        // The dead writer goes first: it holds the index's writer lock.
+        *writer = None;
+        if !sleep_beating(task, wait).await {
+            warn!(
+                documents = pending.len(),
+                "stopping during a storage fault; the uncommitted articles stay queued"
+            );
+            return Err(last);
+        }
+        wait = (wait * 2).min(MAX_RETRY);
+        let attempt = open(task, writer).and_then(|w| {
+            for item in pending {
+                w.upsert(&item.article)?;
+            }
+            w.commit()
+        });
+        match attempt {
+            Ok(()) => {
+                task.telemetry.storage.ok(Store::Index);
+                return Ok(());
+            }
+            Err(e) => {
+                debug!(error = %e, retry_in_s = wait.as_secs(), "index still not writable");
+                task.telemetry.storage.fail(Store::Index, &e);
+                last = e;
+            }
+        }
+    }
+}
+
+/// Sleep for `wait`, beating the heartbeat (a writer waiting out a full
+/// disk is not stuck: restarting the service would not help). `false` if
+/// the run stopped meanwhile.
+async fn sleep_beating(task: &WriterTask, wait: Duration) -> bool {
+    let until = Instant::now() + wait;
+    loop {
+        task.telemetry.heartbeat.beat();
+        let now = Instant::now();
+        if now >= until {
+            return true;
+        }
+        let step = (until - now).min(task.interval);
+        tokio::select! {
+            _ = task.cancel.cancelled() => return false,
+            _ = tokio::time::sleep(step) => {}
+        }
+    }
+}
+
+/// `pending` is committed: mark its entries done and count them.
+fn done(task: &WriterTask, pending: &mut Vec<Indexable>) {
     let n = pending.len();
     let done: Vec<(String, String)> = pending
         .iter()
-        .map(|p| (p.key.clone(), p.id.clone()))
+        .map(|p| (p.key.clone(), p.article.id.clone()))
         .collect();
-    if let Err(e) = shared.state.mark_indexed(&done, Utc::now()) {
-        // The documents are committed; their entries stay queued and will be
-        // re-indexed (replaced, not duplicated) on a later pass.
-        warn!(error = %e, "cannot mark committed articles as indexed");
-    }
-    {
-        let mut in_flight = shared.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        for p in pending.iter() {
-            in_flight.remove(&p.key);
+    match task.state.mark_indexed(&done, Utc::now()) {
+        Ok(()) => {
+            task.telemetry.storage.ok(Store::State);
+            task.work
+                .release_all(pending.iter().map(|p| p.key.as_str()));
+        }
+        Err(e) => {
+            // The documents are committed; their entries stay queued and
+            // will be indexed again (replaced, not duplicated), once the
+            // store can be written again.
+            task.telemetry.storage.fail(Store::State, &e);
+            for p in pending.iter() {
+                task.work.hold(&p.key, HOLD_UNRECORDED);
+            }
         }
     }
     for p in pending.iter() {
-        shared.metrics.indexed(&p.source, &p.lang);
+        task.telemetry
+            .metrics
+            .indexed(&p.article.source, &p.article.lang);
     }
-    shared.counters.add_indexed(n as u64);
-    shared.status_changed.notify_one();
+    task.telemetry.counters.add_indexed(n as u64);
+    task.telemetry.status_changed();
     info!(documents = n, "index committed");
     pending.clear();
-    Ok(())
 }

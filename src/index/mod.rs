@@ -14,9 +14,12 @@
 //!   Azerbaijani stemmer.
 //! - [`writer`]: upsert by canonical URL, commit.
 //! - [`search`]: query parsing, filters, sort orders, snippets.
+//! - [`counts`]: counts of the documents a search matches, by time, source,
+//!   language and kind, from aggregations (for `pressd coverage`).
 
 pub mod analysis;
 pub mod az_stem;
+pub mod counts;
 pub mod names;
 pub mod schema;
 pub mod search;
@@ -29,6 +32,7 @@ use tantivy::directory::error::OpenDirectoryError;
 use tantivy::directory::MmapDirectory;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
+pub use counts::{CountField, Counter, FirstArticle, Overview, RangeCounts};
 pub use schema::{Fields, StemFields, SCHEMA_VERSION};
 pub use search::{Hit, SearchRequest, SearchResults, Sort, HIGHLIGHT_END, HIGHLIGHT_START};
 pub use writer::Writer;

@@ -199,7 +199,10 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
     Ok(SearchResults { total, hits })
 }
 
-fn parse_query(index: &Index, request: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {
+pub(super) fn parse_query(
+    index: &Index,
+    request: &SearchRequest,
+) -> Result<Box<dyn Query>, IndexError> {
     let text = request.query.as_str();
     if text.trim().is_empty() {
         return Ok(Box::new(AllQuery));
@@ -436,7 +439,11 @@ fn complete_negations(ast: UserInputAst) -> UserInputAst {
 
 /// Adds the request's filters to `query`. Filters only select: they score 0
 /// so relevance stays that of the user's words.
-fn with_filters(index: &Index, query: Box<dyn Query>, request: &SearchRequest) -> BooleanQuery {
+pub(super) fn with_filters(
+    index: &Index,
+    query: Box<dyn Query>,
+    request: &SearchRequest,
+) -> BooleanQuery {
     let f = &index.fields;
     let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
         (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))

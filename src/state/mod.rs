@@ -55,8 +55,9 @@ pub enum StateError {
     Open { path: String, message: String },
     /// A statement of operation `op` (the method: "enqueue",
     /// "record_success", ...) failed.
-    #[error("state store: {op}: {error}")]
+    #[error("state store {path}: {op}: {error}")]
     Sql {
+        path: String,
         op: &'static str,
         error: rusqlite::Error,
     },
@@ -74,6 +75,8 @@ pub enum StateError {
 #[derive(Debug)]
 pub struct State {
     conn: Mutex<Connection>,
+    /// The database file, for errors.
+    path: String,
 }
 
 impl State {
@@ -89,6 +92,7 @@ impl State {
         migrate(&conn, &path)?;
         Ok(State {
             conn: Mutex::new(conn),
+            path: path.display().to_string(),
         })
     }
 
@@ -122,6 +126,7 @@ impl State {
         }
         Ok(State {
             conn: Mutex::new(conn),
+            path: path.display().to_string(),
         })
     }
 
@@ -137,7 +142,7 @@ impl State {
         op: &'static str,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StateError> {
-        f(&self.lock()).map_err(|error| StateError::Sql { op, error })
+        f(&self.lock()).map_err(|error| self.sql_error(op, error))
     }
 
     /// Run `f` in one transaction, committed when it returns Ok.
@@ -157,7 +162,15 @@ impl State {
             tx.commit()?;
             Ok(value)
         };
-        run().map_err(|error: rusqlite::Error| StateError::Sql { op, error })
+        run().map_err(|error: rusqlite::Error| self.sql_error(op, error))
+    }
+
+    fn sql_error(&self, op: &'static str, error: rusqlite::Error) -> StateError {
+        StateError::Sql {
+            path: self.path.clone(),
+            op,
+            error,
+        }
     }
 }
 
@@ -244,6 +257,12 @@ fn open_error(path: &Path, e: &rusqlite::Error) -> StateError {
             "; check that the directory exists and is writable by this user"
         }
         Some(ErrorCode::ReadOnly) => "; the file or its directory is read-only",
+        // SQLite reports a full volume as an I/O error when it cannot grow
+        // its shared-memory index.
+        Some(ErrorCode::DiskFull) | Some(ErrorCode::SystemIoFailure) => {
+            "; is its volume full (or read-only)? Free space there and start again: \
+             nothing queued is lost"
+        }
         _ => "",
     };
     StateError::Open {
@@ -453,7 +472,7 @@ mod tests {
         // The reader cannot write, and the error says which operation and
         // keeps SQLite's own.
         match reader.enqueue("x", &keyed(&["https://r.example/2"]), t(1)) {
-            Err(StateError::Sql { op, error }) => {
+            Err(StateError::Sql { op, error, .. }) => {
                 assert_eq!(op, "enqueue");
                 assert_eq!(error.sqlite_error_code(), Some(ErrorCode::ReadOnly));
             }

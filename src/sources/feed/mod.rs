@@ -25,6 +25,7 @@
 //! feed that has nothing.
 
 mod entry;
+mod inspect;
 mod lenient;
 mod repair;
 mod strict;
@@ -135,7 +136,7 @@ pub fn parse(text: &str, base: &Url) -> Result<Parsed, String> {
         return Err(message);
     }
     // Line and column in the document as served; the repairs keep lines.
-    let xml_error = lenient::first_xml_error(text);
+    let xml_error = inspect::first_xml_error(text);
     let (repaired, repairs) = repair::repair(text);
     let mended = Mended {
         repairs,
@@ -167,7 +168,7 @@ struct Mended {
 /// (feed-rs does not tell a guid that is no permalink from one that is).
 fn checked(text: &str, document: entry::Document, base: &Url, mended: Option<Mended>) -> Parsed {
     let found = entry::items(&document, base);
-    let seen = lenient::glance(text);
+    let seen = inspect::glance(text);
     let short =
         document.entries.len() < seen.entries || (found.without_link > 0 && seen.unread_links);
     let doubtful = found.linked_by_id > 0 && denies_permalinks(text);
@@ -187,7 +188,7 @@ fn checked(text: &str, document: entry::Document, base: &Url, mended: Option<Men
             || (doubtful && theirs >= ours && more.items.len() != found.items.len());
         if better {
             let mended = mended.unwrap_or_else(|| Mended {
-                xml_error: lenient::first_xml_error(text).map(|e| e.to_string()),
+                xml_error: inspect::first_xml_error(text).map(|e| e.to_string()),
                 repairs,
             });
             return account(Reader::Lenient, theirs, more, mended);
@@ -261,7 +262,7 @@ fn is_feed_root(name: &str) -> bool {
 fn failure(
     strict_error: Option<&feed_rs::parser::ParseFeedError>,
     lenient: &lenient::Lenient,
-    xml_error: Option<&lenient::XmlError>,
+    xml_error: Option<&inspect::XmlError>,
 ) -> String {
     let xml_error = xml_error.or(lenient.error.as_ref());
     match lenient.root.as_deref() {
@@ -290,7 +291,7 @@ fn failure(
 /// with the feed the page advertises if it names one. A document whose
 /// root element is a feed's is a feed, whatever DOCTYPE it carries.
 fn html_page_message(text: &str, base: &Url) -> Option<String> {
-    if lenient::root_name(text).is_some_and(|root| is_feed_root(&root)) {
+    if inspect::root_name(text).is_some_and(|root| is_feed_root(&root)) {
         return None;
     }
     let head: String = text

@@ -7,16 +7,23 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 use url::Url;
 
 use crate::config::{Config, DEFAULT_CONFIG};
+use crate::coverage::{self, chart, Coverage, CoverageError, CoverageRequest, Granularity, Split};
 use crate::daemon::{self, Mode};
 use crate::index::{Index, IndexError, SearchRequest, Sort};
 use crate::lang::{Detector, Hints, DEFAULT_LANGUAGES};
-use crate::state::State;
+
+mod coverage_output;
+mod sources_output;
+
+use coverage_output::coverage;
+use sources_output::sources;
 
 /// Multilingual press-coverage aggregator: polls outlets' feeds, extracts
 /// and language-tags articles, indexes them, and searches them.
@@ -53,6 +60,9 @@ pub enum Command {
     },
     /// Search the index (works while the daemon runs).
     Search(SearchArgs),
+    /// Count what a search matches per hour, day, week or month, split by
+    /// source, language or kind; as a table, JSON or CSV, and a chart.
+    Coverage(CoverageArgs),
     /// List the configured sources and their health.
     Sources {
         #[arg(long, value_enum, default_value_t = SourcesFormat::Table)]
@@ -82,6 +92,24 @@ pub struct SearchArgs {
     /// exact form only. Tantivy syntax works: OR, NOT, -word, title:word.
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
+    #[command(flatten)]
+    filters: FilterArgs,
+    /// Match words as written only: no cross-script name matching
+    /// (Hajiyev then no longer finds Гаджиев or Hacıyev).
+    #[arg(long)]
+    exact: bool,
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    sort: SortArg,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+/// The filters of every command that selects documents (search, coverage):
+/// one parsing, so they mean the same everywhere.
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
     /// Only these languages (ISO 639-1, comma-separated).
     #[arg(long, value_delimiter = ',')]
     lang: Vec<String>,
@@ -91,22 +119,101 @@ pub struct SearchArgs {
     /// Only articles or only social posts.
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
-    /// Match words as written only: no cross-script name matching
-    /// (Hajiyev then no longer finds Гаджиев or Hacıyev).
-    #[arg(long)]
-    exact: bool,
     /// Published on or after (YYYY-MM-DD or RFC 3339).
     #[arg(long, value_parser = parse_since)]
     since: Option<DateTime<Utc>>,
     /// Published on or before (YYYY-MM-DD means the whole day, or RFC 3339).
     #[arg(long, value_parser = parse_until)]
     until: Option<DateTime<Utc>>,
-    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-    sort: SortArg,
-    #[arg(long, default_value_t = 10)]
-    limit: usize,
+}
+
+impl FilterArgs {
+    /// A request for `query` with these filters (and the default sort and
+    /// limit).
+    fn request(self, query: &[String], exact: bool) -> SearchRequest {
+        SearchRequest {
+            query: query.join(" "),
+            langs: self.lang,
+            sources: self.source,
+            kinds: self
+                .kind
+                .map(|k| match k {
+                    KindArg::Article => vec!["article".to_string()],
+                    KindArg::Post => vec!["post".to_string()],
+                })
+                .unwrap_or_default(),
+            since: self.since,
+            until: self.until,
+            exact,
+            ..SearchRequest::default()
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CoverageArgs {
+    /// What to count: the same query as `pressd search`.
+    #[arg(required = true, num_args = 1..)]
+    query: Vec<String>,
+    #[command(flatten)]
+    filters: FilterArgs,
+    /// Match words as written only (as `pressd search --exact`).
+    #[arg(long)]
+    exact: bool,
+    /// Length of a bucket.
+    #[arg(long, value_enum, default_value_t = ByArg::Day)]
+    by: ByArg,
+    /// What each bucket's count is split by.
+    #[arg(long, value_enum, default_value_t = SplitArg::Source)]
+    split: SplitArg,
+    /// Split values shown by name, the most frequent; the rest are summed
+    /// as "other". 0 shows them all.
+    #[arg(long, value_name = "N", default_value_t = coverage::DEFAULT_TOP)]
+    top: usize,
+    /// Time zone of the bucket boundaries: an IANA name (Asia/Baku) or UTC.
+    /// --since and --until select documents as in search, a bare date in
+    /// UTC; for a local day give its offset (2025-03-01T00:00:00+04:00).
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
+    tz: Tz,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// Also draw the counts into FILE, an .svg or a .png.
+    #[arg(long, value_name = "FILE", value_parser = parse_chart_file)]
+    chart: Option<ChartFile>,
+    /// How the chart draws the counts: stacked bars or one line per value.
+    #[arg(long, value_enum, default_value_t = StyleArg::Bars)]
+    style: StyleArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ByArg {
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SplitArg {
+    Source,
+    Lang,
+    Kind,
+    /// The stories of the index (not available yet).
+    Story,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StyleArg {
+    Bars,
+    #[value(alias = "lines")]
+    Line,
+}
+
+/// `--chart`: where, and in which format (from the extension).
+#[derive(Debug, Clone)]
+struct ChartFile {
+    path: PathBuf,
+    format: chart::Format,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -172,6 +279,10 @@ fn execute(args: Args) -> Result<ExitCode> {
         Command::Search(s) => {
             let config = load_config(&args.config)?;
             search(&config, s)
+        }
+        Command::Coverage(c) => {
+            let config = load_config(&args.config)?;
+            coverage(&config, c)
         }
         Command::Sources { format } => {
             let config = load_config(&args.config)?;
@@ -320,28 +431,48 @@ fn parse_date(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| format!("'{s}' is not a valid date"))
 }
 
+/// An IANA zone name, in any case (`asia/baku`, `UTC`).
+fn parse_zone(s: &str) -> Result<Tz, String> {
+    s.parse::<Tz>()
+        .ok()
+        .or_else(|| {
+            chrono_tz::TZ_VARIANTS
+                .iter()
+                .find(|z| z.name().eq_ignore_ascii_case(s))
+                .copied()
+        })
+        .ok_or_else(|| {
+            format!(
+                "unknown time zone '{s}': use an IANA name such as Asia/Baku, Asia/Yerevan, \
+                 Asia/Tbilisi, Europe/Istanbul or UTC"
+            )
+        })
+}
+
+fn parse_chart_file(s: &str) -> Result<ChartFile, String> {
+    let path = PathBuf::from(s);
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let format = match extension.as_deref() {
+        Some("svg") => chart::Format::Svg,
+        Some("png") => chart::Format::Png,
+        _ => return Err(format!("'{s}': a chart file name ends in .svg or .png")),
+    };
+    Ok(ChartFile { path, format })
+}
+
 fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
     let index = Index::open_read(&config.index_dir)?;
     let request = SearchRequest {
-        query: args.query.join(" "),
-        langs: args.lang,
-        sources: args.source,
-        kinds: args
-            .kind
-            .map(|k| match k {
-                KindArg::Article => vec!["article".to_string()],
-                KindArg::Post => vec!["post".to_string()],
-            })
-            .unwrap_or_default(),
-        since: args.since,
-        until: args.until,
         sort: match args.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Newest => Sort::Newest,
             SortArg::Oldest => Sort::Oldest,
         },
         limit: args.limit,
-        exact: args.exact,
+        ..args.filters.request(&args.query, args.exact)
     };
     let results = match index.search(&request) {
         Ok(r) => r,
@@ -413,138 +544,17 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn rfc3339(d: DateTime<Utc>) -> String {
-    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-#[derive(serde::Serialize)]
-struct SourceRow {
-    id: String,
-    kind: &'static str,
-    name: Option<String>,
-    url: String,
-    enabled: bool,
-    status: &'static str,
-    last_attempt: Option<String>,
-    last_success: Option<String>,
-    last_new_item: Option<String>,
-    next_poll: Option<String>,
-    consecutive_failures: u32,
-    items_seen: u64,
-    /// The current adaptive poll interval.
-    poll_interval_s: u64,
-    /// The measured time between new items, when known.
-    cadence_s: Option<u64>,
-    recent_empty_extractions: u32,
-    recent_fetched_articles: u32,
-    last_error: Option<String>,
-    /// How completely the last document the source served was read (feeds).
-    reading: Option<ReadingRow>,
-}
-
-/// A source's [`Reading`](crate::sources::Reading) with the one-line
-/// account `pressd sources` shows in its table.
-#[derive(serde::Serialize)]
-struct ReadingRow {
-    #[serde(flatten)]
-    reading: crate::sources::Reading,
-    /// "3 of 20 entries unreadable: …", "read after repair (…)"; `None`
-    /// for a clean reading.
-    summary: Option<String>,
-}
-
-fn sources(config: &Config, format: SourcesFormat) -> Result<ExitCode> {
-    // Before the first run there is no store yet: show the sources anyway.
-    let states = if config.state_dir.join("state.sqlite").exists() {
-        State::open_read_only(&config.state_dir)?.sources()?
-    } else {
-        Vec::new()
-    };
-    let now = Utc::now();
-    let rows: Vec<SourceRow> = config
-        .sources
-        .iter()
-        .map(|s| {
-            let st = states.iter().find(|st| st.id == s.id);
-            let status = daemon::health::assess(s, st, now).as_str();
-            SourceRow {
-                id: s.id.clone(),
-                kind: s.kind().as_str(),
-                name: s.name.clone(),
-                url: s.url.to_string(),
-                enabled: s.enabled,
-                status,
-                last_attempt: st.and_then(|x| x.last_attempt).map(rfc3339),
-                last_success: st.and_then(|x| x.last_success).map(rfc3339),
-                last_new_item: st.and_then(|x| x.last_new_item).map(rfc3339),
-                next_poll: st
-                    .and_then(|x| x.next_poll)
-                    .filter(|_| s.enabled)
-                    .map(rfc3339),
-                consecutive_failures: st.map_or(0, |x| x.consecutive_failures),
-                items_seen: st.map_or(0, |x| x.items_seen),
-                poll_interval_s: st
-                    .and_then(|x| x.interval)
-                    .unwrap_or_else(|| s.min_interval())
-                    .as_secs(),
-                cadence_s: st.and_then(|x| x.cadence).map(|c| c.as_secs()),
-                recent_empty_extractions: st.map_or(0, |x| x.recent_empty),
-                recent_fetched_articles: st.map_or(0, |x| x.recent_fetched),
-                last_error: st.and_then(|x| x.last_error.clone()),
-                reading: st
-                    .and_then(|x| x.reading.clone())
-                    .map(|reading| ReadingRow {
-                        summary: reading.summary(),
-                        reading,
-                    }),
-            }
-        })
-        .collect();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match format {
-        SourcesFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &rows)?;
-            writeln!(out)?;
-        }
-        SourcesFormat::Table => {
-            let id_w = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
-            writeln!(
-                out,
-                "{:<id_w$}  {:<8}  {:<18}  {:<20}  {:<20}  {:<20}  LAST ERROR / READING",
-                "ID", "KIND", "STATUS", "LAST SUCCESS", "LAST NEW ITEM", "NEXT POLL"
-            )?;
-            for r in &rows {
-                let dash = || "-".to_string();
-                writeln!(
-                    out,
-                    "{:<id_w$}  {:<8}  {:<18}  {:<20}  {:<20}  {:<20}  {}",
-                    r.id,
-                    r.kind,
-                    r.status,
-                    r.last_success.clone().unwrap_or_else(dash),
-                    r.last_new_item.clone().unwrap_or_else(dash),
-                    r.next_poll.clone().unwrap_or_else(dash),
-                    // A failing source shows its error; one that polls
-                    // shows what its last document's reading has to say.
-                    r.last_error
-                        .as_deref()
-                        .or(r.reading.as_ref().and_then(|x| x.summary.as_deref()))
-                        .map(one_line)
-                        .unwrap_or_default()
-                )?;
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn one_line(s: &str) -> String {
+/// `s` on one line, cut after 100 characters.
+pub(super) fn one_line(s: &str) -> String {
     let line = s.replace('\n', " ");
     match line.char_indices().nth(100) {
         Some((i, _)) => format!("{}…", &line[..i]),
         None => line,
     }
+}
+
+fn rfc3339(d: DateTime<Utc>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The detector's candidates: `--languages`, else the config's, else the

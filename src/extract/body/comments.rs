@@ -1,0 +1,95 @@
+//! Reader comments found by their structure, whatever their class names: a
+//! thread of signed units below an article.
+
+use super::lines::{dateline, substantive};
+use super::segment::Block;
+use crate::extract::dom::Doc;
+
+/// A short line carrying a year and a clock time: the signature of a
+/// comment or forum post ("Posted by: Anna at November 8, 2012 7:22 AM").
+fn signature(text: &str) -> bool {
+    text.chars().count() <= 100 && dateline(text) && clock_time(text)
+}
+
+/// "7:22", "19:05": hours and minutes.
+fn clock_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(3).enumerate().any(|(i, w)| {
+        w[0].is_ascii_digit()
+            && w[1] == b':'
+            && w[2].is_ascii_digit()
+            && b.get(i + 3).is_some_and(u8::is_ascii_digit)
+            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+    })
+}
+
+/// Fewest signed units that make a thread.
+const THREAD_MIN_UNITS: usize = 3;
+
+/// Article prose outside a thread for the thread to be taken for reader
+/// comments under it rather than the page's own content (a forum thread).
+const THREAD_MIN_ARTICLE: u32 = 300;
+
+/// Without reader comments found by their structure, whatever their class
+/// names: three or more sibling elements each carrying one signature line
+/// (author and date or time), below an article that has prose of its own.
+/// A page that is nothing but such units (a forum thread) keeps them.
+pub(super) fn without_comment_thread<'a>(
+    doc: &Doc,
+    kept: Vec<(&'a Block, &'a str)>,
+) -> Vec<(&'a Block, &'a str)> {
+    let sigs: Vec<u32> = kept
+        .iter()
+        .filter(|(_, t)| signature(t))
+        .map(|(b, _)| b.owner)
+        .collect();
+    if sigs.len() < THREAD_MIN_UNITS {
+        return kept;
+    }
+    // Signatures per subtree, counted up each signature's ancestor chain.
+    let mut count: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    for &o in &sigs {
+        let mut i = o;
+        while i != u32::MAX {
+            *count.entry(i).or_default() += 1;
+            i = doc.nodes[i as usize].parent;
+        }
+    }
+    // The thread: the node with the most children holding exactly one
+    // signature each.
+    let mut units: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for (&i, &c) in &count {
+        let p = doc.nodes[i as usize].parent;
+        if c == 1 && p != u32::MAX {
+            units.entry(p).or_default().push(i);
+        }
+    }
+    let Some((_, mut members)) = units
+        .into_iter()
+        .filter(|(_, m)| m.len() >= THREAD_MIN_UNITS)
+        .max_by_key(|(t, m)| (m.len(), *t))
+    else {
+        return kept;
+    };
+    members.sort_unstable();
+    let from = members[0];
+    let to = doc.nodes[*members.last().unwrap_or(&from) as usize].end;
+    let inside = |b: &Block| b.owner >= from && b.owner < to;
+    // Every unit says something besides its signature.
+    let said = members.iter().all(|&m| {
+        let end = doc.nodes[m as usize].end;
+        kept.iter()
+            .any(|(b, t)| b.owner >= m && b.owner < end && substantive(t) && !signature(t))
+    });
+    // The article comes first; prose after the units is not a comment
+    // section's.
+    let outside: Vec<&(&Block, &str)> = kept
+        .iter()
+        .filter(|(b, t)| !inside(b) && substantive(t))
+        .collect();
+    let article: u32 = outside.iter().map(|(b, _)| b.chars).sum();
+    if !said || article < THREAD_MIN_ARTICLE || outside.iter().any(|(b, _)| b.owner >= to) {
+        return kept;
+    }
+    kept.into_iter().filter(|(b, _)| !inside(b)).collect()
+}

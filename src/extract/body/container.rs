@@ -1,0 +1,159 @@
+//! The choice of container: the node whose subtree scores highest (class
+//! names that promise an article tip the balance), then corrected: the
+//! page's largest run of paragraphs when the winner holds a tiny share of
+//! it, a descendant named like the article body or a child holding nearly
+//! all of the score when there is one, and prose siblings just before it as
+//! its lead.
+
+use super::score::Scores;
+use crate::extract::dom::{Doc, Tag};
+
+/// The nodes whose blocks make the body, `start..end` in the arena's
+/// pre-order, or `None` when nothing scores as prose.
+pub(super) fn choose(doc: &Doc, scores: &Scores) -> Option<(usize, u32)> {
+    let Scores {
+        score,
+        prose,
+        cluster,
+    } = scores;
+    let mut best = 0usize;
+    let mut best_score = 0f32;
+    for (i, node) in doc.nodes.iter().enumerate() {
+        if node.tag == Tag::Text {
+            continue;
+        }
+        let s = score[i];
+        let s = if s > 0.0 {
+            s * (1.0 + 0.15 * f32::from(node.hint))
+        } else {
+            s
+        };
+        if s >= best_score && s > 0.0 {
+            best = i;
+            best_score = s;
+        }
+    }
+    if best_score <= 0.0 {
+        return None;
+    }
+    let best = outweighed(doc, best, score, prose, cluster).unwrap_or(best);
+    // A descendant named like the article body that holds most of the
+    // prose is a cleaner cut than the winner, which may have pulled in
+    // teasers or comments that happen to read like prose.
+    let end = doc.nodes[best].end as usize;
+    let mut narrowed: Option<usize> = None;
+    for i in best..end {
+        if doc.nodes[i].body_like && score[i] >= BODY_LIKE_SHARE * score[best] {
+            // Two body-like nodes above the share are nested; pre-order
+            // puts the inner one last.
+            narrowed = Some(i);
+        }
+    }
+    let best = narrowed.unwrap_or_else(|| dominant_child(doc, best, score));
+    let end = doc.nodes[best].end;
+    let start = with_lead(doc, best, score);
+    Some((start, end))
+}
+
+/// Share of the winner's prose a body-like descendant must hold to replace it.
+const BODY_LIKE_SHARE: f32 = 0.7;
+
+/// Start of the output range: `best`, or an earlier sibling when the
+/// siblings just before it read as prose (a standfirst or lead paragraph
+/// kept outside the body wrapper).
+fn with_lead(doc: &Doc, best: usize, score: &[f32]) -> usize {
+    let parent = doc.nodes[best].parent;
+    if parent == u32::MAX {
+        return best;
+    }
+    let mut siblings = Vec::new();
+    let mut j = parent as usize + 1;
+    while j < best {
+        siblings.push(j);
+        j = doc.nodes[j].end as usize;
+    }
+    let mut start = best;
+    for &s in siblings.iter().rev() {
+        let node = &doc.nodes[s];
+        if node.tag == Tag::Text {
+            continue;
+        }
+        if node.hard || node.unlikely {
+            break;
+        }
+        if score[s] > LEAD_MIN_SCORE {
+            start = s;
+        } else if score[s] < 0.0 {
+            break;
+        }
+    }
+    start
+}
+
+/// Net prose a sibling needs to join the container as its lead.
+const LEAD_MIN_SCORE: f32 = 60.0;
+
+/// Share of the page's largest run of paragraphs under which the chosen
+/// container is taken for a widget (a sign-up line, a footer, a share
+/// counter) that won on hints or on the misfortunes of the real text's
+/// scoring.
+const TINY_SHARE: f32 = 0.15;
+
+/// Running prose the largest run must hold for the check to apply.
+const RUN_MIN_PROSE: f32 = 500.0;
+
+/// When the page's largest run of paragraphs lies outside `best` and
+/// `best` holds a tiny fraction of it, the container of that run, widened
+/// while its wrappers add net prose.
+fn outweighed(
+    doc: &Doc,
+    best: usize,
+    score: &[f32],
+    prose: &[f32],
+    cluster: &[f32],
+) -> Option<usize> {
+    let (top, &top_prose) = cluster
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let inside = top >= best && top < doc.nodes[best].end as usize;
+    if inside || top_prose < RUN_MIN_PROSE || prose[best] >= TINY_SHARE * top_prose {
+        return None;
+    }
+    let mut cur = top;
+    loop {
+        let p = doc.nodes[cur].parent;
+        if p == u32::MAX || p == 0 || score[p as usize] < score[cur] {
+            break;
+        }
+        cur = p as usize;
+    }
+    Some(cur)
+}
+
+/// Share of the winner's score a single child must hold to replace it.
+const DOMINANT_SHARE: f32 = 0.8;
+
+/// The innermost descendant of `best` down a chain of children each
+/// holding nearly all of its score: the wrapper won only on the small
+/// net prose of widgets beside the article (an "About me" box, a sign-up
+/// form, a disclaimer), which costs more precision than it adds recall.
+fn dominant_child(doc: &Doc, best: usize, score: &[f32]) -> usize {
+    let floor = DOMINANT_SHARE * score[best];
+    let mut cur = best;
+    loop {
+        let end = doc.nodes[cur].end as usize;
+        let mut j = cur + 1;
+        let mut top: Option<usize> = None;
+        while j < end {
+            if doc.nodes[j].tag != Tag::Text && top.is_none_or(|t| score[j] > score[t]) {
+                top = Some(j);
+            }
+            j = doc.nodes[j].end as usize;
+        }
+        match top {
+            Some(t) if score[t] >= floor => cur = t,
+            _ => return cur,
+        }
+    }
+}
