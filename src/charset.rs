@@ -139,7 +139,11 @@ fn with_windows_1252_c1(text: String, labels: &[Option<&str>]) -> String {
 /// leaves undefined stay as they are.
 pub fn c1_as_windows_1252(text: &str) -> Cow<'_, str> {
     let is_c1 = |c: char| ('\u{80}'..='\u{9F}').contains(&c);
-    if !text.contains(is_c1) {
+    // Run on every title and summary of every feed: the test is on bytes
+    // (a C1 control is 0xC2 then 0x80..=0x9F in UTF-8), with a fast search
+    // for 0xC2 first, which most text in non-Latin scripts does not hold.
+    let bytes = text.as_bytes();
+    if !bytes.contains(&0xC2) || !bytes.windows(2).any(|w| w[0] == 0xC2 && w[1] < 0xA0) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());

@@ -99,19 +99,24 @@ pub(super) fn glance(text: &str) -> Glance {
     let mut rest = text;
     while let Some(found) = rest.find('<') {
         rest = &rest[found + 1..];
-        let skip_to = if rest.starts_with("!--") {
-            Some("-->")
-        } else if rest.starts_with("![CDATA[") {
-            Some("]]>")
-        } else {
-            None
-        };
-        if let Some(close) = skip_to {
-            match rest.find(close) {
-                Some(end) => rest = &rest[end..],
-                None => break,
+        // Half the tags are end tags: passed over at the first byte.
+        match rest.as_bytes().first() {
+            Some(b'/' | b'?') => continue,
+            Some(b'!') => {
+                let close = if rest.starts_with("!--") {
+                    "-->"
+                } else if rest.starts_with("![CDATA[") {
+                    "]]>"
+                } else {
+                    continue;
+                };
+                match rest.find(close) {
+                    Some(end) => rest = &rest[end..],
+                    None => break,
+                }
+                continue;
             }
-            continue;
+            _ => {}
         }
         // A name is short: `item`, `entry`, `link` and a prefix.
         let head = &rest.as_bytes()[..rest.len().min(64)];
@@ -120,6 +125,14 @@ pub(super) fn glance(text: &str) -> Glance {
             .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
             .unwrap_or(head.len());
         let name = &head[..name_end];
+        // A first test on the last letter of `item`, `entry` and `link`,
+        // which most element names fail.
+        if !name
+            .last()
+            .is_some_and(|b| matches!(b.to_ascii_lowercase(), b'm' | b'y' | b'k'))
+        {
+            continue;
+        }
         let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
         let is_item = local.eq_ignore_ascii_case(b"item");
         let is_entry = local.eq_ignore_ascii_case(b"entry");

@@ -146,12 +146,10 @@ fn doctype_len(text: &str) -> Option<usize> {
 /// which a parser that skips DTDs (feed-rs does) leaves unexpanded: such a
 /// document is read after [`repair`], which expands them.
 pub(super) fn declares_entities(text: &str) -> bool {
-    // Run after every strict reading: the cheap test first.
-    if !text.contains("<!ENTITY") {
-        return false;
-    }
-    let head = root_start(text).unwrap_or(text.len());
-    text[..head].contains("<!ENTITY") && find_ignore_case(&text[..head], "<!doctype").is_some()
+    // Run after every strict reading: only the text before the root is
+    // looked at, which `root_start` finds in a few steps.
+    let head = &text[..root_start(text).unwrap_or(text.len())];
+    head.contains("<!ENTITY") && find_ignore_case(head, "<!doctype").is_some()
 }
 
 /// `<!ENTITY name "value">` declarations of a DOCTYPE (parameter entities
