@@ -162,6 +162,9 @@ fn run() -> Result<(), Error> {
         cpu.remove(0);
         cpu.sort();
         pressd_cpu.push(cpu[cpu.len() / 2]);
+        if let Some((t, total)) = pressd.last() {
+            eprintln!("pressd: {}: {total} matches, {}", q.label, ms(t));
+        }
     }
     forget("pressd");
 
@@ -170,6 +173,9 @@ fn run() -> Result<(), Error> {
         let db = build_fts5(&corpus, &o)?;
         for q in &queries {
             fts5.push(time_runs(o.runs, || fts5_group_by(&db, q))?);
+            if let Some((t, total)) = fts5.last() {
+                eprintln!("sqlite: {}: {total} matches, {}", q.label, ms(t));
+            }
         }
         drop(db);
         forget("sqlite");
