@@ -10,9 +10,10 @@
 //!   source --format json`, a new process each time, wall clock from spawn
 //!   to exit (process start, config, index open, both aggregation passes,
 //!   first article per source, JSON out);
+//! - the same count through the library on an index opened once, the
+//!   peers' terms;
 //! - the peers' `GROUP BY source, day` over their full-text match, on an
-//!   open connection (no process start, no connection set-up: in their
-//!   favour).
+//!   open connection (no process start, no connection set-up).
 //!
 //! Each figure is the median of `--runs` runs after one warm-up run (warm
 //! cache); for pressd also the median CPU time (user + system) of its
@@ -162,6 +163,31 @@ fn run() -> Result<(), Error> {
         cpu.remove(0);
         cpu.sort();
         pressd_cpu.push(cpu[cpu.len() / 2]);
+        if let Some((t, total)) = pressd.last() {
+            eprintln!("pressd: {}: {total} matches, {}", q.label, ms(t));
+        }
+    }
+    // The same counts through the library on an index kept open: the
+    // peers' terms (an open connection), without pressd's process start.
+    let mut pressd_open = Vec::new();
+    {
+        let index_dir = config
+            .parent()
+            .map(|dir| dir.join("index"))
+            .ok_or("the config has no directory")?;
+        let index = pressd::index::Index::open_read(&index_dir)?;
+        for q in &queries {
+            pressd_open.push(time_runs(o.runs, || {
+                Ok(pressd::coverage::count(&index, &coverage_request(q)?)?.total)
+            })?);
+            if let Some((t, total)) = pressd_open.last() {
+                eprintln!(
+                    "pressd (open index): {}: {total} matches, {}",
+                    q.label,
+                    ms(t)
+                );
+            }
+        }
     }
     forget("pressd");
 
@@ -170,6 +196,9 @@ fn run() -> Result<(), Error> {
         let db = build_fts5(&corpus, &o)?;
         for q in &queries {
             fts5.push(time_runs(o.runs, || fts5_group_by(&db, q))?);
+            if let Some((t, total)) = fts5.last() {
+                eprintln!("sqlite: {}: {total} matches, {}", q.label, ms(t));
+            }
         }
         drop(db);
         forget("sqlite");
@@ -198,32 +227,36 @@ fn run() -> Result<(), Error> {
         o.runs
     );
     println!(
-        "| query | pressd matches | pressd coverage (new process) | its CPU time | FTS5 matches \
-         | FTS5 GROUP BY | PostgreSQL matches | PostgreSQL GROUP BY | FTS5 ÷ pressd \
-         | PostgreSQL ÷ pressd |"
+        "| query | pressd matches | pressd coverage (new process) | its CPU time \
+         | pressd (open index) | FTS5 matches | FTS5 GROUP BY | PostgreSQL matches \
+         | PostgreSQL GROUP BY | FTS5 ÷ pressd (process; open index) \
+         | PostgreSQL ÷ pressd (process; open index) |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (n, q) in queries.iter().enumerate() {
         let (pressd_time, pressd_total) = &pressd[n];
+        let (open_time, _) = &pressd_open[n];
         let cell = |r: Option<&(Timing, u64)>| match r {
             Some((t, total)) => (total.to_string(), ms(t)),
             None => ("–".into(), "–".into()),
         };
         let ratio = |r: Option<&(Timing, u64)>| match r {
             Some((t, _)) => format!(
-                "{:.1}×",
-                t.median.as_secs_f64() / pressd_time.median.as_secs_f64()
+                "{:.1}×; {:.1}×",
+                t.median.as_secs_f64() / pressd_time.median.as_secs_f64(),
+                t.median.as_secs_f64() / open_time.median.as_secs_f64()
             ),
             None => "–".into(),
         };
         let (fts5_n, fts5_t) = cell(fts5.get(n));
         let (pg_n, pg_t) = cell(pg.get(n));
         println!(
-            "| {} | {} | {} | {:.1} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.1} | {} | {} | {} | {} | {} | {} | {} |",
             q.label,
             pressd_total,
             ms(pressd_time),
             pressd_cpu[n].as_secs_f64() * 1e3,
+            ms(open_time),
             fts5_n,
             fts5_t,
             pg_n,
@@ -285,6 +318,23 @@ fn queries(corpus: &Corpus) -> Vec<Query> {
         zone: Some(("Asia/Baku", 4 * 3600)),
     });
     out
+}
+
+/// What `pressd coverage QUERY --by day --split source [--tz ZONE]` asks
+/// the library for.
+fn coverage_request(q: &Query) -> Result<pressd::coverage::CoverageRequest, Error> {
+    let zone = q.zone.map_or("UTC", |(zone, _)| zone);
+    Ok(pressd::coverage::CoverageRequest {
+        matching: pressd::index::SearchRequest {
+            query: q.pressd.clone(),
+            ..pressd::index::SearchRequest::default()
+        },
+        by: pressd::coverage::Granularity::Day,
+        split: pressd::coverage::Split::Source,
+        zone: zone.parse().map_err(|e| format!("{zone}: {e}"))?,
+        top: pressd::coverage::DEFAULT_TOP,
+        languages: Vec::new(),
+    })
 }
 
 /// `pressd coverage` as a user runs it; the total it reports.

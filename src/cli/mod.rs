@@ -198,7 +198,7 @@ enum SplitArg {
     Source,
     Lang,
     Kind,
-    /// The stories of the index (not available yet).
+    /// The stories of the index (not built yet: refused).
     Story,
 }
 
