@@ -22,6 +22,7 @@ pub mod http;
 pub mod index;
 pub mod item;
 pub mod lang;
+pub mod letters;
 pub mod names;
 pub mod sources;
 pub mod state;

@@ -16,6 +16,8 @@
 //! The query parser and the snippet generator look analyzers up by name on
 //! the tantivy index, so [`register`] must run on every index we open.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::mem;
 
 use icu_normalizer::ComposingNormalizerBorrowed;
@@ -24,6 +26,8 @@ use tantivy::tokenizer::{
 };
 
 use super::stem::{self, Stem, StemLanguage};
+use crate::letters;
+use crate::names::Fnv;
 
 /// Name under which the folding analyzer is registered; stored in the schema.
 pub const FOLD_TOKENIZER: &str = "pressd_fold";
@@ -165,13 +169,13 @@ impl WordTokenStream<'_> {
         }
         let mut ahead = self.chars.clone();
         let starts_suffix = matches!(ahead.next(), Some((_, c)) if is_apostrophe(c))
-            && matches!(ahead.next(), Some((_, c)) if c.is_alphabetic());
+            && matches!(ahead.next(), Some((_, c)) if letters::is_alphabetic(c));
         if !starts_suffix {
             return;
         }
         self.chars.next();
         while let Some(&(_, next)) = self.chars.peek() {
-            if !(next.is_alphanumeric() || is_word_continuation(next)) {
+            if !(letters::is_alphanumeric(next) || is_word_continuation(next)) {
                 break;
             }
             self.chars.next();
@@ -184,12 +188,12 @@ impl TokenStream for WordTokenStream<'_> {
         self.token.text.clear();
         self.token.position = self.token.position.wrapping_add(1);
         while let Some((start, c)) = self.chars.next() {
-            if !c.is_alphanumeric() {
+            if !letters::is_alphanumeric(c) {
                 continue;
             }
             let mut end = start + c.len_utf8();
             while let Some(&(offset, next)) = self.chars.peek() {
-                if !(next.is_alphanumeric() || is_word_continuation(next)) {
+                if !(letters::is_alphanumeric(next) || is_word_continuation(next)) {
                     break;
                 }
                 end = offset + next.len_utf8();
@@ -240,14 +244,26 @@ impl TokenFilter for Fold {
         FoldFilter {
             tokenizer,
             buffer: String::new(),
+            cache: FoldCache::default(),
         }
     }
 }
+
+/// Folded forms of the non-ASCII words seen lately: composition and
+/// lowercasing cost several times a lookup, and running text repeats a few
+/// thousand words.
+type FoldCache = HashMap<String, String, BuildHasherDefault<Fnv>>;
+
+/// The cache is emptied when it holds this many words.
+const CACHE_WORDS: usize = 65_536;
 
 #[derive(Clone)]
 pub struct FoldFilter<T> {
     tokenizer: T,
     buffer: String,
+    /// Lives as long as the analyzer: tantivy keeps one per field while it
+    /// fills a segment.
+    cache: FoldCache,
 }
 
 impl<T: Tokenizer> Tokenizer for FoldFilter<T> {
@@ -258,12 +274,14 @@ impl<T: Tokenizer> Tokenizer for FoldFilter<T> {
         FoldTokenStream {
             tail: self.tokenizer.token_stream(text),
             buffer: &mut self.buffer,
+            cache: &mut self.cache,
         }
     }
 }
 
 pub struct FoldTokenStream<'a, T> {
     buffer: &'a mut String,
+    cache: &'a mut FoldCache,
     tail: T,
 }
 
@@ -277,8 +295,15 @@ impl<T: TokenStream> TokenStream for FoldTokenStream<'_, T> {
             // ASCII needs no composition and its only Turkic case is `I`,
             // which ASCII lowercasing already maps to `i`.
             token.text.make_ascii_lowercase();
+        } else if let Some(folded) = self.cache.get(token.text.as_str()) {
+            token.text.clear();
+            token.text.push_str(folded);
         } else {
             fold_into(&token.text, self.buffer);
+            if self.cache.len() >= CACHE_WORDS {
+                self.cache.clear();
+            }
+            self.cache.insert(token.text.clone(), self.buffer.clone());
             mem::swap(&mut token.text, self.buffer);
         }
         true

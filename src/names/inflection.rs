@@ -41,7 +41,7 @@ pub enum Script {
 impl Script {
     /// Script of the first letter of `word`.
     pub fn of(word: &str) -> Script {
-        match word.chars().find(|c| c.is_alphabetic()) {
+        match word.chars().find(|&c| crate::letters::is_alphabetic(c)) {
             Some(c) if c.is_ascii_alphabetic() => Script::Latin,
             Some('\u{00C0}'..='\u{024F}' | '\u{0259}' | '\u{1E00}'..='\u{1EFF}') => Script::Latin,
             Some('\u{0400}'..='\u{04FF}') => Script::Cyrillic,

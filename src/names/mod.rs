@@ -34,6 +34,8 @@ mod table;
 mod translit;
 
 pub use inflection::Script;
+/// The hasher of the name tables, for other per-word caches.
+pub(crate) use table::Fnv;
 
 /// At most this many keys per word (one per reading of its endings).
 pub const MAX_KEYS: usize = inflection::MAX_READINGS;
@@ -337,8 +339,10 @@ pub fn skeleton(token: &str) -> String {
 /// combining marks (a decomposed `ş` or a lowercased `İ` stays one word).
 /// Hyphens split, so "Ter-Petrosyan" is two words in every script.
 pub fn tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '\u{0300}'..='\u{036F}')))
-        .filter(|t| !t.is_empty())
+    text.split(|c: char| {
+        !(crate::letters::is_alphanumeric(c) || matches!(c, '\u{0300}'..='\u{036F}'))
+    })
+    .filter(|t| !t.is_empty())
 }
 
 /// Whether two spellings name the same thing: as many keyed words in each,

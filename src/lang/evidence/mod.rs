@@ -67,7 +67,7 @@ pub(crate) fn scan(text: &str) -> Scan {
     };
     let mut prev = ' ';
     for c in text.chars() {
-        if c.is_alphabetic() {
+        if crate::letters::is_alphabetic(c) {
             // Azerbaijani typed on Cyrillic layouts often borrows ә (U+04D9)
             // for ə; no Cyrillic language in whatlang's set uses it.
             // Ukrainian typed without a Ukrainian layout often has Latin i
