@@ -1,9 +1,10 @@
 //! `pressd coverage` at scale, side by side with the same count on SQLite
 //! FTS5 and PostgreSQL full-text search (issue 15).
 //!
-//! Builds the benchmark corpus (`examples/corpus/`, 1,000,000 articles by
-//! default) into a pressd index through the library's index writer, into
-//! SQLite FTS5 and into PostgreSQL (`examples/peers/`), then counts a few
+//! Loads the benchmark corpus (`examples/corpus/`, 1,000,000 articles by
+//! default) into pressd with `pressd import`, into SQLite FTS5 and into
+//! PostgreSQL (`examples/peers/`), or reuses the stores an earlier run of
+//! this benchmark or of `scale_bench` left in `--dir`, then counts a few
 //! queries' matches per day and source over the year:
 //!
 //! - pressd as a user runs it: `pressd coverage QUERY --by day --split
@@ -17,7 +18,8 @@
 //!
 //! Each figure is the median of `--runs` runs after one warm-up run (warm
 //! cache); for pressd also the median CPU time (user + system) of its
-//! processes, which waiting for a core on a busy machine does not inflate. The stores are kept in `--dir` and reused by the next run when
+//! processes, which waiting for a core on a busy machine does not inflate.
+//! The stores are kept in `--dir` and reused by the next run when
 //! they hold the same number of articles (`--rebuild` builds them again);
 //! `--one-at-a-time` removes each once measured, before the next is built
 //! (at 1,000,000 articles pressd's index takes about 5 GB, SQLite's 7 GB,
@@ -41,11 +43,9 @@ mod peers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 use corpus::Corpus;
-use peers::{disk_size, time_runs, Fts5, Postgres, Row, Timing};
+use peers::{load, time_runs, Fts5, Postgres, Timing};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -82,7 +82,7 @@ fn main() -> ExitCode {
 fn options() -> Result<Options, Error> {
     let mut o = Options {
         articles: 1_000_000,
-        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/coverage-bench"),
+        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/scale-bench"),
         runs: 7,
         langid: corpus::default_langid_dir(),
         sqlite: true,
@@ -146,7 +146,7 @@ fn run() -> Result<(), Error> {
         }
     };
 
-    let config = build_pressd(&corpus, &o)?;
+    let (config, _) = load::pressd(&corpus, &o.dir, &pressd_bin, o.rebuild)?;
     let mut pressd = Vec::new();
     let mut pressd_cpu = Vec::new();
     for q in &queries {
@@ -154,9 +154,9 @@ fn run() -> Result<(), Error> {
         // also counts the time spent waiting for a core.
         let mut cpu = Vec::new();
         pressd.push(time_runs(o.runs, || {
-            let before = children_cpu()?;
+            let before = load::children_cpu()?;
             let total = coverage_process(&pressd_bin, &config, q)?;
-            cpu.push(children_cpu()? - before);
+            cpu.push(load::children_cpu()? - before);
             Ok(total)
         })?);
         // The first was the warm-up.
@@ -193,7 +193,7 @@ fn run() -> Result<(), Error> {
 
     let mut fts5 = Vec::new();
     if o.sqlite {
-        let db = build_fts5(&corpus, &o)?;
+        let (db, _) = load::fts5(&corpus, &o.dir, o.rebuild)?;
         for q in &queries {
             fts5.push(time_runs(o.runs, || fts5_group_by(&db, q))?);
             if let Some((t, total)) = fts5.last() {
@@ -208,7 +208,7 @@ fn run() -> Result<(), Error> {
     if o.postgres {
         match Postgres::start(&o.dir.join("postgres"), o.port) {
             Ok(server) => {
-                let mut client = build_postgres(&corpus, &server, &o)?;
+                let (mut client, _) = load::postgres(&corpus, &server, &o.dir, o.rebuild)?;
                 for q in &queries {
                     pg.push(time_runs(o.runs, || pg_group_by(&mut client, q))?);
                 }
@@ -266,17 +266,6 @@ fn run() -> Result<(), Error> {
         );
     }
     Ok(())
-}
-
-/// User and system time of the waited-for child processes so far.
-fn children_cpu() -> Result<Duration, Error> {
-    use nix::sys::resource::{getrusage, UsageWho};
-    let usage = getrusage(UsageWho::RUSAGE_CHILDREN)?;
-    let micros = |t: nix::sys::time::TimeVal| {
-        Duration::from_secs(t.tv_sec().max(0) as u64)
-            + Duration::from_micros(t.tv_usec().max(0) as u64)
-    };
-    Ok(micros(usage.user_time()) + micros(usage.system_time()))
 }
 
 fn ms(t: &Timing) -> String {
@@ -380,203 +369,9 @@ fn pg_group_by(client: &mut postgres::Client, q: &Query) -> Result<u64, Error> {
     let rows = client.query(
         "SELECT source, date_trunc('day', published, $2) AS day, count(*)
          FROM docs
-         WHERE to_tsvector('simple', title || ' ' || body) @@ plainto_tsquery('simple', $1)
+         WHERE tsv @@ plainto_tsquery('simple', $1)
          GROUP BY 1, 2",
         &[&q.postgres, &zone],
     )?;
     Ok(rows.iter().map(|r| r.get::<_, i64>(2) as u64).sum())
-}
-
-fn progress(what: &str, done: usize, total: usize, started: Instant) {
-    if done.is_multiple_of(100_000) || done == total {
-        let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-        eprintln!("{what}: {done}/{total} ({rate:.0}/s)");
-    }
-}
-
-/// Marker recording that a store holds the corpus of `n` articles.
-fn built(dir: &Path, n: usize) -> bool {
-    std::fs::read_to_string(dir.join("built")).is_ok_and(|s| s.trim() == n.to_string())
-}
-
-fn mark_built(dir: &Path, n: usize) -> std::io::Result<()> {
-    std::fs::write(dir.join("built"), format!("{n}\n"))
-}
-
-fn report_build(what: &str, n: usize, took: Duration, bytes: u64) {
-    println!(
-        "{what}: {n} articles in {:.0} s ({:.0} articles/s), {:.2} GB on disk",
-        took.as_secs_f64(),
-        n as f64 / took.as_secs_f64(),
-        bytes as f64 / 1e9
-    );
-}
-
-/// The pressd index and a config pointing at it; returns the config path.
-fn build_pressd(corpus: &Corpus, o: &Options) -> Result<PathBuf, Error> {
-    let dir = o.dir.join("pressd");
-    let config = dir.join("pressd.toml");
-    let index_dir = dir.join("index");
-    if !o.rebuild && built(&dir, corpus.len()) {
-        println!(
-            "pressd: reusing the index in {} ({:.2} GB)",
-            index_dir.display(),
-            disk_size(&index_dir) as f64 / 1e9
-        );
-        return Ok(config);
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(
-        &config,
-        "index_dir = \"index\"\nstate_dir = \"state\"\n\
-         languages = [\"hy\", \"az\", \"ru\", \"ka\", \"tr\", \"en\", \"fa\", \"uk\"]\n",
-    )?;
-    let started = Instant::now();
-    let index = pressd::index::Index::open_or_create(&index_dir)?;
-    let mut writer = index.writer()?;
-    let n = corpus.len();
-    std::thread::scope(|scope| -> Result<(), Error> {
-        let (tx, rx) = mpsc::sync_channel::<corpus::Article>(2048);
-        scope.spawn(move || {
-            for i in 0..n {
-                if tx.send(corpus.article(i)).is_err() {
-                    break;
-                }
-            }
-        });
-        for (done, a) in rx.into_iter().enumerate() {
-            let published = a.published_utc();
-            writer.upsert(&pressd::article::Article {
-                id: a.url.clone(),
-                url: a.url,
-                source: a.source.to_string(),
-                lang: a.lang.to_string(),
-                title: a.title,
-                body: a.body,
-                published: Some(published),
-                fetched: published,
-                authors: a.authors,
-                kind: pressd::item::ItemKind::Article,
-            })?;
-            if (done + 1) % 50_000 == 0 {
-                writer.commit()?;
-            }
-            progress("pressd", done + 1, n, started);
-        }
-        Ok(())
-    })?;
-    writer.commit()?;
-    writer.close()?;
-    report_build("pressd index", n, started.elapsed(), disk_size(&index_dir));
-    mark_built(&dir, n)?;
-    Ok(config)
-}
-
-fn build_fts5(corpus: &Corpus, o: &Options) -> Result<Fts5, Error> {
-    let dir = o.dir.join("sqlite");
-    let path = dir.join("fts5.db");
-    if !o.rebuild && built(&dir, corpus.len()) {
-        println!(
-            "sqlite: reusing {} ({:.2} GB)",
-            path.display(),
-            disk_size(&path) as f64 / 1e9
-        );
-        return Ok(Fts5::open(&path)?);
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let started = Instant::now();
-    let db = Fts5::create(&path)?;
-    let n = corpus.len();
-    std::thread::scope(|scope| -> Result<(), Error> {
-        let (tx, rx) = mpsc::sync_channel::<corpus::Article>(2048);
-        scope.spawn(move || {
-            for i in 0..n {
-                if tx.send(corpus.article(i)).is_err() {
-                    break;
-                }
-            }
-        });
-        for (done, a) in rx.into_iter().enumerate() {
-            let authors = a.authors.join("; ");
-            db.insert(&Row {
-                id: done as i64 + 1,
-                url: &a.url,
-                source: a.source,
-                lang: a.lang,
-                kind: "article",
-                published: a.published_utc().timestamp(),
-                title: &a.title,
-                body: &a.body,
-                authors: &authors,
-            })?;
-            if (done + 1) % 10_000 == 0 {
-                db.commit()?;
-            }
-            progress("sqlite", done + 1, n, started);
-        }
-        Ok(())
-    })?;
-    db.finish()?;
-    report_build("SQLite FTS5", n, started.elapsed(), disk_size(&path));
-    mark_built(&dir, n)?;
-    drop(db);
-    Ok(Fts5::open(&path)?)
-}
-
-fn build_postgres(corpus: &Corpus, pg: &Postgres, o: &Options) -> Result<postgres::Client, Error> {
-    let mut client = pg.client()?;
-    let dir = o.dir.join("postgres");
-    if !o.rebuild && built(&dir, corpus.len()) {
-        println!(
-            "postgres: reusing the table in {} ({:.2} GB)",
-            pg.data.display(),
-            Postgres::size(&mut client)? as f64 / 1e9
-        );
-        return Ok(client);
-    }
-    let _ = std::fs::remove_file(dir.join("built"));
-    let started = Instant::now();
-    Postgres::create_table(&mut client)?;
-    let n = corpus.len();
-    let loaded = std::thread::scope(|scope| -> Result<u64, Error> {
-        let (tx, rx) = mpsc::sync_channel::<corpus::Article>(2048);
-        scope.spawn(move || {
-            for i in 0..n {
-                if tx.send(corpus.article(i)).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut copy = peers::CopyIn::start(&mut client)?;
-        for (done, a) in rx.into_iter().enumerate() {
-            let authors = a.authors.join("; ");
-            copy.write(&Row {
-                id: done as i64 + 1,
-                url: &a.url,
-                source: a.source,
-                lang: a.lang,
-                kind: "article",
-                published: a.published_utc().timestamp(),
-                title: &a.title,
-                body: &a.body,
-                authors: &authors,
-            })?;
-            progress("postgres", done + 1, n, started);
-        }
-        Ok(copy.finish()?)
-    })?;
-    if loaded != n as u64 {
-        return Err(format!("postgres: COPY took {loaded} rows of {n}").into());
-    }
-    Postgres::index(&mut client)?;
-    report_build(
-        "PostgreSQL (table, TOAST, GIN and date index)",
-        n,
-        started.elapsed(),
-        Postgres::size(&mut client)?,
-    );
-    mark_built(&dir, n)?;
-    Ok(client)
 }

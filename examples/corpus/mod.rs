@@ -374,6 +374,20 @@ impl Corpus {
         v.rank(rank.min(v.spans.len() - 1))
     }
 
+    /// How many names of the region the corpus draws from (see
+    /// [`Corpus::name`]).
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Name `n` as `lang` writes it (`None` where that language's press has
+    /// no spelling in the table), and whether it is a person's.
+    pub fn name(&self, n: usize, lang: &str) -> Option<(&str, bool)> {
+        let name = self.names.get(n)?;
+        let spelling = name.spellings[lang_index(lang)].as_deref()?;
+        Some((spelling, name.person))
+    }
+
     /// Number of events with more than one article.
     pub fn group_count(&self) -> usize {
         self.event_starts

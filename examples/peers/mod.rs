@@ -5,16 +5,20 @@
 //!   external-content table, tokenizer `unicode61 remove_diacritics 2`
 //!   (FreshRSS and most self-hosted tools);
 //! - [`Postgres`]: PostgreSQL full-text search, `to_tsvector('simple', …)`
-//!   with a GIN expression index (Miniflux, Tiny Tiny RSS), in a throwaway
-//!   cluster this module starts with `initdb`/`pg_ctl` on a Unix socket and
-//!   stops when dropped.
+//!   kept in a stored column with a GIN index on it (Miniflux's
+//!   `document_vectors`; ranking reads the stored vector instead of parsing
+//!   every matching body again), in a throwaway cluster this module starts
+//!   with `initdb`/`pg_ctl` on a Unix socket and stops when dropped.
 //!
 //! Both hold the same table: `docs(id, url, source, lang, kind, published,
 //! title, body, authors)`, `published` in Unix seconds (SQLite) or
-//! `timestamptz` (PostgreSQL). Benchmarks include this module with
-//! `#[path = "peers/mod.rs"] mod peers;` and add their own queries.
+//! `timestamptz` (PostgreSQL), and PostgreSQL's `tsv`. Benchmarks include
+//! this module with `#[path = "peers/mod.rs"] mod peers;` (and the corpus
+//! module as `corpus`, which [`load`] reads) and add their own queries.
 
 #![allow(dead_code)] // each benchmark uses part of it
+
+pub mod load;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -259,7 +263,9 @@ impl Postgres {
                  published timestamptz,
                  title text NOT NULL,
                  body text NOT NULL,
-                 authors text NOT NULL
+                 authors text NOT NULL,
+                 tsv tsvector GENERATED ALWAYS AS
+                     (to_tsvector('simple', title || ' ' || body)) STORED
              );",
         )
     }
@@ -267,7 +273,7 @@ impl Postgres {
     /// Builds the full-text (GIN) index and the date index, then analyzes.
     pub fn index(client: &mut postgres::Client) -> Result<(), postgres::Error> {
         client.batch_execute(
-            "CREATE INDEX docs_fts ON docs USING gin (to_tsvector('simple', title || ' ' || body));
+            "CREATE INDEX docs_fts ON docs USING gin (tsv);
              CREATE INDEX docs_published ON docs (published);",
         )?;
         // Not in the same batch: a batch is one transaction, and VACUUM
