@@ -21,6 +21,9 @@ pub struct Due {
     /// The item's URL as stored.
     pub url: String,
     pub kind: ItemKind,
+    /// Whether the page must be fetched (see [`Item::needs_fetch`]): an
+    /// entry that carries its content waits for no host.
+    pub fetch: bool,
 }
 
 /// A frontier entry in full: an item waiting to be fetched and indexed.
@@ -43,36 +46,39 @@ impl State {
         now: DateTime<Utc>,
     ) -> Result<usize, StateError> {
         self.write("enqueue", |tx| {
-            // One statement does both checks: the primary key ignores keys
-            // already queued, the NOT EXISTS those already handled.
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO frontier
-                    (key, source, url, title, published, summary, authors, lang,
-                     discovered_at, attempts, next_attempt, kind, text, author_handle)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, ?10, ?11, ?12
-                 WHERE NOT EXISTS (SELECT 1 FROM handled WHERE key = ?1)",
-            )?;
-            let discovered = now.timestamp_millis();
-            let mut added = 0;
-            for (key, item) in items {
-                let authors = serde_json::to_string(&item.authors)
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                added += insert.execute(params![
-                    key,
-                    source,
-                    item.url.as_str(),
-                    item.title,
-                    item.published.map(|t| t.timestamp_millis()),
-                    item.summary,
-                    authors,
-                    item.lang,
-                    discovered,
-                    item.kind.as_str(),
-                    item.text,
-                    item.author_handle,
-                ])?;
-            }
-            Ok(added)
+            insert_new(tx, items.iter().map(|(k, i)| (source, k.as_str(), i)), now)
+        })
+    }
+
+    /// [`State::enqueue`] for items of several sources (an archive's
+    /// records): `(source, key, item)`, all in one transaction. Returns how
+    /// many were new.
+    pub fn enqueue_sourced(
+        &self,
+        items: &[(String, String, Item)],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StateError> {
+        self.write("enqueue", |tx| {
+            insert_new(
+                tx,
+                items.iter().map(|(s, k, i)| (s.as_str(), k.as_str(), i)),
+                now,
+            )
+        })
+    }
+
+    /// Frontier entries that carry their content (imported articles, see
+    /// [`Item::needs_fetch`]) discovered at or after `since`: what an import
+    /// still waits on.
+    pub fn carried_since(&self, since: DateTime<Utc>) -> Result<u64, StateError> {
+        self.read("carried_since", |conn| {
+            let n: i64 = conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM frontier
+                     WHERE discovered_at >= ?1 AND carried = 1",
+                )?
+                .query_row([since.timestamp_millis()], |row| row.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
         })
     }
 
@@ -87,6 +93,27 @@ impl State {
         limit: usize,
         exclude: &[String],
     ) -> Result<Vec<Due>, StateError> {
+        self.due(now, limit, exclude, false)
+    }
+
+    /// [`State::due_keys`] of the entries that carry their content (see
+    /// [`Item::needs_fetch`]) only: what a drain without the network indexes.
+    pub fn due_carried_keys(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        exclude: &[String],
+    ) -> Result<Vec<Due>, StateError> {
+        self.due(now, limit, exclude, true)
+    }
+
+    fn due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        exclude: &[String],
+        carried_only: bool,
+    ) -> Result<Vec<Due>, StateError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -96,16 +123,23 @@ impl State {
         let fetch = i64::try_from(limit.saturating_add(exclude.len())).unwrap_or(i64::MAX);
         self.read("due_keys", |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT key, url, kind FROM frontier
-                 WHERE next_attempt <= ?1 ORDER BY discovered_at, rowid LIMIT ?2",
+                "SELECT key, url, kind,
+                        kind = 'article' AND carried = 0
+                 FROM frontier
+                 WHERE next_attempt <= ?1 AND (carried = 1 OR NOT ?3)
+                 ORDER BY discovered_at, rowid LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![now.timestamp_millis(), fetch], |row| {
-                Ok(Due {
-                    key: row.get(0)?,
-                    url: row.get(1)?,
-                    kind: kind_column(row, 2)?,
-                })
-            })?;
+            let rows = stmt.query_map(
+                params![now.timestamp_millis(), fetch, carried_only],
+                |row| {
+                    Ok(Due {
+                        key: row.get(0)?,
+                        url: row.get(1)?,
+                        kind: kind_column(row, 2)?,
+                        fetch: row.get(3)?,
+                    })
+                },
+            )?;
             let mut due = Vec::new();
             for entry in rows {
                 let entry = entry?;
@@ -125,7 +159,7 @@ impl State {
         self.read("queued", |conn| {
             conn.prepare_cached(
                 "SELECT key, source, url, title, published, summary, authors, lang, attempts,
-                        kind, text, author_handle
+                        kind, text, author_handle, html
                  FROM frontier WHERE key = ?1",
             )?
             .query_row([key], queued_from_row)
@@ -210,6 +244,46 @@ impl State {
     }
 }
 
+/// Insert the items not yet queued nor handled; returns how many were.
+fn insert_new<'a>(
+    tx: &rusqlite::Transaction<'_>,
+    items: impl Iterator<Item = (&'a str, &'a str, &'a Item)>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<usize> {
+    // One statement does both checks: the primary key ignores keys already
+    // queued, the NOT EXISTS those already handled.
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO frontier
+            (key, source, url, title, published, summary, authors, lang,
+             discovered_at, attempts, next_attempt, kind, text, author_handle, carried, html)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, ?10, ?11, ?12, ?13, ?14
+         WHERE NOT EXISTS (SELECT 1 FROM handled WHERE key = ?1)",
+    )?;
+    let discovered = now.timestamp_millis();
+    let mut added = 0;
+    for (source, key, item) in items {
+        let authors = serde_json::to_string(&item.authors)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        added += insert.execute(params![
+            key,
+            source,
+            item.url.as_str(),
+            item.title,
+            item.published.map(|t| t.timestamp_millis()),
+            item.summary,
+            authors,
+            item.lang,
+            discovered,
+            item.kind.as_str(),
+            item.text,
+            item.author_handle,
+            item.kind == ItemKind::Article && !item.needs_fetch(),
+            item.html,
+        ])?;
+    }
+    Ok(added)
+}
+
 fn kind_column(row: &Row<'_>, i: usize) -> rusqlite::Result<ItemKind> {
     Ok(match row.get::<_, String>(i)?.as_str() {
         "post" => ItemKind::Post,
@@ -237,6 +311,7 @@ fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
             kind: kind_column(row, 9)?,
             text: row.get(10)?,
             author_handle: row.get(11)?,
+            html: row.get(12)?,
         },
         attempts: row.get(8)?,
     })
