@@ -67,6 +67,17 @@ impl State {
         })
     }
 
+    /// Frontier entries, of any kind, discovered at or after `since`: a
+    /// count read from the discovery index alone.
+    pub fn queued_since(&self, since: DateTime<Utc>) -> Result<u64, StateError> {
+        self.read("queued_since", |conn| {
+            let n: i64 = conn
+                .prepare_cached("SELECT COUNT(*) FROM frontier WHERE discovered_at >= ?1")?
+                .query_row([since.timestamp_millis()], |row| row.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
     /// Frontier entries that carry their content (imported articles, see
     /// [`Item::needs_fetch`]) discovered at or after `since`: what an import
     /// still waits on.
