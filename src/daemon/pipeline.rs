@@ -686,7 +686,7 @@ mod tests {
             .collect();
         state.enqueue("s", &items, Utc::now()).expect("enqueue");
         let mut backlog = Backlog::default();
-        backlog.reload(&state, &work);
+        backlog.reload(&state, &work, Mode::Forever);
         assert_eq!(backlog.len, 5);
         let (taken, _) = backlog.take(&client, 4);
         let hosts: Vec<String> = taken

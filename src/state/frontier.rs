@@ -500,6 +500,56 @@ mod tests {
     }
 
     #[test]
+    fn carried_entries_keep_their_content_and_are_told_apart() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        let url = |s: &str| Url::parse(s).expect("url");
+        let page = Item {
+            html: Some("<p>Բարև</p>".into()),
+            summary: Some("fallback".into()),
+            ..Item::article(url("https://am.example/a"))
+        };
+        let text = Item {
+            text: Some(String::new()),
+            title: Some("A title alone".into()),
+            ..Item::article(url("https://az.example/b"))
+        };
+        let link = Item::article(url("https://ru.example/c"));
+        let post = Item::post(url("https://t.me/c/1"), "post".into());
+        let items = [("a", &page), ("b", &text), ("c", &link), ("d", &post)]
+            .map(|(k, i)| ("import".to_string(), k.to_string(), i.clone()));
+        assert_eq!(state.enqueue_sourced(&items, t(10)).expect("enqueue"), 4);
+        assert_eq!(state.enqueue_sourced(&items, t(11)).expect("again"), 0);
+        let fetch: Vec<(String, bool)> = state
+            .due_keys(t(20), 10, &[])
+            .expect("due")
+            .into_iter()
+            .map(|d| (d.key, d.fetch))
+            .collect();
+        assert_eq!(
+            fetch,
+            [
+                ("a".to_string(), false),
+                ("b".to_string(), false),
+                ("c".to_string(), true),
+                ("d".to_string(), false)
+            ]
+        );
+        let carried: Vec<String> = state
+            .due_carried_keys(t(20), 10, &["b".to_string()])
+            .expect("due")
+            .into_iter()
+            .map(|d| d.key)
+            .collect();
+        assert_eq!(carried, ["a"]);
+        assert_eq!(state.queued("a").expect("queued").expect("a").item, page);
+        assert_eq!(state.queued("b").expect("queued").expect("b").item, text);
+        assert_eq!(state.carried_since(t(10)).expect("count"), 2);
+        assert_eq!(state.carried_since(t(11)).expect("count"), 0);
+        assert_eq!(state.queued_since(t(10)).expect("count"), 4);
+    }
+
+    #[test]
     fn mark_indexed_removes_and_remembers_both_keys() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let state = State::open(tmp.path()).expect("open");
