@@ -82,6 +82,12 @@ impl Item {
         self.kind == ItemKind::Article && self.html.is_none() && self.text.is_none()
     }
 
+    /// An article that carries its page or its text (read from an archive):
+    /// never fetched, and not news of its source's health.
+    pub fn is_carried(&self) -> bool {
+        self.kind == ItemKind::Article && !self.needs_fetch()
+    }
+
     /// A post at `url` (its permalink) with its text, titled by
     /// [`post_title`].
     pub fn post(url: Url, text: String) -> Item {

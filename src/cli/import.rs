@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::stop_on_signal;
 use crate::config::Config;
 use crate::daemon::{self, DaemonError};
-use crate::import::{Counts, Format, Importer, Input, Progress, DEFAULT_SOURCE};
+use crate::import::{Counts, Format, Importer, Input, Progress};
 use crate::index::IndexError;
 use crate::state::State;
 
@@ -51,7 +51,6 @@ enum FormatArg {
 }
 
 pub(super) fn import(config: &Config, args: ImportArgs) -> Result<ExitCode> {
-    debug_assert_eq!(DEFAULT_SOURCE, "import", "the --source help names it");
     let inputs: Vec<Input> = args.files.iter().map(|f| Input::from_arg(f)).collect();
     let state = Arc::new(State::open(&config.state_dir)?);
     let total = inputs

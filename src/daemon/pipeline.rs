@@ -310,9 +310,13 @@ async fn process(
         }
         o = fetch_article(&job, &entry, turn) => o,
     };
+    // An imported article was not fetched: no fetch to count.
+    let fetched = !entry.item.is_carried();
     match outcome {
         Ok(Some(article)) => {
-            job.telemetry.metrics.article_fetched(&entry.source, "ok");
+            if fetched {
+                job.telemetry.metrics.article_fetched(&entry.source, "ok");
+            }
             let msg = Indexable {
                 article,
                 key: entry.key.clone(),
@@ -323,9 +327,11 @@ async fn process(
             }
         }
         Ok(None) => {
-            job.telemetry
-                .metrics
-                .article_fetched(&entry.source, "duplicate");
+            if fetched {
+                job.telemetry
+                    .metrics
+                    .article_fetched(&entry.source, "duplicate");
+            }
             // Same document already indexed through another link.
             match job
                 .state
@@ -340,9 +346,11 @@ async fn process(
         }
         Err(failure) => {
             let outcome = record_failure(&job, &entry, failure);
-            job.telemetry
-                .metrics
-                .article_fetched(&entry.source, outcome);
+            if fetched {
+                job.telemetry
+                    .metrics
+                    .article_fetched(&entry.source, outcome);
+            }
         }
     }
 }

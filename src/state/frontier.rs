@@ -288,7 +288,7 @@ fn insert_new<'a>(
             item.kind.as_str(),
             item.text,
             item.author_handle,
-            item.kind == ItemKind::Article && !item.needs_fetch(),
+            item.is_carried(),
             item.html,
         ])?;
     }
