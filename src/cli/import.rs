@@ -27,7 +27,7 @@ const WAIT_POLL: Duration = Duration::from_millis(500);
 pub struct ImportArgs {
     /// Source id given to every record [default: the record's `source`,
     /// else "import"].
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     source: Option<String>,
     /// Format of every file [default: from its name: .jsonl, .ndjson or
     /// .json are JSON lines, .warc is WARC; a .gz or .zst suffix is read

@@ -82,7 +82,8 @@ pub enum Command {
     },
     /// Backfill from archives: JSON lines (url, title, body or html,
     /// published, authors, lang, source) or WARC files, indexed as fetched
-    /// articles are; prints imported, unchanged and rejected counts.
+    /// articles are; prints imported, unchanged and rejected counts. Exit
+    /// status 0 when nothing was rejected, 1 otherwise.
     Import(ImportArgs),
     /// Identify the language of each stdin line; one ISO 639-1 code per line.
     Lang {
