@@ -20,8 +20,8 @@ use crate::import::{Counts, Format, Importer, Input, Progress};
 use crate::index::IndexError;
 use crate::state::State;
 
-/// How often the frontier is looked at while the daemon indexes.
-const WAIT_POLL: Duration = Duration::from_millis(500);
+/// How often the frontier is looked at for what is left to index.
+const TICK: Duration = Duration::from_millis(500);
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -108,6 +108,22 @@ pub(super) fn import(config: &Config, args: ImportArgs) -> Result<ExitCode> {
                 result
             }
         });
+        // What is left to index, for the display.
+        let ticking = CancellationToken::new();
+        let ticker = tokio::spawn({
+            let (state, progress, ticking) = (state.clone(), progress.clone(), ticking.clone());
+            async move {
+                loop {
+                    if let Ok(left) = state.carried_since(since) {
+                        progress.indexing(left);
+                    }
+                    tokio::select! {
+                        _ = ticking.cancelled() => return,
+                        _ = tokio::time::sleep(TICK) => {}
+                    }
+                }
+            }
+        });
         let counts = reading.await.context("the reading task failed")?;
         fed.cancel();
         let drained = watch.await.context("the indexing task failed")?;
@@ -117,17 +133,19 @@ pub(super) fn import(config: &Config, args: ImportArgs) -> Result<ExitCode> {
             Ok(Ok(report)) => skipped = report.failed_articles,
             Ok(Err(DaemonError::Index(IndexError::Locked { .. }))) => {
                 if !args.no_wait {
-                    wait_for_daemon(&state, &progress, since, &cancel).await?;
+                    wait_for_daemon(&state, since, &cancel).await?;
                 }
             }
             Ok(Err(e)) => {
-                progress.finish();
+                ticking.cancel();
                 return Err(anyhow::Error::new(e).context(
                     "cannot index the imported records (those read are queued for the daemon)",
                 ));
             }
             Err(e) => return Err(anyhow::Error::new(e).context("the indexing task failed")),
         }
+        ticking.cancel();
+        let _ = ticker.await;
         anyhow::Ok((counts, skipped, cancel.is_cancelled()))
     });
     progress.finish();
@@ -147,19 +165,16 @@ pub(super) fn import(config: &Config, args: ImportArgs) -> Result<ExitCode> {
 /// queued since the import began out of the frontier.
 async fn wait_for_daemon(
     state: &State,
-    progress: &Progress,
     since: chrono::DateTime<Utc>,
     cancel: &CancellationToken,
 ) -> Result<()> {
     loop {
-        let left = state.carried_since(since)?;
-        if left == 0 || cancel.is_cancelled() {
+        if state.carried_since(since)? == 0 || cancel.is_cancelled() {
             return Ok(());
         }
-        progress.indexing(left);
         tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
-            _ = tokio::time::sleep(WAIT_POLL) => {}
+            _ = tokio::time::sleep(TICK) => {}
         }
     }
 }
