@@ -105,12 +105,15 @@ fn json_lines_import_with_their_fields_and_twice_adds_nothing() {
         json!({"url": "https://en.example/7", "title": "Yerevan metro opens a new station",
                "body": "The Yerevan metro opened a new station on Monday, the city hall said."})
     ));
+    // Line 8: a page with nothing to extract, given up on by the pipeline.
+    text_lines
+        .push_str("{\"url\": \"https://x.example/8\", \"html\": \"<html><body></body></html>\"}\n");
     let file = write(dir, "export.jsonl", text_lines.as_bytes());
     let file = file.to_str().expect("path");
 
     let out = import(&dep, &[file]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert_eq!(counts(&out), (4, 0, 3), "{}", text(&out));
+    assert_eq!(counts(&out), (4, 0, 4), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     for line in [4, 5, 6] {
         assert!(
@@ -160,7 +163,8 @@ fn json_lines_import_with_their_fields_and_twice_adds_nothing() {
     let all_before = hits(&dep, "metro OR մետրոյի OR metropoliteni OR метро", 50).len();
     assert_eq!(all_before, 4);
     let out = import(&dep, &[file]);
-    assert_eq!(counts(&out), (0, 4, 3), "{}", text(&out));
+    // The page given up on is known too (handled): unchanged.
+    assert_eq!(counts(&out), (0, 5, 3), "{}", text(&out));
     assert_eq!(
         hits(&dep, "metro OR մետրոյի OR metropoliteni OR метро", 50).len(),
         all_before
@@ -349,6 +353,27 @@ fn import_while_the_daemon_runs_is_indexed_by_the_daemon() {
     // Returned once the daemon indexed them: they are all searchable now.
     assert_eq!(hits(&dep, "harbour", 50).len(), 20, "{}", daemon.log());
     assert!(daemon.log().contains("index committed"), "{}", daemon.log());
+
+    // --no-wait returns once queued; the daemon indexes them after.
+    let more: Vec<Value> = (0..5)
+        .map(|n| {
+            json!({"url": format!("https://en.example/later/{n}"), "title": format!("Ferry timetable {n}"),
+                   "body": "The ferry company changed its winter timetable."})
+        })
+        .collect();
+    let file = write(dep.dir.path(), "later.jsonl", lines(&more).as_bytes());
+    let out = import(&dep, &["--no-wait", file.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(counts(&out), (5, 0, 0), "{}", text(&out));
+    let started = Instant::now();
+    while hits(&dep, "ferry", 50).len() < 5 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the daemon did not index them:\n{}",
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     daemon.stop();
 }
 
