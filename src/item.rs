@@ -2,7 +2,8 @@
 //! it is fetched. Items carry whatever the source already knows (feed title,
 //! date, summary) so the pipeline can fall back on it. Social posts are
 //! documents in their own right: they carry their full text and need no
-//! page fetched.
+//! page fetched. So do articles read from an archive (`pressd import`):
+//! they carry the page's HTML or their plain text.
 
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -47,8 +48,12 @@ pub struct Item {
     /// the platform gives.
     pub lang: Option<String>,
     pub kind: ItemKind,
-    /// A post's full plain text.
+    /// A post's full plain text, or an imported article's plain body
+    /// (possibly empty when the record had only a title).
     pub text: Option<String>,
+    /// The page's HTML, decoded, for an imported article: extracted as a
+    /// fetched page is, and never fetched.
+    pub html: Option<String>,
     /// The account that published a post (`@user@instance`, a channel
     /// name, a Bluesky handle).
     pub author_handle: Option<String>,
@@ -66,8 +71,21 @@ impl Item {
             lang: None,
             kind: ItemKind::Article,
             text: None,
+            html: None,
             author_handle: None,
         }
+    }
+
+    /// Whether the pipeline must fetch the page behind the item: an article
+    /// link that carries neither its page nor its text.
+    pub fn needs_fetch(&self) -> bool {
+        self.kind == ItemKind::Article && self.html.is_none() && self.text.is_none()
+    }
+
+    /// An article that carries its page or its text (read from an archive):
+    /// never fetched, and not news of its source's health.
+    pub fn is_carried(&self) -> bool {
+        self.kind == ItemKind::Article && !self.needs_fetch()
     }
 
     /// A post at `url` (its permalink) with its text, titled by

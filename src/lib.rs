@@ -19,6 +19,7 @@ pub mod daemon;
 pub mod duration;
 pub mod extract;
 pub mod http;
+pub mod import;
 pub mod index;
 pub mod item;
 pub mod lang;

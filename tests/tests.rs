@@ -10,6 +10,7 @@ mod end_to_end;
 mod extraction;
 mod feeds;
 mod health;
+mod import;
 mod lang_cli;
 mod names;
 mod politeness;

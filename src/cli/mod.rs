@@ -20,9 +20,11 @@ use crate::index::{Index, IndexError, SearchRequest, Sort};
 use crate::lang::{Detector, Hints, DEFAULT_LANGUAGES};
 
 mod coverage_output;
+mod import;
 mod sources_output;
 
 use coverage_output::coverage;
+use import::{import, ImportArgs};
 use sources_output::sources;
 
 /// Multilingual press-coverage aggregator: polls outlets' feeds, extracts
@@ -78,6 +80,11 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Backfill from archives: JSON lines (url, title, body or html,
+    /// published, authors, lang, source) or WARC files, indexed as fetched
+    /// articles are; prints imported, unchanged and rejected counts. Exit
+    /// status 0 when nothing was rejected, 1 otherwise.
+    Import(ImportArgs),
     /// Identify the language of each stdin line; one ISO 639-1 code per line.
     Lang {
         /// Candidate languages, comma-separated (default: the configured set).
@@ -310,6 +317,12 @@ fn execute(args: Args) -> Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         },
+        Command::Import(i) => {
+            let config = load_config(&args.config)?;
+            // Quiet by default: the progress display speaks for the run.
+            init_logging(args.log_format, Some("warn"));
+            import(&config, i)
+        }
         Command::Extract { url, files } => extract(&args.config, url.as_ref(), &files),
         Command::Lang { languages } => lang(&args.config, languages),
     }

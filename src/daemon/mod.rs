@@ -93,7 +93,17 @@ pub enum Mode {
     Forever,
     /// Poll every enabled source once, drain the frontier, commit, return.
     Once,
+    /// Poll nothing: index the frontier entries that carry their content
+    /// (imported articles) until the caller says no more are coming and
+    /// none is left, then return (`pressd import` when no daemon holds the
+    /// index). Entries that need a fetch stay queued for the daemon.
+    Drain,
 }
+
+/// Documents per commit while draining: a bulk load commits far less often
+/// than the daemon's trickle of news (a commit writes and syncs a segment),
+/// and a kill between commits only costs re-indexing (upserts).
+const DRAIN_BATCH: usize = 5_000;
 
 /// What a run did; `run --once` prints it.
 #[derive(Debug, Default)]
@@ -113,13 +123,42 @@ pub async fn run(
     mode: Mode,
     cancel: CancellationToken,
 ) -> Result<Report, DaemonError> {
+    let polls_done = CancellationToken::new();
+    start(config, mode, cancel, polls_done).await
+}
+
+/// Run in [`Mode::Drain`]: index the frontier's entries that carry their
+/// content until `fed` fires (nothing more will be queued) and none is
+/// left, or `cancel`. Fails with [`IndexError::Locked`] (inside
+/// [`DaemonError::Index`]) when another process holds the index: that
+/// process's daemon then indexes them.
+pub async fn drain(
+    config: &Config,
+    cancel: CancellationToken,
+    fed: CancellationToken,
+) -> Result<Report, DaemonError> {
+    start(config, Mode::Drain, cancel, fed).await
+}
+
+/// `polls_done` fires when no more work will be queued: the pollers'
+/// round is over, or (draining) the caller's feeding is.
+async fn start(
+    config: &Config,
+    mode: Mode,
+    cancel: CancellationToken,
+    polls_done: CancellationToken,
+) -> Result<Report, DaemonError> {
     // The run's own token: a storage fault stops a one-round run without
     // touching the caller's.
     let cancel = cancel.child_token();
     let parts = Parts::open(config, mode, &cancel).await?;
-    let status = parts.reporter().ready().await;
-    let tasks =
-        Tasks::start(config, mode, &cancel, parts, status).map_err(DaemonError::WriterThread)?;
+    // A drain is a command's work, not a service: nothing to tell systemd.
+    let status = match mode {
+        Mode::Drain => String::new(),
+        _ => parts.reporter().ready().await,
+    };
+    let tasks = Tasks::start(config, mode, &cancel, parts, status, polls_done)
+        .map_err(DaemonError::WriterThread)?;
     tasks.join(mode).await
 }
 
@@ -158,7 +197,7 @@ impl Parts {
                 tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
                     .map_err(DaemonError::Signal)?,
             ),
-            Mode::Once => None,
+            Mode::Once | Mode::Drain => None,
         };
         let sources: Vec<Arc<Source>> = config.enabled_sources().cloned().collect();
         let registry = Arc::new(Registry::new(state.clone(), &sources));
@@ -166,13 +205,19 @@ impl Parts {
             Heartbeat::for_pipeline(&config.pipeline),
             match mode {
                 Mode::Forever => storage::Storage::new(Some(&config.state_dir), None),
-                Mode::Once => storage::Storage::new(None, Some(cancel.clone())),
+                Mode::Once | Mode::Drain => storage::Storage::new(None, Some(cancel.clone())),
             },
         ));
+        // A drain polls nothing: the sources are known only for their
+        // settings (a language hint), and their health is not judged.
+        let polled = match mode {
+            Mode::Drain => &[][..],
+            _ => &sources[..],
+        };
         // Before the health baseline: a source whose URL changed is not
         // judged by the old URL's failures.
-        scheduler::adopt_urls(&state, &sources);
-        for source in &sources {
+        scheduler::adopt_urls(&state, polled);
+        for source in polled {
             // The status the store remembers becomes the baseline, so that
             // a source that was failing (or went stale while the daemon was
             // down) is reported at start, and its recovery is logged after
@@ -237,6 +282,7 @@ impl Tasks {
         cancel: &CancellationToken,
         parts: Parts,
         status: String,
+        polls_done: CancellationToken,
     ) -> std::io::Result<Tasks> {
         let reporter = parts.reporter();
         let Parts {
@@ -254,7 +300,9 @@ impl Tasks {
         } = parts;
         let speaking = CancellationToken::new();
         let mut speakers = JoinSet::new();
-        speakers.spawn(reporter.report(status, speaking.clone()));
+        if mode != Mode::Drain {
+            speakers.spawn(reporter.report(status, speaking.clone()));
+        }
         let (commands, command_rx) = mpsc::channel(16);
         if let Some(hangups) = hangups {
             speakers.spawn(reload::on_hangup(
@@ -291,7 +339,10 @@ impl Tasks {
                 state: state.clone(),
                 work: work.clone(),
                 telemetry: telemetry.clone(),
-                batch: config.pipeline.commit_batch,
+                batch: match mode {
+                    Mode::Drain => config.pipeline.commit_batch.max(DRAIN_BATCH),
+                    _ => config.pipeline.commit_batch,
+                },
                 interval: config.pipeline.commit_interval,
                 retry: mode == Mode::Forever,
                 cancel: cancel.clone(),
@@ -299,22 +350,24 @@ impl Tasks {
             writer,
             rx,
         )?;
-        let polls_done = CancellationToken::new();
-        let polls = tokio::spawn(scheduler::run(
-            scheduler::Polling {
-                client: client.clone(),
-                state: state.clone(),
-                registry: registry.clone(),
-                work: work.clone(),
-                telemetry: telemetry.clone(),
-                max_backoff: config.pipeline.max_backoff,
-            },
-            sources,
-            mode,
-            cancel.clone(),
-            polls_done.clone(),
-            command_rx,
-        ));
+        let polls = match mode {
+            Mode::Drain => tokio::spawn(async { Vec::new() }),
+            _ => tokio::spawn(scheduler::run(
+                scheduler::Polling {
+                    client: client.clone(),
+                    state: state.clone(),
+                    registry: registry.clone(),
+                    work: work.clone(),
+                    telemetry: telemetry.clone(),
+                    max_backoff: config.pipeline.max_backoff,
+                },
+                sources,
+                mode,
+                cancel.clone(),
+                polls_done.clone(),
+                command_rx,
+            )),
+        };
         let dispatcher = pipeline::Dispatcher {
             client,
             detector,
@@ -371,7 +424,7 @@ impl Tasks {
         storage.close();
         // A one-round run that stopped on a storage fault says so, whichever
         // part met it first.
-        if let (Mode::Once, Some(fault)) = (mode, fault) {
+        if let (Mode::Once | Mode::Drain, Some(fault)) = (mode, fault) {
             return Err(DaemonError::Storage(fault.message));
         }
         written?;

@@ -85,10 +85,15 @@ impl Backlog {
         self.len == 0 || self.loaded.is_none_or(|t| t.elapsed() >= BACKLOG_REFRESH)
     }
 
-    /// Replace the backlog by the oldest due entries not in flight.
-    fn reload(&mut self, state: &State, work: &Work) {
+    /// Replace the backlog by the oldest due entries not in flight (only
+    /// those that carry their content when draining).
+    fn reload(&mut self, state: &State, work: &Work, mode: Mode) {
         let exclude = work.busy();
-        let entries = match state.due_keys(Utc::now(), BACKLOG_WINDOW, &exclude) {
+        let due = match mode {
+            Mode::Drain => state.due_carried_keys(Utc::now(), BACKLOG_WINDOW, &exclude),
+            _ => state.due_keys(Utc::now(), BACKLOG_WINDOW, &exclude),
+        };
+        let entries = match due {
             Ok(e) => e,
             Err(e) => {
                 warn!(error = %e, "cannot read the frontier");
@@ -161,14 +166,15 @@ struct Booked {
     turn: Option<Reservation>,
 }
 
-/// The host an entry is fetched from; `None` for a post (no fetch), and
-/// for a URL that does not parse (stored from a parsed URL, so never;
-/// reading the entry would fail before any request).
+/// The host an entry is fetched from; `None` for an entry that needs no
+/// fetch (a post, an imported article), and for a URL that does not parse
+/// (stored from a parsed URL, so never; reading the entry would fail before
+/// any request).
 fn host_of(entry: &Due) -> Option<HostKey> {
-    match entry.kind {
-        ItemKind::Post => None,
-        ItemKind::Article => Url::parse(&entry.url).ok().map(|u| HostKey::of(&u)),
+    if !entry.fetch {
+        return None;
     }
+    Url::parse(&entry.url).ok().map(|u| HostKey::of(&u))
 }
 
 /// What the dispatcher and its jobs need.
@@ -183,9 +189,9 @@ pub(super) struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// Hand due entries to jobs until `cancel` (or, in [`Mode::Once`],
-    /// until the round's work is done); dropping `tx` at the end lets the
-    /// writer finish.
+    /// Hand due entries to jobs until `cancel` (or, in [`Mode::Once`] and
+    /// [`Mode::Drain`], until the round's work is done); dropping `tx` at
+    /// the end lets the writer finish.
     pub(super) async fn run(
         self,
         tx: mpsc::Sender<Indexable>,
@@ -227,7 +233,7 @@ async fn dispatch(
         let mut next_free = None;
         if free > 0 {
             if backlog.stale() || (polling_over && !read_after_polls) {
-                backlog.reload(&job.state, &job.work);
+                backlog.reload(&job.state, &job.work, mode);
                 read_after_polls = polling_over;
             }
             let (entries, wake) = backlog.take(&job.client, free);
@@ -258,7 +264,7 @@ async fn dispatch(
         }
         // Entries handed to the writer stay excluded until committed, so with
         // no job running and nothing due, this round's work is done.
-        if mode == Mode::Once
+        if mode != Mode::Forever
             && polling_over
             && read_after_polls
             && started == 0
@@ -304,9 +310,13 @@ async fn process(
         }
         o = fetch_article(&job, &entry, turn) => o,
     };
+    // An imported article was not fetched: no fetch to count.
+    let fetched = !entry.item.is_carried();
     match outcome {
         Ok(Some(article)) => {
-            job.telemetry.metrics.article_fetched(&entry.source, "ok");
+            if fetched {
+                job.telemetry.metrics.article_fetched(&entry.source, "ok");
+            }
             let msg = Indexable {
                 article,
                 key: entry.key.clone(),
@@ -317,9 +327,11 @@ async fn process(
             }
         }
         Ok(None) => {
-            job.telemetry
-                .metrics
-                .article_fetched(&entry.source, "duplicate");
+            if fetched {
+                job.telemetry
+                    .metrics
+                    .article_fetched(&entry.source, "duplicate");
+            }
             // Same document already indexed through another link.
             match job
                 .state
@@ -334,9 +346,11 @@ async fn process(
         }
         Err(failure) => {
             let outcome = record_failure(&job, &entry, failure);
-            job.telemetry
-                .metrics
-                .article_fetched(&entry.source, outcome);
+            if fetched {
+                job.telemetry
+                    .metrics
+                    .article_fetched(&entry.source, outcome);
+            }
         }
     }
 }
@@ -417,9 +431,10 @@ fn record_failure(job: &Dispatcher, entry: &Queued, failure: Failure) -> &'stati
     }
 }
 
-/// Fetch, extract and tag, the fetch in `turn`. `Ok(None)` when the page
-/// turns out to be a document that is already indexed (reached through
-/// another link).
+/// Fetch, extract and tag, the fetch in `turn`; an entry that carries its
+/// page or its text (an imported article) is not fetched. `Ok(None)` when
+/// the page turns out to be a document that is already indexed (reached
+/// through another link).
 async fn fetch_article(
     job: &Dispatcher,
     entry: &Queued,
@@ -428,6 +443,13 @@ async fn fetch_article(
     let item = &entry.item;
     if item.kind == ItemKind::Post {
         return post_article(job, entry).map(Some);
+    }
+    if let Some(html) = &item.html {
+        let extracted = crate::extract::extract(html, Some(&item.url));
+        return page_article(job, entry, extracted, &item.url);
+    }
+    if let Some(text) = &item.text {
+        return carried_article(job, entry, text).map(Some);
     }
     let reach = job.registry.reach(&entry.source, &job.client).await;
     let client = match turn {
@@ -450,7 +472,9 @@ async fn fetch_article(
     let html = crate::charset::decode_html(&response.body, response.charset.as_deref());
     let extracted = crate::extract::extract(&html, Some(&response.url));
     // Counted before any decision on the page: a source whose pages all
-    // come out empty must be flagged even if feed summaries stand in.
+    // come out empty must be flagged even if feed summaries stand in. Only
+    // for pages fetched now: an archive's pages say nothing of the source
+    // as it is today.
     if let Err(e) = job
         .state
         .record_extraction(&entry.source, extracted.body.trim().is_empty())
@@ -459,11 +483,20 @@ async fn fetch_article(
         job.telemetry.storage.fail(Store::State, &e);
     }
     job.registry.check_health(&entry.source);
+    page_article(job, entry, extracted, &response.url)
+}
 
-    let id = doc_id(&identity_url(
-        extracted.canonical_url.as_ref(),
-        &response.url,
-    ));
+/// The article of a page at `page_url` (where it was fetched from, or the
+/// URL an archive gives it), falling back on what the item knows. `Ok(None)`
+/// when the page's identity is a document already indexed.
+fn page_article(
+    job: &Dispatcher,
+    entry: &Queued,
+    extracted: crate::extract::Extracted,
+    page_url: &Url,
+) -> Result<Option<Article>, Failure> {
+    let item = &entry.item;
+    let id = doc_id(&identity_url(extracted.canonical_url.as_ref(), page_url));
     if id != entry.key && job.state.is_handled(&id).unwrap_or(false) {
         return Ok(None);
     }
@@ -479,27 +512,17 @@ async fn fetch_article(
     };
     if title.trim().is_empty() && body.trim().is_empty() {
         return Err(Failure::permanent(format!(
-            "{}: no title and no text could be extracted",
-            response.url
+            "{page_url}: no title and no text could be extracted"
         )));
     }
-    let source_lang = job.registry.get(&entry.source).and_then(|s| s.lang.clone());
     let page_lang = extracted.html_lang.or(extracted.og_locale);
-    let text = format!("{title}\n{body}");
-    let detection = job.detector.detect(
-        &text,
-        &Hints {
-            page: page_lang.as_deref(),
-            feed: item.lang.as_deref(),
-            source: source_lang.as_deref(),
-        },
-    );
+    let lang = article_lang(job, entry, &title, &body, page_lang.as_deref());
     Ok(Some(Article {
         // Show the clean canonical link, not the tracking link that led here.
         url: id.clone(),
         id,
         source: entry.source.clone(),
-        lang: detection.code.to_string(),
+        lang,
         title,
         body,
         published: extracted.published.or(item.published),
@@ -511,6 +534,59 @@ async fn fetch_article(
         },
         kind: ItemKind::Article,
     }))
+}
+
+/// An article that carries its plain text (an archive's record): the
+/// document as the record gives it, its language detected with the
+/// record's as a hint.
+fn carried_article(job: &Dispatcher, entry: &Queued, body: &str) -> Result<Article, Failure> {
+    let item = &entry.item;
+    let title = item.title.clone().unwrap_or_default();
+    if title.trim().is_empty() && body.trim().is_empty() {
+        return Err(Failure::permanent(format!(
+            "{}: the article has no title and no text",
+            item.url
+        )));
+    }
+    let lang = article_lang(job, entry, &title, body, None);
+    let id = doc_id(&item.url);
+    Ok(Article {
+        url: id.clone(),
+        id,
+        source: entry.source.clone(),
+        lang,
+        title,
+        body: body.to_string(),
+        published: item.published,
+        fetched: Utc::now(),
+        authors: item.authors.clone(),
+        kind: ItemKind::Article,
+    })
+}
+
+/// The language of an article's title and body, with what the page
+/// (`page_lang`), the item (a feed's or a record's declaration) and the
+/// source's settings say as hints.
+fn article_lang(
+    job: &Dispatcher,
+    entry: &Queued,
+    title: &str,
+    body: &str,
+    page_lang: Option<&str>,
+) -> String {
+    let source_lang = job.registry.get(&entry.source).and_then(|s| s.lang.clone());
+    let text = format!("{title}\n{body}");
+    job.detector
+        .detect(
+            &text,
+            &Hints {
+                page: page_lang,
+                feed: entry.item.lang.as_deref(),
+                source: source_lang.as_deref(),
+            },
+        )
+        .code
+        .to_string()
 }
 
 /// A social post is a document as it is: no page to fetch. Its language is
@@ -618,7 +694,7 @@ mod tests {
             .collect();
         state.enqueue("s", &items, Utc::now()).expect("enqueue");
         let mut backlog = Backlog::default();
-        backlog.reload(&state, &work);
+        backlog.reload(&state, &work, Mode::Forever);
         assert_eq!(backlog.len, 5);
         let (taken, _) = backlog.take(&client, 4);
         let hosts: Vec<String> = taken

@@ -65,6 +65,12 @@ pub enum IndexError {
         #[source]
         source: std::io::Error,
     },
+    /// Another process (a running daemon) holds the index's writer lock.
+    #[error(
+        "index at {path}: another pressd is writing to this index directory (its writer lock \
+         is held); stop that process or point this one at another index directory"
+    )]
+    Locked { path: String },
     /// An article without an identity: indexing it would replace every
     /// other such article.
     #[error("index at {path}: an article of source {source_id:?} titled {title:?} has an empty id (canonical URL); not indexed")]
@@ -189,7 +195,8 @@ impl Index {
         &self.dir
     }
 
-    /// The single writer. Fails if another process holds the writer lock.
+    /// The single writer. Fails with [`IndexError::Locked`] if another
+    /// process holds the writer lock.
     pub fn writer(&self) -> Result<Writer, IndexError> {
         match self
             .index
@@ -197,11 +204,9 @@ impl Index {
         {
             Ok(inner) => Ok(Writer::new(inner, self.fields, &self.dir)),
             Err(TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _)) => {
-                Err(IndexError::open(
-                    &self.dir,
-                    "another pressd is writing to this index directory (its writer lock is \
-                     held); stop that process or point this one at another index directory",
-                ))
+                Err(IndexError::Locked {
+                    path: self.dir.display().to_string(),
+                })
             }
             Err(e) => Err(IndexError::tantivy(&self.dir, "cannot open the writer", e)),
         }
@@ -444,6 +449,7 @@ pub(crate) mod tests {
         let _writer = first.writer().expect("first writer");
         let second = Index::open_or_create(dir.path()).expect("open again");
         let err = second.writer().err().expect("second writer must fail");
+        assert!(matches!(err, IndexError::Locked { .. }), "{err:?}");
         let message = err.to_string();
         assert!(
             message.contains("another pressd is writing to this index directory"),

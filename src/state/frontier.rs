@@ -21,6 +21,9 @@ pub struct Due {
     /// The item's URL as stored.
     pub url: String,
     pub kind: ItemKind,
+    /// Whether the page must be fetched (see [`Item::needs_fetch`]): an
+    /// entry that carries its content waits for no host.
+    pub fetch: bool,
 }
 
 /// A frontier entry in full: an item waiting to be fetched and indexed.
@@ -43,36 +46,50 @@ impl State {
         now: DateTime<Utc>,
     ) -> Result<usize, StateError> {
         self.write("enqueue", |tx| {
-            // One statement does both checks: the primary key ignores keys
-            // already queued, the NOT EXISTS those already handled.
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO frontier
-                    (key, source, url, title, published, summary, authors, lang,
-                     discovered_at, attempts, next_attempt, kind, text, author_handle)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, ?10, ?11, ?12
-                 WHERE NOT EXISTS (SELECT 1 FROM handled WHERE key = ?1)",
-            )?;
-            let discovered = now.timestamp_millis();
-            let mut added = 0;
-            for (key, item) in items {
-                let authors = serde_json::to_string(&item.authors)
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                added += insert.execute(params![
-                    key,
-                    source,
-                    item.url.as_str(),
-                    item.title,
-                    item.published.map(|t| t.timestamp_millis()),
-                    item.summary,
-                    authors,
-                    item.lang,
-                    discovered,
-                    item.kind.as_str(),
-                    item.text,
-                    item.author_handle,
-                ])?;
-            }
-            Ok(added)
+            insert_new(tx, items.iter().map(|(k, i)| (source, k.as_str(), i)), now)
+        })
+    }
+
+    /// [`State::enqueue`] for items of several sources (an archive's
+    /// records): `(source, key, item)`, all in one transaction. Returns how
+    /// many were new.
+    pub fn enqueue_sourced(
+        &self,
+        items: &[(String, String, Item)],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StateError> {
+        self.write("enqueue", |tx| {
+            insert_new(
+                tx,
+                items.iter().map(|(s, k, i)| (s.as_str(), k.as_str(), i)),
+                now,
+            )
+        })
+    }
+
+    /// Frontier entries, of any kind, discovered at or after `since`: a
+    /// count read from the discovery index alone.
+    pub fn queued_since(&self, since: DateTime<Utc>) -> Result<u64, StateError> {
+        self.read("queued_since", |conn| {
+            let n: i64 = conn
+                .prepare_cached("SELECT COUNT(*) FROM frontier WHERE discovered_at >= ?1")?
+                .query_row([since.timestamp_millis()], |row| row.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
+    /// Frontier entries that carry their content (imported articles, see
+    /// [`Item::needs_fetch`]) discovered at or after `since`: what an import
+    /// still waits on.
+    pub fn carried_since(&self, since: DateTime<Utc>) -> Result<u64, StateError> {
+        self.read("carried_since", |conn| {
+            let n: i64 = conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM frontier
+                     WHERE discovered_at >= ?1 AND carried = 1",
+                )?
+                .query_row([since.timestamp_millis()], |row| row.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
         })
     }
 
@@ -87,6 +104,27 @@ impl State {
         limit: usize,
         exclude: &[String],
     ) -> Result<Vec<Due>, StateError> {
+        self.due(now, limit, exclude, false)
+    }
+
+    /// [`State::due_keys`] of the entries that carry their content (see
+    /// [`Item::needs_fetch`]) only: what a drain without the network indexes.
+    pub fn due_carried_keys(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        exclude: &[String],
+    ) -> Result<Vec<Due>, StateError> {
+        self.due(now, limit, exclude, true)
+    }
+
+    fn due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        exclude: &[String],
+        carried_only: bool,
+    ) -> Result<Vec<Due>, StateError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -96,16 +134,23 @@ impl State {
         let fetch = i64::try_from(limit.saturating_add(exclude.len())).unwrap_or(i64::MAX);
         self.read("due_keys", |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT key, url, kind FROM frontier
-                 WHERE next_attempt <= ?1 ORDER BY discovered_at, rowid LIMIT ?2",
+                "SELECT key, url, kind,
+                        kind = 'article' AND carried = 0
+                 FROM frontier
+                 WHERE next_attempt <= ?1 AND (carried = 1 OR NOT ?3)
+                 ORDER BY discovered_at, rowid LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![now.timestamp_millis(), fetch], |row| {
-                Ok(Due {
-                    key: row.get(0)?,
-                    url: row.get(1)?,
-                    kind: kind_column(row, 2)?,
-                })
-            })?;
+            let rows = stmt.query_map(
+                params![now.timestamp_millis(), fetch, carried_only],
+                |row| {
+                    Ok(Due {
+                        key: row.get(0)?,
+                        url: row.get(1)?,
+                        kind: kind_column(row, 2)?,
+                        fetch: row.get(3)?,
+                    })
+                },
+            )?;
             let mut due = Vec::new();
             for entry in rows {
                 let entry = entry?;
@@ -125,7 +170,7 @@ impl State {
         self.read("queued", |conn| {
             conn.prepare_cached(
                 "SELECT key, source, url, title, published, summary, authors, lang, attempts,
-                        kind, text, author_handle
+                        kind, text, author_handle, html
                  FROM frontier WHERE key = ?1",
             )?
             .query_row([key], queued_from_row)
@@ -210,6 +255,46 @@ impl State {
     }
 }
 
+/// Insert the items not yet queued nor handled; returns how many were.
+fn insert_new<'a>(
+    tx: &rusqlite::Transaction<'_>,
+    items: impl Iterator<Item = (&'a str, &'a str, &'a Item)>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<usize> {
+    // One statement does both checks: the primary key ignores keys already
+    // queued, the NOT EXISTS those already handled.
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO frontier
+            (key, source, url, title, published, summary, authors, lang,
+             discovered_at, attempts, next_attempt, kind, text, author_handle, carried, html)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?9, ?10, ?11, ?12, ?13, ?14
+         WHERE NOT EXISTS (SELECT 1 FROM handled WHERE key = ?1)",
+    )?;
+    let discovered = now.timestamp_millis();
+    let mut added = 0;
+    for (source, key, item) in items {
+        let authors = serde_json::to_string(&item.authors)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        added += insert.execute(params![
+            key,
+            source,
+            item.url.as_str(),
+            item.title,
+            item.published.map(|t| t.timestamp_millis()),
+            item.summary,
+            authors,
+            item.lang,
+            discovered,
+            item.kind.as_str(),
+            item.text,
+            item.author_handle,
+            item.is_carried(),
+            item.html,
+        ])?;
+    }
+    Ok(added)
+}
+
 fn kind_column(row: &Row<'_>, i: usize) -> rusqlite::Result<ItemKind> {
     Ok(match row.get::<_, String>(i)?.as_str() {
         "post" => ItemKind::Post,
@@ -237,6 +322,7 @@ fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
             kind: kind_column(row, 9)?,
             text: row.get(10)?,
             author_handle: row.get(11)?,
+            html: row.get(12)?,
         },
         attempts: row.get(8)?,
     })
@@ -411,6 +497,56 @@ mod tests {
             .mark_indexed(&[("k2".into(), "k2".into())], t(1))
             .expect("mark_indexed");
         assert_eq!(state.queued("k2").expect("queued"), None);
+    }
+
+    #[test]
+    fn carried_entries_keep_their_content_and_are_told_apart() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        let url = |s: &str| Url::parse(s).expect("url");
+        let page = Item {
+            html: Some("<p>Բարև</p>".into()),
+            summary: Some("fallback".into()),
+            ..Item::article(url("https://am.example/a"))
+        };
+        let text = Item {
+            text: Some(String::new()),
+            title: Some("A title alone".into()),
+            ..Item::article(url("https://az.example/b"))
+        };
+        let link = Item::article(url("https://ru.example/c"));
+        let post = Item::post(url("https://t.me/c/1"), "post".into());
+        let items = [("a", &page), ("b", &text), ("c", &link), ("d", &post)]
+            .map(|(k, i)| ("import".to_string(), k.to_string(), i.clone()));
+        assert_eq!(state.enqueue_sourced(&items, t(10)).expect("enqueue"), 4);
+        assert_eq!(state.enqueue_sourced(&items, t(11)).expect("again"), 0);
+        let fetch: Vec<(String, bool)> = state
+            .due_keys(t(20), 10, &[])
+            .expect("due")
+            .into_iter()
+            .map(|d| (d.key, d.fetch))
+            .collect();
+        assert_eq!(
+            fetch,
+            [
+                ("a".to_string(), false),
+                ("b".to_string(), false),
+                ("c".to_string(), true),
+                ("d".to_string(), false)
+            ]
+        );
+        let carried: Vec<String> = state
+            .due_carried_keys(t(20), 10, &["b".to_string()])
+            .expect("due")
+            .into_iter()
+            .map(|d| d.key)
+            .collect();
+        assert_eq!(carried, ["a"]);
+        assert_eq!(state.queued("a").expect("queued").expect("a").item, page);
+        assert_eq!(state.queued("b").expect("queued").expect("b").item, text);
+        assert_eq!(state.carried_since(t(10)).expect("count"), 2);
+        assert_eq!(state.carried_since(t(11)).expect("count"), 0);
+        assert_eq!(state.queued_since(t(10)).expect("count"), 4);
     }
 
     #[test]

@@ -82,6 +82,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // NULL when never told (kinds that do not account for it, rows written
     // before).
     "ALTER TABLE sources ADD COLUMN reading TEXT;",
+    // 8: articles read from archives (`pressd import`) are queued with
+    // their page's HTML (or their plain text in `text`) and never fetched.
+    // `carried` marks them, ahead of `html` in the row so that reading it
+    // (the dispatcher's light view) never walks a page's overflow pages.
+    "ALTER TABLE frontier ADD COLUMN carried INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE frontier ADD COLUMN html TEXT;",
 ];
 
 /// The schema version this binary writes and understands.
