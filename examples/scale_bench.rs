@@ -33,7 +33,11 @@
 //! target/release/examples/scale_bench [--articles N] [--dir DIR] [--rounds N]
 //!     [--per-lang N] [--live-seconds N] [--live-rate N] [--langid DIR]
 //!     [--skip-sqlite] [--skip-postgres] [--rebuild] [--port P]
+//!     [--load-only [--skip-pressd]]
 //! ```
+//!
+//! `--load-only` builds the stores and stops, so that they can be built on
+//! a busy machine and measured later on a quiet one.
 //!
 //! PostgreSQL is skipped with a notice when `initdb`/`pg_ctl` are not
 //! installed. The corpus needs the Leipzig samples of `../shared` (or
@@ -67,9 +71,12 @@ struct Options {
     live_seconds: u64,
     live_rate: usize,
     langid: PathBuf,
+    pressd: bool,
     sqlite: bool,
     postgres: bool,
     rebuild: bool,
+    /// Build the stores and stop.
+    load_only: bool,
     port: u16,
 }
 
@@ -92,9 +99,11 @@ fn options() -> Result<Options, Error> {
         live_seconds: 60,
         live_rate: 100,
         langid: corpus::default_langid_dir(),
+        pressd: true,
         sqlite: true,
         postgres: true,
         rebuild: false,
+        load_only: false,
         port: 54_329,
     };
     let mut args = std::env::args().skip(1);
@@ -109,7 +118,9 @@ fn options() -> Result<Options, Error> {
             "--live-rate" => o.live_rate = value()?.parse()?,
             "--langid" => o.langid = PathBuf::from(value()?),
             "--port" => o.port = value()?.parse()?,
+            "--skip-pressd" => o.pressd = false,
             "--skip-sqlite" => o.sqlite = false,
+            "--load-only" => o.load_only = true,
             "--skip-postgres" => o.postgres = false,
             "--rebuild" => o.rebuild = true,
             other => return Err(format!("unknown argument {other:?}").into()),
@@ -243,26 +254,51 @@ fn run() -> Result<(), Error> {
         corpus.len(),
         o.dir.display()
     );
+
+    // Every store first, so that `--load-only` can build them on a busy
+    // machine and a later run measure on a quiet one.
+    let pressd_store = if o.pressd {
+        Some(load::pressd(&corpus, &o.dir, &bin, o.rebuild)?)
+    } else {
+        None
+    };
+    let fts5 = if o.sqlite {
+        Some(load::fts5(&corpus, &o.dir, o.rebuild)?)
+    } else {
+        None
+    };
+    let mut server = None;
+    let mut pg = None;
+    if o.postgres {
+        match Postgres::start(&o.dir.join("postgres"), o.port) {
+            Ok(started) => {
+                pg = Some(load::postgres(&corpus, &started, &o.dir, o.rebuild)?);
+                server = Some(started);
+            }
+            Err(e @ peers::PgUnavailable::NotInstalled) => println!("postgres: skipped: {e}"),
+            Err(e) => return Err(e.to_string().into()),
+        }
+    }
+    if o.load_only {
+        return Ok(());
+    }
+    let Some((config, pressd_load)) = pressd_store else {
+        return Err("--skip-pressd goes with --load-only: the figures are pressd's".into());
+    };
+
     let mix = query_mix(&corpus, o.per_lang);
     println!(
         "query mix: {} queries ({} of each kind per language), top {TOP} with snippets",
         mix.len(),
         o.per_lang
     );
-
-    let (config, pressd_load) = load::pressd(&corpus, &o.dir, &bin, o.rebuild)?;
     let index_dir = o.dir.join("pressd").join("index");
     let pressd_bytes = peers::disk_size(&index_dir);
     let pressd_times = {
         let index = Index::open_read(&index_dir)?;
-        let mut matches = 0usize;
-        let times = time_mix(&mix, o.rounds, |q| {
-            let found = index.search(&q.pressd())?;
-            matches += found.total;
-            Ok(found.hits.len())
-        })?;
-        println!("pressd: {} matches over the timed rounds", matches);
-        times
+        time_mix(&mix, o.rounds, |q| {
+            Ok(index.search(&q.pressd())?.hits.len())
+        })?
     };
     report_latency("pressd (library, index open)", &pressd_times);
 
@@ -273,52 +309,38 @@ fn run() -> Result<(), Error> {
         process.max_rss as f64 / 1e6
     );
 
+    let fts5 = match fts5 {
+        Some((db, loaded)) => {
+            let times = time_mix(&mix, o.rounds, |q| fts5_search(&db, q))?;
+            report_latency("SQLite FTS5", &times);
+            Some((times, loaded, peers::disk_size(&db.path)))
+        }
+        None => None,
+    };
+    let pg = match pg {
+        Some((mut client, loaded)) => {
+            let bytes = Postgres::size(&mut client)?;
+            let times = time_mix(&mix, o.rounds, |q| pg_search(&mut client, q))?;
+            report_latency("PostgreSQL", &times);
+            Some((times, loaded, bytes))
+        }
+        None => None,
+    };
+    drop(server);
+
+    // Last: it competes with the daemon for the cores.
     let live = live(&o, &bin, &corpus, &mix)?;
     report_latency(
         &format!("pressd (library) while a daemon indexes {}/s", o.live_rate),
         &live.times,
     );
-    println!(
-        "live: {} articles imported into the daemon, {} indexed by the end",
-        live.sent, live.indexed
-    );
-
-    let mut fts5_load = None;
-    let mut fts5_bytes = 0;
-    let mut fts5_times = None;
-    if o.sqlite {
-        let (db, loaded) = load::fts5(&corpus, &o.dir, o.rebuild)?;
-        fts5_load = loaded;
-        fts5_bytes = peers::disk_size(&db.path);
-        let times = time_mix(&mix, o.rounds, |q| fts5_search(&db, q))?;
-        report_latency("SQLite FTS5", &times);
-        fts5_times = Some(times);
-    }
-
-    let mut pg_load = None;
-    let mut pg_bytes = 0;
-    let mut pg_times = None;
-    if o.postgres {
-        match Postgres::start(&o.dir.join("postgres"), o.port) {
-            Ok(server) => {
-                let (mut client, loaded) = load::postgres(&corpus, &server, &o.dir, o.rebuild)?;
-                pg_load = loaded;
-                pg_bytes = Postgres::size(&mut client)?;
-                let times = time_mix(&mix, o.rounds, |q| pg_search(&mut client, q))?;
-                report_latency("PostgreSQL", &times);
-                pg_times = Some(times);
-            }
-            Err(e @ peers::PgUnavailable::NotInstalled) => println!("postgres: skipped: {e}"),
-            Err(e) => return Err(e.to_string().into()),
-        }
-    }
 
     summary(&Summary {
         articles: corpus.len(),
         rounds: o.rounds,
         pressd: (&pressd_times, pressd_load, pressd_bytes),
-        fts5: fts5_times.as_ref().map(|t| (t, fts5_load, fts5_bytes)),
-        pg: pg_times.as_ref().map(|t| (t, pg_load, pg_bytes)),
+        fts5: fts5.as_ref().map(|(t, l, b)| (t, *l, *b)),
+        pg: pg.as_ref().map(|(t, l, b)| (t, *l, *b)),
         process: &process,
         live: &live,
         live_rate: o.live_rate,
