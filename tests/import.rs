@@ -214,6 +214,48 @@ fn gzip_zstd_and_stdin_are_read() {
     assert_eq!(hits(&dep, "compressed", 10).len(), 5);
 }
 
+#[test]
+fn a_slow_stream_on_stdin_is_indexed_while_it_stays_open() {
+    let dep = Deployment::new("");
+    let record = |n: usize| {
+        json!({"url": format!("https://en.example/live/{n}"), "title": format!("Streamed bulletin {n}"),
+               "body": "A bulletin fed to pressd as the desk receives it, written in English."})
+    };
+    let mut child = dep
+        .cmd()
+        .env("RUST_LOG", "warn")
+        .args(["import", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn import");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // Two records a while apart, far fewer than a batch: the second finds
+    // the first over a second old and both are queued then.
+    stdin
+        .write_all(lines(&[record(1)]).as_bytes())
+        .expect("write stdin");
+    stdin.flush().expect("flush stdin");
+    std::thread::sleep(Duration::from_millis(1_500));
+    stdin
+        .write_all(lines(&[record(2)]).as_bytes())
+        .expect("write stdin");
+    stdin.flush().expect("flush stdin");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while hits(&dep, "bulletin", 10).len() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "records fed on an open stdin were not indexed within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(stdin);
+    let out = child.wait_with_output().expect("import");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(counts(&out), (2, 0, 0), "{}", text(&out));
+}
+
 /// A zstd frame of `bytes`, through the crate pressd reads it with.
 fn zstd_frame(bytes: &[u8]) -> Vec<u8> {
     zstd::encode_all(bytes, 3).expect("zstd")

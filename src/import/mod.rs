@@ -24,7 +24,7 @@ use std::fmt;
 use std::io::BufRead;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
@@ -42,6 +42,11 @@ pub const DEFAULT_SOURCE: &str = "import";
 /// Records per transaction: large enough that the commit costs little per
 /// record, small enough that a kill loses at most a moment's reading.
 const BATCH: usize = 1_000;
+
+/// A batch is queued once its first record is this old, even when not
+/// full: a slow stream (a pipe fed as news comes) is acknowledged and
+/// indexed within a second or so of each record after it.
+const BATCH_AGE: Duration = Duration::from_secs(1);
 
 /// Queued records not yet indexed that the reading may run ahead by: the
 /// frontier (on disk) stays bounded while a large archive is read faster
@@ -134,6 +139,7 @@ impl Importer<'_> {
         let mut batch = Batch {
             importer: self,
             items: Vec::with_capacity(BATCH),
+            first_at: None,
             counts: Counts::default(),
             read: read.clone(),
             error: None,
@@ -214,6 +220,8 @@ fn read_lines(mut reader: Box<dyn BufRead + Send>, name: &str, batch: &mut Batch
 struct Batch<'i, 'a> {
     importer: &'i Importer<'a>,
     items: Vec<(String, String, Item)>,
+    /// When the batch's first record was read.
+    first_at: Option<Instant>,
     counts: Counts,
     read: Arc<AtomicU64>,
     /// The state store failed: the import stops.
@@ -238,7 +246,8 @@ impl Batch<'_, '_> {
                     .or(source)
                     .unwrap_or_else(|| DEFAULT_SOURCE.to_string());
                 self.items.push((source, doc_id(&item.url), item));
-                if self.items.len() >= BATCH {
+                let first_at = *self.first_at.get_or_insert_with(Instant::now);
+                if self.items.len() >= BATCH || first_at.elapsed() >= BATCH_AGE {
                     self.flush();
                 }
             }
@@ -267,6 +276,7 @@ impl Batch<'_, '_> {
                     self.counts.imported += added as u64;
                     self.counts.unchanged += (self.items.len() - added) as u64;
                     self.items.clear();
+                    self.first_at = None;
                 }
                 Err(e) => {
                     self.error = Some(ImportError::State(e));
