@@ -144,7 +144,7 @@ impl Config {
         let p = daemon.pipeline;
         let pipeline = PipelineSettings {
             concurrency: p.concurrency.unwrap_or(8),
-            commit_batch: p.commit_batch.unwrap_or(100),
+            commit_batch: p.commit_batch.unwrap_or(1_000),
             commit_interval: p.commit_interval.unwrap_or(Duration::from_secs(5)),
             max_attempts: p.max_attempts.unwrap_or(5),
             retry_delay: p.retry_delay.unwrap_or(Duration::from_secs(60)),
