@@ -1,5 +1,5 @@
-//! `char::is_alphabetic` and `char::is_alphanumeric`, answered from a table
-//! for the scripts the press we follow writes in.
+//! `char::is_alphabetic`, `char::is_alphanumeric` and `char::to_lowercase`,
+//! answered from a table for the scripts the press we follow writes in.
 //!
 //! The standard library answers ASCII at once but every other letter with a
 //! search through the Unicode tables, and Armenian, Georgian, Cyrillic and
@@ -23,14 +23,22 @@ const WORDS: usize = TABLE_END as usize / 64;
 struct Table {
     alphabetic: [u64; WORDS],
     alphanumeric: [u64; WORDS],
+    /// The lowercase of each character below [`TABLE_END`] whose
+    /// lowercase is one character (all but `İ`, which gets `None`).
+    lower: Box<[Option<char>]>,
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     let mut table = Table {
         alphabetic: [0; WORDS],
         alphanumeric: [0; WORDS],
+        lower: vec![None; TABLE_END as usize].into_boxed_slice(),
     };
     for c in (0..TABLE_END).filter_map(char::from_u32) {
+        let mut lower = c.to_lowercase();
+        if let (Some(one), None) = (lower.next(), lower.next()) {
+            table.lower[c as usize] = Some(one);
+        }
         let (word, bit) = (c as usize / 64, c as u32 % 64);
         table.alphabetic[word] |= u64::from(c.is_alphabetic()) << bit;
         table.alphanumeric[word] |= u64::from(c.is_alphanumeric()) << bit;
@@ -63,6 +71,19 @@ pub fn is_alphanumeric(c: char) -> bool {
     }
 }
 
+/// Appends the lowercase of `c` to `out`, as `out.extend(c.to_lowercase())`.
+#[inline]
+pub fn push_lowercase(out: &mut String, c: char) {
+    match c as u32 {
+        0..0x80 => out.push(c.to_ascii_lowercase()),
+        0x80..TABLE_END => match TABLE.lower[c as usize] {
+            Some(lower) => out.push(lower),
+            None => out.extend(c.to_lowercase()),
+        },
+        _ => out.extend(c.to_lowercase()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +93,9 @@ mod tests {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            let mut ours = String::new();
+            push_lowercase(&mut ours, c);
+            assert_eq!(ours, c.to_lowercase().collect::<String>(), "{c:?}");
         }
     }
 }

@@ -329,7 +329,7 @@ fn fold_into(text: &str, out: &mut String) {
             'և' => out.push_str("եւ"),
             'ς' => out.push('σ'),
             c if is_word_continuation(c) => {}
-            c => out.extend(c.to_lowercase()),
+            c => letters::push_lowercase(out, c),
         }
     }
 }
