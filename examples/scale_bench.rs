@@ -246,12 +246,7 @@ impl Query {
 
 fn run() -> Result<(), Error> {
     let o = options()?;
-    let bin = std::env::current_exe()?
-        .parent()
-        .and_then(Path::parent)
-        .map(|release| release.join("pressd"))
-        .filter(|p| p.is_file())
-        .ok_or("no pressd binary beside the examples: cargo build --release --locked --bins --examples")?;
+    let bin = load::pressd_binary()?;
     let corpus = Corpus::new(o.articles, &o.langid)?;
     std::fs::create_dir_all(&o.dir)?;
     println!(

@@ -64,6 +64,32 @@ fn progress(what: &str, done: usize, total: usize, started: Instant) {
     }
 }
 
+/// Article `i` of the corpus as the peers store it (`authors` joined).
+fn row<'a>(i: usize, a: &'a corpus::Article, authors: &'a str) -> Row<'a> {
+    Row {
+        id: i as i64 + 1,
+        url: &a.url,
+        source: a.source,
+        lang: a.lang,
+        kind: "article",
+        published: a.published_utc().timestamp(),
+        title: &a.title,
+        body: &a.body,
+        authors,
+    }
+}
+
+/// The pressd binary the benchmark was built beside.
+pub fn pressd_binary() -> Result<PathBuf, Error> {
+    let bin = std::env::current_exe()?
+        .parent()
+        .and_then(Path::parent)
+        .map(|release| release.join("pressd"))
+        .filter(|p| p.is_file())
+        .ok_or("no pressd binary beside the examples: cargo build --release --locked --bins --examples")?;
+    Ok(bin)
+}
+
 /// The corpus's articles on a generator thread, handed to `each` in order.
 fn each_article(
     corpus: &Corpus,
@@ -187,17 +213,7 @@ pub fn fts5(corpus: &Corpus, dir: &Path, rebuild: bool) -> Result<(Fts5, Option<
     let n = corpus.len();
     each_article(corpus, |i, a| {
         let authors = a.authors.join("; ");
-        db.insert(&Row {
-            id: i as i64 + 1,
-            url: &a.url,
-            source: a.source,
-            lang: a.lang,
-            kind: "article",
-            published: a.published_utc().timestamp(),
-            title: &a.title,
-            body: &a.body,
-            authors: &authors,
-        })?;
+        db.insert(&row(i, &a, &authors))?;
         if (i + 1) % 10_000 == 0 {
             db.commit()?;
         }
@@ -242,17 +258,7 @@ pub fn postgres(
     let mut copy = CopyIn::start(&mut client)?;
     each_article(corpus, |i, a| {
         let authors = a.authors.join("; ");
-        copy.write(&Row {
-            id: i as i64 + 1,
-            url: &a.url,
-            source: a.source,
-            lang: a.lang,
-            kind: "article",
-            published: a.published_utc().timestamp(),
-            title: &a.title,
-            body: &a.body,
-            authors: &authors,
-        })?;
+        copy.write(&row(i, &a, &authors))?;
         progress("postgres", i + 1, n, started);
         Ok(())
     })?;
