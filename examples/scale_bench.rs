@@ -419,10 +419,13 @@ fn title_words(corpus: &Corpus, lang: &str, rng: &mut corpus::Rng) -> Vec<String
         if article.lang != lang {
             continue;
         }
+        // Whole words only: a word with a mark inside (Armenian `ի՞նչ`)
+        // is one word to pressd and two to FTS5's tokenizer.
         let words: Vec<&str> = article
             .title
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty() && w.chars().all(char::is_alphanumeric))
             .collect();
         if words.len() >= 2 {
             let at = rng.below(words.len() - 1);
