@@ -614,14 +614,14 @@ impl<'a> Snippets<'a> {
         // words a search is about mostly are) the snippet comes from a
         // fifth of the text. Only when no opening matches are the whole
         // texts read.
-        for &(field, text) in candidates {
-            let opening = opening(text);
+        let openings: Vec<&str> = candidates.iter().map(|&(_, text)| opening(text)).collect();
+        for (&(field, text), opening) in candidates.iter().zip(&openings) {
             if let Some(snippet) = self.snippet(field, opening, text.len())? {
                 return Ok(Some(snippet));
             }
         }
-        for &(field, text) in candidates {
-            if opening(text).len() < text.len() {
+        for (&(field, text), opening) in candidates.iter().zip(&openings) {
+            if opening.len() < text.len() {
                 if let Some(snippet) = self.snippet(field, text, text.len())? {
                     return Ok(Some(snippet));
                 }
@@ -1110,6 +1110,22 @@ mod tests {
         assert_eq!(hit.snippet, "**Bakı** forum opens");
         let hit = index.search(&request("")).expect("search").hits.remove(0);
         assert_eq!(hit.snippet, "Delegates arrived on Monday.");
+    }
+
+    #[test]
+    fn snippet_finds_a_match_past_the_opening() {
+        let body = format!(
+            "{} The delegation then flew to Nakhchivan for talks.",
+            "Delegates arrived on Monday and spoke at length. ".repeat(60)
+        );
+        let (_dir, index) = index_with(&[article("https://s.example/3", "Forum", &body)]);
+        let hit = index
+            .search(&request("nakhchivan"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert!(hit.snippet.contains("**Nakhchivan**"), "{}", hit.snippet);
+        assert!(hit.snippet.starts_with(ELLIPSIS), "{}", hit.snippet);
     }
 
     #[test]
