@@ -41,6 +41,18 @@ fn rss(base: &str, prefix: &str, n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Whether `log` has the warning that `source` turned `status` (with
+/// `detail` on the same line, when given).
+fn warned_status(log: &str, source: &str, status: &str, detail: Option<&str>) -> bool {
+    log.lines().any(|l| {
+        l.contains("WARN")
+            && l.contains("source status changed")
+            && l.contains(source)
+            && l.contains(status)
+            && detail.is_none_or(|d| l.contains(d))
+    })
+}
+
 /// A page whose article text is a few real sentences.
 fn article_page(title: &str) -> Vec<u8> {
     let para = "The parliament discussed the new budget for the coming year at length, \
@@ -153,13 +165,7 @@ async fn a_long_silence_is_stale() {
     // new) does not clear it.
     let out = dep.run(&["run", "--once"]);
     let log = text(&out);
-    assert!(
-        log.lines().any(|l| l.contains("WARN")
-            && l.contains("source status changed")
-            && l.contains("az-outlet")
-            && l.contains("stale")),
-        "{log}"
-    );
+    assert!(warned_status(&log, "az-outlet", "stale", None), "{log}");
     assert_eq!(statuses(&dep)["az-outlet"]["status"], "stale");
 }
 
@@ -209,13 +215,7 @@ async fn outage_backs_off_and_recovers() {
     let out = dep.run(&["run", "--once"]);
     let log = text(&out);
     assert!(out.status.success(), "{log}");
-    assert!(
-        log.lines().any(|l| l.contains("WARN")
-            && l.contains("source status changed")
-            && l.contains("flaky")
-            && l.contains("failing")),
-        "{log}"
-    );
+    assert!(warned_status(&log, "flaky", "failing", None), "{log}");
     let rows = statuses(&dep);
     assert_eq!(rows["flaky"]["status"], "failing", "{rows:?}");
     assert_eq!(rows["flaky"]["consecutive_failures"], 1);
@@ -391,11 +391,12 @@ async fn a_feed_with_entries_but_no_items_is_parse_degraded() {
     let log = text(&out);
     assert!(out.status.success(), "{log}");
     assert!(
-        log.lines().any(|l| l.contains("WARN")
-            && l.contains("source status changed")
-            && l.contains("linkless")
-            && l.contains("parse-degraded")
-            && l.contains("none of the 3 entries has a usable http(s) link")),
+        warned_status(
+            &log,
+            "linkless",
+            "parse-degraded",
+            Some("none of the 3 entries has a usable http(s) link")
+        ),
         "{log}"
     );
     let rows = statuses(&dep);
