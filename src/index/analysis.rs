@@ -368,6 +368,19 @@ mod tests {
     }
 
     #[test]
+    fn repeated_words_analyse_the_same_from_the_caches() {
+        // The second and later occurrences come from the fold and stem
+        // caches; they must give what the first gave.
+        assert_eq!(
+            fold_words("Ərazi BAKI ərazi Bakı"),
+            ["ərazi", "baki", "ərazi", "baki"]
+        );
+        let once = stem_words("ru", "президента").expect("ru stems");
+        let again = stem_words("ru", "Президента президента ПРЕЗИДЕНТА").expect("ru stems");
+        assert_eq!(again, [once[0].clone(), once[0].clone(), once[0].clone()]);
+    }
+
+    #[test]
     fn turkic_dotted_and_dotless_i_fold_together() {
         for word in ["BAKI", "Bakı", "bakı", "Baki", "BAKİ", "baki"] {
             assert_eq!(one(word), "baki", "{word}");
