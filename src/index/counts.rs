@@ -107,10 +107,7 @@ impl Index {
     /// A counter of the documents `request` matches, in the last committed
     /// state (see the [module docs](mod@self)).
     pub fn counter(&self, request: &SearchRequest) -> Result<Counter<'_>, IndexError> {
-        self.reader
-            .reload()
-            .map_err(|e| IndexError::tantivy(&self.dir, "reload the reader", e))?;
-        let searcher = self.reader.searcher();
+        let searcher = self.searcher()?;
         let query = with_filters(self, parse_query(self, request)?, request);
         Ok(Counter {
             index: self,

@@ -21,8 +21,10 @@ pub mod analysis;
 pub mod az_stem;
 pub mod counts;
 pub mod names;
+mod reader;
 pub mod schema;
 pub mod search;
+mod snippet;
 pub mod stem;
 pub mod writer;
 
@@ -113,9 +115,10 @@ pub struct Index {
     dir: PathBuf,
     index: tantivy::Index,
     fields: Fields,
-    /// Reloaded before every search, so a long-lived `Index` still sees the
-    /// commits another process (or another `Index`) made since.
-    reader: IndexReader,
+    /// Brought up to date before every search, so a long-lived `Index`
+    /// still sees the commits another process (or another `Index`) made
+    /// since.
+    reader: reader::Reader,
 }
 
 impl Index {
@@ -177,7 +180,7 @@ impl Index {
     fn from_tantivy(dir: &Path, index: tantivy::Index) -> Result<Self, IndexError> {
         analysis::register(&index);
         let fields = resolve_fields(dir, &index)?;
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
@@ -186,7 +189,7 @@ impl Index {
             dir: dir.to_path_buf(),
             index,
             fields,
-            reader,
+            reader: reader::Reader::new(reader),
         })
     }
 
@@ -214,10 +217,12 @@ impl Index {
 
     /// Number of documents in the last committed state.
     pub fn num_docs(&self) -> Result<u64, IndexError> {
-        self.reader
-            .reload()
-            .map_err(|e| IndexError::tantivy(&self.dir, "reload the reader", e))?;
-        Ok(self.reader.searcher().num_docs())
+        Ok(self.searcher()?.num_docs())
+    }
+
+    /// A searcher of the last committed state.
+    fn searcher(&self) -> Result<tantivy::Searcher, IndexError> {
+        self.reader.searcher(&self.dir)
     }
 
     /// Run `request` against the last committed state; the query syntax,

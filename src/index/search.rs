@@ -22,26 +22,24 @@
 //! whitespace collapsed, and show `…` where the text was cut. Markdown-style
 //! stars because «» and "" are ordinary quotes in the languages we index.
 
-use std::collections::hash_map::{Entry, HashMap};
 use std::ops::Bound;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
 use tantivy::query_grammar::{self, Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
-use tantivy::schema::{Field, Value};
-use tantivy::snippet::{Snippet, SnippetGenerator};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Score, Searcher, TantivyDocument, Term};
 
 use super::schema::StemFields;
+use super::snippet::{Snippets, Texts};
+pub use super::snippet::{HIGHLIGHT_END, HIGHLIGHT_START, SNIPPET_CHARS};
 use super::stem;
 use super::writer::{from_tantivy_date, to_tantivy_date};
 use super::{Index, IndexError};
-use crate::extract::text::collapse_whitespace;
 
 /// Hits returned when the request says 0.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -58,16 +56,6 @@ pub const STEM_WEIGHT: Score = 0.5;
 /// spelling of the word) relative to an exact match: the lowest, so that
 /// documents with the spelling searched for rank first.
 pub const NAME_WEIGHT: Score = 0.3;
-
-/// Target snippet length, in characters.
-pub const SNIPPET_CHARS: usize = 200;
-
-/// Marks put around each matched word in a snippet.
-pub const HIGHLIGHT_START: &str = "**";
-pub const HIGHLIGHT_END: &str = "**";
-
-/// Shown where a snippet cuts its text.
-const ELLIPSIS: char = '…';
 
 /// Reminder appended to every query error.
 const SYNTAX_HINT: &str = "query syntax: plain words must all match, in any of their forms; \
@@ -137,11 +125,8 @@ pub struct Hit {
 }
 
 pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResults, IndexError> {
-    index
-        .reader
-        .reload()
-        .map_err(|e| IndexError::tantivy(&index.dir, "reload the reader", e))?;
-    let searcher = index.reader.searcher();
+    let searcher = index.searcher()?;
+    let statistics = index.reader.statistics(&searcher);
     let user_query = parse_query(index, request)?;
     let query = with_filters(index, user_query.box_clone(), request);
 
@@ -159,7 +144,7 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
     let search_error = |e| IndexError::tantivy(&index.dir, "search", e);
     let (ranked, total): (Vec<(Score, DocAddress)>, usize) = match request.sort {
         Sort::Relevance => searcher
-            .search(&query, &(top.order_by_score(), Count))
+            .search_with_statistics_provider(&query, &(top.order_by_score(), Count), &statistics)
             .map_err(search_error)?,
         Sort::Newest | Sort::Oldest => {
             let order = if request.sort == Sort::Newest {
@@ -172,12 +157,13 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
             let published = schema.get_field_name(index.fields.published);
             let by_date = SortByStaticFastValue::<tantivy::DateTime>::for_field(published);
             let (docs, total) = searcher
-                .search(
+                .search_with_statistics_provider(
                     &query,
                     &(
                         top.order_by(((by_date, order), SortBySimilarityScore)),
                         Count,
                     ),
+                    &statistics,
                 )
                 .map_err(search_error)?;
             let docs = docs
@@ -236,13 +222,13 @@ fn hits_of(
     query: &dyn Query,
     ranked: &[(Score, DocAddress)],
 ) -> Result<Vec<Hit>, IndexError> {
-    let mut snippets = Snippets::new(searcher, query, &index.dir);
+    let mut snippets = Snippets::new(searcher, query, &index.fields, &index.dir);
     let mut hits = Vec::with_capacity(ranked.len());
     for &(score, address) in ranked {
         let doc: TantivyDocument = searcher
             .doc(address)
             .map_err(|e| IndexError::tantivy(&index.dir, "load a document", e))?;
-        hits.push(to_hit(index, &doc, score, &mut snippets)?);
+        hits.push(to_hit(index, address, &doc, score, &mut snippets)?);
     }
     Ok(hits)
 }
@@ -496,11 +482,22 @@ pub(super) fn with_filters(
     let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
         (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
     };
+    // Term queries, not a `TermSetQuery`: that one marks every document of
+    // its terms in a bitset before the search starts (a sixth of the index
+    // for a language), where a term's postings are only read as far as the
+    // query's own matches go.
     let any_of = |field: Field, values: &[String], normalise: fn(&str) -> String| {
-        let terms = values
+        let mut terms: Vec<Box<dyn Query>> = values
             .iter()
-            .map(|v| Term::from_field_text(field, &normalise(v.trim())));
-        Box::new(TermSetQuery::new(terms)) as Box<dyn Query>
+            .map(|v| {
+                let term = Term::from_field_text(field, &normalise(v.trim()));
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>
+            })
+            .collect();
+        match terms.len() {
+            1 => terms.remove(0),
+            _ => Box::new(BooleanQuery::union(terms)) as Box<dyn Query>,
+        }
     };
     let mut clauses = vec![(Occur::Must, query)];
     if !request.langs.is_empty() {
@@ -529,6 +526,7 @@ pub(super) fn with_filters(
 
 fn to_hit(
     index: &Index,
+    address: DocAddress,
     doc: &TantivyDocument,
     score: Score,
     snippets: &mut Snippets,
@@ -547,23 +545,14 @@ fn to_hit(
     let title = text(f.title);
     let body = text(f.body);
     let lang = text(f.lang);
-    let stemmed = stem::position(&lang).map(|n| f.stemmed[n]);
-    let mut candidates = vec![(f.body, body.as_str())];
-    candidates.extend(stemmed.map(|s| (s.body, body.as_str())));
-    candidates.push((f.title, title.as_str()));
-    candidates.extend(stemmed.map(|s| (s.title, title.as_str())));
-    // Another script's spelling: the names analyzer finds it in the stored
-    // text, so the snippet marks the word as this document writes it.
-    candidates.push((f.names, body.as_str()));
-    candidates.push((f.names, title.as_str()));
-    let snippet = match snippets.first_match(&candidates)? {
-        Some(snippet) => snippet,
-        None => lead(if body.trim().is_empty() {
-            &title
-        } else {
-            &body
-        }),
-    };
+    let snippet = snippets.of(
+        address,
+        &Texts {
+            title: &title,
+            body: &body,
+            lang: &lang,
+        },
+    )?;
     Ok(Hit {
         url,
         snippet,
@@ -583,139 +572,9 @@ fn to_hit(
     })
 }
 
-/// Snippet generators for one search, made the first time a field needs
-/// one.
-struct Snippets<'a> {
-    searcher: &'a Searcher,
-    query: &'a dyn Query,
-    generators: HashMap<Field, SnippetGenerator>,
-    /// The index directory, for errors.
-    dir: &'a Path,
-}
-
-impl<'a> Snippets<'a> {
-    fn new(searcher: &'a Searcher, query: &'a dyn Query, dir: &'a Path) -> Self {
-        Snippets {
-            searcher,
-            query,
-            generators: HashMap::new(),
-            dir,
-        }
-    }
-
-    /// The passage of the first `(field, text)` in which the query matches,
-    /// with its matches marked; `None` when it matches in none (a blank
-    /// query, a match on authors only). Callers list the body before the
-    /// title, and the folded field before the stemmed one, so exact forms
-    /// are shown when there are any.
-    fn first_match(&mut self, candidates: &[(Field, &str)]) -> Result<Option<String>, IndexError> {
-        // The texts' openings first: analysing a whole article again is
-        // most of a search's time, and where a match is early (as the
-        // words a search is about mostly are) the snippet comes from a
-        // fifth of the text. Only when no opening matches are the whole
-        // texts read.
-        let openings: Vec<&str> = candidates.iter().map(|&(_, text)| opening(text)).collect();
-        for (&(field, text), opening) in candidates.iter().zip(&openings) {
-            if let Some(snippet) = self.snippet(field, opening, text.len())? {
-                return Ok(Some(snippet));
-            }
-        }
-        for (&(field, text), opening) in candidates.iter().zip(&openings) {
-            if opening.len() < text.len() {
-                if let Some(snippet) = self.snippet(field, text, text.len())? {
-                    return Ok(Some(snippet));
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// The snippet of `text` (the start of a text `full_len` bytes long)
-    /// analysed as `field`, if the query matches in it.
-    fn snippet(
-        &mut self,
-        field: Field,
-        text: &str,
-        full_len: usize,
-    ) -> Result<Option<String>, IndexError> {
-        let generator = match self.generators.entry(field) {
-            Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => entry.insert(
-                SnippetGenerator::create(self.searcher, self.query, field)
-                    .map_err(|e| IndexError::tantivy(self.dir, "prepare snippets", e))?,
-            ),
-        };
-        // Tantivy measures the snippet in bytes; scale so that Georgian
-        // (3 bytes a letter) gets as many letters as English.
-        generator.set_max_num_chars(snippet_bytes(text));
-        let snippet = generator.snippet(text);
-        Ok((!snippet.highlighted().is_empty()).then(|| render(&snippet, full_len)))
-    }
-}
-
-/// Snippets are looked for in this many of a text's first characters
-/// before the whole text is read.
-const OPENING_CHARS: usize = 5 * SNIPPET_CHARS;
-
-/// The first [`OPENING_CHARS`] characters of `text`, cut after a word.
-fn opening(text: &str) -> &str {
-    let Some((at, _)) = text.char_indices().nth(OPENING_CHARS) else {
-        return text;
-    };
-    match text[at..].find(char::is_whitespace) {
-        Some(space) => &text[..at + space],
-        None => text,
-    }
-}
-
-/// Bytes that hold about [`SNIPPET_CHARS`] characters of `text`.
-fn snippet_bytes(text: &str) -> usize {
-    let chars = text.chars().count().max(1);
-    (SNIPPET_CHARS * text.len() / chars).max(SNIPPET_CHARS)
-}
-
-/// The snippet's fragment with its matches marked; `text_len` tells whether
-/// the fragment was cut at its end.
-fn render(snippet: &Snippet, text_len: usize) -> String {
-    let fragment = snippet.fragment();
-    let range = snippet.fragment_range();
-    let mut out = String::with_capacity(fragment.len() + 16);
-    if range.start > 0 {
-        out.push(ELLIPSIS);
-    }
-    let mut done = 0;
-    for mark in snippet.highlighted() {
-        if mark.start < done || mark.end > fragment.len() {
-            continue;
-        }
-        out.push_str(&fragment[done..mark.start]);
-        out.push_str(HIGHLIGHT_START);
-        out.push_str(&fragment[mark.clone()]);
-        out.push_str(HIGHLIGHT_END);
-        done = mark.end;
-    }
-    out.push_str(&fragment[done..]);
-    if range.end < text_len {
-        out.push(ELLIPSIS);
-    }
-    collapse_whitespace(&out)
-}
-
-/// The first [`SNIPPET_CHARS`] characters of `text`, cut at a space.
-fn lead(text: &str) -> String {
-    let text = collapse_whitespace(text);
-    match text.char_indices().nth(SNIPPET_CHARS) {
-        None => text,
-        Some((cut, _)) => {
-            let head = &text[..cut];
-            let head = head.rsplit_once(' ').map_or(head, |(words, _)| words);
-            format!("{head}{ELLIPSIS}")
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::snippet::{lead, ELLIPSIS};
     use super::super::tests::{article, date, index_with};
     use super::*;
     use crate::article::Article;
@@ -1126,6 +985,61 @@ mod tests {
             .remove(0);
         assert!(hit.snippet.contains("**Nakhchivan**"), "{}", hit.snippet);
         assert!(hit.snippet.starts_with(ELLIPSIS), "{}", hit.snippet);
+    }
+
+    #[test]
+    fn snippet_marks_a_stem_match_after_a_word_with_an_apostrophe_suffix() {
+        // The Azerbaijani stemmer's words drop "'da", so its positions
+        // count one word fewer than the folded field's after "Bakı'da".
+        let body = format!(
+            "{} Nazir Bakı'da danışıqlar aparıb, sonra Gəncəyə yollanıb.",
+            "Hökumət iclası keçirildi. ".repeat(20)
+        );
+        let (_dir, index) = index_with(&[in_lang("https://s.example/az", "az", "Xəbər", &body)]);
+        let hit = index
+            .search(&request("Gəncə"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert!(
+            hit.snippet.contains("sonra **Gəncəyə** yollanıb"),
+            "{}",
+            hit.snippet
+        );
+    }
+
+    #[test]
+    fn snippet_shows_the_passage_with_most_of_the_words() {
+        let filler = "Delegates spoke at length about the budget. ".repeat(15);
+        let body = format!(
+            "The minister arrived. {filler}Later the minister met the ambassador in Tbilisi. {filler}"
+        );
+        let (_dir, index) = index_with(&[article("https://s.example/4", "Talks", &body)]);
+        let hit = index
+            .search(&request("minister ambassador"))
+            .expect("search")
+            .hits
+            .remove(0);
+        assert!(
+            hit.snippet.contains("**minister** met the **ambassador**"),
+            "{}",
+            hit.snippet
+        );
+        assert!(hit.snippet.starts_with(ELLIPSIS), "{}", hit.snippet);
+    }
+
+    #[test]
+    fn a_long_lived_index_sees_each_new_commit() {
+        let (dir, index) = index_with(&[article("https://s.example/5", "First", "Gəncə")]);
+        assert_eq!(index.search(&request("gəncə")).expect("search").total, 1);
+        let writing = Index::open_or_create(dir.path()).expect("open");
+        let mut writer = writing.writer().expect("writer");
+        writer
+            .upsert(&article("https://s.example/6", "Second", "Gəncə again"))
+            .expect("upsert");
+        writer.commit().expect("commit");
+        assert_eq!(index.search(&request("gəncə")).expect("search").total, 2);
+        assert_eq!(index.num_docs().expect("count"), 2);
     }
 
     #[test]
