@@ -4,6 +4,7 @@
 //! [`turkic`](super::turkic) words.
 
 use super::scores::{Scan, AZ, DE, EN, ES, FR, IT, LATIN, PT, TR};
+use super::spelling::Spelling;
 use super::turkic::turkic_shape;
 use super::western::{romance_shape, western_shape};
 
@@ -41,9 +42,10 @@ pub(super) fn latin_word(out: &mut Scan, w: &str, capital: bool) {
     if w.is_ascii() {
         out.ascii_words += 1;
     }
-    western_shape(out, w);
+    let spelling = Spelling::new(w);
+    western_shape(out, &spelling);
     romance_shape(out, w);
-    turkic_shape(out, w, capital);
+    turkic_shape(out, &spelling, capital);
     // q without u after it is Azerbaijani (qız, proqnoz, Bakıq); the
     // western languages write qu, Turkish has no q at all.
     if w.contains('q') && w.split('q').skip(1).any(|rest| !rest.starts_with('u')) {

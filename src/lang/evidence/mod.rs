@@ -16,6 +16,7 @@ mod latin;
 mod letters;
 mod scores;
 mod script;
+mod spelling;
 mod turkic;
 mod western;
 

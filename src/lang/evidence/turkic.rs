@@ -2,12 +2,13 @@
 //! changes one of the two languages has and the other cannot.
 
 use super::scores::{Scan, AZ, TR};
+use super::spelling::Spelling;
 
 /// Turkish and Azerbaijani share most words' shapes; these are the places
 /// where the spelling of one cannot occur in the other. A capitalized word
 /// may be a name, foreign or not, whose ending is no suffix (Müller, Kodak,
 /// Lille): its letters count, its endings do not.
-pub(super) fn turkic_shape(out: &mut Scan, w: &str, capital: bool) {
+pub(super) fn turkic_shape(out: &mut Scan, w: &Spelling, capital: bool) {
     let n = w.len();
     if n < 3 {
         return;
@@ -20,11 +21,11 @@ pub(super) fn turkic_shape(out: &mut Scan, w: &str, capital: bool) {
     }
     // Azerbaijani keeps Russian -iya in loans (Rusiya, akademiya) where
     // Turkish writes -ya or -i (Rusya, akademi).
-    if w.contains("iya") {
+    if w.has("iya") {
         out.add(TR, -0.5);
     }
     // Russian-style surnames (Əliyev, Hüseynova) belong to Azerbaijani.
-    if w.contains("yev") || w.ends_with("ov") || w.ends_with("ova") {
+    if w.has("yev") || w.ends_with("ov") || w.ends_with("ova") {
         out.add(TR, -0.5);
     }
     // Words ending in q exist in Azerbaijani, never in native Turkish.
@@ -48,7 +49,7 @@ pub(super) fn turkic_shape(out: &mut Scan, w: &str, capital: bool) {
         return;
     }
     // Turkish present continuous -(i)yor; Azerbaijani uses -ır/-ir.
-    if w.contains("yor") && n >= 5 {
+    if w.has("yor") && n >= 5 {
         out.add(TR, 1.0);
         out.add(AZ, -1.5);
     }
@@ -58,12 +59,12 @@ pub(super) fn turkic_shape(out: &mut Scan, w: &str, capital: bool) {
     {
         out.add(AZ, -0.6);
     }
-    if w.contains("acak") || w.contains("ecek") || w.ends_with("mek") {
+    if w.has("acak") || w.has("ecek") || w.ends_with("mek") {
         out.add(AZ, -1.0);
     }
     // Turkish plural -ler and dative/locative -e/-de: Azerbaijani writes
     // -lər, -ə, -də.
-    if w.contains("ler") || w.ends_with("de") || w.ends_with("den") || w.ends_with("e") {
+    if w.has("ler") || w.ends_with("de") || w.ends_with("den") || w.ends_with("e") {
         out.add(AZ, -0.5);
     }
     // Azerbaijani present tense -(y)ır after a vowel (yaşayır, oxuyur);
@@ -75,11 +76,11 @@ pub(super) fn turkic_shape(out: &mut Scan, w: &str, capital: bool) {
         out.add(TR, -0.7);
     }
     // Azerbaijani -dakı/-dəki against Turkish -daki/-deki.
-    if w.contains("dakı") || w.contains("takı") {
+    if w.has("dakı") || w.has("takı") {
         out.add(AZ, 0.7);
         out.add(TR, -0.7);
     }
-    if w.contains("daki") || w.contains("taki") || w.contains("deki") || w.contains("teki") {
+    if w.has("daki") || w.has("taki") || w.has("deki") || w.has("teki") {
         out.add(AZ, -0.7);
     }
     // Azerbaijani perfect -ıb/-ib/-ub/-üb (olub, edib); Turkish has -mış.
@@ -89,7 +90,7 @@ pub(super) fn turkic_shape(out: &mut Scan, w: &str, capital: bool) {
     }
     // Turkish -abil/-ebil, -mez, -yla/-yle fuse what Azerbaijani writes
     // apart or with ə.
-    if w.contains("ebil") || w.contains("abil") || w.contains("mez") || w.ends_with("yle") {
+    if w.has("ebil") || w.has("abil") || w.has("mez") || w.ends_with("yle") {
         out.add(AZ, -0.5);
     }
     // Turkish writes suffix d as t after a voiceless consonant (yarıştan,

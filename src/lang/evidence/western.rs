@@ -3,11 +3,12 @@
 //! alphabets, and the word endings of Italian, Spanish and Portuguese.
 
 use super::scores::{Ev, Scan, AZ, DE, EN, ES, FR, IT, PT, TR};
+use super::spelling::Spelling;
 
 /// Spellings that English, French and German each use and the others (and
 /// the Turkic alphabets) do not: -ing, -ly, th; -eau, -eux, -ique; sch,
 /// -ung, -lich.
-pub(super) fn western_shape(out: &mut Scan, w: &str) {
+pub(super) fn western_shape(out: &mut Scan, w: &Spelling) {
     let n = w.len();
     if n < 4 {
         return;
@@ -15,18 +16,13 @@ pub(super) fn western_shape(out: &mut Scan, w: &str) {
     let mut en = 0.0;
     let mut fr = 0.0;
     let mut de = 0.0;
-    if w.ends_with("ing") || w.ends_with("ly") || w.contains("ough") || w.contains("ght") {
+    if w.ends_with("ing") || w.ends_with("ly") || w.has("ough") || w.has("ght") {
         en += 1.0;
     }
     if w.ends_with("ed") || w.ends_with("ness") || w.ends_with("ship") || w.ends_with("ful") {
         en += 0.7;
     }
-    if w.contains("th")
-        || w.contains("sh")
-        || w.contains("wh")
-        || w.contains("ee")
-        || w.contains("oo")
-    {
+    if w.has("th") || w.has("sh") || w.has("wh") || w.has("ee") || w.has("oo") {
         en += 0.5;
     }
     if w.ends_with('y') || w.ends_with("ies") || w.ends_with("ers") || w.ends_with("als") {
@@ -67,19 +63,19 @@ pub(super) fn western_shape(out: &mut Scan, w: &str) {
     if w.ends_with("ille") || w.ends_with("ière") || w.ends_with("oux") || w.ends_with("que") {
         fr += 0.5;
     }
-    if w.contains("sch") || w.ends_with("ung") || w.ends_with("ungen") || w.contains("lich") {
+    if w.has("sch") || w.ends_with("ung") || w.ends_with("ungen") || w.has("lich") {
         de += 1.0;
     }
-    if w.ends_with("heit") || w.ends_with("keit") || w.contains("tz") || w.contains("cht") {
+    if w.ends_with("heit") || w.ends_with("keit") || w.has("tz") || w.has("cht") {
         de += 1.0;
     }
-    if w.starts_with('z') || w.contains("pf") || w.ends_with("en") || w.contains("ei") {
+    if w.starts_with('z') || w.has("pf") || w.ends_with("en") || w.has("ei") {
         de += 0.3;
     }
     if w.ends_with("ig") || w.ends_with("isch") || w.ends_with("chen") || w.ends_with("ern") {
         de += 0.5;
     }
-    if w.contains("iert") || w.ends_with("ieren") || w.ends_with("tät") || w.ends_with("ismus") {
+    if w.has("iert") || w.ends_with("ieren") || w.ends_with("tät") || w.ends_with("ismus") {
         de += 0.8;
     }
     if en > 0.0 {
@@ -101,22 +97,12 @@ pub(super) fn western_shape(out: &mut Scan, w: &str) {
     }
     // Vowel pairs German, French and English write and Turkic harmony
     // does not.
-    if w.contains("ie")
-        || w.contains("ei")
-        || w.contains("au")
-        || w.contains("eu")
-        || w.contains("ou")
-    {
+    if w.has("ie") || w.has("ei") || w.has("au") || w.has("eu") || w.has("ou") {
         out.add(TR | AZ, -0.5);
     }
     // Digraphs for sounds Turkish and Azerbaijani spell with one letter
     // (ç, ş) or do not have.
-    if w.contains("ch")
-        || w.contains("th")
-        || w.contains("sh")
-        || w.contains("ph")
-        || w.contains("ck")
-    {
+    if w.has("ch") || w.has("th") || w.has("sh") || w.has("ph") || w.has("ck") {
         out.add(TR | AZ, -1.0);
     }
 }
