@@ -278,6 +278,7 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
         }
     };
     let validators = stored.as_ref().and_then(|s| s.poll_validators().cloned());
+    let cursor = stored.as_ref().and_then(|s| s.cursor.clone());
     let result = {
         // Wait for the host's turn here, before the poll is timed; the
         // poll's first request goes in it. No request slot on the wire is
@@ -291,7 +292,7 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
         // daemon's memory.
         let r = Box::pin(async {
             let client = polling.client.in_turn(turn);
-            sources::poll(&client, source, validators.as_ref()).await
+            sources::poll_since(&client, source, validators.as_ref(), cursor.as_deref()).await
         })
         .await;
         polling.telemetry.metrics.polled(
@@ -321,6 +322,7 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
             items,
             validators,
             reading,
+            cursor: next_cursor,
         }) => {
             let found = items.len();
             let keyed: Vec<(String, crate::item::Item)> =
@@ -356,6 +358,13 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
             record(polling, source, |s| {
                 s.record_reading(&source.id, reading.as_ref())
             });
+            // Only after the items are queued: a cursor past items that
+            // were not would skip them for good.
+            if next_cursor != cursor {
+                record(polling, source, |s| {
+                    s.record_cursor(&source.id, next_cursor.as_deref())
+                });
+            }
             let before = stored.and_then(|s| s.reading);
             super::health::reading_changed(source, before.as_ref(), reading.as_ref());
             polling.registry.check_health(&source.id);
