@@ -66,6 +66,11 @@ const JOBS_PER_REQUEST: usize = 4;
 /// newer work and retries that came due join it.
 const BACKLOG_REFRESH: Duration = Duration::from_secs(1);
 
+/// ...and sooner when a poll queued new work: a new article should not
+/// wait a full refresh behind entries whose hosts are not free yet, but a
+/// first cycle's thousands of polls must not reread the backlog for each.
+const NEW_WORK_REFRESH: Duration = Duration::from_millis(100);
+
 /// A host's next start is reserved this long before it comes, and its job
 /// waits for it in the HTTP client, so that the request goes out at that
 /// moment rather than a dispatcher wake-up and a job start later: the
@@ -84,11 +89,18 @@ struct Backlog {
     hosts: VecDeque<Option<HostKey>>,
     len: usize,
     loaded: Option<Instant>,
+    /// A poll queued work since the backlog was read.
+    new_work: bool,
 }
 
 impl Backlog {
     fn stale(&self) -> bool {
-        self.len == 0 || self.loaded.is_none_or(|t| t.elapsed() >= BACKLOG_REFRESH)
+        let refresh = if self.new_work {
+            NEW_WORK_REFRESH
+        } else {
+            BACKLOG_REFRESH
+        };
+        self.len == 0 || self.loaded.is_none_or(|t| t.elapsed() >= refresh)
     }
 
     /// Replace the backlog by the oldest due entries not in flight (only
@@ -293,13 +305,18 @@ async fn dispatch(
         if started > 0 && jobs.len() < limit {
             continue;
         }
-        let idle = next_free.map_or(IDLE_CHECK, |t| {
+        let mut idle = next_free.map_or(IDLE_CHECK, |t| {
             t.saturating_duration_since(Instant::now()).min(IDLE_CHECK)
         });
+        if let (true, true, Some(loaded)) = (backlog.new_work, jobs.len() < limit, backlog.loaded) {
+            // New work waits for the backlog's next read, not longer (with
+            // every job busy, a finishing job wakes the loop anyway).
+            idle = idle.min(NEW_WORK_REFRESH.saturating_sub(loaded.elapsed()));
+        }
         tokio::select! {
             _ = cancel.cancelled() => break,
             Some(_) = jobs.join_next(), if !jobs.is_empty() => {}
-            _ = job.work.wait_queued() => {}
+            _ = job.work.wait_queued() => backlog.new_work = true,
             _ = polls_done.cancelled(), if !polling_over => {}
             _ = tokio::time::sleep(idle) => {}
         }
