@@ -32,10 +32,27 @@
 //!
 //! Flags: `--feeds N` (10000), `--hosts N` (1000), `--items N` (20),
 //! `--delay 1s` (per_host_delay), `--per-host N` (per_host_concurrency, 2),
-//! `--concurrency N` (pipeline.concurrency, 32), `--latency-ms N` (server
-//! think time per request, 2), `--binary PATH` (target/release/pressd),
+//! `--concurrency N` (pipeline.concurrency, 32), `--latency 50ms` (server
+//! think time per request; a spread such as `20ms-400ms` draws each
+//! request's delay evenly from the range; `--latency-ms N` is the same as
+//! `--latency Nms`, default 2 ms), `--defaults` (write none of the politeness
+//! and pipeline keys: the daemon runs with its shipped defaults, and the
+//! checks use those), `--binary PATH` (target/release/pressd),
 //! `--second-only` (skip article fetching: feeds are served without items
 //! on the first cycle, to measure a poll cycle alone).
+//!
+//! With `--freshness 3m` it measures instead how soon a new item is
+//! searchable: the daemon runs (`pressd run`) polling every feed every
+//! `--interval` (set it to 5s), and every `--publish-every` each feed
+//! publishes a new item at a random moment; the bench records when each
+//! item appeared in its feed, when the daemon first fetched the feed with
+//! it, when it asked for the article, and when `pressd search` first found
+//! it (searched every 250 ms), and prints p50/p95/max of each stage.
+//!
+//! ```text
+//! cargo run --release --example poll_bench -- --freshness 3m --feeds 30 --hosts 10 \
+//!     --interval 5s --publish-every 20s --latency 20ms-400ms --defaults
+//! ```
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -58,7 +75,10 @@ struct Options {
     delay: Duration,
     per_host: usize,
     concurrency: usize,
-    latency: Duration,
+    latency: Latency,
+    /// Leave the politeness and pipeline keys to the daemon's defaults.
+    defaults: bool,
+    freshness: Option<Duration>,
     binary: PathBuf,
     second_only: bool,
     soak: Option<Duration>,
@@ -74,7 +94,9 @@ fn options() -> Options {
         delay: Duration::from_secs(1),
         per_host: 2,
         concurrency: 32,
-        latency: Duration::from_millis(2),
+        latency: Latency::fixed(Duration::from_millis(2)),
+        defaults: false,
+        freshness: None,
         binary: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/pressd"),
         second_only: false,
         soak: None,
@@ -108,7 +130,24 @@ fn options() -> Options {
             "--items" => o.items = number(value()),
             "--per-host" => o.per_host = number(value()),
             "--concurrency" => o.concurrency = number(value()),
-            "--latency-ms" => o.latency = Duration::from_millis(number(value()) as u64),
+            "--latency-ms" => {
+                o.latency = Latency::fixed(Duration::from_millis(number(value()) as u64))
+            }
+            "--latency" => {
+                let v = value();
+                o.latency = match v.split_once('-') {
+                    Some((low, high)) => Latency {
+                        low: duration(low.to_string()),
+                        high: duration(high.to_string()),
+                    },
+                    None => Latency::fixed(duration(v)),
+                };
+                if o.latency.high < o.latency.low {
+                    eprintln!("--latency: the range goes low to high");
+                    std::process::exit(2)
+                }
+            }
+            "--freshness" => o.freshness = Some(duration(value())),
             "--delay" => o.delay = duration(value()),
             "--soak" => o.soak = Some(duration(value())),
             "--interval" => o.interval = duration(value()),
@@ -116,6 +155,11 @@ fn options() -> Options {
             "--binary" => o.binary = PathBuf::from(value()),
             "--second-only" => {
                 o.second_only = true;
+                i += 1;
+                continue;
+            }
+            "--defaults" => {
+                o.defaults = true;
                 i += 1;
                 continue;
             }
@@ -127,7 +171,54 @@ fn options() -> Options {
         i += 2;
     }
     o.hosts = o.hosts.clamp(1, 60_000);
+    if o.defaults {
+        // What the daemon does without the keys: checked against these.
+        o.per_host = 2;
+        o.delay = Duration::from_secs(1);
+    }
     o
+}
+
+/// The server's think time per request: fixed, or drawn evenly from a
+/// range for each request.
+#[derive(Clone, Copy)]
+struct Latency {
+    low: Duration,
+    high: Duration,
+}
+
+impl Latency {
+    fn fixed(d: Duration) -> Latency {
+        Latency { low: d, high: d }
+    }
+
+    /// The delay of request number `n`: a hash of it spread over the range,
+    /// so every run sees the same sequence.
+    fn of(&self, n: u64) -> Duration {
+        let span = self.high.saturating_sub(self.low).as_micros() as u64;
+        if span == 0 {
+            return self.low;
+        }
+        self.low + Duration::from_micros(mix(n) % (span + 1))
+    }
+}
+
+impl std::fmt::Display for Latency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.low == self.high {
+            write!(f, "{:?}", self.low)
+        } else {
+            write!(f, "{:?}-{:?}", self.low, self.high)
+        }
+    }
+}
+
+/// splitmix64: a cheap, well-spread hash of a counter.
+fn mix(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// What the server saw.
@@ -146,7 +237,69 @@ struct Stats {
     articles: AtomicU64,
     /// In a soak, every feed publishes a new item this often.
     publish_every: Option<Duration>,
+    /// The per-host spacing the daemon should keep, and how many pairs of
+    /// arrivals at one host came closer than it.
+    spacing: Duration,
+    close_pairs: AtomicU64,
+    /// Requests served so far, to draw each one's latency.
+    latency: Latency,
+    /// In a freshness run: when each item appeared and reached each stage.
+    fresh: Option<Fresh>,
     started: Instant,
+}
+
+/// A freshness run's world: feed `f` publishes item `k` at
+/// `offset(f) + (k - items) × every` (the first `items` are there from the
+/// start), and what happened to each item, in ns since the start.
+struct Fresh {
+    every: Duration,
+    items: usize,
+    /// Wall-clock time of `Stats::started`, for the feeds' pubDates.
+    epoch: chrono::DateTime<chrono::Utc>,
+    seen: std::sync::Mutex<std::collections::HashMap<(usize, u64), Stages>>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Stages {
+    /// First served in its feed.
+    polled: Option<Duration>,
+    /// The article asked for, and answered.
+    requested: Option<Duration>,
+    served: Option<Duration>,
+    /// First found by `pressd search`.
+    searchable: Option<Duration>,
+}
+
+impl Fresh {
+    fn offset(&self, feed: usize) -> Duration {
+        let every = self.every.as_millis().max(1) as u64;
+        Duration::from_millis(mix(feed as u64) % every)
+    }
+
+    /// How many items feed `feed` has published by `at` beyond its first.
+    fn generation(&self, feed: usize, at: Duration) -> u64 {
+        let offset = self.offset(feed);
+        if at < offset {
+            return 0;
+        }
+        ((at - offset).as_millis() / self.every.as_millis().max(1)) as u64 + 1
+    }
+
+    /// When item `k` of `feed` appeared (zero for the first ones).
+    fn appeared(&self, feed: usize, k: u64) -> Duration {
+        let first = self.items as u64;
+        if k < first {
+            return Duration::ZERO;
+        }
+        // Generation g (from `offset + (g - 1) × every` on) shows items
+        // g..g + items: item k is newest from generation k - items + 1.
+        self.offset(feed) + self.every * (k - first) as u32
+    }
+
+    fn mark(&self, feed: usize, k: u64, at: Duration, stage: impl FnOnce(&mut Stages, Duration)) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        stage(seen.entry((feed, k)).or_default(), at);
+    }
 }
 
 impl Stats {
@@ -158,12 +311,37 @@ impl Stats {
             .unwrap_or(0)
     }
 
-    /// How many items each feed has published since the start: the newest
-    /// `items` of them are in the feed.
-    fn generation(&self) -> u64 {
+    /// How many items feed `feed` has published since the start: the
+    /// newest `items` of them are in the feed.
+    fn generation(&self, feed: usize) -> u64 {
+        if let Some(fresh) = &self.fresh {
+            return fresh.generation(feed, self.started.elapsed());
+        }
         self.publish_every.map_or(0, |every| {
             (self.started.elapsed().as_millis() / every.as_millis().max(1)) as u64
         })
+    }
+
+    /// Hosts whose closest two arrivals were nearer than the spacing.
+    fn hosts_too_close(&self) -> usize {
+        let spacing = self.spacing.as_nanos() as u64;
+        self.min_gap
+            .iter()
+            .map(|g| g.load(Ordering::Relaxed))
+            .filter(|g| *g != u64::MAX && *g < spacing)
+            .count()
+    }
+
+    /// The median of the hosts' closest gaps.
+    fn median_min_gap(&self) -> Option<Duration> {
+        let mut gaps: Vec<u64> = self
+            .min_gap
+            .iter()
+            .map(|g| g.load(Ordering::Relaxed))
+            .filter(|g| *g != u64::MAX)
+            .collect();
+        gaps.sort_unstable();
+        gaps.get(gaps.len() / 2).map(|g| Duration::from_nanos(*g))
     }
 
     fn reset_peaks(&self) {
@@ -174,6 +352,7 @@ impl Stats {
             last.store(0, Ordering::Relaxed);
             gap.store(u64::MAX, Ordering::Relaxed);
         }
+        self.close_pairs.store(0, Ordering::Relaxed);
     }
 
     /// The shortest gap between two arrivals at one host, if any host saw
@@ -197,17 +376,31 @@ fn host_addr(i: usize) -> Ipv4Addr {
     )
 }
 
-fn feed_xml(base: &str, feed: usize, items: usize, generation: u64) -> String {
+fn feed_xml(
+    base: &str,
+    feed: usize,
+    items: usize,
+    generation: u64,
+    fresh: Option<&Fresh>,
+) -> String {
     let mut s = format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Outlet {feed}</title>\
          <link>{base}/</link>"
     );
     for k in (generation..generation + items as u64).rev() {
+        // A freshness run dates items when they appeared, so that
+        // `search --sort newest` finds the new ones first.
+        let date = match fresh {
+            Some(f) => (f.epoch
+                + chrono::Duration::from_std(f.appeared(feed, k)).unwrap_or_default())
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string(),
+            None => format!("Fri, 15 Mar 2024 12:{:02}:00 GMT", k % 60),
+        };
         s.push_str(&format!(
             "<item><title>Report {k} of outlet {feed}</title><link>{base}/a/{feed}/{k}</link>\
-             <pubDate>Fri, 15 Mar 2024 12:{:02}:00 GMT</pubDate>\
-             <description>Short summary {k}.</description></item>",
-            k % 60
+             <pubDate>{date}</pubDate>\
+             <description>Short summary {k}.</description></item>"
         ));
     }
     s.push_str("</channel></rss>");
@@ -226,32 +419,47 @@ fn article_html(path: &str) -> String {
     )
 }
 
+/// `/a/{feed}/{k}`: the article `k` of `feed`.
+fn article_of(path: &str) -> Option<(usize, u64)> {
+    let (feed, k) = path.strip_prefix("/a/")?.split_once('/')?;
+    Some((feed.parse().ok()?, k.parse().ok()?))
+}
+
 async fn handle(
     req: Request<Incoming>,
     host: usize,
     base: Arc<String>,
     stats: Arc<Stats>,
-    latency: Duration,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let arrived = (stats.started.elapsed().as_nanos() as u64).max(1);
     let previous = stats.last_arrival[host].swap(arrived, Ordering::SeqCst);
     if previous != 0 {
-        stats.min_gap[host].fetch_min(arrived.saturating_sub(previous), Ordering::SeqCst);
+        let gap = arrived.saturating_sub(previous);
+        stats.min_gap[host].fetch_min(gap, Ordering::SeqCst);
+        if gap < stats.spacing.as_nanos() as u64 {
+            stats.close_pairs.fetch_add(1, Ordering::Relaxed);
+        }
     }
     let now = stats.in_flight[host].fetch_add(1, Ordering::SeqCst) + 1;
     stats.peak[host].fetch_max(now, Ordering::SeqCst);
-    stats.requests.fetch_add(1, Ordering::Relaxed);
+    let n = stats.requests.fetch_add(1, Ordering::Relaxed);
+    let path = req.uri().path().to_string();
+    if let (Some(fresh), Some((feed, k))) = (&stats.fresh, article_of(&path)) {
+        fresh.mark(feed, k, Duration::from_nanos(arrived), |s, at| {
+            s.requested.get_or_insert(at);
+        });
+    }
+    let latency = stats.latency.of(n);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let path = req.uri().path().to_string();
     let response = if let Some(feed) = path
         .strip_prefix("/f/")
         .and_then(|r| r.strip_suffix(".xml"))
         .and_then(|n| n.parse::<usize>().ok())
     {
         let items = stats.items.load(Ordering::Relaxed);
-        let generation = stats.generation();
+        let generation = stats.generation(feed);
         let etag = format!("\"f{feed}-{items}-{generation}\"");
         let matches = req
             .headers()
@@ -265,15 +473,32 @@ async fn handle(
                 .header("etag", &etag)
                 .body(Full::new(Bytes::new()))
         } else {
+            if let Some(fresh) = &stats.fresh {
+                let at = stats.started.elapsed();
+                for k in generation..generation + items as u64 {
+                    fresh.mark(feed, k, at, |s, at| {
+                        s.polled.get_or_insert(at);
+                    });
+                }
+            }
             Response::builder()
                 .header("content-type", "application/rss+xml")
                 .header("etag", &etag)
                 .body(Full::new(Bytes::from(feed_xml(
-                    &base, feed, items, generation,
+                    &base,
+                    feed,
+                    items,
+                    generation,
+                    stats.fresh.as_ref(),
                 ))))
         }
     } else if path.starts_with("/a/") {
         stats.articles.fetch_add(1, Ordering::Relaxed);
+        if let (Some(fresh), Some((feed, k))) = (&stats.fresh, article_of(&path)) {
+            fresh.mark(feed, k, stats.started.elapsed(), |s, at| {
+                s.served.get_or_insert(at);
+            });
+        }
         Response::builder()
             .header("content-type", "text/html; charset=utf-8")
             .body(Full::new(Bytes::from(article_html(&path))))
@@ -298,7 +523,6 @@ async fn serve(o: &Options, stats: Arc<Stats>) -> std::io::Result<Vec<String>> {
         let base = Arc::new(format!("http://{addr}"));
         bases.push(base.to_string());
         let stats = Arc::clone(&stats);
-        let latency = o.latency;
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -307,7 +531,7 @@ async fn serve(o: &Options, stats: Arc<Stats>) -> std::io::Result<Vec<String>> {
                 let (stats, base) = (Arc::clone(&stats), Arc::clone(&base));
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
-                        handle(req, host, Arc::clone(&base), Arc::clone(&stats), latency)
+                        handle(req, host, Arc::clone(&base), Arc::clone(&stats))
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -320,11 +544,23 @@ async fn serve(o: &Options, stats: Arc<Stats>) -> std::io::Result<Vec<String>> {
 }
 
 fn write_config(dir: &Path, o: &Options, bases: &[String]) -> std::io::Result<PathBuf> {
-    let mut text = format!(
-        r#"index_dir = "index"
-state_dir = "state"
-languages = ["en", "ru", "hy", "az"]
-log = "warn"
+    let every = humantime::format_duration(o.interval);
+    let defaults = if o.freshness.is_some() {
+        format!("poll_interval = \"{every}\"")
+    } else if o.soak.is_some() {
+        format!(
+            "poll_interval = \"{every}\"\nmin_interval = \"{every}\"\nmax_interval = \"{every}\""
+        )
+    } else {
+        "poll_interval = \"6h\"".to_string()
+    };
+    // With --defaults the daemon runs on its shipped defaults: only where
+    // the files go and the schedule are written.
+    let tuning = if o.defaults {
+        String::new()
+    } else {
+        format!(
+            r#"languages = ["en", "ru", "hy", "az"]
 
 [http]
 timeout = "30s"
@@ -336,23 +572,21 @@ allow_private_addresses = true
 concurrency = {concurrency}
 commit_batch = 1000
 commit_interval = "5s"
-
+"#,
+            per_host = o.per_host,
+            delay = humantime::format_duration(o.delay),
+            concurrency = o.concurrency,
+        )
+    };
+    let mut text = format!(
+        r#"index_dir = "index"
+state_dir = "state"
+log = "warn"
+{tuning}
 [defaults]
 {defaults}
 
-"#,
-        defaults = match o.soak {
-            None => "poll_interval = \"6h\"".to_string(),
-            Some(_) => {
-                let every = humantime::format_duration(o.interval);
-                format!(
-                    "poll_interval = \"{every}\"\nmin_interval = \"{every}\"\nmax_interval = \"{every}\""
-                )
-            }
-        },
-        per_host = o.per_host,
-        delay = humantime::format_duration(o.delay),
-        concurrency = o.concurrency,
+"#
     );
     for feed in 0..o.feeds {
         // Feeds of one host are not listed together in a real config
@@ -446,6 +680,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         items: AtomicUsize::new(if o.second_only { 0 } else { o.items }),
         articles: AtomicU64::new(0),
         publish_every: o.soak.map(|_| o.publish_every),
+        spacing: o.delay,
+        close_pairs: AtomicU64::new(0),
+        latency: o.latency,
+        fresh: o.freshness.map(|_| Fresh {
+            every: o.publish_every,
+            items: o.items,
+            epoch: chrono::Utc::now(),
+            seen: Default::default(),
+        }),
         started: Instant::now(),
     });
     let bases = runtime.block_on(serve(&o, Arc::clone(&stats)))?;
@@ -454,6 +697,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(length) = o.soak {
         return soak(&o, length, &config, dir.path(), &stats);
     }
+    if let Some(length) = o.freshness {
+        return freshness(&o, length, &config, dir.path(), &stats);
+    }
     let per_host_feeds = o.feeds.div_ceil(o.hosts);
     let articles = if o.second_only { 0 } else { o.items };
     // Each host: its feeds, their articles, and one robots.txt.
@@ -461,17 +707,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let floor = o
         .delay
         .saturating_mul(per_host_requests.saturating_sub(1) as u32);
+    let concurrency = if o.defaults {
+        "default".to_string()
+    } else {
+        o.concurrency.to_string()
+    };
     println!(
         "poll_bench: {} feeds on {} hosts ({} per host), {} items each; per_host_delay {}, \
-         per_host_concurrency {}, pipeline.concurrency {}, server latency {:?}",
+         per_host_concurrency {}, pipeline.concurrency {concurrency}, server latency {}{}",
         o.feeds,
         o.hosts,
         per_host_feeds,
         articles,
         humantime::format_duration(o.delay),
         o.per_host,
-        o.concurrency,
-        o.latency
+        o.latency,
+        if o.defaults {
+            " (shipped defaults)"
+        } else {
+            ""
+        },
     );
     println!("load average before: {}", loadavg());
 
@@ -539,9 +794,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         if let Some(gap) = stats.min_gap() {
             println!(
-                "  closest two requests to one host: {:.3} s apart (per_host_delay {})",
+                "  closest two requests to one host: {:.3} s apart (per_host_delay {}); \
+                 median over hosts of each one's closest pair {:.3} s; \
+                 {} hosts and {} pairs of arrivals closer than the spacing",
                 gap.as_secs_f64(),
-                humantime::format_duration(o.delay)
+                humantime::format_duration(o.delay),
+                stats.median_min_gap().unwrap_or_default().as_secs_f64(),
+                stats.hosts_too_close(),
+                stats.close_pairs.load(Ordering::Relaxed),
             );
         }
         let rates: Vec<String> = rates.iter().map(u64::to_string).collect();
@@ -648,5 +908,181 @@ fn soak(
         stats.requests.load(Ordering::Relaxed),
         stats.articles.load(Ordering::Relaxed)
     );
+    Ok(())
+}
+
+/// The `q` quantile (0..=1) of sorted `values`.
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let at = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[at.min(sorted.len() - 1)]
+}
+
+/// Run the daemon for `length` while feeds publish, searching its index
+/// every 250 ms; report how long each new item took from its feed to the
+/// search results, stage by stage.
+fn freshness(
+    o: &Options,
+    length: Duration,
+    config: &Path,
+    dir: &Path,
+    stats: &Arc<Stats>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    const SEARCH_EVERY: Duration = Duration::from_millis(250);
+    let Some(fresh) = &stats.fresh else {
+        return Ok(());
+    };
+    // Items that appear once the first cycle (the feeds' first items) is
+    // behind: those measure steady polling.
+    let warm_up = Duration::from_secs(20).min(length / 3);
+    println!(
+        "freshness: {} feeds on {} hosts polled every {}, each publishing an item every {}, \
+         server latency {}, for {}{}",
+        o.feeds,
+        o.hosts,
+        humantime::format_duration(o.interval),
+        humantime::format_duration(o.publish_every),
+        o.latency,
+        humantime::format_duration(length),
+        if o.defaults {
+            " (shipped defaults)"
+        } else {
+            ""
+        },
+    );
+    println!("load average before: {}", loadavg());
+    let log = dir.join("freshness.log");
+    let mut child = Command::new(&o.binary)
+        .arg("--config")
+        .arg(config)
+        .args(["--log-format", "plain", "run"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log)?)
+        .spawn()?;
+    let started = Instant::now();
+    while started.elapsed() < length {
+        std::thread::sleep(SEARCH_EVERY);
+        if let Some(status) = child.try_wait()? {
+            return Err(format!("pressd exited early ({status}); see {}", log.display()).into());
+        }
+        let out = Command::new(&o.binary)
+            .arg("--config")
+            .arg(config)
+            .args([
+                "search", "council", "--sort", "newest", "--limit", "300", "--format", "json",
+            ])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()?;
+        let at = stats.started.elapsed();
+        let Ok(found) = serde_json::from_slice::<serde_json::Value>(&out.stdout) else {
+            continue;
+        };
+        for hit in found["hits"].as_array().into_iter().flatten() {
+            let Some(url) = hit["url"].as_str() else {
+                continue;
+            };
+            let Some(path) = url::Url::parse(url).ok().map(|u| u.path().to_string()) else {
+                continue;
+            };
+            if let Some((feed, k)) = article_of(&path) {
+                fresh.mark(feed, k, at, |s, at| {
+                    s.searchable.get_or_insert(at);
+                });
+            }
+        }
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )?;
+    child.wait()?;
+    let seen = fresh.seen.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut total = Vec::new();
+    let (mut poll_wait, mut fetch_wait, mut fetch, mut index) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut missing = 0;
+    // Only items that appeared after the warm-up and early enough to be
+    // found before the end.
+    let last = stats
+        .started
+        .elapsed()
+        .saturating_sub(Duration::from_secs(15));
+    let mut slowest: Vec<(Duration, usize, u64)> = Vec::new();
+    for (&(feed, k), s) in &seen {
+        let appeared = fresh.appeared(feed, k);
+        if (k as usize) < o.items || appeared < warm_up || appeared > last {
+            continue;
+        }
+        let (Some(polled), Some(requested), Some(served), Some(searchable)) =
+            (s.polled, s.requested, s.served, s.searchable)
+        else {
+            missing += 1;
+            continue;
+        };
+        total.push(searchable.saturating_sub(appeared));
+        poll_wait.push(polled.saturating_sub(appeared));
+        fetch_wait.push(requested.saturating_sub(polled));
+        fetch.push(served.saturating_sub(requested));
+        index.push(searchable.saturating_sub(served));
+        slowest.push((searchable.saturating_sub(appeared), feed, k));
+    }
+    // Items published after the warm-up whose feed never showed them
+    // (the run ended first) are not in `seen`; the rest are counted.
+    for list in [
+        &mut total,
+        &mut poll_wait,
+        &mut fetch_wait,
+        &mut fetch,
+        &mut index,
+    ] {
+        list.sort_unstable();
+    }
+    let line = |name: &str, v: &[Duration]| {
+        println!(
+            "  {name:<44} p50 {:>5.2} s  p95 {:>5.2} s  max {:>5.2} s",
+            quantile(v, 0.5).as_secs_f64(),
+            quantile(v, 0.95).as_secs_f64(),
+            v.last().copied().unwrap_or_default().as_secs_f64()
+        )
+    };
+    println!(
+        "\n{} new items measured ({} not searchable by the end):",
+        total.len(),
+        missing
+    );
+    line("appeared in feed -> searchable", &total);
+    line("poll wait (appeared -> feed fetched with it)", &poll_wait);
+    line("article fetch wait (feed fetched -> asked)", &fetch_wait);
+    line("article fetch (asked -> answered)", &fetch);
+    line("extraction + commit + search (answered -> found)", &index);
+    println!(
+        "  (found: by `pressd search` every {} ms, so up to that much late)",
+        SEARCH_EVERY.as_millis()
+    );
+    slowest.sort_unstable();
+    for (took, feed, k) in slowest.iter().rev().take(5) {
+        let s = seen[&(*feed, *k)];
+        let at = |d: Option<Duration>| d.map_or(-1.0, |d| d.as_secs_f64());
+        println!(
+            "  slow: feed {feed} item {k}: {:.2} s (appeared {:.2}, polled {:.2}, asked {:.2}, answered {:.2}, found {:.2})",
+            took.as_secs_f64(),
+            fresh.appeared(*feed, *k).as_secs_f64(),
+            at(s.polled),
+            at(s.requested),
+            at(s.served),
+            at(s.searchable)
+        );
+    }
+    println!(
+        "  per-host spacing: closest two requests to one host {:.3} s; {} pairs closer than {}",
+        stats.min_gap().unwrap_or_default().as_secs_f64(),
+        stats.close_pairs.load(Ordering::Relaxed),
+        humantime::format_duration(o.delay)
+    );
+    println!("  load average after: {}", loadavg());
     Ok(())
 }

@@ -117,7 +117,7 @@ async fn run_and_check(
     outlets: &[(usize, Duration)],
     delay: Duration,
     per_host: usize,
-    request_slots: usize,
+    request_slots: Option<usize>,
 ) {
     let mut running = Vec::new();
     for (pages, latency) in outlets {
@@ -145,14 +145,18 @@ per_host_concurrency = {per_host}
 per_host_delay = "{}ms"
 
 [pipeline]
-concurrency = {request_slots}
+{request_slots}
 commit_interval = "1s"
 
 [defaults]
 poll_interval = "1h"
 
 {sources}"#,
-            delay.as_millis()
+            delay.as_millis(),
+            // Unset: the default, sized from the open-file limit.
+            request_slots = request_slots
+                .map(|n| format!("concurrency = {n}"))
+                .unwrap_or_default(),
         ),
     )
     .expect("write config");
@@ -211,7 +215,13 @@ poll_interval = "1h"
 async fn spacing_holds_while_requests_wait_for_a_slot() {
     let slow = (3, Duration::from_millis(800));
     let fast = (5, Duration::from_millis(100));
-    run_and_check(&[slow, fast, fast, fast], Duration::from_millis(400), 2, 1).await;
+    run_and_check(
+        &[slow, fast, fast, fast],
+        Duration::from_millis(400),
+        2,
+        Some(1),
+    )
+    .await;
 }
 
 /// An outlet that answers slower than its spacing: its pages, all due at
@@ -220,5 +230,17 @@ async fn spacing_holds_while_requests_wait_for_a_slot() {
 async fn concurrency_holds_for_a_host_slower_than_its_spacing() {
     let slow = (6, Duration::from_millis(1000));
     let fast = (3, Duration::from_millis(50));
-    run_and_check(&[slow, fast], Duration::from_millis(200), 2, 8).await;
+    run_and_check(&[slow, fast], Duration::from_millis(200), 2, Some(8)).await;
+}
+
+/// Issue 17: with the default request limit (no `pipeline.concurrency`),
+/// many outlets at real latency, each new to the daemon: every host's
+/// robots.txt, feed and pages, all asked for at once from the first
+/// request on, keep the spacing and the per-host limit.
+#[tokio::test(flavor = "multi_thread")]
+async fn spacing_holds_from_the_first_request_with_the_default_request_limit() {
+    let outlets: Vec<(usize, Duration)> = (0..8)
+        .map(|i| (3, Duration::from_millis(20 + 40 * i)))
+        .collect();
+    run_and_check(&outlets, Duration::from_millis(300), 2, None).await;
 }

@@ -301,3 +301,152 @@ async fn broken_social_and_page_sources_fail_alone_with_a_clear_status() {
     );
     assert!(!error("closed").is_empty());
 }
+
+/// Issue 17: social sources poll cheaply. After the first poll, Mastodon
+/// asks for statuses newer than the newest it saw (`since_id`), with the
+/// ETag the server sent, and does not look the account up again; X asks
+/// with `since_id` and no second user lookup; Bluesky asks for a short
+/// page once it knows the newest post.
+#[tokio::test(flavor = "multi_thread")]
+async fn social_sources_ask_only_for_what_is_new_after_the_first_poll() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    mount(
+        &server,
+        "/api/v1/accounts/lookup",
+        "application/json",
+        fixture("mastodon_lookup.json"),
+    )
+    .await;
+    let statuses = "/api/v1/accounts/110000000000000042/statuses";
+    Mock::given(method("GET"))
+        .and(path(statuses))
+        .and(wiremock::matchers::header("if-none-match", "\"s1\""))
+        .respond_with(ResponseTemplate::new(304).insert_header("etag", "\"s1\""))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(statuses))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/json")
+                .insert_header("etag", "\"s1\"")
+                .set_body_bytes(fixture("mastodon_statuses.json")),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    mount(
+        &server,
+        "/2/users/by/username/presswatch_cc",
+        "application/json",
+        fixture("x_user.json"),
+    )
+    .await;
+    mount(
+        &server,
+        "/2/users/1790000000000000042/tweets",
+        "application/json",
+        fixture("x_tweets.json"),
+    )
+    .await;
+    mount(
+        &server,
+        "/xrpc/app.bsky.feed.getAuthorFeed",
+        "application/json",
+        fixture("bluesky_author_feed.json"),
+    )
+    .await;
+    let dep = Deployment::new(&format!(
+        r#"
+[[source]]
+id = "masto"
+kind = "mastodon"
+url = "{base}/@presswatch"
+
+[[source]]
+id = "x-account"
+kind = "x"
+url = "https://x.com/presswatch_cc"
+api_base = "{base}/"
+token_env = "PRESSD_TEST_X_TOKEN"
+
+[[source]]
+id = "sky"
+kind = "bluesky"
+url = "https://bsky.app/profile/presswatch.bsky.social"
+api_base = "{base}/xrpc/"
+"#
+    ));
+    for round in ["first", "second"] {
+        let out = dep
+            .cmd()
+            .args(["run", "--once"])
+            .env("PRESSD_TEST_X_TOKEN", "test-token")
+            .output()
+            .expect("run pressd");
+        let log = text(&out);
+        assert!(out.status.success(), "{round} run:\n{log}");
+        for id in ["masto", "x-account", "sky"] {
+            assert!(
+                log.contains(&format!("{id}: ok")),
+                "{round} run: {id} should poll fine:\n{log}"
+            );
+        }
+    }
+
+    let requests = server.received_requests().await.unwrap_or_default();
+    let to = |p: &str| -> Vec<&wiremock::Request> {
+        requests.iter().filter(|r| r.url.path() == p).collect()
+    };
+    let query = |r: &wiremock::Request, key: &str| -> Option<String> {
+        r.url
+            .query_pairs()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    };
+
+    // Mastodon: one lookup in two polls; the second statuses request is
+    // conditional and starts after the newest status of the first.
+    assert_eq!(to("/api/v1/accounts/lookup").len(), 1, "{requests:?}");
+    let masto = to(statuses);
+    assert_eq!(masto.len(), 2, "{masto:?}");
+    assert_eq!(query(masto[0], "since_id"), None);
+    assert_eq!(
+        query(masto[1], "since_id").as_deref(),
+        Some("114600000000000003")
+    );
+    assert_eq!(
+        masto[1]
+            .headers
+            .get("if-none-match")
+            .and_then(|v| v.to_str().ok()),
+        Some("\"s1\"")
+    );
+
+    // X: one user lookup; the second timeline request has since_id.
+    assert_eq!(
+        to("/2/users/by/username/presswatch_cc").len(),
+        1,
+        "{requests:?}"
+    );
+    let tweets = to("/2/users/1790000000000000042/tweets");
+    assert_eq!(tweets.len(), 2, "{tweets:?}");
+    assert_eq!(query(tweets[0], "since_id"), None);
+    assert_eq!(
+        query(tweets[1], "since_id").as_deref(),
+        Some("1930000000000000003")
+    );
+
+    // Bluesky: a full page first, a short one once the newest is known
+    // (the short one reaches it, so no full page follows).
+    let sky = to("/xrpc/app.bsky.feed.getAuthorFeed");
+    assert_eq!(sky.len(), 2, "{sky:?}");
+    assert_eq!(query(sky[0], "limit").as_deref(), Some("50"));
+    assert_eq!(query(sky[1], "limit").as_deref(), Some("10"));
+
+    // The first poll's posts are all there, once.
+    let masto = dep.search(&["*", "--source", "masto"]);
+    assert_eq!(masto["total"], 3, "{masto}");
+}

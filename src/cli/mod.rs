@@ -253,6 +253,9 @@ pub enum SourcesFormat {
 /// 0 success, 1 failure, 2 bad usage or a malformed query.
 pub fn main() -> ExitCode {
     let args = Args::parse();
+    // Before any config is read: the default request limit is sized from
+    // it, and a reload must size it alike.
+    crate::http::raise_open_file_limit();
     match execute(args) {
         Ok(code) => code,
         // A reader that went away (`pressd search … | head`) is not an error.

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::files::{take_sources, DaemonFile, Document, MetricsFile};
 use super::sources::{collect_sources, Defaults};
 use super::{problem, Config, ConfigError, MetricsSettings, PipelineSettings, Problem};
-use crate::http::{HttpSettings, Policy};
+use crate::http::{default_request_limit, open_file_limit, HttpSettings, Policy};
 
 const DEFAULT_USER_AGENT: &str = concat!(
     "pressd/",
@@ -143,9 +143,15 @@ impl Config {
 
         let p = daemon.pipeline;
         let pipeline = PipelineSettings {
-            concurrency: p.concurrency.unwrap_or(8),
+            // Sized from the open-file limit when not set: see
+            // `default_request_limit` for what it bounds.
+            concurrency: p
+                .concurrency
+                .unwrap_or_else(|| default_request_limit(open_file_limit())),
             commit_batch: p.commit_batch.unwrap_or(1_000),
-            commit_interval: p.commit_interval.unwrap_or(Duration::from_secs(5)),
+            // Short, so that a new article is searchable within about a second
+            // of its extraction; under load `commit_batch` commits first.
+            commit_interval: p.commit_interval.unwrap_or(Duration::from_secs(1)),
             max_attempts: p.max_attempts.unwrap_or(5),
             retry_delay: p.retry_delay.unwrap_or(Duration::from_secs(60)),
             max_backoff: p.max_backoff.unwrap_or(Duration::from_secs(6 * 3600)),

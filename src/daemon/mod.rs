@@ -105,6 +105,10 @@ pub enum Mode {
 /// and a kill between commits only costs re-indexing (upserts).
 const DRAIN_BATCH: usize = 5_000;
 
+/// Articles waiting for the index writer at most (see the channel in
+/// [`Tasks::start`]).
+const WRITER_QUEUE: usize = 512;
+
 /// What a run did; `run --once` prints it.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -332,7 +336,9 @@ impl Tasks {
         });
         // Capacity bounds memory: fetchers wait when the writer falls
         // behind (or waits out a storage fault).
-        let (tx, rx) = mpsc::channel(config.pipeline.concurrency * 4);
+        // A few per request slot, but no more than a batch's worth of
+        // articles waiting in memory whatever the request limit.
+        let (tx, rx) = mpsc::channel((config.pipeline.concurrency * 4).min(WRITER_QUEUE));
         let writer = writer::spawn(
             writer::WriterTask {
                 index,
@@ -370,6 +376,7 @@ impl Tasks {
         };
         let dispatcher = pipeline::Dispatcher {
             client,
+            cpu: Arc::new(tokio::sync::Semaphore::new(pipeline::cpu_slots())),
             detector,
             settings: config.pipeline.clone(),
             state: state.clone(),

@@ -8,6 +8,12 @@
 //! wire. A failed fetch is recorded on its entry: transient failures retry
 //! later with a growing delay, permanent ones (a PDF, a 404) are recorded and
 //! skipped. An entry leaves the frontier only when its document is committed.
+//!
+//! The CPU work of a page (decoding, extraction, language) runs on the
+//! blocking pool, a few pages at a time ([`cpu_slots`]): inline it held the
+//! runtime's worker threads, so that a burst of pages delayed every
+//! request's start and every poll behind it, and it competed unbounded
+//! with the index writer's thread.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -16,7 +22,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use chrono::Utc;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
@@ -60,6 +66,11 @@ const JOBS_PER_REQUEST: usize = 4;
 /// newer work and retries that came due join it.
 const BACKLOG_REFRESH: Duration = Duration::from_secs(1);
 
+/// ...and sooner when a poll queued new work: a new article should not
+/// wait a full refresh behind entries whose hosts are not free yet, but a
+/// first cycle's thousands of polls must not reread the backlog for each.
+const NEW_WORK_REFRESH: Duration = Duration::from_millis(100);
+
 /// A host's next start is reserved this long before it comes, and its job
 /// waits for it in the HTTP client, so that the request goes out at that
 /// moment rather than a dispatcher wake-up and a job start later: the
@@ -78,11 +89,18 @@ struct Backlog {
     hosts: VecDeque<Option<HostKey>>,
     len: usize,
     loaded: Option<Instant>,
+    /// A poll queued work since the backlog was read.
+    new_work: bool,
 }
 
 impl Backlog {
     fn stale(&self) -> bool {
-        self.len == 0 || self.loaded.is_none_or(|t| t.elapsed() >= BACKLOG_REFRESH)
+        let refresh = if self.new_work {
+            NEW_WORK_REFRESH
+        } else {
+            BACKLOG_REFRESH
+        };
+        self.len == 0 || self.loaded.is_none_or(|t| t.elapsed() >= refresh)
     }
 
     /// Replace the backlog by the oldest due entries not in flight (only
@@ -177,9 +195,20 @@ fn host_of(entry: &Due) -> Option<HostKey> {
     Url::parse(&entry.url).ok().map(|u| HostKey::of(&u))
 }
 
+/// Pages extracted at once: all cores but one, which is left to the
+/// runtime (requests, polls) and the index writer; at least one.
+pub(super) fn cpu_slots() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_sub(1)
+        .max(1)
+}
+
 /// What the dispatcher and its jobs need.
 pub(super) struct Dispatcher {
     pub client: Client,
+    /// One permit per page being extracted ([`cpu_slots`]).
+    pub cpu: Arc<Semaphore>,
     pub detector: Detector,
     pub settings: PipelineSettings,
     pub state: Arc<State>,
@@ -276,13 +305,18 @@ async fn dispatch(
         if started > 0 && jobs.len() < limit {
             continue;
         }
-        let idle = next_free.map_or(IDLE_CHECK, |t| {
+        let mut idle = next_free.map_or(IDLE_CHECK, |t| {
             t.saturating_duration_since(Instant::now()).min(IDLE_CHECK)
         });
+        if let (true, true, Some(loaded)) = (backlog.new_work, jobs.len() < limit, backlog.loaded) {
+            // New work waits for the backlog's next read, not longer (with
+            // every job busy, a finishing job wakes the loop anyway).
+            idle = idle.min(NEW_WORK_REFRESH.saturating_sub(loaded.elapsed()));
+        }
         tokio::select! {
             _ = cancel.cancelled() => break,
             Some(_) = jobs.join_next(), if !jobs.is_empty() => {}
-            _ = job.work.wait_queued() => {}
+            _ = job.work.wait_queued() => backlog.new_work = true,
             _ = polls_done.cancelled(), if !polling_over => {}
             _ = tokio::time::sleep(idle) => {}
         }
@@ -436,7 +470,7 @@ fn record_failure(job: &Dispatcher, entry: &Queued, failure: Failure) -> &'stati
 /// the page turns out to be a document that is already indexed (reached
 /// through another link).
 async fn fetch_article(
-    job: &Dispatcher,
+    job: &Arc<Dispatcher>,
     entry: &Queued,
     turn: Option<Reservation>,
 ) -> Result<Option<Article>, Failure> {
@@ -444,9 +478,14 @@ async fn fetch_article(
     if item.kind == ItemKind::Post {
         return post_article(job, entry).map(Some);
     }
-    if let Some(html) = &item.html {
-        let extracted = crate::extract::extract(html, Some(&item.url));
-        return page_article(job, entry, extracted, &item.url);
+    if item.html.is_some() {
+        return on_cpu(job, entry, |job, entry| {
+            let item = &entry.item;
+            let html = item.html.as_deref().unwrap_or_default();
+            let extracted = crate::extract::extract(html, Some(&item.url));
+            page_article(job, entry, extracted, &item.url)
+        })
+        .await;
     }
     if let Some(text) = &item.text {
         return carried_article(job, entry, text).map(Some);
@@ -469,21 +508,44 @@ async fn fetch_article(
         }
         Err(e) => return Err(Failure::from(e)),
     };
-    let html = crate::charset::decode_html(&response.body, response.charset.as_deref());
-    let extracted = crate::extract::extract(&html, Some(&response.url));
-    // Counted before any decision on the page: a source whose pages all
-    // come out empty must be flagged even if feed summaries stand in. Only
-    // for pages fetched now: an archive's pages say nothing of the source
-    // as it is today.
-    if let Err(e) = job
-        .state
-        .record_extraction(&entry.source, extracted.body.trim().is_empty())
-    {
-        warn!(source = %entry.source, error = %e, "cannot record extraction outcome");
-        job.telemetry.storage.fail(Store::State, &e);
+    on_cpu(job, entry, move |job, entry| {
+        let html = crate::charset::decode_html(&response.body, response.charset.as_deref());
+        let extracted = crate::extract::extract(&html, Some(&response.url));
+        // Counted before any decision on the page: a source whose pages all
+        // come out empty must be flagged even if feed summaries stand in.
+        // Only for pages fetched now: an archive's pages say nothing of the
+        // source as it is today.
+        if let Err(e) = job
+            .state
+            .record_extraction(&entry.source, extracted.body.trim().is_empty())
+        {
+            warn!(source = %entry.source, error = %e, "cannot record extraction outcome");
+            job.telemetry.storage.fail(Store::State, &e);
+        }
+        job.registry.check_health(&entry.source);
+        page_article(job, entry, extracted, &response.url)
+    })
+    .await
+}
+
+/// Run `work` on the blocking pool once a CPU slot is free (see the
+/// module's doc). A panic in it (a page that trips the extractor) fails
+/// this entry alone.
+async fn on_cpu<T, F>(job: &Arc<Dispatcher>, entry: &Queued, work: F) -> Result<T, Failure>
+where
+    T: Send + 'static,
+    F: FnOnce(&Dispatcher, &Queued) -> Result<T, Failure> + Send + 'static,
+{
+    // Never closed: an error would only mean going ahead unbounded.
+    let _slot = job.cpu.acquire().await.ok();
+    let (owner, own) = (Arc::clone(job), entry.clone());
+    match tokio::task::spawn_blocking(move || work(&owner, &own)).await {
+        Ok(result) => result,
+        Err(e) => Err(Failure::permanent(format!(
+            "{}: extraction failed: {e}",
+            entry.item.url
+        ))),
     }
-    job.registry.check_health(&entry.source);
-    page_article(job, entry, extracted, &response.url)
 }
 
 /// The article of a page at `page_url` (where it was fetched from, or the

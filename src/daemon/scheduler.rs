@@ -270,6 +270,11 @@ fn until_due(polling: &Polling, source: &Source) -> Duration {
 /// Poll once, queue new items, record health. Returns the number of new
 /// items, and the wait until the next poll.
 async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollError>, Duration) {
+    // The next poll is planned from when this one was due, not from when it
+    // ended: waiting for the host's turn and the server's answer would
+    // otherwise stretch every interval by both, and a new item would wait
+    // that much longer to be seen (issue 17).
+    let (due, due_at) = (Instant::now(), Utc::now());
     let stored = match polling.state.source(&source.id) {
         Ok(s) => s,
         Err(e) => {
@@ -278,6 +283,7 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
         }
     };
     let validators = stored.as_ref().and_then(|s| s.poll_validators().cloned());
+    let cursor = stored.as_ref().and_then(|s| s.cursor.clone());
     let result = {
         // Wait for the host's turn here, before the poll is timed; the
         // poll's first request goes in it. No request slot on the wire is
@@ -291,7 +297,7 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
         // daemon's memory.
         let r = Box::pin(async {
             let client = polling.client.in_turn(turn);
-            sources::poll(&client, source, validators.as_ref()).await
+            sources::poll_since(&client, source, validators.as_ref(), cursor.as_deref()).await
         })
         .await;
         polling.telemetry.metrics.polled(
@@ -312,15 +318,16 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
             let interval = next_interval(polling, source, false);
             debug!(source = %source.id, interval_s = interval.as_secs(), "not modified");
             record(polling, source, |s| {
-                s.record_success(&source.id, None, 0, now, now + chrono_dur(interval))
+                s.record_success(&source.id, None, 0, now, due_at + chrono_dur(interval))
             });
             polling.registry.check_health(&source.id);
-            (Ok(0), interval)
+            (Ok(0), interval.saturating_sub(due.elapsed()))
         }
         Ok(Poll::Items {
             items,
             validators,
             reading,
+            cursor: next_cursor,
         }) => {
             let found = items.len();
             let keyed: Vec<(String, crate::item::Item)> =
@@ -350,16 +357,23 @@ async fn poll_once(polling: &Polling, source: &Source) -> (Result<usize, PollErr
                     Some(&validators),
                     new as u64,
                     now,
-                    now + chrono_dur(interval),
+                    due_at + chrono_dur(interval),
                 )
             });
             record(polling, source, |s| {
                 s.record_reading(&source.id, reading.as_ref())
             });
+            // Only after the items are queued: a cursor past items that
+            // were not would skip them for good.
+            if next_cursor != cursor {
+                record(polling, source, |s| {
+                    s.record_cursor(&source.id, next_cursor.as_deref())
+                });
+            }
             let before = stored.and_then(|s| s.reading);
             super::health::reading_changed(source, before.as_ref(), reading.as_ref());
             polling.registry.check_health(&source.id);
-            (Ok(new), interval)
+            (Ok(new), interval.saturating_sub(due.elapsed()))
         }
         Err(e) => {
             let failures = polling
@@ -414,15 +428,21 @@ fn record(
 /// The interval after a successful poll, from the stored one (the
 /// source's minimum at first), remembered for the next poll and restarts.
 fn next_interval(polling: &Polling, source: &Source, found_new: bool) -> Duration {
-    let current = polling
-        .state
-        .source(&source.id)
-        .ok()
-        .flatten()
-        .and_then(|s| s.interval);
+    let stored = polling.state.source(&source.id).ok().flatten();
+    let current = stored.as_ref().and_then(|s| s.interval);
+    let activity = if found_new {
+        Activity::New
+    } else {
+        let last_new = stored.as_ref().and_then(|s| s.last_new_item);
+        let quiet_for = last_new.and_then(|t| (Utc::now() - t).to_std().ok());
+        match quiet_for {
+            Some(quiet) if quiet < source.max_interval() => Activity::Recent,
+            _ => Activity::Quiet,
+        }
+    };
     let interval = adapt(
         current,
-        found_new,
+        activity,
         source.min_interval(),
         source.max_interval(),
     );
@@ -434,22 +454,37 @@ fn next_interval(polling: &Polling, source: &Source, found_new: bool) -> Duratio
     interval
 }
 
-/// Adaptive polling: halve the interval when a poll found new items, grow it
-/// by half when it found none, always within `[min, max]`. A source that
-/// publishes every few minutes is soon polled at `min`; one that is quiet
-/// for a day drifts to `max` in a few polls, and one new item brings it
-/// halfway back.
+/// What a successful poll says of how a source publishes, for [`adapt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Activity {
+    /// The poll found new items.
+    New,
+    /// None now, but some within the source's longest interval.
+    Recent,
+    /// Nothing new for at least the longest interval, or ever.
+    Quiet,
+}
+
+/// Adaptive polling: halve the interval when a poll found new items; keep
+/// it while the source published within its longest interval; grow it by
+/// half once the source has been quiet that long; always within
+/// `[min, max]`. A source that publishes every few minutes is polled at
+/// `min`, and stays there between its items: growing the interval after
+/// every empty poll stretched a 5 s interval to 17 s for an outlet
+/// publishing every 20 s, and its new items waited that long to be seen
+/// (issue 17). One that is quiet for a day drifts to `max` in a few polls,
+/// and one new item brings it halfway back.
 pub(super) fn adapt(
     current: Option<Duration>,
-    found_new: bool,
+    activity: Activity,
     min: Duration,
     max: Duration,
 ) -> Duration {
     let current = current.unwrap_or(min);
-    let next = if found_new {
-        current / 2
-    } else {
-        current.saturating_mul(3) / 2
+    let next = match activity {
+        Activity::New => current / 2,
+        Activity::Recent => current,
+        Activity::Quiet => current.saturating_mul(3) / 2,
     };
     next.clamp(min, max.max(min))
 }
@@ -481,17 +516,31 @@ mod tests {
     fn interval_adapts_within_bounds() {
         let s = Duration::from_secs;
         let (min, max) = (s(600), s(3600));
+        use Activity::{New, Quiet};
         assert_eq!(
-            adapt(None, true, min, max),
+            adapt(None, New, min, max),
             min,
             "starts at min, never below"
         );
-        assert_eq!(adapt(None, false, min, max), s(900));
-        assert_eq!(adapt(Some(s(900)), false, min, max), s(1350));
-        assert_eq!(adapt(Some(s(3000)), false, min, max), max);
-        assert_eq!(adapt(Some(s(3600)), true, min, max), s(1800));
+        assert_eq!(adapt(None, Quiet, min, max), s(900));
+        assert_eq!(adapt(Some(s(900)), Quiet, min, max), s(1350));
+        assert_eq!(adapt(Some(s(3000)), Quiet, min, max), max);
+        assert_eq!(adapt(Some(s(3600)), New, min, max), s(1800));
         // An interval stored under an older, wider config is pulled in.
-        assert_eq!(adapt(Some(s(60)), false, min, max), min);
+        assert_eq!(adapt(Some(s(60)), Quiet, min, max), min);
+    }
+
+    /// Issue 17: a source that published within its longest interval is
+    /// not polled less often for an empty poll between two items.
+    #[test]
+    fn an_active_source_keeps_its_interval_between_items() {
+        let s = Duration::from_secs;
+        let (min, max) = (s(5), s(20));
+        use Activity::{New, Recent};
+        assert_eq!(adapt(None, Recent, min, max), min);
+        assert_eq!(adapt(Some(min), Recent, min, max), min);
+        assert_eq!(adapt(Some(s(10)), Recent, min, max), s(10));
+        assert_eq!(adapt(Some(s(10)), New, min, max), min);
     }
 
     #[test]

@@ -3,6 +3,11 @@
 //! the frontier entries marked done, so a kill between the two re-indexes
 //! (upsert replaces, never duplicates) rather than loses.
 //!
+//! A commit also comes once no article has arrived for [`LINGER`]: a lone
+//! new article is searchable a moment after it is extracted rather than a
+//! whole commit interval later, while a steady flow still commits by count
+//! or interval.
+//!
 //! The loop beats the heartbeat on every turn, and turns at least once per
 //! commit interval even with nothing to do, so a fresh heartbeat means "the
 //! writer is not stuck" (see `notify`).
@@ -88,6 +93,12 @@ pub(super) fn spawn(
     Ok(done_rx)
 }
 
+/// How long the writer waits for more articles after the last one before
+/// it commits what it holds (never later than the commit interval after the
+/// first): longer than the gaps of a busy flow, short against a poll
+/// interval.
+const LINGER: Duration = Duration::from_millis(200);
+
 async fn run(
     task: WriterTask,
     writer: Writer,
@@ -98,9 +109,13 @@ async fn run(
     let mut writer = Some(writer);
     let mut pending: Vec<Indexable> = Vec::new();
     let mut deadline: Option<Instant> = None;
+    let mut last_added = Instant::now();
     loop {
         task.telemetry.heartbeat.beat();
-        let wake = deadline.unwrap_or_else(|| Instant::now() + task.interval);
+        let wake = match deadline {
+            Some(d) => d.min(last_added + LINGER),
+            None => Instant::now() + task.interval,
+        };
         let msg = match tokio::time::timeout_at(wake, rx.recv()).await {
             Ok(m) => m,
             Err(_) if deadline.is_some() => {
@@ -130,7 +145,8 @@ async fn run(
         }
         debug!(source = %item.article.source, url = %item.article.url, lang = %item.article.lang, "article added");
         pending.push(item);
-        deadline.get_or_insert_with(|| Instant::now() + task.interval);
+        last_added = Instant::now();
+        deadline.get_or_insert_with(|| last_added + task.interval);
         if pending.len() >= task.batch {
             commit_or_recover(&task, &mut writer, &mut pending).await?;
             deadline = None;

@@ -106,9 +106,13 @@ impl Client {
                 self.hop(url, &current, validators, kind, reach, extra),
             )
             .await
-            .map_err(|_| FetchError::Timeout {
-                url: url.clone(),
-                after: self.timeout,
+            .map_err(|_| {
+                // Given up before an answer: spaced from here instead.
+                self.hosts.answered(&key);
+                FetchError::Timeout {
+                    url: url.clone(),
+                    after: self.timeout,
+                }
             })
             .and_then(|hop| hop);
             if let Err(FetchError::Status {
@@ -315,10 +319,11 @@ impl Client {
                 request = request.header(header::IF_MODIFIED_SINCE, date);
             }
         }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| self.transport_error(asked, &e, false))?;
+        let sent = request.send().await;
+        // Answered or failed, the host's next request is spaced from now
+        // (see `hosts`): the server has certainly seen this one by now.
+        self.hosts.answered(&HostKey::of(current));
+        let mut response = sent.map_err(|e| self.transport_error(asked, &e, false))?;
         let status = response.status();
 
         if status == reqwest::StatusCode::NOT_MODIFIED {

@@ -14,6 +14,15 @@
 //!   request slot, [`super::Client::with_request_limit`]), not from when
 //!   it was planned to: a request that waited for a slot after its host's
 //!   turn came would otherwise leave the next one too close behind it;
+//!   and counted again from when the previous request was answered
+//!   ([`Hosts::answered`]). The start on the wire is only when the client
+//!   let the request go: opening a connection, a busy machine or a busy
+//!   server can make it reach the server later, and the next request,
+//!   over a connection already open, sooner, so that the server saw two
+//!   requests closer than the spacing (issue 17: a fifth of a second
+//!   apart, around hosts' first requests). An answer proves the request
+//!   arrived, so a spacing counted from it holds as the server sees it,
+//!   at the cost of one latency per request to the host;
 //! - concurrency: requests in flight or reserved, at most the host's limit;
 //! - a pause from Retry-After (or a used-up rate limit).
 //!
@@ -161,6 +170,8 @@ struct Host {
     next_start: Instant,
     /// When the last request went on the wire.
     last_start: Option<Instant>,
+    /// When the last answer (or failure) of a request came back.
+    last_answer: Option<Instant>,
     /// Set from Retry-After; requests waiting for their start look at it
     /// again before they go.
     paused_until: Instant,
@@ -347,6 +358,17 @@ impl Hosts {
         }
     }
 
+    /// A request to `key` was answered (its response head came back) or
+    /// failed: the next start is at least one spacing after this.
+    pub(super) fn answered(&self, key: &HostKey) {
+        self.with_host(key, |host| {
+            let now = Instant::now();
+            host.last_answer = Some(now);
+            host.last_used = now;
+            host.next_start = host.next_start.max(now + host.spacing());
+        });
+    }
+
     /// Keep requests to `key` from starting before `until`.
     pub(super) fn pause(&self, key: &HostKey, until: Instant) {
         self.with_host(key, |host| {
@@ -421,6 +443,7 @@ impl Hosts {
             delay: limits.delay,
             next_start: now,
             last_start: None,
+            last_answer: None,
             paused_until: now,
             crawl_delay: Duration::ZERO,
             last_used: now,
@@ -440,9 +463,9 @@ impl Host {
     }
 
     /// The next start after a change of spacing: one (new) spacing after
-    /// the last start.
+    /// the last start or answer, whichever came later.
     fn respace(&mut self) {
-        if let Some(last) = self.last_start {
+        if let Some(last) = self.last_start.max(self.last_answer) {
             self.next_start = last + self.spacing();
         }
     }

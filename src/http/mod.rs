@@ -54,7 +54,14 @@ pub use error::FetchError;
 pub use guard::Reach;
 pub use hosts::{HostKey, NextTurn, Reservation};
 pub use response::{Expect, Fetched, Response, Validators};
-pub use settings::{HttpSettings, Policy};
+pub use settings::{
+    default_request_limit, open_file_limit, raise_open_file_limit, HttpSettings, Policy,
+};
+
+/// How long a connection is kept alive unused: past a host's spacing
+/// (1 s by default; a robots.txt Crawl-delay of up to 30 s), short of the
+/// minute after which many servers close idle connections themselves.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// The HTTP client. Cheap to clone; clones share connections, the
 /// per-host state and the robots.txt cache.
@@ -148,7 +155,14 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .gzip(true)
             .brotli(true)
-            .deflate(true);
+            .deflate(true)
+            // Keep-alive within a host's run of requests (a second apart at
+            // the default spacing), never more idle sockets per host than
+            // it may have requests in flight, and none kept long enough to
+            // pile up across thousands of hosts or meet a server's own
+            // idle close.
+            .pool_max_idle_per_host(settings.per_host_concurrency.max(1))
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT);
         for (name, address) in overrides {
             builder = builder.resolve(name, *address);
         }

@@ -1,12 +1,14 @@
 //! The JSON APIs the social kinds read (Mastodon, Bluesky, X): where a
 //! request goes under the configured or default base URL, and a GET whose
 //! JSON body is parsed, with the answers APIs give (gone, rate limited,
-//! malformed) turned into [`SourceError`]s that name the source.
+//! malformed) turned into [`SourceError`]s that name the source; and what
+//! the kinds share to ask only for what is new (conditional requests, the
+//! order of post ids).
 
 use url::Url;
 
 use super::SourceError;
-use crate::http::{Client, Expect, FetchError, Fetched, Response};
+use crate::http::{Client, Expect, FetchError, Fetched, Response, Validators};
 
 /// The base URL of an API: `configured` (the source's `api_base`, taken as
 /// a directory so that paths append to it), else `default`.
@@ -53,18 +55,32 @@ pub(super) async fn get_json<T: serde::de::DeserializeOwned>(
     headers: &[(&str, &str)],
     gone: &str,
 ) -> Result<T, SourceError> {
+    match get_json_if(client, source, api, None, headers, gone).await? {
+        Some((value, _)) => Ok(value),
+        None => Err(SourceError::Malformed {
+            url: source.clone(),
+            response: api.clone(),
+            message: "304 Not Modified to an unconditional request".to_owned(),
+        }),
+    }
+}
+
+/// As [`get_json`], conditional on `validators`: `None` when the server
+/// answered 304, else the value and the response's own validators.
+pub(super) async fn get_json_if<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    source: &Url,
+    api: &Url,
+    validators: Option<&Validators>,
+    headers: &[(&str, &str)],
+    gone: &str,
+) -> Result<Option<(T, Validators)>, SourceError> {
     let response = match client
-        .get_with_headers(api, None, Expect::Feed, headers)
+        .get_with_headers(api, validators, Expect::Feed, headers)
         .await
     {
         Ok(Fetched::Ok(response)) => response,
-        Ok(Fetched::NotModified) => {
-            return Err(SourceError::Malformed {
-                url: source.clone(),
-                response: api.clone(),
-                message: "304 Not Modified to an unconditional request".to_owned(),
-            })
-        }
+        Ok(Fetched::NotModified) => return Ok(None),
         Err(FetchError::Status {
             status: 404 | 410, ..
         }) => {
@@ -93,7 +109,15 @@ pub(super) async fn get_json<T: serde::de::DeserializeOwned>(
         }
         Err(e) => return Err(e.into()),
     };
-    parse_json(source, &response)
+    let value = parse_json(source, &response)?;
+    Ok(Some((value, response.validators)))
+}
+
+/// Whether the post id `a` is newer than `b`, for APIs whose ids grow with
+/// time as decimal strings of any length (Mastodon's, X's snowflakes):
+/// longer is larger, and of one length the order is the text's.
+pub(super) fn newer_id(a: &str, b: &str) -> bool {
+    (a.len(), a) > (b.len(), b)
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(
@@ -107,4 +131,17 @@ fn parse_json<T: serde::de::DeserializeOwned>(
         response: response.url.clone(),
         message: format!("not the expected JSON: {e}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::newer_id;
+
+    #[test]
+    fn post_ids_compare_as_numbers() {
+        assert!(newer_id("110000000000000043", "110000000000000042"));
+        assert!(newer_id("1000", "999"));
+        assert!(!newer_id("999", "1000"));
+        assert!(!newer_id("42", "42"));
+    }
 }

@@ -3,17 +3,23 @@
 //! account needed). Reposts and replies are left out; link facets put the
 //! full URLs back into the text, which shows them shortened. Its key:
 //! `api_base`.
+//!
+//! Polls after the first are cheap where the API lets them be: the AppView
+//! has no "newer than" parameter (its cursor pages back), so the newest
+//! post seen is kept in the source's cursor and a poll asks for a short
+//! page, reading the full one only when the short one does not reach back
+//! to it; requests are conditional on the validators the server sent.
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::api::{base_url, endpoint, get_json};
+use super::api::{base_url, endpoint, get_json_if};
 use super::source::{check_account, check_http_url, path_segments};
 use super::{KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
-use crate::http::{Client, FetchError};
+use crate::http::{Client, FetchError, Validators};
 use crate::item::Item;
 
 /// The public AppView, which serves public data without authentication.
@@ -128,31 +134,121 @@ pub async fn poll(
     client: &Client,
     source: &Source,
     options: &Options,
+    validators: Option<&Validators>,
+    cursor: Option<&str>,
 ) -> Result<Poll, SourceError> {
     let handle = &options.handle;
     let base = base_url(&source.url, options.api_base.as_ref(), DEFAULT_API_BASE)?;
-    let mut api = endpoint(&source.url, &base, "app.bsky.feed.getAuthorFeed")?;
+    let known = cursor.and_then(Cursor::read);
+    // With the newest post known, a short page usually reaches it; when it
+    // does not, more than a short page's worth is new and the full page is
+    // read (without validators: the short page's say nothing of it).
+    let first = if known.is_some() {
+        SHORT_PAGE
+    } else {
+        PAGE_SIZE
+    };
+    let Some((mut feed, mut validators)) =
+        author_feed(client, source, &base, handle, first, validators).await?
+    else {
+        return Ok(Poll::NotModified);
+    };
+    if let Some(cursor) = &known {
+        if first < PAGE_SIZE && !cursor.reached_by(&feed) {
+            if let Some(full) = author_feed(client, source, &base, handle, PAGE_SIZE, None).await? {
+                (feed, validators) = full;
+            }
+        }
+    }
+    let cursor = Cursor::after(known, &feed);
+    Ok(Poll::Items {
+        items: items_of(feed),
+        validators,
+        reading: None,
+        cursor: cursor.map(|c| c.write()),
+    })
+}
+
+/// One page of the profile's feed, newest first, conditional on
+/// `validators` (`None`: the server answered 304).
+async fn author_feed(
+    client: &Client,
+    source: &Source,
+    base: &Url,
+    handle: &str,
+    limit: u32,
+    validators: Option<&Validators>,
+) -> Result<Option<(AuthorFeed, Validators)>, SourceError> {
+    let mut api = endpoint(&source.url, base, "app.bsky.feed.getAuthorFeed")?;
     api.query_pairs_mut()
         .append_pair("actor", handle)
-        .append_pair("limit", &PAGE_SIZE.to_string())
+        .append_pair("limit", &limit.to_string())
         .append_pair("filter", "posts_no_replies");
     let gone = format!("the profile {handle} does not exist, was deleted or is not public");
-    let feed: AuthorFeed = match get_json(client, &source.url, &api, &[], &gone).await {
-        // XRPC answers 400 (InvalidRequest, "Profile not found") for an
-        // unknown actor.
+    match get_json_if(client, &source.url, &api, validators, &[], &gone).await {
+        // The AppView answers 400 for a handle it cannot resolve.
         Err(SourceError::Fetch(FetchError::Status { status: 400, .. })) => {
-            return Err(SourceError::Unavailable {
+            Err(SourceError::Unavailable {
                 url: source.url.clone(),
                 message: format!("{gone} ({api} refused the request)"),
             })
         }
-        other => other?,
-    };
-    Ok(Poll::Items {
-        items: items_of(feed),
-        validators: Default::default(),
-        reading: None,
-    })
+        other => other,
+    }
+}
+
+/// Posts asked for when the newest one seen is known: a profile that
+/// publishes a few posts between two polls needs no more.
+const SHORT_PAGE: u32 = 10;
+
+/// Where the next poll of a profile starts: the newest post seen (its
+/// `at://` URI and when the AppView indexed it). The AppView's own cursor
+/// pages back in time, not forward, so this is what lets a poll ask for a
+/// short page. Stored as JSON in the state store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Cursor {
+    uri: String,
+    indexed_at: DateTime<Utc>,
+}
+
+impl Cursor {
+    fn read(text: &str) -> Option<Cursor> {
+        serde_json::from_str(text).ok()
+    }
+
+    fn write(&self) -> String {
+        // Plain data: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Whether `feed` reaches back to this post: it holds it, or a post
+    /// indexed no later (the newest seen may have been deleted).
+    fn reached_by(&self, feed: &AuthorFeed) -> bool {
+        feed.feed.is_empty()
+            || feed.feed.iter().any(|e| {
+                e.post.uri == self.uri || e.post.indexed_at.is_some_and(|t| t <= self.indexed_at)
+            })
+    }
+
+    /// The cursor after reading `feed`: its newest post, if newer than
+    /// `known`'s.
+    fn after(known: Option<Cursor>, feed: &AuthorFeed) -> Option<Cursor> {
+        let newest = feed
+            .feed
+            .iter()
+            .filter_map(|e| {
+                e.post.indexed_at.map(|t| Cursor {
+                    uri: e.post.uri.clone(),
+                    indexed_at: t,
+                })
+            })
+            .max_by_key(|c| c.indexed_at);
+        match (known, newest) {
+            (Some(k), Some(n)) if n.indexed_at <= k.indexed_at => Some(k),
+            (_, Some(n)) => Some(n),
+            (k, None) => k,
+        }
+    }
 }
 
 /// The author's own posts of a feed page, as items.

@@ -4,18 +4,24 @@
 //! the account's RSS feed (`…/@<user>.rss`) as the fallback when the API
 //! fails (instances may require authorisation for the API). Its keys:
 //! `include_replies`, `api_base`.
+//!
+//! Polls after the first are cheap: the account id is kept in the source's
+//! cursor rather than looked up each time, statuses are asked for with
+//! `since_id` of the newest one seen, and the request is conditional on
+//! the validators (Mastodon sends an ETag), so a quiet account costs one
+//! request answered 304 or `[]`.
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::api::{base_url, endpoint, get_json};
+use super::api::{base_url, endpoint, get_json, get_json_if, newer_id};
 use super::source::{check_account, check_http_url, path_segments};
 use super::{feed, KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::extract::text::fragment_text;
-use crate::http::Client;
+use crate::http::{Client, Validators};
 use crate::item::{post_title, Item, ItemKind};
 
 /// Statuses asked for per poll (the API's maximum).
@@ -109,13 +115,18 @@ pub async fn poll(
     client: &Client,
     source: &Source,
     options: &Options,
+    validators: Option<&Validators>,
+    cursor: Option<&str>,
 ) -> Result<Poll, SourceError> {
     let user = &options.user;
-    match poll_api(client, source, options).await {
-        Ok(items) => Ok(Poll::Items {
+    let known = cursor.and_then(Cursor::read);
+    match poll_api(client, source, options, validators, known).await {
+        Ok(None) => Ok(Poll::NotModified),
+        Ok(Some((items, validators, cursor))) => Ok(Poll::Items {
             items,
-            validators: Default::default(),
+            validators,
             reading: None,
+            cursor: Some(cursor.write()),
         }),
         Err(api_error) => {
             let mut rss = source.url.clone();
@@ -126,6 +137,7 @@ pub async fn poll(
                     items,
                     validators,
                     reading,
+                    ..
                 }) => {
                     tracing::info!(source = %source.id, error = %api_error, "Mastodon API failed; read the account's RSS feed instead");
                     Ok(Poll::Items {
@@ -135,6 +147,8 @@ pub async fn poll(
                             .collect(),
                         validators,
                         reading,
+                        // The API's place is kept for when it answers again.
+                        cursor: cursor.map(str::to_owned),
                     })
                 }
                 Ok(Poll::NotModified) => Ok(Poll::NotModified),
@@ -147,17 +161,114 @@ pub async fn poll(
     }
 }
 
+/// Where the next poll of an account starts: its id and how it is shown
+/// (so that the lookup is not repeated), and the newest status seen (asked
+/// for as `since_id`). Stored as JSON in the state store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Cursor {
+    account: String,
+    handle: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    since_id: Option<String>,
+}
+
+impl Cursor {
+    fn read(text: &str) -> Option<Cursor> {
+        serde_json::from_str(text).ok()
+    }
+
+    fn write(&self) -> String {
+        // Plain strings: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Read the account's statuses newer than the cursor's (conditional on
+/// `validators`), looking the account up first when the cursor does not
+/// know it, or no longer matches it. `None` when the server answered 304.
 async fn poll_api(
     client: &Client,
     source: &Source,
     options: &Options,
-) -> Result<Vec<Item>, SourceError> {
+    validators: Option<&Validators>,
+    known: Option<Cursor>,
+) -> Result<Option<(Vec<Item>, Validators, Cursor)>, SourceError> {
     let user = options.user.as_str();
     let mut origin = source.url.clone();
     origin.set_path("/");
     origin.set_query(None);
     let base = base_url(&source.url, options.api_base.as_ref(), origin.as_str())?;
     let join = |path: &str| endpoint(&source.url, &base, path);
+    let (mut cursor, cached) = match known {
+        Some(cursor) => (cursor, true),
+        None => (lookup(client, source, options, &join).await?, false),
+    };
+    let statuses_url = |cursor: &Cursor| -> Result<Url, SourceError> {
+        let mut url = join(&format!("api/v1/accounts/{}/statuses", cursor.account))?;
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("limit", &PAGE_SIZE.to_string());
+            if !options.include_replies {
+                query.append_pair("exclude_replies", "true");
+                query.append_pair("exclude_reblogs", "true");
+            }
+            if let Some(since) = &cursor.since_id {
+                query.append_pair("since_id", since);
+            }
+        }
+        Ok(url)
+    };
+    let gone = format!("the statuses of @{user} are not available");
+    let url = statuses_url(&cursor)?;
+    let answer =
+        match get_json_if::<Vec<Status>>(client, &source.url, &url, validators, &[], &gone).await {
+            // An account id remembered from an earlier poll that the instance
+            // no longer knows (the account moved or was recreated): look it up
+            // again, keeping the newest status seen.
+            Err(SourceError::Unavailable { .. }) if cached => {
+                let since_id = cursor.since_id.take();
+                cursor = Cursor {
+                    since_id,
+                    ..lookup(client, source, options, &join).await?
+                };
+                let url = statuses_url(&cursor)?;
+                get_json_if(client, &source.url, &url, None, &[], &gone).await?
+            }
+            other => other?,
+        };
+    let Some((statuses, validators)) = answer else {
+        return Ok(None);
+    };
+    // Every status counts for the newest seen, the ones left out below
+    // included: they are not asked for again either way.
+    for status in &statuses {
+        if cursor
+            .since_id
+            .as_deref()
+            .is_none_or(|since| newer_id(&status.id, since))
+        {
+            cursor.since_id = Some(status.id.clone());
+        }
+    }
+    let items = statuses
+        .into_iter()
+        .filter(|s| options.include_replies || (s.reblog.is_none() && s.in_reply_to_id.is_none()))
+        .filter_map(|s| status_item(s, &cursor.handle, cursor.name.as_deref(), &source.url))
+        .collect();
+    Ok(Some((items, validators, cursor)))
+}
+
+/// Look the account up by its address: its id and how its posts are
+/// signed, with no status seen yet.
+async fn lookup(
+    client: &Client,
+    source: &Source,
+    options: &Options,
+    join: &impl Fn(&str) -> Result<Url, SourceError>,
+) -> Result<Cursor, SourceError> {
+    let user = options.user.as_str();
     let mut lookup = join("api/v1/accounts/lookup")?;
     lookup.query_pairs_mut().append_pair("acct", user);
     let account: Account = get_json(
@@ -166,23 +277,6 @@ async fn poll_api(
         &lookup,
         &[],
         &format!("the account @{user} does not exist or was deleted"),
-    )
-    .await?;
-    let mut statuses_url = join(&format!("api/v1/accounts/{}/statuses", account.id))?;
-    {
-        let mut query = statuses_url.query_pairs_mut();
-        query.append_pair("limit", &PAGE_SIZE.to_string());
-        if !options.include_replies {
-            query.append_pair("exclude_replies", "true");
-            query.append_pair("exclude_reblogs", "true");
-        }
-    }
-    let statuses: Vec<Status> = get_json(
-        client,
-        &source.url,
-        &statuses_url,
-        &[],
-        &format!("the statuses of @{user} are not available"),
     )
     .await?;
     let instance = source.url.host_str().unwrap_or_default();
@@ -198,12 +292,12 @@ async fn poll_api(
     } else {
         format!("@{}@{instance}", account.acct)
     };
-    let name = Some(account.display_name).filter(|n| !n.trim().is_empty());
-    Ok(statuses
-        .into_iter()
-        .filter(|s| options.include_replies || (s.reblog.is_none() && s.in_reply_to_id.is_none()))
-        .filter_map(|s| status_item(s, &handle, name.as_deref(), &source.url))
-        .collect())
+    Ok(Cursor {
+        account: account.id,
+        handle,
+        name: Some(account.display_name).filter(|n| !n.trim().is_empty()),
+        since_id: None,
+    })
 }
 
 /// A status as a post item; `None` when it has no text or no usable link.
@@ -386,6 +480,48 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("not the expected JSON"), "{message}");
+    }
+
+    /// Issue 17: an account id kept from an earlier poll that the instance
+    /// no longer knows is looked up again, in the same poll, keeping the
+    /// newest status seen.
+    #[tokio::test]
+    async fn a_stale_account_id_is_looked_up_again() {
+        let server = MockServer::start().await;
+        mount_lookup(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/999/statuses"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/accounts/110000000000000042/statuses"))
+            .and(query_param("since_id", "114600000000000001"))
+            .respond_with(json(fixture("mastodon_statuses.json")))
+            .mount(&server)
+            .await;
+        let source = unconfigured::<Keys>(url_of(&server, "/@presswatch"));
+        let old = Cursor {
+            account: "999".into(),
+            handle: "@presswatch@old.example".into(),
+            name: None,
+            since_id: Some("114600000000000001".into()),
+        };
+        let polled = crate::sources::poll_since(&client(), &source, None, Some(&old.write()))
+            .await
+            .expect("poll");
+        let Poll::Items { items, cursor, .. } = polled else {
+            panic!("expected items");
+        };
+        assert_eq!(items.len(), 3);
+        let cursor = Cursor::read(cursor.as_deref().unwrap_or_default()).expect("cursor");
+        assert_eq!(cursor.account, "110000000000000042");
+        assert_eq!(cursor.since_id.as_deref(), Some("114600000000000003"));
+        assert!(
+            cursor.handle.starts_with("@presswatch@"),
+            "{}",
+            cursor.handle
+        );
     }
 
     /// The body of the recorded request to `uri` in a VCR cassette: a YAML

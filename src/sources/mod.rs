@@ -4,10 +4,11 @@
 //! configured source is lives in [`source`], and each kind's module holds
 //! everything about that kind, the check of its configuration keys included.
 //!
-//! State between polls is kept to the [`Validators`] the scheduler already
-//! stores: a source polled without validators is on its first poll (the
-//! Telegram source pages back further then), and account ids are looked up
-//! again on every poll (one small request) rather than cached.
+//! State between polls is the [`Validators`] the scheduler stores (a source
+//! polled without validators is on its first poll: the Telegram source
+//! pages back further then) and, for the kinds that keep one, a cursor
+//! ([`poll_since`]): the social kinds keep the account id they looked up
+//! and the newest post they saw, so that a poll asks only for newer posts.
 
 // A `SourceError` names the source URL and the response or page that was
 // wrong, two `Url`s in some variants. It is made once per failed poll, a
@@ -46,6 +47,9 @@ pub enum Poll {
         /// How completely the document was read, for the kinds that
         /// account for it (feeds); `None` for the others.
         reading: Option<Reading>,
+        /// Where the next poll starts ([`poll_since`]), for the kinds that
+        /// keep one; `None` keeps none.
+        cursor: Option<String>,
     },
 }
 
@@ -124,14 +128,27 @@ pub async fn poll(
     source: &Source,
     validators: Option<&Validators>,
 ) -> Result<Poll, SourceError> {
+    poll_since(client, source, validators, None).await
+}
+
+/// As [`poll`], from `cursor`: what the last [`Poll::Items`] of the source
+/// gave as its cursor. The kind alone reads it; one it cannot read (a
+/// newer pressd's, a damaged row) is taken as none, which costs one full
+/// poll and nothing else.
+pub async fn poll_since(
+    client: &Client,
+    source: &Source,
+    validators: Option<&Validators>,
+    cursor: Option<&str>,
+) -> Result<Poll, SourceError> {
     match &source.options {
         SourceOptions::Feed => feed::poll(client, &source.url, validators).await,
         SourceOptions::Page(o) => page::poll(client, source, o, validators).await,
         SourceOptions::Sitemap(o) => sitemap::poll(client, source, o, validators).await,
         SourceOptions::Telegram(o) => telegram::poll(client, source, o, validators).await,
-        SourceOptions::Mastodon(o) => mastodon::poll(client, source, o).await,
-        SourceOptions::Bluesky(o) => bluesky::poll(client, source, o).await,
-        SourceOptions::X(o) => x::poll(client, source, o, validators).await,
+        SourceOptions::Mastodon(o) => mastodon::poll(client, source, o, validators, cursor).await,
+        SourceOptions::Bluesky(o) => bluesky::poll(client, source, o, validators, cursor).await,
+        SourceOptions::X(o) => x::poll(client, source, o, validators, cursor).await,
     }
 }
 

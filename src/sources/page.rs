@@ -177,6 +177,7 @@ pub async fn poll(
         items,
         validators: first_validators.unwrap_or_default(),
         reading: None,
+        cursor: None,
     })
 }
 

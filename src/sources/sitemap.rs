@@ -142,6 +142,7 @@ pub async fn poll(
         items: items_from(entries, &response.url, since),
         validators: root_validators,
         reading: None,
+        cursor: None,
     })
 }
 

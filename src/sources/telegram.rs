@@ -150,6 +150,7 @@ pub async fn poll(
         items,
         validators: first_validators.unwrap_or_default(),
         reading: None,
+        cursor: None,
     })
 }
 

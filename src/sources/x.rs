@@ -8,14 +8,18 @@
 //! 0` makes the HTTP client pause the host until that reset, so the next
 //! poll fails the same way without asking the API. Its keys: `api_base`,
 //! `token_env`, `token_file`, `rss_url`.
+//!
+//! Polls after the first keep to the rate limits: the user id is kept in
+//! the source's cursor rather than looked up each time, and tweets are
+//! asked for with `since_id` of the newest one seen.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::api::{base_url, endpoint, get_json};
+use super::api::{base_url, endpoint, get_json, newer_id};
 use super::source::{check_account, check_http_url, path_segments};
 use super::{feed, KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::http::{Client, FetchError, Validators};
@@ -124,6 +128,7 @@ pub async fn poll(
     source: &Source,
     options: &Options,
     validators: Option<&Validators>,
+    cursor: Option<&str>,
 ) -> Result<Poll, SourceError> {
     let user = options.user.as_str();
     if let Some(rss) = &options.rss_url {
@@ -133,10 +138,12 @@ pub async fn poll(
                 items,
                 validators,
                 reading,
+                ..
             } => Poll::Items {
                 items: items.into_iter().map(|i| bridge_post(i, user)).collect(),
                 validators,
                 reading,
+                cursor: None,
             },
         });
     }
@@ -146,8 +153,86 @@ pub async fn poll(
     let authorization = format!("Bearer {token}");
     let headers = [("authorization", authorization.as_str())];
 
+    let mut cursor = match cursor.and_then(Cursor::read) {
+        Some(cursor) => cursor,
+        None => lookup(client, source, &join, &headers, user).await?,
+    };
+    let mut timeline = join(&format!("2/users/{}/tweets", cursor.user))?;
+    {
+        let mut query = timeline.query_pairs_mut();
+        query
+            .append_pair("max_results", &PAGE_SIZE.to_string())
+            .append_pair("exclude", "retweets,replies")
+            .append_pair("tweet.fields", "created_at,lang");
+        if let Some(since) = &cursor.since_id {
+            query.append_pair("since_id", since);
+        }
+    }
+    let tweets: Envelope<Vec<Tweet>> = api_get(client, source, &timeline, &headers, user).await?;
+    if tweets.data.is_none() && !tweets.errors.is_empty() {
+        return Err(SourceError::Malformed {
+            url: source.url.clone(),
+            response: timeline,
+            message: describe(&tweets.errors),
+        });
+    }
+    let tweets = tweets.data.unwrap_or_default();
+    for tweet in &tweets {
+        if cursor
+            .since_id
+            .as_deref()
+            .is_none_or(|since| newer_id(&tweet.id, since))
+        {
+            cursor.since_id = Some(tweet.id.clone());
+        }
+    }
+    let items = tweets
+        .into_iter()
+        .filter_map(|t| tweet_item(t, &cursor.username, cursor.name.as_deref()))
+        .collect();
+    Ok(Poll::Items {
+        items,
+        validators: Default::default(),
+        reading: None,
+        cursor: Some(cursor.write()),
+    })
+}
+
+/// Where the next poll of an account starts: the user id and names from
+/// the lookup (which is not repeated), and the newest tweet seen (asked for
+/// as `since_id`, which the API's rate limits make worth it). Stored as
+/// JSON in the state store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Cursor {
+    user: String,
+    username: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    since_id: Option<String>,
+}
+
+impl Cursor {
+    fn read(text: &str) -> Option<Cursor> {
+        serde_json::from_str(text).ok()
+    }
+
+    fn write(&self) -> String {
+        // Plain strings: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Look the account up by its user name: its id and names, no tweet seen.
+async fn lookup(
+    client: &Client,
+    source: &Source,
+    join: &impl Fn(&str) -> Result<Url, SourceError>,
+    headers: &[(&str, &str)],
+    user: &str,
+) -> Result<Cursor, SourceError> {
     let lookup = join(&format!("2/users/by/username/{user}"))?;
-    let found: Envelope<User> = api_get(client, source, &lookup, &headers, user).await?;
+    let found: Envelope<User> = api_get(client, source, &lookup, headers, user).await?;
     let Some(account) = found.data else {
         return Err(SourceError::Unavailable {
             url: source.url.clone(),
@@ -157,31 +242,11 @@ pub async fn poll(
             ),
         });
     };
-    let mut timeline = join(&format!("2/users/{}/tweets", account.id))?;
-    timeline
-        .query_pairs_mut()
-        .append_pair("max_results", &PAGE_SIZE.to_string())
-        .append_pair("exclude", "retweets,replies")
-        .append_pair("tweet.fields", "created_at,lang");
-    let tweets: Envelope<Vec<Tweet>> = api_get(client, source, &timeline, &headers, user).await?;
-    if tweets.data.is_none() && !tweets.errors.is_empty() {
-        return Err(SourceError::Malformed {
-            url: source.url.clone(),
-            response: timeline,
-            message: describe(&tweets.errors),
-        });
-    }
-    let name = account.name.filter(|n| !n.trim().is_empty());
-    let items = tweets
-        .data
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|t| tweet_item(t, &account.username, name.as_deref()))
-        .collect();
-    Ok(Poll::Items {
-        items,
-        validators: Default::default(),
-        reading: None,
+    Ok(Cursor {
+        user: account.id,
+        username: account.username,
+        name: account.name.filter(|n| !n.trim().is_empty()),
+        since_id: None,
     })
 }
 

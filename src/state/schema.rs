@@ -88,6 +88,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // (the dispatcher's light view) never walks a page's overflow pages.
     "ALTER TABLE frontier ADD COLUMN carried INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE frontier ADD COLUMN html TEXT;",
+    // 9: where a social source's next poll starts (`record_cursor`): the
+    // account id it looked up and the newest post it saw, so that a poll
+    // asks only for what is newer. Opaque to the store; NULL before the
+    // first poll and in rows written before.
+    "ALTER TABLE sources ADD COLUMN cursor TEXT;",
 ];
 
 /// The schema version this binary writes and understands.

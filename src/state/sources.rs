@@ -58,6 +58,11 @@ pub struct SourceState {
     /// for kinds that do not account for it and before the first reading.
     /// A 304 keeps it: the document did not change.
     pub reading: Option<Reading>,
+    /// Where the source's next poll starts, as its kind wrote it (the
+    /// social kinds: an account id, the newest post seen); `None` before
+    /// the first poll and for kinds that keep none. Goes with the URL, as
+    /// the validators do.
+    pub cursor: Option<String>,
 }
 
 impl SourceState {
@@ -210,12 +215,23 @@ impl State {
         })
     }
 
+    /// Remember where the source's next poll starts (`None` forgets it).
+    pub fn record_cursor(&self, id: &str, cursor: Option<&str>) -> Result<(), StateError> {
+        self.write("record_cursor", |tx| {
+            ensure_source(tx, id)?;
+            tx.prepare_cached("UPDATE sources SET cursor = ?2 WHERE id = ?1")?
+                .execute(params![id, cursor])?;
+            Ok(())
+        })
+    }
+
     /// Tell the store which URL each `(id, url)` source is polled from, in
     /// one transaction, before its poller starts. Returns `(id, old URL)`
     /// for each source whose URL differs from the one its row was polled
     /// from; such a row forgets what belonged to the old URL:
-    /// - the validators: the old URL's ETag or date says nothing about the
-    ///   new one, and a server may well answer 304 to them forever;
+    /// - the validators and the cursor: the old URL's ETag, date, account
+    ///   id or newest post say nothing about the new one, and a server may
+    ///   well answer 304 to them forever;
     /// - the schedule: the next poll is due at once, and the adaptive
     ///   interval starts again from the source's minimum;
     /// - the poll outcomes: the last attempt and success, the last error,
@@ -249,7 +265,8 @@ impl State {
                     last_success = NULL,
                     last_error = NULL,
                     consecutive_failures = 0,
-                    reading = NULL
+                    reading = NULL,
+                    cursor = NULL
                  WHERE id = ?1",
             )?;
             let mut changed = Vec::new();
@@ -284,7 +301,7 @@ fn ensure_source(tx: &rusqlite::Transaction<'_>, id: &str) -> rusqlite::Result<(
 
 const SOURCE_COLUMNS: &str = "id, etag, last_modified, last_attempt, last_success, last_error, \
      consecutive_failures, next_poll, items_seen, last_new_item, first_success, cadence_ms, \
-     interval_ms, recent_extractions, url, reading";
+     interval_ms, recent_extractions, url, reading, cursor";
 
 fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
     let recent: String = row.get(13)?;
@@ -312,6 +329,7 @@ fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
         reading: row
             .get::<_, Option<String>>(15)?
             .and_then(|json| serde_json::from_str(&json).ok()),
+        cursor: row.get(16)?,
     })
 }
 
@@ -451,7 +469,11 @@ mod tests {
         state
             .record_failure("s", "HTTP status 410", t(2700), t(6300))
             .expect("failure");
+        state
+            .record_cursor("s", Some(r#"{"account":"42"}"#))
+            .expect("cursor");
         let before = state.source("s").expect("source").expect("row");
+        assert_eq!(before.cursor.as_deref(), Some(r#"{"account":"42"}"#));
 
         // The same URL again (a restart, a reload of other settings): kept.
         assert!(state
@@ -479,6 +501,7 @@ mod tests {
                 last_error: None,
                 consecutive_failures: 0,
                 reading: None,
+                cursor: None,
                 ..before
             }
         );

@@ -79,6 +79,7 @@ pub async fn poll(
         items: parsed.items,
         validators: response.validators,
         reading: Some(parsed.reading),
+        cursor: None,
     })
 }
 
@@ -742,6 +743,7 @@ pub(crate) mod tests {
             items,
             validators,
             reading,
+            ..
         } = poll(&client, &url, None).await.expect("poll")
         else {
             panic!("expected items");
