@@ -190,7 +190,13 @@ impl Parts {
     ) -> Result<Parts, DaemonError> {
         let state = Arc::new(State::open(&config.state_dir)?);
         let index = Arc::new(Index::open_or_create(&config.index_dir)?);
-        let writer = index.writer()?;
+        // Draining an import is bulk loading; the daemon's steady trickle
+        // needs one indexing thread.
+        let writer = if mode == Mode::Drain {
+            index.bulk_writer()?
+        } else {
+            index.writer()?
+        };
         let client = Client::with_policy(&config.http, &config.policy)?
             .with_request_limit(config.pipeline.concurrency);
         let detector = Detector::new(&config.languages)?;

@@ -15,13 +15,16 @@ use super::stem;
 use super::IndexError;
 use crate::article::Article;
 
-/// Indexing threads. News arrives at a few documents a second and one
-/// thread would keep up, but an import of an archive hands over thousands
-/// a second, and there tantivy's analysis and postings on one thread were
-/// the limit (half of an import's CPU time, all on one core). A second
-/// thread costs nothing while idle; each commit may then leave two small
-/// segments instead of one, which the merge policy joins.
-pub(super) const THREADS: usize = 2;
+/// Indexing threads of the daemon's writer. News arrives at a few documents
+/// a second; one thread keeps up and leaves the cores to fetching and
+/// extraction (a second costs some 15 MB of the daemon's peak memory).
+pub(super) const THREADS: usize = 1;
+
+/// Indexing threads of a writer that loads an archive: thousands of
+/// documents a second, where tantivy's analysis and postings on one thread
+/// were the limit (half of an import's CPU time, all on one core). Each
+/// commit may then leave two segments, which the merge policy joins.
+pub(super) const BULK_THREADS: usize = 2;
 
 /// Memory tantivy may fill before it writes a segment on its own.
 pub(super) const MEMORY_BUDGET_BYTES: usize = 50_000_000;
