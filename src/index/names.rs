@@ -80,16 +80,23 @@ fn offset(text: &str, word: &str) -> usize {
 }
 
 /// Whether `text` also has `word` (a capitalised word of it) in lowercase,
-/// as a whole word.
+/// as a whole word. Asked once for each sentence start that may be a
+/// name; a SIMD substring search over the text costs less than gathering
+/// the text's lowercase words into a set first.
 fn lowercase_elsewhere(text: &str, word: &str) -> bool {
     let lower = word.to_lowercase();
     if lower == word {
         return false;
     }
     let is_letter = |c: char| crate::letters::is_alphanumeric(c);
-    text.match_indices(lower.as_str()).any(|(at, m)| {
+    memchr::memmem::find_iter(text.as_bytes(), lower.as_bytes()).any(|at| {
+        // A match of a whole UTF-8 sequence starts and ends on char
+        // boundaries.
         !text[..at].chars().next_back().is_some_and(is_letter)
-            && !text[at + m.len()..].chars().next().is_some_and(is_letter)
+            && !text[at + lower.len()..]
+                .chars()
+                .next()
+                .is_some_and(is_letter)
     })
 }
 

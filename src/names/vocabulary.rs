@@ -130,27 +130,36 @@ pub fn armenian_proper(stem: &str) -> bool {
 /// out: short ones are common words' too.
 pub fn georgian_proper(reading: &str) -> bool {
     static SKELETONS: OnceLock<FastSet<String>> = OnceLock::new();
+    thread_local! {
+        // Every Georgian word no other rule takes for a name comes here.
+        static SKELETON: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
     let skeletons = SKELETONS.get_or_init(|| {
+        let mut buf = String::new();
         armenian()
             .proper
             .iter()
-            .filter_map(|word| proper_skeleton(word))
+            .filter_map(|word| proper_skeleton(word, &mut buf).map(str::to_string))
             .collect()
     });
-    proper_skeleton(reading).is_some_and(|s| skeletons.contains(&s))
+    SKELETON.with(|buf| {
+        proper_skeleton(reading, &mut buf.borrow_mut()).is_some_and(|s| skeletons.contains(s))
+    })
 }
 
 /// Shortest skeleton [`georgian_proper`] compares.
 pub const MIN_PROPER_SKELETON: usize = 5;
 
-fn proper_skeleton(word: &str) -> Option<String> {
-    let skeleton = super::skeleton(word);
-    let skeleton = skeleton
+/// What [`georgian_proper`] compares of `word`, worked out in `buf`.
+fn proper_skeleton<'a>(word: &str, buf: &'a mut String) -> Option<&'a str> {
+    buf.clear();
+    super::translit::transliterate_into(word, buf);
+    let skeleton = buf
         .strip_prefix('y')
         .filter(|s| s.starts_with('e'))
-        .unwrap_or(&skeleton);
+        .unwrap_or(buf);
     let stem = super::stem_skeleton(skeleton);
-    (stem.len() >= MIN_PROPER_SKELETON).then(|| stem.to_string())
+    (stem.len() >= MIN_PROPER_SKELETON).then_some(stem)
 }
 
 #[cfg(test)]
