@@ -275,12 +275,16 @@ pub fn name_at_sentence_start(word: &str) -> bool {
     if Script::of(&lower) != Script::Armenian || !vocabulary::armenian_common(&lower) {
         return true;
     }
-    // A name of the table or of the lexicon with an ending of up to four
-    // letters, whatever the ending (`Մոսկվայից`, `Ջերմուկի`: Jermuk is a
-    // town and `ջերմուկ` a hot spring).
+    // A name of the table or of the lexicon with an ending: one of the
+    // lexicon's (`Ջերմուկի`: Jermuk is a town and `ջերմուկ` a hot spring),
+    // or any of up to four letters after a name of five letters or more
+    // (`Մոսկվայից`), not after a short one, which starts common words too
+    // (`Արագ` "fast" is not `Արա` + `-գ`).
     lower.char_indices().skip(MIN_NAME_LETTERS).any(|(at, _)| {
         let (name, ending) = lower.split_at(at);
-        ending.chars().count() <= 4 && (table.lists(name) || vocabulary::armenian_proper(name))
+        let ending_fits = vocabulary::armenian_ending(ending)
+            || ending.chars().count() <= 4 && name.chars().count() >= 5;
+        ending_fits && (table.lists(name) || vocabulary::armenian_proper(name))
     })
 }
 

@@ -113,6 +113,12 @@ pub fn armenian_common(word: &str) -> bool {
     common
 }
 
+/// Whether `ending` is an ending of the Armenian lexicon's paradigms, or
+/// a plural, case and article composed.
+pub fn armenian_ending(ending: &str) -> bool {
+    armenian().endings.contains(ending)
+}
+
 /// Whether the lowercase Armenian `stem` is a stem or the dictionary form
 /// of a proper noun of the lexicon.
 pub fn armenian_proper(stem: &str) -> bool {
