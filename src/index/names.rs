@@ -40,18 +40,30 @@ pub fn name_words(text: &str, out: &mut String) {
     // Where the previous word ended, when it was a Georgian given name
     // written before a surname.
     let mut given_name_end: Option<usize> = None;
-    for word in crate::names::tokens(text) {
+    let mut words = crate::names::tokens(text).peekable();
+    while let Some(word) = words.next() {
         let Some(first) = word.chars().next() else {
             continue;
         };
         let start = offset(text, word);
         if is_georgian(first) {
-            let after_given_name =
-                given_name_end.is_some_and(|end| text[end..start].chars().all(char::is_whitespace));
-            let name = crate::names::georgian_name(word)
+            let adjacent = |end: usize, next: &str| {
+                text[end..offset(text, next)]
+                    .chars()
+                    .all(char::is_whitespace)
+            };
+            let after_given_name = given_name_end.is_some_and(|end| adjacent(end, word));
+            let end = start + word.len();
+            let before_surname = words.peek().is_some_and(|next| {
+                adjacent(end, next)
+                    && crate::names::georgian_given_name_and_armenian_surname(word, next)
+            });
+            let name = before_surname
+                || crate::names::georgian_name(word)
                 || after_given_name && crate::names::georgian_name_after_given_name(word);
-            given_name_end = (name && crate::names::georgian_given_name_before_surname(word))
-                .then_some(start + word.len());
+            given_name_end = (before_surname
+                || name && crate::names::georgian_given_name_before_surname(word))
+            .then_some(end);
             if !name {
                 continue;
             }
@@ -456,5 +468,10 @@ mod name_word_tests {
         // Not across punctuation, and not after the given name's full form.
         assert_eq!(words("ლევან, ქობალიას"), "ლევან");
         assert_eq!(words("ლევანი ქობალიას"), "ლევანი");
+        // An unknown given name before an Armenian surname.
+        assert_eq!(
+            words("ჟურნალისტებმა ედმონ მარუქიანს ჰკითხეს"),
+            "ედმონ მარუქიანს"
+        );
     }
 }

@@ -375,6 +375,39 @@ pub fn georgian_given_name_before_surname(word: &str) -> bool {
     gazetteer || table::table().lists(&lower)
 }
 
+/// Whether two Georgian words side by side are an unknown given name and
+/// an Armenian surname: the first written without the nominative `-ი` and
+/// without a case ending, of four letters or more, the second ending in
+/// `-იან` (Armenian `-յան`) once its case ending is read off, of six
+/// letters or more (`ედმონ მარუქიანს`). Georgian writes a common word
+/// bare before a noun too (`ჩვეულებრივ ადამიანს` "to an ordinary
+/// person"), which this takes for a name; it costs a key, and a false
+/// match only for a query of that spelling.
+pub fn georgian_given_name_and_armenian_surname(given: &str, surname: &str) -> bool {
+    let mut lower = String::with_capacity(surname.len());
+    lowercase_into(surname, &mut lower);
+    let armenian_surname = inflection::readings(&lower).iter().next().is_some_and(|b| {
+        let reading = &lower[..b.keep];
+        let stem = reading.strip_suffix('ი').unwrap_or(reading);
+        stem.ends_with("იან") && stem.chars().count() >= 6
+    });
+    armenian_surname && georgian_bare(given, 4)
+}
+
+/// Whether a Georgian word of at least `letters` letters ends in a
+/// consonant with no case ending read off it: a given name or an adjective
+/// before the noun it goes with (`ლევან`, `დიდ`).
+fn georgian_bare(word: &str, letters: usize) -> bool {
+    let mut lower = String::with_capacity(word.len());
+    lowercase_into(word, &mut lower);
+    let bare = inflection::readings(&lower)
+        .iter()
+        .next()
+        .is_some_and(|b| b.keep == lower.len() && b.append.is_empty());
+    bare && lower.chars().count() >= letters
+        && !lower.chars().next_back().is_none_or(inflection::is_vowel)
+}
+
 /// Whether a Georgian word right after a given name written before a
 /// surname ([`georgian_given_name_before_surname`]) is taken for that
 /// surname: any word of at least four letters once its case ending is read
@@ -709,8 +742,13 @@ mod tests {
     // stem of the Armenian lexicon and an ending; names stay names.
     #[test]
     fn armenian_sentence_starts() {
-        for word in ["Լրագրողները", "Հանդիպմանը", "Կառավարությունը", "Քաղաքում"]
-        {
+        for word in [
+            "Լրագրողները",
+            "Հանդիպմանը",
+            "Կառավարությունը",
+            "Քաղաքում",
+            "Արագ",
+        ] {
             assert!(!name_at_sentence_start(word), "{word}");
         }
         for word in [
@@ -755,6 +793,24 @@ mod tests {
         assert!(georgian_name_after_given_name("ჩიქოვანმა"));
         assert!(!georgian_name_after_given_name("ასევე"));
         assert!(!georgian_name_after_given_name("კი"));
+        // An unknown given name and an Armenian surname, side by side.
+        assert!(georgian_given_name_and_armenian_surname(
+            "ედმონ",
+            "მარუქიანს"
+        ));
+        assert!(georgian_given_name_and_armenian_surname(
+            "არამ",
+            "გაბრიელიანი"
+        ));
+        assert!(!georgian_given_name_and_armenian_surname(
+            "ედმონი",
+            "მარუქიანს"
+        ));
+        assert!(!georgian_given_name_and_armenian_surname("დიდ", "ადამიანს"));
+        assert!(!georgian_given_name_and_armenian_surname(
+            "ედმონ",
+            "საკითხები"
+        ));
     }
 
     /// Pairs from a fixture file (`a<TAB>b[<TAB>id]`, `#` comments).
