@@ -17,7 +17,10 @@
 //! and a shipped table of the region's names (module `table`, data in
 //! `names.txt`) joins spellings that no rule brings together (Əmirbəyov
 //! and Амирбеков, Giorgi and Георгий) and lists the Georgian names that
-//! [`georgian_name`] recognises in text without capitals. An Armenian
+//! [`georgian_name`] recognises in text without capitals. Which words may
+//! be names at all is module `vocabulary`'s: the languages' common words,
+//! and an Armenian lexicon whose proper nouns also serve as a gazetteer in
+//! Georgian. An Armenian
 //! surname keys with its initial `h` and without it, since Russian drops it
 //! (Hakobyan, Акопян) and Turkish writes `kh` as `h` (Haçaturyan).
 //!
