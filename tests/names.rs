@@ -210,3 +210,63 @@ async fn declined_names_are_found_across_scripts_without_look_alikes() {
         assert_eq!(paths(query), expected, "{query}");
     }
 }
+
+const CONTEXT: &[(&str, &str, &str, &str)] = &[
+    (
+        "/hy-game.html",
+        "hy",
+        "Մարզիչը գոհ է",
+        "Խաղը ավարտվեց ոչ-ոքի։ Պահին մարզիչը գոհ էր թիմի խաղից։ Կայքը հրապարակել է լուսանկարներ։",
+    ),
+    (
+        "/en-gory.html",
+        "en",
+        "Witnesses speak of the night",
+        "Gory details emerged on Monday. Witnesses described gory scenes in the old quarter of the city.",
+    ),
+    (
+        "/ka-mayor.html",
+        "ka",
+        "ახალი საავადმყოფო",
+        "ჟურნალისტებს ლევან ქობალიამ უპასუხა. არტიკში ახალი საავადმყოფო გაიხსნა.",
+    ),
+];
+
+// Issue 16: an Armenian common word at a sentence start (`Խաղը` "the
+// game" keys like Kakha, `Պահին` "at the moment" like Baku) and a word the
+// text writes in lowercase elsewhere (`Gory`, `gory`, which keys like
+// Gori) are no names; a Georgian surname after a given name (`ლევან
+// ქობალიამ`) and a place of the Armenian lexicon's gazetteer (`არტიკში`)
+// are, though the table lists neither.
+#[tokio::test(flavor = "multi_thread")]
+async fn context_tells_names_from_common_words() {
+    let (_server, dep) = indexed(CONTEXT).await;
+    let paths = |query: &str| -> Vec<String> {
+        let found = dep.search(&[query]);
+        let mut got: Vec<String> = found["hits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|h| {
+                h["url"]
+                    .as_str()
+                    .and_then(|u| u.rsplit('/').next())
+                    .map(str::to_string)
+            })
+            .collect();
+        got.sort();
+        got
+    };
+    for (query, expected) in [
+        ("Kakha", vec![]),
+        ("Baku", vec![]),
+        ("Гори", vec![]),
+        ("Kobalia", vec!["ka-mayor.html"]),
+        ("Кобалия", vec!["ka-mayor.html"]),
+        ("Artik", vec!["ka-mayor.html"]),
+        ("Արթիկ", vec!["ka-mayor.html"]),
+    ] {
+        assert_eq!(paths(query), expected, "{query}");
+    }
+}

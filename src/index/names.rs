@@ -19,29 +19,63 @@ use super::analysis::WordTokenizer;
 use crate::names::Folder;
 
 /// Appends to `out` the words of `text` that can be names: those written
-/// with a capital in a script that has capitals (at the start of a
-/// sentence, where every word has one, not the language's common words:
-/// see [`crate::names::name_at_sentence_start`]), and, in Georgian, which
+/// with a capital in a script that has capitals, and, in Georgian, which
 /// has none, the words [`crate::names::georgian_name`] takes for names
-/// (a case form of a known name, or a surname's shape); other Georgian
-/// words, however they key, are no names (`ბაღი` "orchard" keys like Baku).
+/// (a case form of a known name, a surname's shape, a name of the
+/// gazetteer) and the word after a given name written before a surname
+/// (`ლევან იოსელიანს`, see
+/// [`crate::names::georgian_given_name_before_surname`]); other Georgian
+/// words, however they key, are no names (`ბაღი` "orchard" keys like
+/// Baku). At the start of a sentence, where every word has a capital, a
+/// word is a name only when it is not a common word
+/// ([`crate::names::name_at_sentence_start`]) and the text does not write
+/// it in lowercase elsewhere: within one text, a word capitalised only
+/// where a sentence starts and lowercase in the middle of one is a common
+/// word of the language, whatever list it is missing from.
 /// Names are capitalised in every cased script the press we follow writes
 /// in, so this keeps the index of name keys small (and fast to build)
 /// without losing names; queries are keyed whatever their case, so
 /// `hajiyev` still finds `Гаджиев`.
 pub fn name_words(text: &str, out: &mut String) {
-    for word in crate::names::tokens(text) {
+    // Where the previous word ended, when it was a Georgian given name
+    // written before a surname.
+    let mut given_name_end: Option<usize> = None;
+    let mut words = crate::names::tokens(text).peekable();
+    while let Some(word) = words.next() {
         let Some(first) = word.chars().next() else {
             continue;
         };
+        let start = offset(text, word);
         if is_georgian(first) {
-            if !crate::names::georgian_name(word) {
+            let adjacent = |end: usize, next: &str| {
+                text[end..offset(text, next)]
+                    .chars()
+                    .all(char::is_whitespace)
+            };
+            let after_given_name = given_name_end.is_some_and(|end| adjacent(end, word));
+            let end = start + word.len();
+            let before_surname = words.peek().is_some_and(|next| {
+                adjacent(end, next)
+                    && crate::names::georgian_given_name_and_armenian_surname(word, next)
+            });
+            let name = before_surname
+                || crate::names::georgian_name(word)
+                || after_given_name && crate::names::georgian_name_after_given_name(word);
+            given_name_end = (before_surname
+                || name && crate::names::georgian_given_name_before_surname(word))
+            .then_some(end);
+            if !name {
                 continue;
             }
-        } else if first.is_lowercase()
-            || sentence_start(text, word) && !crate::names::name_at_sentence_start(word)
-        {
-            continue;
+        } else {
+            given_name_end = None;
+            if first.is_lowercase()
+                || sentence_start(text, word)
+                    && (!crate::names::name_at_sentence_start(word)
+                        || lowercase_elsewhere(text, word))
+            {
+                continue;
+            }
         }
         if !out.is_empty() {
             out.push(' ');
@@ -50,12 +84,39 @@ pub fn name_words(text: &str, out: &mut String) {
     }
 }
 
+/// Byte offset of `word`, a slice of `text`, in `text`.
+fn offset(text: &str, word: &str) -> usize {
+    (word.as_ptr() as usize)
+        .saturating_sub(text.as_ptr() as usize)
+        .min(text.len())
+}
+
+/// Whether `text` also has `word` (a capitalised word of it) in lowercase,
+/// as a whole word. Asked once for each sentence start that may be a
+/// name; a SIMD substring search over the text costs less than gathering
+/// the text's lowercase words into a set first.
+fn lowercase_elsewhere(text: &str, word: &str) -> bool {
+    let lower = word.to_lowercase();
+    if lower == word {
+        return false;
+    }
+    let is_letter = |c: char| crate::letters::is_alphanumeric(c);
+    memchr::memmem::find_iter(text.as_bytes(), lower.as_bytes()).any(|at| {
+        // A match of a whole UTF-8 sequence starts and ends on char
+        // boundaries.
+        !text[..at].chars().next_back().is_some_and(is_letter)
+            && !text[at + lower.len()..]
+                .chars()
+                .next()
+                .is_some_and(is_letter)
+    })
+}
+
 /// Whether `word`, a slice of `text`, starts a sentence: nothing but
 /// spaces, quotes, brackets and dashes between it and the start of the text
 /// or the end of the previous sentence.
 fn sentence_start(text: &str, word: &str) -> bool {
-    let at = (word.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-    for c in text[..at.min(text.len())].chars().rev() {
+    for c in text[..offset(text, word)].chars().rev() {
         match c {
             '.' | '!' | '?' | '…' | '։' | '\n' => return true,
             c if c.is_whitespace() => {}
@@ -377,5 +438,40 @@ mod name_word_tests {
         // common words are no names.
         assert_eq!(words("Bu gün Bakıda. Bax, Gəncə"), "Bakıda Gəncə");
         assert_eq!(words("თხილის მოსავალი ბაღში კარგი იყო"), "");
+    }
+
+    // Issue 16: a word capitalised at a sentence start and lowercase in
+    // the middle of another sentence of the same text is a common word,
+    // in any cased script.
+    #[test]
+    fn a_word_the_text_writes_in_lowercase_is_no_name() {
+        assert_eq!(
+            words("Widgets sold well in Baku. Buyers of widgets came from Ganja."),
+            "Baku Buyers Ganja"
+        );
+        assert_eq!(
+            words("Ларьки закрыли в Гяндже. Новые ларьки откроют летом."),
+            "Гяндже"
+        );
+        // A name the text writes capitalised elsewhere stays a name.
+        assert_eq!(words("Widgets met Widgets."), "Widgets Widgets");
+    }
+
+    // Issue 16: in Georgian, the word after a given name written before
+    // a surname (without its `-ი`) is the surname, listed or not.
+    #[test]
+    fn georgian_surname_after_a_given_name() {
+        assert_eq!(
+            words("ლევან ქობალიას თქმით, ბაღში კარგი მოსავალია"),
+            "ლევან ქობალიას"
+        );
+        // Not across punctuation, and not after the given name's full form.
+        assert_eq!(words("ლევან, ქობალიას"), "ლევან");
+        assert_eq!(words("ლევანი ქობალიას"), "ლევანი");
+        // An unknown given name before an Armenian surname.
+        assert_eq!(
+            words("ჟურნალისტებმა ედმონ მარუქიანს ჰკითხეს"),
+            "ედმონ მარუქიანს"
+        );
     }
 }

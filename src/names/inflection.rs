@@ -135,7 +135,7 @@ fn last_char(s: &str) -> Option<char> {
     s.chars().next_back()
 }
 
-fn is_vowel(c: char) -> bool {
+pub fn is_vowel(c: char) -> bool {
     matches!(
         c,
         'a' | 'e'

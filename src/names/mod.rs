@@ -17,7 +17,10 @@
 //! and a shipped table of the region's names (module `table`, data in
 //! `names.txt`) joins spellings that no rule brings together (Əmirbəyov
 //! and Амирбеков, Giorgi and Георгий) and lists the Georgian names that
-//! [`georgian_name`] recognises in text without capitals. An Armenian
+//! [`georgian_name`] recognises in text without capitals. Which words may
+//! be names at all is module `vocabulary`'s: the languages' common words,
+//! and an Armenian lexicon whose proper nouns also serve as a gazetteer in
+//! Georgian. An Armenian
 //! surname keys with its initial `h` and without it, since Russian drops it
 //! (Hakobyan, Акопян) and Turkish writes `kh` as `h` (Haçaturyan).
 //!
@@ -32,6 +35,7 @@ mod inflection;
 mod key;
 mod table;
 mod translit;
+mod vocabulary;
 
 pub use inflection::Script;
 /// The hasher of the name tables, for other per-word caches.
@@ -255,20 +259,41 @@ pub fn name_keys(token: &str) -> Vec<String> {
 /// Whether a capitalised word at the start of a sentence may be a name: not
 /// when it is one of the common words of Azerbaijani, Turkish, Russian or
 /// English (`common.txt`: the 10,000 most frequent words of each, and
-/// Armenian pronouns, auxiliaries and conjunctions), unless
-/// the names table lists it (`Bakı` is a frequent word too). Elsewhere in a
-/// sentence a capital is the writer's word that the word is a name.
+/// Armenian pronouns, auxiliaries and conjunctions) or a form of a common
+/// word of the Armenian lexicon (`Լրագրողները` "the journalists"; see
+/// module `vocabulary`), unless the names table lists it or its reading
+/// (`Bakı` is a frequent word too, `Երևանում` a form of a listed name).
+/// Elsewhere in a sentence a capital is the writer's word that the word is
+/// a name.
 pub fn name_at_sentence_start(word: &str) -> bool {
     let mut lower = String::with_capacity(word.len());
     lowercase_into(without_apostrophe_suffix(word), &mut lower);
-    !common_words().contains(lower.as_str()) || table::table().lists(&lower)
+    let table = table::table();
+    if table.lists(&lower) {
+        return true;
+    }
+    if vocabulary::common(&lower) {
+        return false;
+    }
+    if Script::of(&lower) != Script::Armenian || !vocabulary::armenian_common(&lower) {
+        return true;
+    }
+    // A name of the table or of the lexicon with an ending: one of the
+    // lexicon's (`Ջերմուկի`: Jermuk is a town and `ջերմուկ` a hot spring),
+    // or any of up to four letters after a name of five letters or more
+    // (`Մոսկվայից`), not after a short one, which starts common words too
+    // (`Արագ` "fast" is not `Արա` + `-գ`).
+    lower.char_indices().skip(MIN_NAME_LETTERS).any(|(at, _)| {
+        let (name, ending) = lower.split_at(at);
+        let ending_fits = vocabulary::armenian_ending(ending)
+            || ending.chars().count() <= 4 && name.chars().count() >= 5;
+        ending_fits && (table.lists(name) || vocabulary::armenian_proper(name))
+    })
 }
 
-/// The common words of `common.txt`, parsed on first use.
-fn common_words() -> &'static table::FastSet<&'static str> {
-    static WORDS: std::sync::OnceLock<table::FastSet<&'static str>> = std::sync::OnceLock::new();
-    WORDS.get_or_init(|| include_str!("common.txt").lines().collect())
-}
+/// The shortest name [`name_at_sentence_start`] looks for at the start of
+/// an Armenian word.
+const MIN_NAME_LETTERS: usize = 3;
 
 /// Whether a Georgian word (Georgian has no capitals) is likely a name: a
 /// case form of a name of the shipped table (`თბილისში`, `კობახიძემ`), or
@@ -324,7 +349,98 @@ pub fn georgian_name(word: &str) -> bool {
     let surname = ["ოვი", "ევი", "ოვ", "ევ", "ოვა", "ევა"]
         .iter()
         .any(|s| ends(s));
-    surname && letters >= 5 && !(lower.ends_with("ოვს") || lower.ends_with("ევს"))
+    if surname && letters >= 5 && !(lower.ends_with("ოვს") || lower.ends_with("ევს")) {
+        return true;
+    }
+    // A name of the Armenian lexicon's gazetteer, as Georgian renders it
+    // letter for letter: `ვარდენისიდან` is `Վարդենիս`.
+    vocabulary::georgian_proper(reading)
+}
+
+/// Whether a Georgian word is a given name written before a surname.
+/// Georgian drops the nominative `-ი` of a given name that a surname
+/// follows (`ლევანი`, but `ლევან დავითაშვილი`), so a word that is a known
+/// given name (the table's, or the Armenian lexicon's, as `არმან` is
+/// `Արման`) without that `-ი` and without any case ending says that the
+/// next word is a surname; see [`georgian_name_after_given_name`].
+pub fn georgian_given_name_before_surname(word: &str) -> bool {
+    let mut lower = String::with_capacity(word.len() + 3);
+    lowercase_into(word, &mut lower);
+    let bare = inflection::readings(&lower)
+        .iter()
+        .next()
+        .is_some_and(|b| b.keep == lower.len() && b.append.is_empty());
+    if !bare || lower.chars().next_back().is_none_or(inflection::is_vowel) {
+        return false;
+    }
+    let gazetteer = vocabulary::georgian_proper(&lower);
+    lower.push('ი');
+    gazetteer || table::table().lists(&lower)
+}
+
+/// Whether two Georgian words side by side are an unknown given name and
+/// an Armenian surname: the first written without the nominative `-ი` and
+/// without a case ending, of four letters or more, the second ending in
+/// `-იან` (Armenian `-յան`) once its case ending is read off, of six
+/// letters or more (`ედმონ მარუქიანს`). Georgian writes a common word
+/// bare before a noun too (`ჩვეულებრივ ადამიანს` "to an ordinary
+/// person"), which this takes for a name; it costs a key, and a false
+/// match only for a query of that spelling.
+pub fn georgian_given_name_and_armenian_surname(given: &str, surname: &str) -> bool {
+    let mut lower = String::with_capacity(surname.len());
+    lowercase_into(surname, &mut lower);
+    let armenian_surname = inflection::readings(&lower).iter().next().is_some_and(|b| {
+        let reading = &lower[..b.keep];
+        let stem = reading.strip_suffix('ი').unwrap_or(reading);
+        stem.ends_with("იან") && stem.chars().count() >= 6
+    });
+    armenian_surname && georgian_bare(given, 4)
+}
+
+/// Whether a Georgian word of at least `letters` letters ends in a
+/// consonant with no case ending read off it: a given name or an adjective
+/// before the noun it goes with (`ლევან`, `დიდ`).
+fn georgian_bare(word: &str, letters: usize) -> bool {
+    let mut lower = String::with_capacity(word.len());
+    lowercase_into(word, &mut lower);
+    let bare = inflection::readings(&lower)
+        .iter()
+        .next()
+        .is_some_and(|b| b.keep == lower.len() && b.append.is_empty());
+    bare && lower.chars().count() >= letters
+        && !lower.chars().next_back().is_none_or(inflection::is_vowel)
+}
+
+/// Whether a Georgian word right after a given name written before a
+/// surname ([`georgian_given_name_before_surname`]) is taken for that
+/// surname: any word of at least four letters once its case ending is read
+/// off, but the few function words that may stand there (`ლევან კი`,
+/// `ტიგრან ასევე`). This is how the surnames no table lists and no shape
+/// rule knows are found (`ტიგრან ბალაიანის`, `ლევან იოსელიანს`).
+pub fn georgian_name_after_given_name(word: &str) -> bool {
+    const FUNCTION_WORDS: &[&str] = &[
+        "ასევე",
+        "კიდევ",
+        "უკვე",
+        "ისევ",
+        "თავად",
+        "თვითონ",
+        "არის",
+        "იყო",
+        "იქნება",
+        "ამბობს",
+        "განაცხადა",
+        "აცხადებს",
+    ];
+    let mut lower = String::with_capacity(word.len());
+    lowercase_into(word, &mut lower);
+    if FUNCTION_WORDS.contains(&lower.as_str()) {
+        return false;
+    }
+    inflection::readings(&lower)
+        .iter()
+        .next()
+        .is_some_and(|b| lower[..b.keep].chars().count() >= 4)
 }
 
 /// The Latin skeleton of one token before the phonetic merging, for
@@ -623,6 +739,81 @@ mod tests {
         ] {
             assert!(!georgian_name(word), "{word}");
         }
+    }
+
+    // Issue 16: Armenian common words at a sentence start are read as a
+    // stem of the Armenian lexicon and an ending; names stay names.
+    #[test]
+    fn armenian_sentence_starts() {
+        for word in [
+            "Լրագրողները",
+            "Հանդիպմանը",
+            "Կառավարությունը",
+            "Քաղաքում",
+            "Արագ",
+        ] {
+            assert!(!name_at_sentence_start(word), "{word}");
+        }
+        for word in [
+            "Երևանում",
+            "Փաշինյանը",
+            "Գյումրիում",
+            "Արթիկում",
+            "Մարտունիից",
+            "Կապանից",
+            "Ջերմուկի",
+            "Մոսկվայից",
+        ] {
+            assert!(name_at_sentence_start(word), "{word}");
+        }
+    }
+
+    // Issue 16: Georgian renders the names of the Armenian lexicon's
+    // gazetteer letter for letter, and that makes them names in Georgian
+    // text though the table does not list them.
+    #[test]
+    fn georgian_names_from_the_gazetteer() {
+        for name in ["არტიკში", "მარტუნიდან", "ვარდენისის", "არმან"]
+        {
+            assert!(georgian_name(name), "{name}");
+        }
+        for word in ["ბაღი", "ბაღში", "ადამიანი", "საკითხები", "ფილმი"]
+        {
+            assert!(!georgian_name(word), "{word}");
+        }
+    }
+
+    // Issue 16: a given name without its `-ი` is followed by a surname,
+    // which is a name whatever its shape.
+    #[test]
+    fn georgian_given_names_before_surnames() {
+        assert!(georgian_given_name_before_surname("ლევან"));
+        assert!(georgian_given_name_before_surname("ტიგრან"));
+        assert!(!georgian_given_name_before_surname("ლევანი"));
+        assert!(!georgian_given_name_before_surname("თბილისში"));
+        assert!(!georgian_given_name_before_surname("ბაღი"));
+        assert!(georgian_name_after_given_name("ქობალიას"));
+        assert!(georgian_name_after_given_name("ჩიქოვანმა"));
+        assert!(!georgian_name_after_given_name("ასევე"));
+        assert!(!georgian_name_after_given_name("კი"));
+        // An unknown given name and an Armenian surname, side by side.
+        assert!(georgian_given_name_and_armenian_surname(
+            "ედმონ",
+            "მარუქიანს"
+        ));
+        assert!(georgian_given_name_and_armenian_surname(
+            "არამ",
+            "გაბრიელიანი"
+        ));
+        assert!(!georgian_given_name_and_armenian_surname(
+            "ედმონი",
+            "მარუქიანს"
+        ));
+        assert!(!georgian_given_name_and_armenian_surname("დიდ", "ადამიანს"));
+        assert!(!georgian_given_name_and_armenian_surname(
+            "ედმონ",
+            "საკითხები"
+        ));
     }
 
     /// Pairs from a fixture file (`a<TAB>b[<TAB>id]`, `#` comments).
