@@ -34,6 +34,7 @@ mod writer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -104,6 +105,11 @@ pub enum Mode {
 /// than the daemon's trickle of news (a commit writes and syncs a segment),
 /// and a kill between commits only costs re-indexing (upserts).
 const DRAIN_BATCH: usize = 5_000;
+
+/// Longest time between commits while draining: with the daemon's one
+/// second, an import committed (writing, syncing and later merging a
+/// segment) every thousand or so documents instead of every five thousand.
+const DRAIN_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Articles waiting for the index writer at most (see the channel in
 /// [`Tasks::start`]).
@@ -355,7 +361,11 @@ impl Tasks {
                     Mode::Drain => config.pipeline.commit_batch.max(DRAIN_BATCH),
                     _ => config.pipeline.commit_batch,
                 },
-                interval: config.pipeline.commit_interval,
+                interval: match mode {
+                    Mode::Drain => config.pipeline.commit_interval.max(DRAIN_INTERVAL),
+                    _ => config.pipeline.commit_interval,
+                },
+                linger: mode != Mode::Drain,
                 retry: mode == Mode::Forever,
                 cancel: cancel.clone(),
             },

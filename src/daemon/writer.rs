@@ -64,6 +64,9 @@ pub(super) struct WriterTask {
     pub telemetry: Arc<Telemetry>,
     pub batch: usize,
     pub interval: Duration,
+    /// Commit [`LINGER`] after the last article when no more come (for
+    /// freshness); a bulk load commits by count and interval only.
+    pub linger: bool,
     /// Retry after a storage fault (the daemon) rather than end with it.
     pub retry: bool,
     /// The run is stopping: give up retrying (the work stays queued).
@@ -112,9 +115,10 @@ async fn run(
     let mut last_added = Instant::now();
     loop {
         task.telemetry.heartbeat.beat();
-        let wake = match deadline {
-            Some(d) => d.min(last_added + LINGER),
-            None => Instant::now() + task.interval,
+        let wake = match (deadline, task.linger) {
+            (Some(d), true) => d.min(last_added + LINGER),
+            (Some(d), false) => d,
+            (None, _) => Instant::now() + task.interval,
         };
         let msg = match tokio::time::timeout_at(wake, rx.recv()).await {
             Ok(m) => m,
