@@ -5,6 +5,8 @@
 //! the kinds share to ask only for what is new (conditional requests, the
 //! order of post ids).
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use url::Url;
 
 use super::SourceError;
@@ -131,6 +133,21 @@ fn parse_json<T: serde::de::DeserializeOwned>(
         response: response.url.clone(),
         message: format!("not the expected JSON: {e}"),
     })
+}
+
+/// Where a social source's poll left off (the account's id, the newest
+/// post seen), kept as JSON in the state store between polls.
+pub(super) trait PollCursor: Serialize + DeserializeOwned {
+    /// The cursor stored as `text`; `None` when it is unreadable (written
+    /// by another version), which only costs one full poll.
+    fn read(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+
+    fn write(&self) -> String {
+        // Plain data: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::api::{base_url, endpoint, get_json_if};
+use super::api::{base_url, endpoint, get_json_if, PollCursor};
 use super::source::{check_account, check_http_url, path_segments};
 use super::{KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::http::{Client, FetchError, Validators};
@@ -211,16 +211,9 @@ struct Cursor {
     indexed_at: DateTime<Utc>,
 }
 
+impl PollCursor for Cursor {}
+
 impl Cursor {
-    fn read(text: &str) -> Option<Cursor> {
-        serde_json::from_str(text).ok()
-    }
-
-    fn write(&self) -> String {
-        // Plain data: serialising cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
     /// Whether `feed` reaches back to this post: it holds it, or a post
     /// indexed no later (the newest seen may have been deleted).
     fn reached_by(&self, feed: &AuthorFeed) -> bool {

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::api::{base_url, endpoint, get_json, get_json_if, newer_id};
+use super::api::{base_url, endpoint, get_json, get_json_if, newer_id, PollCursor};
 use super::source::{check_account, check_http_url, path_segments};
 use super::{feed, KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::extract::text::fragment_text;
@@ -174,16 +174,7 @@ struct Cursor {
     since_id: Option<String>,
 }
 
-impl Cursor {
-    fn read(text: &str) -> Option<Cursor> {
-        serde_json::from_str(text).ok()
-    }
-
-    fn write(&self) -> String {
-        // Plain strings: serialising cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
+impl PollCursor for Cursor {}
 
 /// Read the account's statuses newer than the cursor's (conditional on
 /// `validators`), looking the account up first when the cursor does not

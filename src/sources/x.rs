@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::api::{base_url, endpoint, get_json, newer_id};
+use super::api::{base_url, endpoint, get_json, newer_id, PollCursor};
 use super::source::{check_account, check_http_url, path_segments};
 use super::{feed, KeyProblem, KindKeys, Poll, Source, SourceError, SourceOptions};
 use crate::http::{Client, FetchError, Validators};
@@ -212,16 +212,7 @@ struct Cursor {
     since_id: Option<String>,
 }
 
-impl Cursor {
-    fn read(text: &str) -> Option<Cursor> {
-        serde_json::from_str(text).ok()
-    }
-
-    fn write(&self) -> String {
-        // Plain strings: serialising cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
+impl PollCursor for Cursor {}
 
 /// Look the account up by its user name: its id and names, no tweet seen.
 async fn lookup(
