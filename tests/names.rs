@@ -40,6 +40,25 @@ fn page(lang: &str, title: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The last path segments of the pages `pressd search QUERY` finds, sorted.
+fn pages_found(dep: &Deployment, query: &str) -> Vec<String> {
+    let found = dep.search(&[query]);
+    let mut got: Vec<String> = found["hits"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|h| {
+            h["url"]
+                .as_str()
+                .and_then(|u| u.rsplit('/').next())
+                .map(str::to_string)
+        })
+        .collect();
+    got.sort();
+    got
+}
+
 /// Serves `pages` as one JSON feed, runs the daemon once over it, and
 /// returns the deployment to search.
 async fn indexed(pages: &[(&str, &str, &str, &str)]) -> (wiremock::MockServer, Deployment) {
@@ -167,23 +186,7 @@ const DECLINED: &[(&str, &str, &str, &str)] = &[
 #[tokio::test(flavor = "multi_thread")]
 async fn declined_names_are_found_across_scripts_without_look_alikes() {
     let (_server, dep) = indexed(DECLINED).await;
-    let paths = |query: &str| -> Vec<String> {
-        let found = dep.search(&[query]);
-        let mut got: Vec<String> = found["hits"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|h| {
-                h["url"]
-                    .as_str()
-                    .and_then(|u| u.rsplit('/').next())
-                    .map(str::to_string)
-            })
-            .collect();
-        got.sort();
-        got
-    };
+    let paths = |query: &str| pages_found(&dep, query);
     for (query, expected) in [
         // Georgian case forms (ergative, dative, postposition -ში).
         ("Kobakhidze", vec!["ka-visit.html"]),
@@ -241,23 +244,7 @@ const CONTEXT: &[(&str, &str, &str, &str)] = &[
 #[tokio::test(flavor = "multi_thread")]
 async fn context_tells_names_from_common_words() {
     let (_server, dep) = indexed(CONTEXT).await;
-    let paths = |query: &str| -> Vec<String> {
-        let found = dep.search(&[query]);
-        let mut got: Vec<String> = found["hits"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|h| {
-                h["url"]
-                    .as_str()
-                    .and_then(|u| u.rsplit('/').next())
-                    .map(str::to_string)
-            })
-            .collect();
-        got.sort();
-        got
-    };
+    let paths = |query: &str| pages_found(&dep, query);
     for (query, expected) in [
         ("Kakha", vec![]),
         ("Baku", vec![]),
