@@ -133,24 +133,29 @@ impl State {
         // for that many more still yields `limit` when enough are due.
         let fetch = i64::try_from(limit.saturating_add(exclude.len())).unwrap_or(i64::MAX);
         self.read("due_keys", |conn| {
-            let mut stmt = conn.prepare_cached(
+            // Two texts, not one with a flag: only a query that names
+            // `carried = 1` itself can use the partial index of carried
+            // entries (and never reads `carried` from the table).
+            let mut stmt = conn.prepare_cached(if carried_only {
+                "SELECT key, url, kind, FALSE
+                 FROM frontier
+                 WHERE carried = 1 AND next_attempt <= ?1
+                 ORDER BY discovered_at, rowid LIMIT ?2"
+            } else {
                 "SELECT key, url, kind,
                         kind = 'article' AND carried = 0
                  FROM frontier
-                 WHERE next_attempt <= ?1 AND (carried = 1 OR NOT ?3)
-                 ORDER BY discovered_at, rowid LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(
-                params![now.timestamp_millis(), fetch, carried_only],
-                |row| {
-                    Ok(Due {
-                        key: row.get(0)?,
-                        url: row.get(1)?,
-                        kind: kind_column(row, 2)?,
-                        fetch: row.get(3)?,
-                    })
-                },
-            )?;
+                 WHERE next_attempt <= ?1
+                 ORDER BY discovered_at, rowid LIMIT ?2"
+            })?;
+            let rows = stmt.query_map(params![now.timestamp_millis(), fetch], |row| {
+                Ok(Due {
+                    key: row.get(0)?,
+                    url: row.get(1)?,
+                    kind: kind_column(row, 2)?,
+                    fetch: row.get(3)?,
+                })
+            })?;
             let mut due = Vec::new();
             for entry in rows {
                 let entry = entry?;
