@@ -5,8 +5,11 @@
 //! dispatcher ([`pipeline`]) takes due frontier entries, fetches, extracts
 //! and tags them, and sends articles through a bounded channel to the single
 //! index writer ([`writer`]), which commits in batches and only then marks
-//! the entries done. A cancellation token stops everything; whatever was not
-//! committed is still in the frontier for the next start.
+//! the entries done, listing the documents for the watches. While the
+//! daemon runs, the watches' matcher and deliverer ([`crate::watch`]) follow
+//! the commits. A cancellation token stops everything; whatever was not
+//! committed is still in the frontier for the next start, whatever was not
+//! delivered in the outbox.
 //!
 //! Around that core, for running as a systemd service: [`notify`] speaks the
 //! sd_notify protocol (READY, STATUS, a watchdog fed only while the writer

@@ -403,6 +403,26 @@ impl State {
         })
     }
 
+    /// Forget the hits that fired and the messages that ended (delivered
+    /// or given up) before `before`, so that the store does not grow with
+    /// every hit ever; pending messages and hits waiting for a digest stay.
+    /// Kept as long as handled URLs ([`State::forget_handled`]): a
+    /// document is fetched again only once its URL is forgotten, and may
+    /// then fire again. Returns how many rows were forgotten.
+    pub fn forget_watch_history(&self, before: DateTime<Utc>) -> Result<u64, StateError> {
+        self.write("forget_watch_history", |tx| {
+            let hits = tx
+                .prepare_cached("DELETE FROM watch_hits WHERE batched = 1 AND at < ?1")?
+                .execute([ms(before)])?;
+            let messages = tx
+                .prepare_cached(
+                    "DELETE FROM watch_deliveries WHERE status != 'pending' AND done_at < ?1",
+                )?
+                .execute([ms(before)])?;
+            Ok((hits + messages) as u64)
+        })
+    }
+
     /// The latest `n` hits of `watch`, newest first: (hit, when it fired).
     pub fn recent_hits(
         &self,
@@ -687,10 +707,14 @@ mod tests {
             .expect("digest");
         assert!(state.unbatched_hits("d").expect("waiting").is_empty());
         assert!(state.due_digests(t(3601)).expect("due").is_empty());
+        // History goes by age; what still waits stays.
+        state
+            .record_matches("d", 0, &[hit("c")], false, &[], t(3700))
+            .expect("record");
+        assert_eq!(state.forget_watch_history(t(3650)).expect("forget"), 2);
+        assert_eq!(state.recent_hits("d", 10).expect("recent").len(), 1);
         // A watch removed from the configuration is forgotten.
         state.sync_watches(&[], t(3700)).expect("sync");
         assert!(state.watch_marks().expect("marks").is_empty());
-        let recent = state.recent_hits("d", 10).expect("recent");
-        assert_eq!(recent.len(), 2);
     }
 }

@@ -21,8 +21,8 @@ const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(10);
 /// A failed delivery is given up this long after it was made, by default:
 /// a receiver down for a night still gets everything in the morning.
 const DEFAULT_GIVE_UP: Duration = Duration::from_secs(24 * 3600);
-/// The shortest digest period.
-const MIN_DIGEST: Duration = Duration::from_secs(60);
+/// The shortest digest period: a shorter one is a message per commit.
+const MIN_DIGEST: Duration = Duration::from_secs(1);
 
 /// Keys that would hold a secret in the configuration text, refused with
 /// a pointer to the keys that read it from elsewhere.
@@ -102,7 +102,7 @@ impl Keys {
             }
         }
         if self.digest.is_some_and(|d| d < MIN_DIGEST) {
-            problems.push(KeyProblem::new("digest", "must be at least 1m"));
+            problems.push(KeyProblem::new("digest", "must be at least 1s"));
         }
         let dir = file.parent().unwrap_or(Path::new(""));
         let secret = match (self.webhook_secret_env, self.webhook_secret_file) {
