@@ -51,6 +51,10 @@ const IN_FLIGHT: usize = 8;
 /// wake-up be missed.
 const IDLE: Duration = Duration::from_secs(60);
 
+/// How long a message whose attempt could not be recorded is kept from
+/// being sent again.
+const UNRECORDED_HOLD: Duration = Duration::from_secs(5);
+
 /// Bytes of a failing command's stderr kept for the error.
 const STDERR_TAIL: usize = 500;
 
@@ -243,6 +247,14 @@ pub async fn run(
     watches: Arc<Watches>,
     cancel: CancellationToken,
 ) {
+    // Said at start rather than at the first message, hours later.
+    for watch in watches.all().iter() {
+        if let Some(secret) = watch.webhook.as_ref().and_then(|h| h.secret.as_ref()) {
+            if let Err(e) = read_secret(secret).await {
+                warn!(watch = %watch.id, error = %e, "the webhook's secret cannot be read; its messages wait until it can");
+            }
+        }
+    }
     let mut in_flight: JoinSet<String> = JoinSet::new();
     let mut busy: HashSet<String> = HashSet::new();
     loop {
@@ -353,7 +365,12 @@ async fn deliver(
             debug!(delivery = %delivery.id, status = status.as_str(), "delivery recorded")
         }
         // Still pending in the store: sent again later, with the same key.
-        Ok(Err(e)) => warn!(delivery = %delivery.id, error = %e, "cannot record a watch delivery"),
+        // Held a moment first, so that a store that cannot be written is
+        // not met with a stream of resends.
+        Ok(Err(e)) => {
+            warn!(delivery = %delivery.id, error = %e, "cannot record a watch delivery");
+            tokio::time::sleep(UNRECORDED_HOLD).await;
+        }
         Err(e) => warn!(delivery = %delivery.id, error = %e, "cannot record a watch delivery"),
     }
 }
@@ -376,6 +393,24 @@ mod tests {
 
     fn t(secs: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_700_000_000 + secs, 0).expect("time")
+    }
+
+    #[tokio::test]
+    async fn a_secret_file_loses_its_trailing_newline() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "k3y\n").expect("write");
+        assert_eq!(
+            read_secret(&Secret::File(path.clone())).await,
+            Ok(b"k3y".to_vec())
+        );
+        std::fs::write(&path, "\n").expect("write");
+        assert!(read_secret(&Secret::File(path)).await.is_err());
+        let missing = read_secret(&Secret::Env("PRESSD_TEST_NO_SUCH_VARIABLE".into())).await;
+        assert!(
+            missing.is_err_and(|e| e.contains("PRESSD_TEST_NO_SUCH_VARIABLE")),
+            "the error names the variable"
+        );
     }
 
     #[test]
