@@ -423,6 +423,26 @@ impl State {
         })
     }
 
+    /// Make every pending message of `watch` on `channel` due at `now`:
+    /// its receiver just took one, so those backing off from its outage go
+    /// now rather than at their next step. Returns how many.
+    pub fn hasten_deliveries(
+        &self,
+        watch: &str,
+        channel: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StateError> {
+        self.write("hasten_deliveries", |tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE watch_deliveries SET next_attempt = ?3
+                     WHERE watch = ?1 AND channel = ?2 AND status = 'pending' AND next_attempt > ?3",
+                )?
+                .execute(params![watch, channel, ms(now)])?;
+            Ok(n as u64)
+        })
+    }
+
     /// The latest `n` hits of `watch`, newest first: (hit, when it fired).
     pub fn recent_hits(
         &self,
@@ -671,8 +691,31 @@ mod tests {
             .expect("due")
             .is_empty());
         assert_eq!(state.next_delivery().expect("next"), Some(t(60)));
+        // Another message of the watch went through: the receiver is back.
+        assert_eq!(
+            state
+                .hasten_deliveries("w", "command", t(4))
+                .expect("hasten"),
+            0
+        );
+        assert_eq!(
+            state
+                .hasten_deliveries("w", "webhook", t(4))
+                .expect("hasten"),
+            1
+        );
+        assert_eq!(state.next_delivery().expect("next"), Some(t(4)));
+        state
+            .record_attempt(
+                "k1",
+                DeliveryStatus::Pending,
+                Some("HTTP 500"),
+                Some(t(60)),
+                t(5),
+            )
+            .expect("retry");
         let due = state.due_deliveries(t(60), 10, &none).expect("due");
-        assert_eq!((due[0].id.as_str(), due[0].attempts), ("k1", 1));
+        assert_eq!((due[0].id.as_str(), due[0].attempts), ("k1", 2));
         state
             .record_attempt("k1", DeliveryStatus::Failed, Some("HTTP 404"), None, t(61))
             .expect("give up");

@@ -15,7 +15,9 @@
 //! jitter (each wait drawn between half and all of its step, so that
 //! messages that failed together do not come back together), up to
 //! [`MAX_RETRY_DELAY`], and stop once the watch's `give_up` has passed
-//! since the message was made; the last try falls on that moment. A message
+//! since the message was made; the last try falls on that moment. When a
+//! message goes through, the others of its watch and channel that are
+//! backing off go at once: the receiver is back. A message
 //! given up stays in the store as `failed`, is logged, and counts in
 //! `pressd watches` and `/metrics`.
 //!
@@ -39,8 +41,10 @@ use super::message::{signature, DELIVERY_HEADER, SIGNATURE_HEADER, WATCH_HEADER}
 use super::{Channel, CommandDelivery, Retry, Secret, Watch, Watches, Webhook};
 use crate::state::{DeliveryStatus, PendingDelivery, State};
 
-/// The longest wait between two tries of a message.
-pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
+/// The longest wait between two tries of a message: a receiver back from
+/// a long outage gets its first message within this, and the rest right
+/// after it.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(300);
 
 /// Messages being sent at once: a slow receiver holds one slot, not the
 /// outbox.
@@ -356,8 +360,15 @@ async fn deliver(
         }
     };
     let (s, id) = (state.clone(), delivery.id.clone());
+    let (watch_id, channel) = (delivery.watch.clone(), delivery.channel.clone());
     let recorded = tokio::task::spawn_blocking(move || {
-        s.record_attempt(&id, status, error.as_deref(), retry_at, now)
+        s.record_attempt(&id, status, error.as_deref(), retry_at, now)?;
+        if status == DeliveryStatus::Ok {
+            // The receiver is up: whatever of this watch and channel is
+            // backing off from its outage goes now.
+            s.hasten_deliveries(&watch_id, &channel, now)?;
+        }
+        Ok::<_, crate::state::StateError>(())
     })
     .await;
     match recorded {
@@ -424,6 +435,11 @@ mod tests {
             assert!(first >= t(5) && first <= t(10), "{first}");
             let third = next_try(&retry, 3, t(0), t(100)).expect("retry");
             assert!(third >= t(120) && third <= t(140), "{third}");
+        }
+        // Steps stop growing at the cap.
+        for _ in 0..50 {
+            let late = next_try(&retry, 30, t(0), t(1000)).expect("retry");
+            assert!(late >= t(1150) && late <= t(1300), "{late}");
         }
         // The last try falls on the deadline, and none comes after it.
         assert_eq!(next_try(&retry, 12, t(0), t(3500)), Some(t(3600)));

@@ -17,7 +17,7 @@ const DEFAULT_WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 /// A command's default time limit.
 const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default wait before the first retry of a failed delivery.
-const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(10);
+const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(5);
 /// A failed delivery is given up this long after it was made, by default:
 /// a receiver down for a night still gets everything in the morning.
 const DEFAULT_GIVE_UP: Duration = Duration::from_secs(24 * 3600);
