@@ -539,7 +539,7 @@ feed = true
     write(
         dir.path(),
         "watches.d/desk.toml",
-        "[[watch]]\nid = \"ganja\"\nquery = \"Ganja\"\nwebhook = \"http://127.0.0.1:9/hook\"\nwebhook_secret_file = \"secret.txt\"\nretry_delay = \"1s\"\ngive_up = \"1m\"\n",
+        "[[watch]]\nid = \"ganja\"\nquery = \"Ganja\"\nwebhook = \"http://127.0.0.1:9/hook\"\nwebhook_secret_file = \"secret.txt\"\nretry_delay = \"1s\"\nwebhook_give_up = \"1m\"\n",
     );
     let c = Config::load(&path).expect("valid");
     assert_eq!(c.watches.len(), 2);

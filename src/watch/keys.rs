@@ -52,7 +52,13 @@ pub struct Keys {
     pub feed: Option<bool>,
     #[serde(default, deserialize_with = "crate::duration::optional")]
     pub retry_delay: Option<Duration>,
-    #[serde(default, deserialize_with = "crate::duration::optional")]
+    /// Also taken as `webhook_give_up`, the first name for it; it
+    /// applies to commands too.
+    #[serde(
+        default,
+        alias = "webhook_give_up",
+        deserialize_with = "crate::duration::optional"
+    )]
     pub give_up: Option<Duration>,
 }
 
