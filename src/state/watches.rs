@@ -144,7 +144,8 @@ impl State {
     /// for the back catalogue); a removed one is forgotten, so that adding
     /// it again starts afresh (its hits stay, and still keep a document
     /// from firing twice). A changed digest period takes effect at the next
-    /// digest.
+    /// digest; a watch that no longer batches has its last digest due now,
+    /// for the hits that waited.
     pub fn sync_watches(
         &self,
         configured: &[(&str, Option<Duration>)],
@@ -163,14 +164,16 @@ impl State {
             let mut digest_on = tx.prepare_cached(
                 "UPDATE watches SET next_digest = ?2 WHERE id = ?1 AND next_digest IS NULL",
             )?;
-            let mut digest_off =
-                tx.prepare_cached("UPDATE watches SET next_digest = NULL WHERE id = ?1")?;
+            let mut digest_off = tx.prepare_cached(
+                "UPDATE watches SET next_digest = MIN(next_digest, ?2)
+                 WHERE id = ?1 AND next_digest IS NOT NULL",
+            )?;
             for (id, digest) in configured {
                 let next = digest.map(|d| ms(now) + duration_ms(d));
                 insert.execute(params![id, ms(now), last, next])?;
                 match next {
                     Some(next) => digest_on.execute(params![id, next])?,
-                    None => digest_off.execute([id])?,
+                    None => digest_off.execute(params![id, ms(now)])?,
                 };
             }
             let ids: HashSet<&str> = configured.iter().map(|(id, _)| *id).collect();
@@ -303,13 +306,14 @@ impl State {
     }
 
     /// A digest of `watch` was made: its hits `keys` go out in
-    /// `deliveries`, and the next digest is due at `next`; one transaction.
+    /// `deliveries`, and the next digest is due at `next` (`None`: the
+    /// watch no longer batches); one transaction.
     pub fn record_digest(
         &self,
         watch: &str,
         keys: &[String],
         deliveries: &[NewDelivery],
-        next: DateTime<Utc>,
+        next: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<(), StateError> {
         self.write("record_digest", |tx| {
@@ -321,7 +325,7 @@ impl State {
             }
             insert_deliveries(tx, deliveries, now)?;
             tx.prepare_cached("UPDATE watches SET next_digest = ?2 WHERE id = ?1")?
-                .execute(params![watch, ms(next)])?;
+                .execute(params![watch, next.map(ms)])?;
             Ok(())
         })
     }
@@ -746,7 +750,7 @@ mod tests {
         assert_eq!(waiting.len(), 2);
         let keys: Vec<String> = waiting.into_iter().map(|(k, _)| k).collect();
         state
-            .record_digest("d", &keys, &[delivery("k", "d")], t(7200), t(3600))
+            .record_digest("d", &keys, &[delivery("k", "d")], Some(t(7200)), t(3600))
             .expect("digest");
         assert!(state.unbatched_hits("d").expect("waiting").is_empty());
         assert!(state.due_digests(t(3601)).expect("due").is_empty());
@@ -756,6 +760,14 @@ mod tests {
             .expect("record");
         assert_eq!(state.forget_watch_history(t(3650)).expect("forget"), 2);
         assert_eq!(state.recent_hits("d", 10).expect("recent").len(), 1);
+        // A watch that stops batching has its last digest due at once, for
+        // the hit that waits.
+        state.sync_watches(&[("d", None)], t(3800)).expect("sync");
+        assert_eq!(state.due_digests(t(3800)).expect("due"), ["d"]);
+        state
+            .record_digest("d", &["c".to_string()], &[], None, t(3800))
+            .expect("last digest");
+        assert!(state.due_digests(t(9999)).expect("due").is_empty());
         // A watch removed from the configuration is forgotten.
         state.sync_watches(&[], t(3700)).expect("sync");
         assert!(state.watch_marks().expect("marks").is_empty());

@@ -211,9 +211,6 @@ fn digests(state: &State, watches: &[Arc<Watch>], now: DateTime<Utc>) -> Result<
         let Some(watch) = watches.iter().find(|w| w.id == id) else {
             continue;
         };
-        let Some(period) = watch.digest else {
-            continue;
-        };
         let waiting = state.unbatched_hits(&id)?;
         let hits: Vec<&str> = waiting.iter().map(|(_, h)| h.as_str()).collect();
         let deliveries = if hits.is_empty() {
@@ -222,7 +219,10 @@ fn digests(state: &State, watches: &[Arc<Watch>], now: DateTime<Utc>) -> Result<
             messages(watch, &hits)
         };
         let keys: Vec<String> = waiting.iter().map(|(k, _)| k.clone()).collect();
-        let next = now + chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX);
+        // `None` for a watch that stopped batching: this was its last.
+        let next = watch.digest.map(|period| {
+            now + chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX)
+        });
         if !hits.is_empty() {
             info!(watch = %id, hits = hits.len(), "watch digest");
         }
