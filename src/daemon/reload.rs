@@ -282,6 +282,20 @@ mod tests {
     }
 
     #[test]
+    fn watches_are_counted_by_id_and_settings() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pressd.toml");
+        let load = |text: &str| {
+            std::fs::write(&path, text).expect("write");
+            Config::load(&path).expect("valid").watches
+        };
+        let old = load("[[watch]]\nid = \"a\"\nquery = \"x\"\nfeed = true\n[[watch]]\nid = \"b\"\nquery = \"y\"\nfeed = true\n");
+        let new = load("[[watch]]\nid = \"a\"\nquery = \"x z\"\nfeed = true\n[[watch]]\nid = \"c\"\nquery = \"y\"\nfeed = true\n");
+        assert_eq!(diff_watches(&old, &new), (1, 1, 1));
+        assert_eq!(diff_watches(&old, &old), (0, 0, 0));
+    }
+
+    #[test]
     fn restart_keys_are_named() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("pressd.toml");
