@@ -4,7 +4,9 @@
 //! [`http`]), discovered [`item::Item`]s are queued in the [`state`] store,
 //! fetched and turned into articles by [`extract`] and [`lang`], and written
 //! into the Tantivy [`index`] by a single writer task run by the [`daemon`].
-//! The query side ([`index::search`], [`coverage`]) only reads the index.
+//! The query side ([`index::search`], [`coverage`]) only reads the index;
+//! [`watch`]es run saved searches over each commit's new documents and
+//! deliver what fired.
 //!
 //! The binary (`src/main.rs`) is thin glue over this library so that the
 //! integration tests can drive every part directly.
@@ -27,3 +29,4 @@ pub mod letters;
 pub mod names;
 pub mod sources;
 pub mod state;
+pub mod watch;

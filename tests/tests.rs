@@ -18,3 +18,4 @@ mod signals;
 mod social;
 mod source_url;
 mod systemd;
+mod watches;

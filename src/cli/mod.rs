@@ -22,10 +22,12 @@ use crate::lang::{Detector, Hints, DEFAULT_LANGUAGES};
 mod coverage_output;
 mod import;
 mod sources_output;
+mod watches_output;
 
 use coverage_output::coverage;
 use import::{import, ImportArgs};
 use sources_output::sources;
+use watches_output::watches;
 
 /// Multilingual press-coverage aggregator: polls outlets' feeds, extracts
 /// and language-tags articles, indexes them, and searches them.
@@ -69,6 +71,12 @@ pub enum Command {
     Sources {
         #[arg(long, value_enum, default_value_t = SourcesFormat::Table)]
         format: SourcesFormat,
+    },
+    /// List the configured watches (saved searches that notify) with their
+    /// last delivery, pending messages and failures.
+    Watches {
+        #[arg(long, value_enum, default_value_t = WatchesFormat::Table)]
+        format: WatchesFormat,
     },
     /// Validate the configuration and exit (non-zero on error).
     Check,
@@ -249,6 +257,12 @@ pub enum SourcesFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WatchesFormat {
+    Table,
+    Json,
+}
+
 /// Parse arguments, run the command, map the outcome to an exit code:
 /// 0 success, 1 failure, 2 bad usage or a malformed query.
 pub fn main() -> ExitCode {
@@ -298,14 +312,19 @@ fn execute(args: Args) -> Result<ExitCode> {
             let config = load_config(&args.config)?;
             sources(&config, format)
         }
+        Command::Watches { format } => {
+            let config = load_config(&args.config)?;
+            watches(&config, format)
+        }
         Command::Check => match Config::load(&args.config) {
             Ok(c) => {
                 let enabled = c.enabled_sources().count();
                 println!(
-                    "{}: OK, {} sources ({} enabled), index {}, state {}",
+                    "{}: OK, {} sources ({} enabled), {} watches, index {}, state {}",
                     args.config.display(),
                     c.sources.len(),
                     enabled,
+                    c.watches.len(),
                     c.index_dir.display(),
                     c.state_dir.display()
                 );

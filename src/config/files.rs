@@ -30,6 +30,7 @@ pub(super) struct DaemonFile {
     pub(super) index_dir: Option<PathBuf>,
     pub(super) state_dir: Option<PathBuf>,
     pub(super) sources_dir: Option<PathBuf>,
+    pub(super) watches_dir: Option<PathBuf>,
     pub(super) languages: Option<Vec<String>>,
     pub(super) log: Option<String>,
     #[serde(default)]
@@ -246,17 +247,25 @@ pub(super) struct Read<T> {
     pub(super) wrong: Vec<String>,
 }
 
-/// The `[[source]]` tables of a document's root, taken out of it; a
-/// `source` key that holds something else is a problem.
-pub(super) fn take_sources<'a>(
+/// The `[[name]]` tables (`source`, `watch`) of a document's root, taken
+/// out of it; a `name` key that holds something else is a problem.
+pub(super) fn take_tables<'a>(
     doc: &Document<'a>,
     root: &mut Spanned<DeTable<'a>>,
+    name: &str,
     problems: &mut Vec<Problem>,
 ) -> Vec<Spanned<DeTable<'a>>> {
-    let Some(value) = root.get_mut().remove("source") else {
+    let Some(value) = root.get_mut().remove(name) else {
         return Vec::new();
     };
     let span = value.span();
+    let wrong = |span| {
+        doc.problem(
+            Some(span),
+            Some(name.into()),
+            format!("must hold [[{name}]] tables"),
+        )
+    };
     let mut tables = Vec::new();
     match value.into_inner() {
         DeValue::Array(items) => {
@@ -264,19 +273,11 @@ pub(super) fn take_sources<'a>(
                 let span = item.span();
                 match item.into_inner() {
                     DeValue::Table(table) => tables.push(Spanned::new(span, table)),
-                    _ => problems.push(doc.problem(
-                        Some(span),
-                        Some("source".into()),
-                        "must hold [[source]] tables".into(),
-                    )),
+                    _ => problems.push(wrong(span)),
                 }
             }
         }
-        _ => problems.push(doc.problem(
-            Some(span),
-            Some("source".into()),
-            "must hold [[source]] tables".into(),
-        )),
+        _ => problems.push(wrong(span)),
     }
     tables
 }

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::files::{take_sources, DaemonFile, Document, MetricsFile};
+use super::files::{take_tables, DaemonFile, Document, MetricsFile};
 use super::sources::{collect_sources, Defaults};
-use super::{problem, Config, ConfigError, MetricsSettings, PipelineSettings, Problem};
+use super::watches::{collect_watches, unique_watches};
+use super::{problem, Config, ConfigError, MetricsSettings, PipelineSettings, Problem, Watch};
 use crate::http::{default_request_limit, open_file_limit, HttpSettings, Policy};
 
 const DEFAULT_USER_AGENT: &str = concat!(
@@ -43,9 +44,16 @@ impl Config {
         // its other tables, so that a problem in one does not hide those of
         // the other.
         let mut daemon_sources = Vec::new();
+        let mut daemon_watches = Vec::new();
         let daemon = match doc.parse() {
             Ok(mut root) => {
-                daemon_sources = take_sources(&doc, &mut root, &mut problems);
+                daemon_sources = take_tables(&doc, &mut root, "source", &mut problems);
+                daemon_watches = take_tables(&doc, &mut root, "watch", &mut problems);
+                let watches_dir = root
+                    .get_ref()
+                    .get("watches_dir")
+                    .and_then(|v| v.get_ref().as_str())
+                    .map(PathBuf::from);
                 let sources_dir = root
                     .get_ref()
                     .get("sources_dir")
@@ -60,6 +68,7 @@ impl Config {
                         // says they are.
                         DaemonFile {
                             sources_dir,
+                            watches_dir,
                             ..DaemonFile::default()
                         }
                     }
@@ -190,7 +199,7 @@ impl Config {
             Some(d) => (resolve(d), true),
             None => (base.join("sources.d"), false),
         };
-        match source_files(&sources_dir) {
+        match toml_files(&sources_dir) {
             Ok(files) => {
                 for file in files {
                     match std::fs::read_to_string(&file) {
@@ -219,6 +228,42 @@ impl Config {
                 format!("cannot read directory {}: {e}", sources_dir.display()),
             )),
         }
+
+        let mut watches = Vec::new();
+        collect_watches(&doc, daemon_watches, &mut watches, &mut problems);
+        let (watches_dir, explicit_dir) = match &daemon.watches_dir {
+            Some(d) => (resolve(d), true),
+            None => (base.join("watches.d"), false),
+        };
+        match toml_files(&watches_dir) {
+            Ok(files) => {
+                for file in files {
+                    match std::fs::read_to_string(&file) {
+                        Err(e) => problems.push(Problem {
+                            file: file.clone(),
+                            position: None,
+                            key: None,
+                            message: format!("cannot read: {e}"),
+                        }),
+                        Ok(text) => read_watch_file(
+                            &Document {
+                                file: &file,
+                                text: &text,
+                            },
+                            &mut watches,
+                            &mut problems,
+                        ),
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit_dir => {}
+            Err(e) => problems.push(problem(
+                path,
+                "watches_dir",
+                format!("cannot read directory {}: {e}", watches_dir.display()),
+            )),
+        }
+        let watches = unique_watches(watches, &mut problems);
 
         let mut first_seen: HashMap<String, PathBuf> = HashMap::new();
         for s in &sources {
@@ -255,6 +300,7 @@ impl Config {
             // buffer of whole sources for the pointers and never shrinks
             // it (10 MB at 10,000 sources, measured with heaptrack).
             sources: sources.iter().cloned().map(Arc::new).collect(),
+            watches,
         })
     }
 }
@@ -271,18 +317,44 @@ fn read_source_file(
         Ok(root) => root,
         Err(p) => return problems.push(p),
     };
-    let tables = take_sources(doc, &mut root, problems);
+    let tables = take_tables(doc, &mut root, "source", problems);
     for (key, _) in root.get_ref().iter() {
         problems.push(doc.problem(
             Some(key.span()),
             None,
             format!(
-                "unknown key `{}`: a source file holds only [[source]] tables",
-                key.get_ref()
+                "unknown key `{}`: a source file holds only [[source]] tables{}",
+                key.get_ref(),
+                if key.get_ref() == "watch" {
+                    " (put [[watch]] tables in the daemon file or in watches.d)"
+                } else {
+                    ""
+                }
             ),
         ));
     }
     collect_sources(doc, tables, defaults, sources, problems);
+}
+
+/// Check the `[[watch]]` tables of a watch file, which holds nothing
+/// else.
+fn read_watch_file(doc: &Document<'_>, watches: &mut Vec<Watch>, problems: &mut Vec<Problem>) {
+    let mut root = match doc.parse() {
+        Ok(root) => root,
+        Err(p) => return problems.push(p),
+    };
+    let tables = take_tables(doc, &mut root, "watch", problems);
+    for (key, _) in root.get_ref().iter() {
+        problems.push(doc.problem(
+            Some(key.span()),
+            None,
+            format!(
+                "unknown key `{}`: a watch file holds only [[watch]] tables",
+                key.get_ref()
+            ),
+        ));
+    }
+    collect_watches(doc, tables, watches, problems);
 }
 
 /// The metrics address, if any. Metrics tell an observer which outlets are
@@ -318,7 +390,7 @@ fn metrics_listen(path: &Path, m: &MetricsFile, problems: &mut Vec<Problem>) -> 
 }
 
 /// `*.toml` files of `dir`, sorted so that loading order is stable.
-fn source_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();

@@ -1,7 +1,9 @@
-//! Configuration: the daemon file (`config/pressd.toml` by default) and the
+//! Configuration: the daemon file (`config/pressd.toml` by default), the
 //! source files (`[[source]]` tables in the daemon file and in every `*.toml`
-//! of `sources_dir`). Parses, applies defaults, validates, and resolves
-//! relative paths against the directory of the file that names them.
+//! of `sources_dir`) and the watch files (`[[watch]]` tables in the daemon
+//! file and in every `*.toml` of `watches_dir`, `watches.d` by default).
+//! Parses, applies defaults, validates, and resolves relative paths against
+//! the directory of the file that names them.
 //!
 //! Every problem is reported with the file and the key it concerns, and all
 //! problems of a load are reported together so that `pressd check` shows
@@ -9,7 +11,8 @@
 //!
 //! This file holds the public types; `load` runs a load, `files` reads the
 //! files into spanned TOML and their serde shapes, and `sources` checks the
-//! `[[source]]` tables. A configured source is a thing of
+//! `[[source]]` tables, `watches` the `[[watch]]` tables (whose keys are
+//! [`crate::watch`]'s). A configured source is a thing of
 //! [`crate::sources`], which owns [`Source`] and each kind's own keys and
 //! their checks; this module reads the files into them and re-exports
 //! them, so that `config` depends on `sources` and never the other way.
@@ -19,6 +22,7 @@ mod load;
 mod sources;
 #[cfg(test)]
 mod tests;
+mod watches;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -29,6 +33,7 @@ use std::time::Duration;
 pub use self::files::Position;
 use crate::http::{HttpSettings, Policy};
 pub use crate::sources::{Source, SourceKind, SourceOptions};
+pub use crate::watch::Watch;
 
 /// Default daemon file, relative to the working directory.
 pub const DEFAULT_CONFIG: &str = "config/pressd.toml";
@@ -52,6 +57,9 @@ pub struct Config {
     /// Shared, not copied: the daemon hands each source to its poller, its
     /// pipeline and its health tracker, and deployments run thousands.
     pub sources: Vec<Arc<Source>>,
+    /// Saved searches that notify (`[[watch]]` tables of the daemon file
+    /// and of `watches_dir`).
+    pub watches: Vec<Arc<Watch>>,
 }
 
 impl Config {

@@ -383,7 +383,7 @@ fn unknown_key_message(key: &str, kind: Option<SourceKind>) -> String {
     format!("unknown key `{key}`; {whose} takes {}", keys.join(", "))
 }
 
-fn valid_id(id: &str) -> bool {
+pub(super) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id

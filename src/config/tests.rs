@@ -515,3 +515,90 @@ max_pages = "two"
         "{e}"
     );
 }
+
+/// Issue 20: `[[watch]]` tables in the daemon file and in watches.d.
+#[test]
+fn watches_from_daemon_file_and_watches_dir() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "pressd.toml",
+        r#"
+[[watch]]
+id = "bridge-of-peace"
+query = "Hajiyev \"Bridge of Peace\""
+lang = ["az", "ru"]
+per = "story"
+digest = "1h"
+webhook = "https://hooks.example/pressd"
+webhook_secret_env = "PRESSD_HOOK_SECRET"
+command = ["/usr/local/bin/notify-desk", "--channel", "caucasus"]
+feed = true
+"#,
+    );
+    write(
+        dir.path(),
+        "watches.d/desk.toml",
+        "[[watch]]\nid = \"ganja\"\nquery = \"Ganja\"\nwebhook = \"http://127.0.0.1:9/hook\"\nwebhook_secret_file = \"secret.txt\"\nretry_delay = \"1s\"\nwebhook_give_up = \"1m\"\n",
+    );
+    let c = Config::load(&path).expect("valid");
+    assert_eq!(c.watches.len(), 2);
+    let w = &c.watches[0];
+    assert_eq!(w.id, "bridge-of-peace");
+    assert_eq!(w.langs, ["az", "ru"]);
+    assert_eq!(w.per, crate::watch::Per::Story);
+    assert_eq!(w.digest, Some(Duration::from_secs(3600)));
+    assert!(w.feed);
+    assert_eq!(
+        w.webhook.as_ref().and_then(|h| h.secret.clone()),
+        Some(crate::watch::Secret::Env("PRESSD_HOOK_SECRET".into()))
+    );
+    assert_eq!(
+        w.command.as_ref().map(|c| c.argv.len()),
+        Some(3),
+        "{:?}",
+        w.command
+    );
+    let g = &c.watches[1];
+    assert_eq!(
+        g.webhook.as_ref().and_then(|h| h.secret.clone()),
+        Some(crate::watch::Secret::File(
+            dir.path().join("watches.d/secret.txt")
+        ))
+    );
+    assert_eq!(g.retry.first, Duration::from_secs(1));
+    assert_eq!(g.retry.give_up, Duration::from_secs(60));
+}
+
+/// Issue 20: a bad watch is reported with its file, line and key; a
+/// secret written inline is refused.
+#[test]
+fn bad_watches_name_file_line_and_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "pressd.toml",
+        "[[watch]]\nid = \"ok\"\nquery = \"x\"\nfeed = true\n",
+    );
+    write(
+        dir.path(),
+        "watches.d/bad.toml",
+        "[[watch]]\nid = \"Bad Id\"\nquery = \"a AND (b\"\nwebhook = \"ftp://x\"\nwebhook_secret = \"hunter2\"\nper = \"day\"\nfrequency = 3\n\n[[watch]]\nid = \"ok\"\nquery = \"y\"\nfeed = true\n\n[[watch]]\nid = \"silent\"\nquery = \"z\"\n",
+    );
+    let err = load_err(&path);
+    let file = dir.path().join("watches.d/bad.toml");
+    let file = file.display();
+    for expected in [
+        format!("{file}: line 2, column 6: watch[0].id: 'Bad Id' is not a valid id"),
+        format!("{file}: line 3, column 9: watch[0].query: "),
+        format!("{file}: line 4, column 11: watch[0].webhook: 'ftp://x' is not an http(s) URL"),
+        format!("{file}: line 5, column 18: watch[0].webhook_secret: a secret is never written in the configuration"),
+        format!("{file}: line 6, column 7: watch[0].per: "),
+        format!("{file}: line 7, column 1: watch[0].frequency: unknown field `frequency`"),
+        format!("{file}: line 14, column 1: watch[2].webhook: a watch needs a way to tell"),
+        "duplicate watch id 'ok'".to_string(),
+    ] {
+        assert!(err.contains(&expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(!err.contains("hunter2"), "{err}");
+}

@@ -1,6 +1,7 @@
 //! What the daemon counts, and the optional HTTP listener that shows it:
-//! Prometheus text at `/metrics`, and `/healthz` answering 200 while the
-//! index writer makes progress and writes go through (503 otherwise).
+//! Prometheus text at `/metrics`, `/healthz` answering 200 while the
+//! index writer makes progress and writes go through (503 otherwise), and
+//! each watch's Atom feed at `/watches/ID.atom` (for `feed = true`).
 //!
 //! Counting is always on (a few atomic increments per event); serving only
 //! when `[metrics] listen` is set. The registry and text encoding come from
@@ -30,7 +31,9 @@ use super::health;
 use super::registry::Registry;
 use super::telemetry::Telemetry;
 use crate::index::Index;
-use crate::state::{SourceState, State};
+use crate::state::{SourceState, State, WatchRecord};
+use crate::watch::atom::FEED_ENTRIES;
+use crate::watch::{Watch, Watches};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct FetchLabels {
@@ -59,6 +62,19 @@ struct StatusLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WatchLabels {
+    watch: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeliveryLabels {
+    watch: String,
+    /// `ok` (acknowledged), `failed` (given up), `pending` (waiting or
+    /// being retried).
+    status: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct EntryLabels {
     source: String,
     /// What became of the entries of the source's last document: `item`,
@@ -83,6 +99,8 @@ pub(super) struct Metrics {
     sources: Gauge,
     heartbeat_age: Gauge<f64, AtomicU64>,
     storage_fault: Gauge,
+    watch_hits: Family<WatchLabels, Gauge>,
+    watch_deliveries: Family<DeliveryLabels, Gauge>,
 }
 
 fn poll_histogram() -> Histogram {
@@ -106,6 +124,18 @@ impl Metrics {
         let sources = Gauge::<i64, AtomicI64>::default();
         let heartbeat_age = Gauge::<f64, AtomicU64>::default();
         let storage_fault = Gauge::<i64, AtomicI64>::default();
+        let watch_hits = Family::<WatchLabels, Gauge>::default();
+        let watch_deliveries = Family::<DeliveryLabels, Gauge>::default();
+        registry.register(
+            "watch_hits",
+            "Documents (or stories) each configured watch fired for",
+            watch_hits.clone(),
+        );
+        registry.register(
+            "watch_deliveries",
+            "Each configured watch's messages by status (ok, failed, pending)",
+            watch_deliveries.clone(),
+        );
         registry.register(
             "fetches",
             "HTTP fetches by source, kind (feed, article) and outcome",
@@ -179,6 +209,8 @@ impl Metrics {
             sources,
             heartbeat_age,
             storage_fault,
+            watch_hits,
+            watch_deliveries,
         }
     }
 
@@ -269,6 +301,34 @@ impl Metrics {
         }
     }
 
+    /// The per-watch gauges, from what the store holds of each configured
+    /// watch. Rebuilt each time so that removed watches drop out.
+    fn set_watch_gauges(&self, configured: &[Arc<Watch>], records: &[WatchRecord]) {
+        self.watch_hits.clear();
+        self.watch_deliveries.clear();
+        for watch in configured {
+            let record = records.iter().find(|r| r.id == watch.id);
+            let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            self.watch_hits
+                .get_or_create(&WatchLabels {
+                    watch: watch.id.clone(),
+                })
+                .set(count(record.map_or(0, |r| r.hits)));
+            for (status, n) in [
+                ("ok", record.map_or(0, |r| r.delivered)),
+                ("failed", record.map_or(0, |r| r.failed)),
+                ("pending", record.map_or(0, |r| r.pending)),
+            ] {
+                self.watch_deliveries
+                    .get_or_create(&DeliveryLabels {
+                        watch: watch.id.clone(),
+                        status,
+                    })
+                    .set(count(n));
+            }
+        }
+    }
+
     /// Refresh the gauges read from the store and the index, then encode.
     async fn render(&self, scrape: &Scrape) -> String {
         let configured = scrape.registry.all();
@@ -282,11 +342,19 @@ impl Metrics {
         let (state, index) = (scrape.state.clone(), scrape.index.clone());
         // Store and index reads are blocking file I/O.
         let read = tokio::task::spawn_blocking(move || {
-            (state.queue_len(), state.sources(), index.num_docs())
+            (
+                state.queue_len(),
+                state.sources(),
+                index.num_docs(),
+                state.watch_records(),
+            )
         })
         .await;
         match read {
-            Ok((queued, states, docs)) => {
+            Ok((queued, states, docs, watches)) => {
+                if let Ok(records) = watches {
+                    self.set_watch_gauges(&scrape.watches.all(), &records);
+                }
                 self.set_queue_depth(queued.ok());
                 if let Ok(d) = docs {
                     self.index_documents
@@ -312,6 +380,8 @@ pub(super) struct Scrape {
     pub state: Arc<State>,
     pub telemetry: Arc<Telemetry>,
     pub index: Arc<Index>,
+    /// For the watches' feeds and gauges.
+    pub watches: Arc<Watches>,
 }
 
 /// Serve `/metrics` and `/healthz` on `listener` until `cancel`.
@@ -393,11 +463,49 @@ async fn respond<B>(req: &Request<B>, scrape: &Scrape) -> Response<Full<Bytes>> 
                 )
             }
         }
-        _ => plain(
-            StatusCode::NOT_FOUND,
-            "not found; try /metrics or /healthz\n".into(),
-        ),
+        path => match path
+            .strip_prefix("/watches/")
+            .and_then(|p| p.strip_suffix(".atom"))
+        {
+            Some(id) => watch_feed(req, scrape, id).await,
+            None => plain(
+                StatusCode::NOT_FOUND,
+                "not found; try /metrics, /healthz or /watches/ID.atom\n".into(),
+            ),
+        },
     }
+}
+
+/// `/watches/ID.atom`: the latest hits of a watch with `feed = true`.
+async fn watch_feed<B>(req: &Request<B>, scrape: &Scrape, id: &str) -> Response<Full<Bytes>> {
+    let Some(watch) = scrape.watches.get(id).filter(|w| w.feed) else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            format!("no watch '{id}' with feed = true\n"),
+        );
+    };
+    let (state, wid) = (scrape.state.clone(), watch.id.clone());
+    let hits = tokio::task::spawn_blocking(move || state.recent_hits(&wid, FEED_ENTRIES)).await;
+    let hits = match hits {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => {
+            warn!(watch = %id, error = %e, "cannot read a watch's hits");
+            return plain(StatusCode::SERVICE_UNAVAILABLE, format!("{e}\n"));
+        }
+        Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")),
+    };
+    let self_url = req
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|host| format!("http://{host}{}", req.uri().path()));
+    let body = crate::watch::atom::feed(&watch, &hits, self_url.as_deref(), chrono::Utc::now());
+    let mut r = plain(StatusCode::OK, body);
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+    );
+    r
 }
 
 fn plain(status: StatusCode, body: String) -> Response<Full<Bytes>> {
@@ -462,6 +570,7 @@ mod tests {
                 Storage::new(None, None),
             )),
             index: Arc::new(Index::open_or_create(&dir.join("index")).expect("index")),
+            watches: Arc::new(Watches::default()),
         }
     }
 

@@ -5,8 +5,11 @@
 //! dispatcher ([`pipeline`]) takes due frontier entries, fetches, extracts
 //! and tags them, and sends articles through a bounded channel to the single
 //! index writer ([`writer`]), which commits in batches and only then marks
-//! the entries done. A cancellation token stops everything; whatever was not
-//! committed is still in the frontier for the next start.
+//! the entries done, listing the documents for the watches. While the
+//! daemon runs, the watches' matcher and deliverer ([`crate::watch`]) follow
+//! the commits. A cancellation token stops everything; whatever was not
+//! committed is still in the frontier for the next start, whatever was not
+//! delivered in the outbox.
 //!
 //! Around that core, for running as a systemd service: [`notify`] speaks the
 //! sd_notify protocol (READY, STATUS, a watchdog fed only while the writer
@@ -47,6 +50,7 @@ use crate::http::{Client, FetchError};
 use crate::index::{Index, IndexError};
 use crate::lang::Detector;
 use crate::state::{State, StateError};
+use crate::watch::Watches;
 use registry::Registry;
 use telemetry::{Heartbeat, Telemetry};
 use work::Work;
@@ -186,6 +190,9 @@ struct Parts {
     registry: Arc<Registry>,
     work: Arc<Work>,
     telemetry: Arc<Telemetry>,
+    watches: Arc<Watches>,
+    /// Posts the watches' webhooks.
+    delivery_client: reqwest::Client,
 }
 
 impl Parts {
@@ -206,6 +213,13 @@ impl Parts {
         let client = Client::with_policy(&config.http, &config.policy)?
             .with_request_limit(config.pipeline.concurrency);
         let detector = Detector::new(&config.languages)?;
+        let delivery_client = crate::http::delivery_client(&config.http)?;
+        // Before anything is committed: a watch fires for what is
+        // committed after the first run that knew it. An import's drain is
+        // not such a run.
+        if mode != Mode::Drain {
+            crate::watch::matcher::sync(&state, &config.watches, chrono::Utc::now())?;
+        }
         let metrics_listener = bind_metrics(config, mode).await?;
         // Installed before READY: a SIGHUP's default action would kill us.
         let hangups = match mode {
@@ -259,6 +273,8 @@ impl Parts {
             registry,
             work: Arc::new(Work::default()),
             telemetry,
+            watches: Arc::new(Watches::new(&config.watches)),
+            delivery_client,
         })
     }
 
@@ -288,6 +304,8 @@ struct Tasks {
     /// The metrics server serves until the final commit is done.
     metrics: Option<JoinHandle<()>>,
     serving: CancellationToken,
+    /// The watches' matcher and deliverer; they stop with the run.
+    watching: Vec<JoinHandle<()>>,
 }
 
 impl Tasks {
@@ -313,6 +331,8 @@ impl Tasks {
             registry,
             work,
             telemetry,
+            watches,
+            delivery_client,
         } = parts;
         let speaking = CancellationToken::new();
         let mut speakers = JoinSet::new();
@@ -326,6 +346,7 @@ impl Tasks {
                 config.clone(),
                 registry.clone(),
                 telemetry.clone(),
+                watches.clone(),
                 commands,
                 speaking.clone(),
             ));
@@ -342,6 +363,7 @@ impl Tasks {
                     state: state.clone(),
                     telemetry: telemetry.clone(),
                     index: index.clone(),
+                    watches: watches.clone(),
                 },
                 serving.clone(),
             ))
@@ -351,6 +373,24 @@ impl Tasks {
         // A few per request slot, but no more than a batch's worth of
         // articles waiting in memory whatever the request limit.
         let (tx, rx) = mpsc::channel((config.pipeline.concurrency * 4).min(WRITER_QUEUE));
+        // Watches match and deliver while the daemon runs; a one-round run
+        // or a drain only lists what it commits, for the daemon's next
+        // start to match.
+        let mut watching = Vec::new();
+        if mode == Mode::Forever {
+            watching.push(tokio::spawn(crate::watch::matcher::run(
+                index.clone(),
+                state.clone(),
+                watches.clone(),
+                cancel.clone(),
+            )));
+            watching.push(tokio::spawn(crate::watch::deliver::run(
+                delivery_client,
+                state.clone(),
+                watches.clone(),
+                cancel.clone(),
+            )));
+        }
         let writer = writer::spawn(
             writer::WriterTask {
                 index,
@@ -368,6 +408,7 @@ impl Tasks {
                 linger: mode != Mode::Drain,
                 retry: mode == Mode::Forever,
                 cancel: cancel.clone(),
+                watches,
             },
             writer,
             rx,
@@ -411,6 +452,7 @@ impl Tasks {
             writer,
             metrics,
             serving,
+            watching,
         })
     }
 
@@ -436,6 +478,11 @@ impl Tasks {
             Ok(Err(e)) => Err(DaemonError::Writer(e)),
             Err(_) => Err(DaemonError::WriterDied),
         };
+        for task in self.watching {
+            if let Err(e) = task.await {
+                warn!(error = %e, "watch task ended abnormally");
+            }
+        }
         self.serving.cancel();
         if let Some(server) = self.metrics {
             if let Err(e) = server.await {

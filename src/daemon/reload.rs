@@ -1,7 +1,8 @@
 //! Reload without restart: on SIGHUP (`systemctl reload pressd`), re-read
 //! the daemon file and the source files and apply what can change live.
 //!
-//! Sources are compared by id: an added source starts polling, a removed one
+//! Watches are taken as a whole (an added one starts with what is committed
+//! from then on, a removed one stops). Sources are compared by id: an added source starts polling, a removed one
 //! stops, a changed one gets a new poller with its new settings (keeping its
 //! schedule and validators, which live in the state store, unless its URL
 //! changed: then the scheduler has the store forget them before the new
@@ -23,7 +24,8 @@ use super::notify;
 use super::registry::Registry;
 use super::scheduler::Command;
 use super::telemetry::Telemetry;
-use crate::config::{Config, Source};
+use crate::config::{Config, Source, Watch};
+use crate::watch::Watches;
 
 /// Reload on every SIGHUP until `cancel`.
 pub(super) async fn on_hangup(
@@ -31,6 +33,7 @@ pub(super) async fn on_hangup(
     mut running: Config,
     registry: Arc<Registry>,
     telemetry: Arc<Telemetry>,
+    watches: Arc<Watches>,
     commands: mpsc::Sender<Command>,
     cancel: CancellationToken,
 ) {
@@ -41,13 +44,18 @@ pub(super) async fn on_hangup(
         }
         info!(config = %running.path.display(), "SIGHUP received, reloading the configuration");
         notify::reloading();
-        reload(&mut running, &registry, &commands).await;
+        reload(&mut running, &registry, &watches, &commands).await;
         telemetry.status_changed();
         notify::reloaded();
     }
 }
 
-async fn reload(running: &mut Config, registry: &Registry, commands: &mpsc::Sender<Command>) {
+async fn reload(
+    running: &mut Config,
+    registry: &Registry,
+    watches: &Watches,
+    commands: &mpsc::Sender<Command>,
+) {
     let path = running.path.clone();
     let loaded = tokio::task::spawn_blocking(move || Config::load(&path)).await;
     let new = match loaded {
@@ -94,8 +102,21 @@ async fn reload(running: &mut Config, registry: &Registry, commands: &mpsc::Send
             return;
         }
     }
-    // Only sources are taken live; every other setting stays as it runs.
+    // Only sources and watches are taken live; every other setting stays
+    // as it runs.
     running.sources = new.sources;
+    let watch_counts = diff_watches(&running.watches, &new.watches);
+    watches.replace(&new.watches);
+    running.watches = new.watches;
+    info!(
+        added = watch_counts.0,
+        removed = watch_counts.1,
+        changed = watch_counts.2,
+        "watches reloaded: {} added, {} removed, {} changed",
+        watch_counts.0,
+        watch_counts.1,
+        watch_counts.2
+    );
     info!(
         added = counts.0,
         removed = counts.1,
@@ -107,6 +128,21 @@ async fn reload(running: &mut Config, registry: &Registry, commands: &mpsc::Send
         counts.2,
         counts.3
     );
+}
+
+/// Watches added, removed and changed between two configurations. The
+/// matcher takes the new set as a whole (a new watch starts after what is
+/// committed now, see `state::watches`); the counts are for the log.
+fn diff_watches(old: &[Arc<Watch>], new: &[Arc<Watch>]) -> (usize, usize, usize) {
+    let before: HashMap<&str, &Watch> = old.iter().map(|w| (w.id.as_str(), &**w)).collect();
+    let after: HashMap<&str, &Watch> = new.iter().map(|w| (w.id.as_str(), &**w)).collect();
+    let added = after.keys().filter(|id| !before.contains_key(*id)).count();
+    let removed = before.keys().filter(|id| !after.contains_key(*id)).count();
+    let changed = after
+        .iter()
+        .filter(|(id, w)| before.get(*id).is_some_and(|o| **o != ***w))
+        .count();
+    (added, removed, changed)
 }
 
 /// How the enabled sources differ between two configurations.
@@ -243,6 +279,20 @@ mod tests {
         assert_eq!(d.removed, vec!["gone".to_string()]);
         assert_eq!(d.changed, shared(vec![slower]));
         assert_eq!(d.unchanged, 2);
+    }
+
+    #[test]
+    fn watches_are_counted_by_id_and_settings() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pressd.toml");
+        let load = |text: &str| {
+            std::fs::write(&path, text).expect("write");
+            Config::load(&path).expect("valid").watches
+        };
+        let old = load("[[watch]]\nid = \"a\"\nquery = \"x\"\nfeed = true\n[[watch]]\nid = \"b\"\nquery = \"y\"\nfeed = true\n");
+        let new = load("[[watch]]\nid = \"a\"\nquery = \"x z\"\nfeed = true\n[[watch]]\nid = \"c\"\nquery = \"y\"\nfeed = true\n");
+        assert_eq!(diff_watches(&old, &new), (1, 1, 1));
+        assert_eq!(diff_watches(&old, &old), (0, 0, 0));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Housekeeping of the state store while the daemon runs: once a day, the
 //! URLs handled more than a year ago are forgotten (see
-//! [`State::forget_handled`]), so that a store kept for years does not
-//! grow with every article ever seen.
+//! [`State::forget_handled`]), and the watches' hits and ended messages of
+//! the same age ([`State::forget_watch_history`]), so that a store kept for
+//! years does not grow with every article ever seen.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,12 +30,22 @@ pub(super) async fn run(state: Arc<State>, cancel: CancellationToken) {
             _ = tick.tick() => {}
         }
         let before = Utc::now() - HANDLED_RETENTION;
-        let state = Arc::clone(&state);
+        let store = Arc::clone(&state);
         // Batched deletes, but still blocking file I/O: off the runtime.
-        match tokio::task::spawn_blocking(move || state.forget_handled(before)).await {
+        match tokio::task::spawn_blocking(move || store.forget_handled(before)).await {
             Ok(Ok(0)) => {}
             Ok(Ok(n)) => info!(forgotten = n, "forgot URLs handled more than a year ago"),
             Ok(Err(e)) => warn!(error = %e, "cannot forget old handled URLs; will retry tomorrow"),
+            Err(e) => warn!(error = %e, "the state upkeep task ended abnormally"),
+        }
+        let store = Arc::clone(&state);
+        match tokio::task::spawn_blocking(move || store.forget_watch_history(before)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => info!(
+                forgotten = n,
+                "forgot watch hits and messages of more than a year ago"
+            ),
+            Ok(Err(e)) => warn!(error = %e, "cannot forget old watch history; will retry tomorrow"),
             Err(e) => warn!(error = %e, "the state upkeep task ended abnormally"),
         }
     }

@@ -1,6 +1,7 @@
 //! The single index writer: upserts articles as they come and commits in
 //! batches (by count or time, never per document). Only after a commit are
-//! the frontier entries marked done, so a kill between the two re-indexes
+//! the frontier entries marked done (and the documents listed for the
+//! watches, in the same transaction), so a kill between the two re-indexes
 //! (upsert replaces, never duplicates) rather than loses.
 //!
 //! A commit also comes once no article has arrived for [`LINGER`]: a lone
@@ -40,6 +41,7 @@ use super::work::Work;
 use crate::article::Article;
 use crate::index::{Index, IndexError, Writer};
 use crate::state::State;
+use crate::watch::Watches;
 
 /// The first wait before writing again after a storage fault; it doubles
 /// up to [`MAX_RETRY`].
@@ -71,6 +73,9 @@ pub(super) struct WriterTask {
     pub retry: bool,
     /// The run is stopping: give up retrying (the work stays queued).
     pub cancel: CancellationToken,
+    /// Told after each commit is recorded, so that watches look at the
+    /// new documents at once.
+    pub watches: Arc<Watches>,
 }
 
 /// Start the writer on its own thread. The receiver yields its result once
@@ -282,8 +287,12 @@ fn done(task: &WriterTask, pending: &mut Vec<Indexable>) {
         .iter()
         .map(|p| (p.key.clone(), p.article.id.clone()))
         .collect();
-    match task.state.mark_indexed(&done, Utc::now()) {
+    // The committed documents are listed for the watches in the same
+    // transaction that marks their entries done: a kill between the commit
+    // and this leaves the entries queued, to be indexed and listed again.
+    match task.state.mark_committed(&done, Utc::now()) {
         Ok(()) => {
+            task.watches.committed();
             task.telemetry.storage.ok(Store::State);
             task.work
                 .release_all(pending.iter().map(|p| p.key.as_str()));

@@ -63,6 +63,24 @@ pub use settings::{
 /// minute after which many servers close idle connections themselves.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
+/// The client for pressd's own messages (watch webhooks): the configured
+/// user agent and connect timeout, and each request's own time limit. No
+/// politeness, robots.txt or address guard, which are for outlets: the
+/// receiver is an endpoint the user configured, often on their own network.
+/// No redirects: a signed message goes only where it was addressed, and a
+/// receiver that moved shows as a failed delivery.
+pub fn delivery_client(settings: &HttpSettings) -> Result<reqwest::Client, FetchError> {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .user_agent(settings.user_agent.clone())
+        .connect_timeout(settings.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| FetchError::Build {
+            message: innermost_message(&e),
+        })
+}
+
 /// The HTTP client. Cheap to clone; clones share connections, the
 /// per-host state and the robots.txt cache.
 #[derive(Clone)]

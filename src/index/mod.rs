@@ -36,7 +36,9 @@ use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
 pub use counts::{CountField, Counter, FirstArticle, Overview, RangeCounts};
 pub use schema::{Fields, StemFields, SCHEMA_VERSION};
-pub use search::{Hit, SearchRequest, SearchResults, Sort, HIGHLIGHT_END, HIGHLIGHT_START};
+pub use search::{
+    check_syntax, Hit, SearchRequest, SearchResults, Sort, HIGHLIGHT_END, HIGHLIGHT_START,
+};
 pub use writer::Writer;
 
 /// Why the index could not be opened, written or searched. Every variant

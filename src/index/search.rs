@@ -95,6 +95,9 @@ pub struct SearchRequest {
     /// Match the words as written (folded and stemmed forms) only, without
     /// the cross-script name path.
     pub exact: bool,
+    /// Only these documents (ids, the canonical URLs); empty = all. What a
+    /// watch asks of the documents a commit added.
+    pub ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -106,6 +109,10 @@ pub struct SearchResults {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Hit {
+    /// The document's identity (its canonical URL); not printed, as `url`
+    /// says the same to a reader.
+    #[serde(skip)]
+    pub id: String,
     /// The article's link (see [`crate::article::Article::url`]): its
     /// canonical URL as indexed.
     pub url: String,
@@ -313,6 +320,18 @@ fn stemmed_fields(
         }
     }
     Ok(fields)
+}
+
+/// Check the syntax of a query without an index (a watch's query when the
+/// configuration is loaded); the error says what is wrong, as a search's
+/// would.
+pub fn check_syntax(text: &str) -> Result<(), IndexError> {
+    if text.trim().is_empty() {
+        return Ok(());
+    }
+    query_grammar::parse_query(&protect_apostrophes(text))
+        .map(|_| ())
+        .map_err(|_| syntax_error(text))
 }
 
 /// Names of the fields a literal of the query is searched in, where that
@@ -532,6 +551,9 @@ pub(super) fn with_filters(
     if !request.kinds.is_empty() {
         clauses.push(filter(any_of(f.kind, &request.kinds, str::to_lowercase)));
     }
+    if !request.ids.is_empty() {
+        clauses.push(filter(any_of(f.id, &request.ids, str::to_string)));
+    }
     if request.since.is_some() || request.until.is_some() {
         let bound = |date: Option<DateTime<Utc>>| match date {
             Some(d) => Bound::Included(Term::from_field_date_for_search(
@@ -576,6 +598,7 @@ fn to_hit(
         },
     )?;
     Ok(Hit {
+        id: text(f.id),
         url,
         snippet,
         title,

@@ -194,21 +194,7 @@ impl State {
         done: &[(String, String)],
         now: DateTime<Utc>,
     ) -> Result<(), StateError> {
-        self.write("mark_indexed", |tx| {
-            let mut remove = tx.prepare_cached("DELETE FROM frontier WHERE key = ?1")?;
-            let mut remember = tx.prepare_cached(
-                "INSERT OR REPLACE INTO handled (key, status, error, at)
-                 VALUES (?1, 'indexed', NULL, ?2)",
-            )?;
-            let at = now.timestamp_millis();
-            for (key, doc_id) in done {
-                for k in [key, doc_id] {
-                    remove.execute([k])?;
-                    remember.execute(params![k, at])?;
-                }
-            }
-            Ok(())
-        })
+        self.write("mark_indexed", |tx| mark_indexed_in(tx, done, now))
     }
 
     /// A frontier entry failed. With `retry_at` it stays queued (attempts+1)
@@ -331,6 +317,28 @@ fn queued_from_row(row: &Row<'_>) -> rusqlite::Result<Queued> {
         },
         attempts: row.get(8)?,
     })
+}
+
+/// [`State::mark_indexed`] inside the transaction `tx` (also used by
+/// [`State::mark_committed`]).
+pub(super) fn mark_indexed_in(
+    tx: &rusqlite::Transaction<'_>,
+    done: &[(String, String)],
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let mut remove = tx.prepare_cached("DELETE FROM frontier WHERE key = ?1")?;
+    let mut remember = tx.prepare_cached(
+        "INSERT OR REPLACE INTO handled (key, status, error, at)
+         VALUES (?1, 'indexed', NULL, ?2)",
+    )?;
+    let at = now.timestamp_millis();
+    for (key, doc_id) in done {
+        for k in [key, doc_id] {
+            remove.execute([k])?;
+            remember.execute(params![k, at])?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

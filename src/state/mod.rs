@@ -10,7 +10,9 @@
 //! Layout: three tables, each with the module of its methods. `sources`
 //! holds one row per polled source, `frontier` the queued items, `handled`
 //! every item key and document id that was indexed or given up on (so a
-//! key is never queued twice); `schema` holds the migrations.
+//! key is never queued twice); `watches` the tables of saved searches that
+//! notify (committed documents, hits, the outbox); `schema` holds the
+//! migrations.
 //! This module is the handle: opening (and checking that the file is ours),
 //! and the read and write helpers every table's methods go through. All
 //! times are stored as integer Unix milliseconds (UTC): they sort and compare
@@ -20,6 +22,7 @@ mod frontier;
 mod handled;
 mod schema;
 mod sources;
+mod watches;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -31,6 +34,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
 pub use frontier::{Due, Queued};
 pub use sources::{SourceState, EXTRACTION_WINDOW};
+pub use watches::{
+    DeliveryStatus, LastDelivery, NewDelivery, NewHit, PendingDelivery, WatchRecord,
+};
 
 use schema::{migrate, APPLICATION_ID, SCHEMA_VERSION};
 

@@ -98,6 +98,49 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // flag, which sits behind a row's `text`: SQLite walked each text's
     // overflow pages to reach it.
     "CREATE INDEX frontier_carried ON frontier (discovered_at) WHERE carried = 1;",
+    // 11: watches. `committed` lists each document id as the index writer
+    // commits it, in commit order (`seq`), until every watch has scanned
+    // past it; `watches` holds each configured watch's scan mark and digest
+    // schedule; `watch_hits` every (watch, document or story) that fired,
+    // once; `watch_deliveries` the outbox, one row per message and channel,
+    // keyed by its idempotency key.
+    "CREATE TABLE committed (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE TABLE watches (
+        id TEXT PRIMARY KEY NOT NULL,
+        created_at INTEGER NOT NULL,
+        scanned INTEGER NOT NULL,
+        next_digest INTEGER
+    );
+    CREATE TABLE watch_hits (
+        watch TEXT NOT NULL,
+        key TEXT NOT NULL,
+        doc_id TEXT NOT NULL,
+        hit TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        batched INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (watch, key)
+    );
+    CREATE INDEX watch_hits_by_time ON watch_hits (watch, at);
+    CREATE TABLE watch_deliveries (
+        id TEXT PRIMARY KEY NOT NULL,
+        watch TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        body TEXT NOT NULL,
+        hits INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'ok', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER NOT NULL,
+        last_attempt INTEGER,
+        last_error TEXT,
+        done_at INTEGER
+    );
+    CREATE INDEX watch_deliveries_due ON watch_deliveries (status, next_attempt);
+    CREATE INDEX watch_deliveries_by_watch ON watch_deliveries (watch, status);",
 ];
 
 /// The schema version this binary writes and understands.
