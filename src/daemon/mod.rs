@@ -409,6 +409,7 @@ impl Tasks {
                 retry: mode == Mode::Forever,
                 cancel: cancel.clone(),
                 watches,
+                list_for_watches: mode != Mode::Drain,
             },
             writer,
             rx,

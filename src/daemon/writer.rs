@@ -76,6 +76,11 @@ pub(super) struct WriterTask {
     /// Told after each commit is recorded, so that watches look at the
     /// new documents at once.
     pub watches: Arc<Watches>,
+    /// List committed documents for the watches. Not for an archive
+    /// drained by `pressd import`: last year's coverage is no news to
+    /// notify a desk of (and a million listed documents would wait for
+    /// the next daemon start to be scanned).
+    pub list_for_watches: bool,
 }
 
 /// Start the writer on its own thread. The receiver yields its result once
@@ -290,7 +295,15 @@ fn done(task: &WriterTask, pending: &mut Vec<Indexable>) {
     // The committed documents are listed for the watches in the same
     // transaction that marks their entries done: a kill between the commit
     // and this leaves the entries queued, to be indexed and listed again.
-    match task.state.mark_committed(&done, Utc::now()) {
+    // With no watch configured nothing is listed: a watch created later
+    // starts after the last listed document anyway.
+    let listed = task.list_for_watches && !task.watches.all().is_empty();
+    let marked = if listed {
+        task.state.mark_committed(&done, Utc::now())
+    } else {
+        task.state.mark_indexed(&done, Utc::now())
+    };
+    match marked {
         Ok(()) => {
             task.watches.committed();
             task.telemetry.storage.ok(Store::State);
