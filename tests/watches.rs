@@ -464,11 +464,21 @@ async fn new_articles_fire_the_right_watches_once_signed_across_scripts() {
     let table = dep.run(&["watches"]);
     assert!(text(&table).contains("hajiyev-ru"), "{}", text(&table));
 
-    // A restart sends nothing again.
+    // A restart sends nothing again, and an archive imported into the
+    // running daemon is no news: only the newly published article fires.
     daemon.stop();
     let requests = receiver.all().len();
     let daemon = start(&dep);
     started(&daemon).await;
+    let archive = dep.config.with_file_name("archive.jsonl");
+    std::fs::write(
+        &archive,
+        "{\"url\": \"https://archive.example/ganja-2024\", \"title\": \"Ganja hosts a forum\", \
+         \"body\": \"Ganja hosted a regional forum on trade last year.\"}\n",
+    )
+    .expect("write archive");
+    let import = dep.run(&["import", archive.to_str().expect("utf-8 path")]);
+    assert!(import.status.success(), "{}", text(&import));
     outlet.publish(&["/en-school.html"]);
     let ganja = sorted(
         &[

@@ -409,7 +409,6 @@ impl Tasks {
                 retry: mode == Mode::Forever,
                 cancel: cancel.clone(),
                 watches,
-                list_for_watches: mode != Mode::Drain,
             },
             writer,
             rx,

@@ -378,6 +378,7 @@ async fn process(
             let msg = Indexable {
                 article,
                 key: entry.key.clone(),
+                news: fetched,
             };
             tokio::select! {
                 _ = cancel.cancelled() => { job.work.release(&entry.key); }

@@ -55,6 +55,10 @@ pub(super) const HOLD_UNRECORDED: Duration = Duration::from_secs(60);
 pub(super) struct Indexable {
     pub article: Article,
     pub key: String,
+    /// New coverage, which watches may fire for: not an article read from
+    /// an archive (`pressd import`), last year's coverage being no news to
+    /// notify a desk of.
+    pub news: bool,
 }
 
 /// What the writer needs, besides the articles.
@@ -76,11 +80,6 @@ pub(super) struct WriterTask {
     /// Told after each commit is recorded, so that watches look at the
     /// new documents at once.
     pub watches: Arc<Watches>,
-    /// List committed documents for the watches. Not for an archive
-    /// drained by `pressd import`: last year's coverage is no news to
-    /// notify a desk of (and a million listed documents would wait for
-    /// the next daemon start to be scanned).
-    pub list_for_watches: bool,
 }
 
 /// Start the writer on its own thread. The receiver yields its result once
@@ -297,13 +296,16 @@ fn done(task: &WriterTask, pending: &mut Vec<Indexable>) {
     // and this leaves the entries queued, to be indexed and listed again.
     // With no watch configured nothing is listed: a watch created later
     // starts after the last listed document anyway.
-    let listed = task.list_for_watches && !task.watches.all().is_empty();
-    let marked = if listed {
-        task.state.mark_committed(&done, Utc::now())
+    let news: Vec<&str> = if task.watches.all().is_empty() {
+        Vec::new()
     } else {
-        task.state.mark_indexed(&done, Utc::now())
+        pending
+            .iter()
+            .filter(|p| p.news)
+            .map(|p| p.article.id.as_str())
+            .collect()
     };
-    match marked {
+    match task.state.mark_committed(&done, &news, Utc::now()) {
         Ok(()) => {
             task.watches.committed();
             task.telemetry.storage.ok(Store::State);

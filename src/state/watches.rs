@@ -120,18 +120,20 @@ fn duration_ms(d: Duration) -> i64 {
 
 impl State {
     /// The index writer committed these documents: mark their frontier
-    /// entries done (as [`State::mark_indexed`]) and list the document ids
-    /// for the watches, in one transaction.
+    /// entries (key, document id) done (as [`State::mark_indexed`]) and list
+    /// the `news` among the document ids for the watches, in one
+    /// transaction.
     pub fn mark_committed(
         &self,
         done: &[(String, String)],
+        news: &[&str],
         now: DateTime<Utc>,
     ) -> Result<(), StateError> {
         self.write("mark_committed", |tx| {
             super::frontier::mark_indexed_in(tx, done, now)?;
             let mut list =
                 tx.prepare_cached("INSERT INTO committed (doc_id, at) VALUES (?1, ?2)")?;
-            for (_, doc_id) in done {
+            for doc_id in news {
                 list.execute(params![doc_id, ms(now)])?;
             }
             Ok(())
@@ -618,11 +620,15 @@ mod tests {
         let state = State::open(tmp.path()).expect("open");
         let (a, b) = ("https://e.org/a", "https://e.org/b");
         state.enqueue("s", &keyed(&[a, b]), t(0)).expect("enqueue");
-        state.mark_committed(&done(&[a]), t(1)).expect("commit a");
+        state
+            .mark_committed(&done(&[a]), &[a], t(1))
+            .expect("commit a");
         // Committed documents are handled like indexed ones.
         assert!(state.is_handled(a).expect("handled"));
         state.sync_watches(&[("w", None)], t(2)).expect("sync");
-        state.mark_committed(&done(&[b]), t(3)).expect("commit b");
+        state
+            .mark_committed(&done(&[b]), &[b], t(3))
+            .expect("commit b");
         let marks = state.watch_marks().expect("marks");
         assert_eq!(marks.len(), 1);
         let after = state.committed_after(marks[0].1, 10).expect("after");

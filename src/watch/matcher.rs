@@ -321,7 +321,10 @@ mod tests {
                 .iter()
                 .map(|a| (a.id.clone(), a.id.clone()))
                 .collect();
-            state.mark_committed(&done, Utc::now()).expect("mark");
+            let news: Vec<&str> = done.iter().map(|(_, id)| id.as_str()).collect();
+            state
+                .mark_committed(&done, &news, Utc::now())
+                .expect("mark");
         };
         let old = article(
             "https://e.org/old",
