@@ -192,77 +192,37 @@ impl Config {
         let mut sources = Vec::new();
         collect_sources(&doc, daemon_sources, &defaults, &mut sources, &mut problems);
 
-        // A missing default sources.d/ is fine (a deployment may keep all
-        // sources in the daemon file); a missing directory the user named is
-        // a mistake worth stopping for.
-        let (sources_dir, explicit_dir) = match &daemon.sources_dir {
+        let (sources_dir, explicit) = match &daemon.sources_dir {
             Some(d) => (resolve(d), true),
             None => (base.join("sources.d"), false),
         };
-        match toml_files(&sources_dir) {
-            Ok(files) => {
-                for file in files {
-                    match std::fs::read_to_string(&file) {
-                        Err(e) => problems.push(Problem {
-                            file: file.clone(),
-                            position: None,
-                            key: None,
-                            message: format!("cannot read: {e}"),
-                        }),
-                        Ok(text) => read_source_file(
-                            &Document {
-                                file: &file,
-                                text: &text,
-                            },
-                            &defaults,
-                            &mut sources,
-                            &mut problems,
-                        ),
-                    }
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit_dir => {}
-            Err(e) => problems.push(problem(
-                path,
-                "sources_dir",
-                format!("cannot read directory {}: {e}", sources_dir.display()),
-            )),
-        }
+        read_table_dir(
+            &TableDir {
+                dir: &sources_dir,
+                explicit,
+                key: "sources_dir",
+                config: path,
+            },
+            &mut problems,
+            |doc, problems| read_source_file(doc, &defaults, &mut sources, problems),
+        );
 
         let mut watches = Vec::new();
         collect_watches(&doc, daemon_watches, &mut watches, &mut problems);
-        let (watches_dir, explicit_dir) = match &daemon.watches_dir {
+        let (watches_dir, explicit) = match &daemon.watches_dir {
             Some(d) => (resolve(d), true),
             None => (base.join("watches.d"), false),
         };
-        match toml_files(&watches_dir) {
-            Ok(files) => {
-                for file in files {
-                    match std::fs::read_to_string(&file) {
-                        Err(e) => problems.push(Problem {
-                            file: file.clone(),
-                            position: None,
-                            key: None,
-                            message: format!("cannot read: {e}"),
-                        }),
-                        Ok(text) => read_watch_file(
-                            &Document {
-                                file: &file,
-                                text: &text,
-                            },
-                            &mut watches,
-                            &mut problems,
-                        ),
-                    }
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit_dir => {}
-            Err(e) => problems.push(problem(
-                path,
-                "watches_dir",
-                format!("cannot read directory {}: {e}", watches_dir.display()),
-            )),
-        }
+        read_table_dir(
+            &TableDir {
+                dir: &watches_dir,
+                explicit,
+                key: "watches_dir",
+                config: path,
+            },
+            &mut problems,
+            |doc, problems| read_watch_file(doc, &mut watches, problems),
+        );
         let watches = unique_watches(watches, &mut problems);
 
         let mut first_seen: HashMap<String, PathBuf> = HashMap::new();
@@ -385,6 +345,55 @@ fn metrics_listen(path: &Path, m: &MetricsFile, problems: &mut Vec<Problem>) -> 
                 format!("'{text}' is not an address ({e}); write it like \"127.0.0.1:9187\""),
             ));
             None
+        }
+    }
+}
+
+/// A directory of table files (`sources_dir`, `watches_dir`).
+struct TableDir<'a> {
+    dir: &'a Path,
+    /// Named in the daemon file, not the default.
+    explicit: bool,
+    /// The daemon file's key naming it, for messages.
+    key: &'a str,
+    /// The daemon file.
+    config: &'a Path,
+}
+
+/// Hands every `*.toml` of `at.dir` to `read`. A missing default directory
+/// is fine (a deployment may keep all its tables in the daemon file); a
+/// missing directory the user named is a mistake worth stopping for.
+fn read_table_dir(
+    at: &TableDir<'_>,
+    problems: &mut Vec<Problem>,
+    mut read: impl FnMut(&Document<'_>, &mut Vec<Problem>),
+) {
+    let files = match toml_files(at.dir) {
+        Ok(files) => files,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !at.explicit => return,
+        Err(e) => {
+            return problems.push(problem(
+                at.config,
+                at.key,
+                format!("cannot read directory {}: {e}", at.dir.display()),
+            ))
+        }
+    };
+    for file in files {
+        match std::fs::read_to_string(&file) {
+            Err(e) => problems.push(Problem {
+                file: file.clone(),
+                position: None,
+                key: None,
+                message: format!("cannot read: {e}"),
+            }),
+            Ok(text) => read(
+                &Document {
+                    file: &file,
+                    text: &text,
+                },
+                problems,
+            ),
         }
     }
 }
