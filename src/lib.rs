@@ -27,3 +27,4 @@ pub mod letters;
 pub mod names;
 pub mod sources;
 pub mod state;
+pub mod stories;

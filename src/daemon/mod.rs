@@ -47,6 +47,7 @@ use crate::http::{Client, FetchError};
 use crate::index::{Index, IndexError};
 use crate::lang::Detector;
 use crate::state::{State, StateError};
+use crate::stories::{Settings as StorySettings, Stories};
 use registry::Registry;
 use telemetry::{Heartbeat, Telemetry};
 use work::Work;
@@ -186,6 +187,7 @@ struct Parts {
     registry: Arc<Registry>,
     work: Arc<Work>,
     telemetry: Arc<Telemetry>,
+    stories: Option<Stories>,
 }
 
 impl Parts {
@@ -196,6 +198,10 @@ impl Parts {
     ) -> Result<Parts, DaemonError> {
         let state = Arc::new(State::open(&config.state_dir)?);
         let index = Arc::new(Index::open_or_create(&config.index_dir)?);
+        let stories = match config.pipeline.stories {
+            true => Some(Stories::open(state.clone(), StorySettings::default())?),
+            false => None,
+        };
         // Draining an import is bulk loading; the daemon's steady trickle
         // needs one indexing thread.
         let writer = if mode == Mode::Drain {
@@ -259,6 +265,7 @@ impl Parts {
             registry,
             work: Arc::new(Work::default()),
             telemetry,
+            stories,
         })
     }
 
@@ -313,6 +320,7 @@ impl Tasks {
             registry,
             work,
             telemetry,
+            stories,
         } = parts;
         let speaking = CancellationToken::new();
         let mut speakers = JoinSet::new();
@@ -368,6 +376,7 @@ impl Tasks {
                 linger: mode != Mode::Drain,
                 retry: mode == Mode::Forever,
                 cancel: cancel.clone(),
+                stories: stories.map(std::sync::Mutex::new),
             },
             writer,
             rx,

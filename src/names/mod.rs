@@ -443,6 +443,14 @@ pub fn georgian_name_after_given_name(word: &str) -> bool {
         .is_some_and(|b| lower[..b.keep].chars().count() >= 4)
 }
 
+/// Whether the lowercase `word` is one of the common words of
+/// Azerbaijani, Turkish, Russian or English (`common.txt`), which tell
+/// nothing about what a text is about (the stories' distinctive words
+/// leave them out).
+pub fn common_word(word: &str) -> bool {
+    vocabulary::common(word)
+}
+
 /// The Latin skeleton of one token before the phonetic merging, for
 /// display and debugging: `skeleton("Փաշինյան") == "pashinyan"`.
 pub fn skeleton(token: &str) -> String {

@@ -7,7 +7,8 @@
 //! handed keys, items and times, and only touches `dir/state.sqlite` (plus
 //! SQLite's `-wal` and `-shm` companions).
 //!
-//! Layout: three tables, each with the module of its methods. `sources`
+//! Layout: three tables, each with the module of its methods (and the
+//! story tables of module `stories`). `sources`
 //! holds one row per polled source, `frontier` the queued items, `handled`
 //! every item key and document id that was indexed or given up on (so a
 //! key is never queued twice); `schema` holds the migrations.
@@ -20,6 +21,7 @@ mod frontier;
 mod handled;
 mod schema;
 mod sources;
+mod stories;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -31,6 +33,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
 pub use frontier::{Due, Queued};
 pub use sources::{SourceState, EXTRACTION_WINDOW};
+pub use stories::{Posting, StoredVersion, StoryArticle, StoryBatch, StoryCounts, StoryRecord};
 
 use schema::{migrate, APPLICATION_ID, SCHEMA_VERSION};
 

@@ -93,6 +93,36 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // asks only for what is newer. Opaque to the store; NULL before the
     // first poll and in rows written before.
     "ALTER TABLE sources ADD COLUMN cursor TEXT;",
+    // 10: stories (`stories`): each indexed article's story and the
+    // earliest version it copies, the features candidates are found by,
+    // and merged stories. Tables of their own, read and written only by
+    // the story code.
+    "CREATE TABLE story_articles (
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        story INTEGER NOT NULL,
+        duplicate_of INTEGER,
+        source TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        seen INTEGER NOT NULL,
+        minhash BLOB
+    );
+    CREATE INDEX story_articles_by_story ON story_articles (story, at);
+    CREATE INDEX story_articles_by_time ON story_articles (at);
+    CREATE TABLE story_features (
+        hash INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (hash, at, n)
+    ) WITHOUT ROWID;
+    CREATE TABLE story_merges (
+        story INTEGER PRIMARY KEY,
+        into_story INTEGER NOT NULL,
+        at INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this binary writes and understands.
