@@ -17,4 +17,5 @@ mod politeness;
 mod signals;
 mod social;
 mod source_url;
+mod stories;
 mod systemd;

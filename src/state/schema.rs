@@ -108,7 +108,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         url TEXT NOT NULL,
         at INTEGER NOT NULL,
         seen INTEGER NOT NULL,
-        minhash BLOB
+        minhash BLOB,
+        cross BLOB
     );
     CREATE INDEX story_articles_by_story ON story_articles (story, at);
     CREATE INDEX story_articles_by_time ON story_articles (at);

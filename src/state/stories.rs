@@ -38,6 +38,10 @@ pub struct StoryRecord {
     pub minhash: Vec<u32>,
     /// Feature and band hashes (see `crate::stories::signature`).
     pub features: Vec<u64>,
+    /// The features a translation keeps (names, numbers), sorted: two
+    /// texts of one template about two events share their wording but not
+    /// these.
+    pub cross: Vec<u64>,
 }
 
 /// What the writer changes in one batch, stored in one transaction.
@@ -96,6 +100,7 @@ pub struct StoredVersion {
     pub at: DateTime<Utc>,
     pub seen: DateTime<Utc>,
     pub minhash: Vec<u32>,
+    pub cross: Vec<u64>,
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -110,6 +115,17 @@ fn unblob(bytes: &[u8]) -> Vec<u32> {
     bytes
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn blob64(values: &[u64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn unblob64(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
         .collect()
 }
 
@@ -147,7 +163,7 @@ impl State {
     pub fn story_version(&self, id: &str) -> Result<Option<StoredVersion>, StateError> {
         self.read("story_version", |conn| {
             conn.prepare_cached(
-                "SELECT n, story, duplicate_of, lang, at, seen, minhash
+                "SELECT n, story, duplicate_of, lang, at, seen, minhash, cross
                  FROM story_articles WHERE id = ?1",
             )?
             .query_row([id], version_row)
@@ -159,7 +175,7 @@ impl State {
     pub fn story_versions(&self, ns: &[u64]) -> Result<Vec<StoredVersion>, StateError> {
         self.read("story_versions", |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT n, story, duplicate_of, lang, at, seen, minhash
+                "SELECT n, story, duplicate_of, lang, at, seen, minhash, cross
                  FROM story_articles WHERE n = ?1",
             )?;
             let mut out = Vec::with_capacity(ns.len());
@@ -212,8 +228,9 @@ impl State {
         self.write("record_stories", |tx| {
             let mut article = tx.prepare_cached(
                 "INSERT OR IGNORE INTO story_articles
-                    (n, id, story, duplicate_of, source, lang, title, url, at, seen, minhash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    (n, id, story, duplicate_of, source, lang, title, url, at, seen, minhash,
+                     cross)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             let mut feature = tx.prepare_cached(
                 "INSERT OR IGNORE INTO story_features (hash, at, n) VALUES (?1, ?2, ?3)",
@@ -231,6 +248,7 @@ impl State {
                     ms(r.at),
                     ms(r.seen),
                     (!r.minhash.is_empty()).then(|| blob(&r.minhash)),
+                    blob64(&r.cross),
                 ])?;
                 if inserted == 0 {
                     continue;
@@ -404,6 +422,10 @@ fn version_row(r: &Row<'_>) -> rusqlite::Result<StoredVersion> {
             .get::<_, Option<Vec<u8>>>(6)?
             .map(|b| unblob(&b))
             .unwrap_or_default(),
+        cross: r
+            .get::<_, Option<Vec<u8>>>(7)?
+            .map(|b| unblob64(&b))
+            .unwrap_or_default(),
     })
 }
 
@@ -426,6 +448,7 @@ mod tests {
             seen: t(n as i64 * 60),
             minhash: vec![1, 2, 3],
             features: vec![7, 8],
+            cross: vec![7],
         }
     }
 

@@ -7,12 +7,16 @@
 //! that five stories of the window mention (a president, a capital) gives
 //! each a fifth, a name only one story mentions gives it all. So a famous
 //! name, or a famous name and a place, weigh little however often they
-//! recur, while the names, numbers and words particular to one event add
-//! up. The decision also asks for a share of the article's own features
-//! (an article about another event has many names and numbers the story
-//! lacks) and for at least two features a translation keeps (names,
-//! numbers) unless the story shares the article's language and several of
-//! its words.
+//! recur, while the names and numbers particular to one event add up.
+//!
+//! Names and numbers decide; words only rank. Reports of two events of one
+//! kind (two fires, two festivals) share their words, whether written from
+//! an agency's formula or by habit, and differ in who, where and how many.
+//! The decision asks for names and numbers the story is alone (or nearly)
+//! to have, for a share of the article's own names and numbers (an article
+//! about another event has many the story lacks), and, across languages,
+//! for three of them: two leaders meet often, and their two names alone do
+//! not tell one meeting from the next.
 
 use std::collections::HashMap;
 
@@ -22,26 +26,31 @@ use super::signature::Kind;
 /// uses (chosen on `examples/stories_bench`).
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
-    /// Support (names and numbers, plus [`Thresholds::word_weight`] per
-    /// word) a story needs.
+    /// Support from names and numbers a story needs.
     pub support: f64,
-    /// How much a word counts against a name or number.
+    /// How much a shared word adds to a story's rank.
     pub word_weight: f64,
-    /// The share of the article's comparable features the story must have:
-    /// all features when the story has articles in its language, names and
-    /// numbers otherwise.
+    /// The share of the article's names and numbers the story must have.
     pub cover: f64,
-    /// Support above which a second story is merged into the first.
+    /// Support above which a second passing story is merged into the
+    /// first.
     pub merge: f64,
+    /// Names and numbers an article must share with a story that has
+    /// articles in its language...
+    pub shared_same_lang: usize,
+    /// ...and with a story in other languages only.
+    pub shared_other_lang: usize,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            support: 2.0,
-            word_weight: 0.5,
-            cover: 0.25,
-            merge: 4.0,
+            support: 1.5,
+            word_weight: 0.1,
+            cover: 0.4,
+            merge: 3.0,
+            shared_same_lang: 2,
+            shared_other_lang: 3,
         }
     }
 }
@@ -64,10 +73,11 @@ pub enum Choice {
 
 #[derive(Debug, Default, Clone)]
 struct Tally {
+    /// From names and numbers.
     support: f64,
-    shared: usize,
+    /// From words.
+    words: f64,
     shared_cross: usize,
-    words: usize,
     same_lang: bool,
 }
 
@@ -90,51 +100,46 @@ pub fn choose(features: &[u64], postings: &[Vec<Shared>], t: &Thresholds) -> Cho
         }
         let share = 1.0 / stories.len() as f64;
         for s in shared {
-            let tally = tallies.entry(s.story).or_default();
-            tally.same_lang |= s.same_lang;
+            tallies.entry(s.story).or_default().same_lang |= s.same_lang;
         }
         for story in &stories {
             let tally = tallies.entry(*story).or_default();
-            tally.shared += 1;
             if kind.crosses_languages() {
                 tally.support += share;
                 tally.shared_cross += 1;
             } else {
-                tally.support += share * t.word_weight;
-                tally.words += 1;
+                tally.words += share * t.word_weight;
             }
         }
     }
-    let all = features
-        .iter()
-        .filter(|f| Kind::of(**f) != Kind::Band)
-        .count()
-        .max(1);
     let cross = features
         .iter()
         .filter(|f| Kind::of(**f).crosses_languages())
         .count()
         .max(1);
-    let mut passing: Vec<(u64, f64)> = tallies
+    let mut passing: Vec<(u64, f64, f64)> = tallies
         .into_iter()
         .filter(|(_, tally)| {
-            let comparable = if tally.same_lang { all } else { cross };
-            let cover = tally.shared as f64 / comparable as f64;
+            let needed = if tally.same_lang {
+                t.shared_same_lang
+            } else {
+                t.shared_other_lang
+            };
             tally.support >= t.support
-                && cover >= t.cover
-                && (tally.shared_cross >= 2 || tally.same_lang && tally.words >= 3)
+                && tally.shared_cross as f64 / cross as f64 >= t.cover
+                && tally.shared_cross >= needed
         })
-        .map(|(story, tally)| (story, tally.support))
+        .map(|(story, tally)| (story, tally.support + tally.words, tally.support))
         .collect();
     // The best first; among equals the oldest story.
     passing.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let Some(&(best, _)) = passing.first() else {
+    let Some(&(best, _, _)) = passing.first() else {
         return Choice::New;
     };
     let mut merge: Vec<u64> = passing[1..]
         .iter()
-        .filter(|(_, support)| *support >= t.merge)
-        .map(|(story, _)| *story)
+        .filter(|(_, _, support)| *support >= t.merge)
+        .map(|(story, _, _)| *story)
         .collect();
     if merge.is_empty() {
         return Choice::Join { story: best, merge };

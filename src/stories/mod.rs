@@ -47,8 +47,13 @@ pub struct Settings {
     /// Copies are looked for within this much (agencies' texts are
     /// republished for longer).
     pub copy_window: Duration,
-    /// The MinHash resemblance from which an article is a copy.
+    /// The MinHash resemblance from which an article is a copy...
     pub copy_resemblance: f64,
+    /// ...when it also has this share of the other's names and numbers
+    /// (Jaccard): two reports of two events written from one template
+    /// (agency formulas, an outlet's weekly bulletin) share their wording
+    /// but not their names and figures, and a rewrite keeps them.
+    pub copy_cross: f64,
     /// At most this many articles per feature are read: a feature shared
     /// by more is shared by too many stories to weigh anything.
     pub postings_cap: usize,
@@ -61,6 +66,7 @@ impl Default for Settings {
             window: Duration::days(3),
             copy_window: Duration::days(30),
             copy_resemblance: 0.5,
+            copy_cross: 0.6,
             postings_cap: 200,
             thresholds: Thresholds::default(),
         }
@@ -163,6 +169,7 @@ impl Stories {
             Some(found) => found,
             None => (self.choose_story(n, &article.lang, at, &signature)?, None),
         };
+        let cross = signature.cross();
         let Signature {
             minhash,
             bands,
@@ -192,6 +199,7 @@ impl Stories {
             seen,
             minhash,
             features,
+            cross,
         });
         Ok(Assignment {
             n,
@@ -267,9 +275,10 @@ impl Stories {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
+        let cross = signature.cross();
         let mut best: Option<(f64, Version)> = None;
         for v in self.versions(&candidates)? {
-            if v.lang != lang {
+            if v.lang != lang || jaccard(&cross, &v.cross) < self.settings.copy_cross {
                 continue;
             }
             let r = resemblance(&signature.minhash, &v.minhash);
@@ -316,6 +325,7 @@ impl Stories {
                         at: r.at,
                         seen: r.seen,
                         minhash: r.minhash.clone(),
+                        cross: r.cross.clone(),
                     });
                 }
                 None => stored.push(*n),
@@ -334,6 +344,7 @@ impl Stories {
                         at: v.at,
                         seen: v.seen,
                         minhash: v.minhash,
+                        cross: v.cross,
                     }),
             );
         }
@@ -424,4 +435,25 @@ struct Version {
     at: DateTime<Utc>,
     seen: DateTime<Utc>,
     minhash: Vec<u32>,
+    cross: Vec<u64>,
+}
+
+/// Jaccard similarity of two sorted sets; 1 when both are empty.
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut both) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    both as f64 / (a.len() + b.len() - both) as f64
 }

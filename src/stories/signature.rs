@@ -77,12 +77,17 @@ pub struct Signature {
 }
 
 impl Signature {
-    /// Names and numbers: what a translation of the article also has.
-    pub fn cross_count(&self) -> usize {
-        self.features
+    /// Names and numbers, sorted: what a translation of the article also
+    /// has.
+    pub fn cross(&self) -> Vec<u64> {
+        let mut cross: Vec<u64> = self
+            .features
             .iter()
-            .filter(|f| Kind::of(**f).crosses_languages())
-            .count()
+            .copied()
+            .filter(|f| Kind::of(*f).crosses_languages())
+            .collect();
+        cross.sort_unstable();
+        cross
     }
 }
 
@@ -112,26 +117,81 @@ impl Signer {
         }
     }
 
+    /// The names of the text, one per run of adjacent name words, keyed
+    /// by its last word: a person is one feature, by the surname ("Aram
+    /// Grigoryan", "Grigoryan said" and "Григорян" meet), so two people in
+    /// common weigh as two, not four, and a common given name is no
+    /// evidence at all.
+    ///
+    /// A single capitalised word that starts a sentence (or the title) is
+    /// taken only when the text also has it within a sentence, or when the
+    /// table of the region's names lists it: the first
+    /// words of an outlet's formulas ("Organisers expect", "Терминал…")
+    /// are capitalised in every report of every event of their kind, and
+    /// would make two fires two reports of one.
     fn names(&mut self, title: &str, body: &str, out: &mut Vec<u64>) {
+        let mut runs: Vec<(&str, bool, u32)> = Vec::new();
+        for (text, weight) in [(title, 2), (body, 1)] {
+            self.names.clear();
+            crate::index::names::name_words(text, &mut self.names);
+            let names: std::collections::HashSet<&str> =
+                self.names.split(' ').filter(|w| !w.is_empty()).collect();
+            // The run's last word, and whether the run is one capitalised
+            // word at a sentence start.
+            let mut last: Option<(&str, bool)> = None;
+            let mut end = 0;
+            for token in crate::names::tokens(text) {
+                let start = token.as_ptr() as usize - text.as_ptr() as usize;
+                let gap = &text[end..start];
+                let is_name = names.contains(token);
+                if let Some((previous, lone)) = last {
+                    if is_name && gap.chars().all(char::is_whitespace) {
+                        last = Some((token, false));
+                        end = start + token.len();
+                        continue;
+                    }
+                    runs.push((previous, lone, weight));
+                    last = None;
+                }
+                if is_name {
+                    let at_start = end == 0
+                        || gap
+                            .trim_end_matches(|c: char| {
+                                c.is_whitespace() || "\"'«»“”„([-–—".contains(c)
+                            })
+                            .ends_with(['.', '!', '?', '…', '։', ':']);
+                    let capital = token.chars().next().is_some_and(char::is_uppercase);
+                    last = Some((token, at_start && capital));
+                }
+                end = start + token.len();
+            }
+            if let Some((previous, lone)) = last {
+                runs.push((previous, lone, weight));
+            }
+        }
+        let within: std::collections::HashSet<&str> = runs
+            .iter()
+            .filter(|(_, lone, _)| !lone)
+            .map(|(w, _, _)| *w)
+            .collect();
         // Keys by how often they occur, title names counted twice: the
         // people and places an article is about come first.
         let mut counts: HashMap<u64, (u32, usize)> = HashMap::new();
         let mut order = 0usize;
-        for (text, weight) in [(title, 2), (body, 1)] {
-            self.names.clear();
-            crate::index::names::name_words(text, &mut self.names);
-            for word in self.names.split(' ').filter(|w| !w.is_empty()) {
-                self.folder.keys(word, |key| {
-                    if key.len() < 3 {
-                        return;
-                    }
-                    let entry = counts
-                        .entry(hash(Kind::Name, "", key))
-                        .or_insert((0, order));
-                    entry.0 += weight;
-                    order += 1;
-                });
+        for (word, lone, weight) in runs {
+            if lone && !within.contains(word) && !crate::names::listed_name(word) {
+                continue;
             }
+            self.folder.keys(word, |key| {
+                if key.len() < 3 {
+                    return;
+                }
+                let entry = counts
+                    .entry(hash(Kind::Name, "", key))
+                    .or_insert((0, order));
+                entry.0 += weight;
+                order += 1;
+            });
         }
         push_most(counts, MAX_NAMES, out);
     }
@@ -204,7 +264,13 @@ fn words(lang: &str, title: &str, body: &str, out: &mut Vec<u64>) {
     let mut lower = String::new();
     for (text, weight) in [(title, 3), (body, 1)] {
         for token in crate::names::tokens(text) {
-            if token.chars().count() < MIN_WORD_CHARS || token.chars().any(|c| c.is_ascii_digit()) {
+            // Capitalised words are names (keyed across scripts above);
+            // counted again here they would make a famous name weigh
+            // twice within a language.
+            if token.chars().count() < MIN_WORD_CHARS
+                || token.chars().any(|c| c.is_ascii_digit())
+                || token.chars().next().is_some_and(char::is_uppercase)
+            {
                 continue;
             }
             lower.clear();
