@@ -306,11 +306,12 @@ fn ids_survive_a_restart_and_a_kill_9() {
         assert_eq!(story_of(&after, url), bridge, "{url}");
     }
 
-    // A bulk import killed mid-way: groups of copies of one text each, so
+    // A bulk import killed mid-way (more than one drain commit of 5,000):
+    // groups of copies of one text each, so
     // every group must end as one story, and no article without one or
     // with two.
-    const GROUPS: usize = 150;
-    const PER_GROUP: usize = 12;
+    const GROUPS: usize = 300;
+    const PER_GROUP: usize = 20;
     let records: Vec<Value> = (0..GROUPS * PER_GROUP)
         .map(|n| {
             let g = n % GROUPS;
