@@ -24,6 +24,7 @@
 //! target/release/examples/stories_bench [--events N] [--seed S] [--worlds K]
 //!     [--import] [--import-events N] [--runs R] [--pressd PATH] [--verbose]
 //!     [--support X] [--cover X] [--merge X] [--copy-resemblance X] [--copy-cross X]
+//!     [--cap N]
 //! ```
 
 #[path = "stories_world/mod.rs"]
@@ -86,6 +87,7 @@ fn options() -> Result<Options, Error> {
             "--merge" => o.settings.thresholds.merge = value()?.parse()?,
             "--copy-resemblance" => o.settings.copy_resemblance = value()?.parse()?,
             "--copy-cross" => o.settings.copy_cross = value()?.parse()?,
+            "--cap" => o.settings.postings_cap = value()?.parse()?,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -149,6 +151,7 @@ fn assign(
     let mut stories = Stories::open(state.clone(), settings)?;
     let started = Instant::now();
     // The writer's batches: a flush per commit.
+    let mut flushing = Duration::ZERO;
     for batch in world.chunks(200) {
         for a in batch {
             stories.assign(&Article {
@@ -164,9 +167,24 @@ fn assign(
                 kind: ItemKind::Article,
             })?;
         }
+        let flush = Instant::now();
         stories.flush()?;
+        flushing += flush.elapsed();
     }
     let elapsed = started.elapsed();
+    eprintln!(
+        "of which storing: {:.0} µs/article",
+        flushing.as_secs_f64() * 1e6 / world.len() as f64
+    );
+    let signing = Instant::now();
+    let mut signer = pressd::stories::signature::Signer::new();
+    for a in world {
+        std::hint::black_box(signer.sign(&a.title, &a.body));
+    }
+    eprintln!(
+        "signatures alone: {:.0} µs/article",
+        signing.elapsed().as_secs_f64() * 1e6 / world.len() as f64
+    );
     let ids: Vec<&str> = world.iter().map(|a| a.url.as_str()).collect();
     let found = state.stories_of(&ids)?;
     let mut story = Vec::with_capacity(world.len());
@@ -312,8 +330,8 @@ fn score(world: &[stories_world::Article], p: &Predicted, verbose: bool) -> Scor
     }
     let mut by_event: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut by_story: HashMap<u64, Vec<usize>> = HashMap::new();
-    for i in 0..world.len() {
-        by_event.entry(world[i].event).or_default().push(i);
+    for (i, a) in world.iter().enumerate() {
+        by_event.entry(a.event).or_default().push(i);
         by_story.entry(p.story[i]).or_default().push(i);
     }
     for i in 0..world.len() {

@@ -151,6 +151,10 @@ async fn run(
             Err(e) => {
                 pending.push(item);
                 recover(&task, &mut writer, &pending, e).await?;
+                // Its upsert failed before it was given a story.
+                if let Some(item) = pending.last() {
+                    assign(&task, item);
+                }
                 done(&task, &mut pending);
                 deadline = None;
                 continue;

@@ -455,14 +455,6 @@ pub fn listed_name(word: &str) -> bool {
             .any(|b| table.lists(&lower[..b.keep]))
 }
 
-/// Whether the lowercase `word` is one of the common words of
-/// Azerbaijani, Turkish, Russian or English (`common.txt`), which tell
-/// nothing about what a text is about (the stories' distinctive words
-/// leave them out).
-pub fn common_word(word: &str) -> bool {
-    vocabulary::common(word)
-}
-
 /// The Latin skeleton of one token before the phonetic merging, for
 /// display and debugging: `skeleton("Փաշինյան") == "pashinyan"`.
 pub fn skeleton(token: &str) -> String {

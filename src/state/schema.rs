@@ -94,9 +94,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // first poll and in rows written before.
     "ALTER TABLE sources ADD COLUMN cursor TEXT;",
     // 10: stories (`stories`): each indexed article's story and the
-    // earliest version it copies, the features candidates are found by,
-    // and merged stories. Tables of their own, read and written only by
-    // the story code.
+    // earliest version it copies, the features candidates are found by
+    // (with the article's story as first assigned, and its language, so
+    // that finding candidates reads one table; later merges are resolved
+    // through story_merges), and merged stories. Tables of their own, read
+    // and written only by the story code.
     "CREATE TABLE story_articles (
         n INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
@@ -117,6 +119,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         hash INTEGER NOT NULL,
         at INTEGER NOT NULL,
         n INTEGER NOT NULL,
+        story INTEGER NOT NULL,
+        lang TEXT NOT NULL,
         PRIMARY KEY (hash, at, n)
     ) WITHOUT ROWID;
     CREATE TABLE story_merges (

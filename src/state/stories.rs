@@ -189,7 +189,8 @@ impl State {
     }
 
     /// For each `(hash, from, to)`: up to `cap` articles that have the
-    /// feature `hash` and are dated within `[from, to]`.
+    /// feature `hash` and are dated within `[from, to]`. Their story is
+    /// the one first assigned: the caller resolves merges.
     pub fn story_postings(
         &self,
         lookups: &[(u64, DateTime<Utc>, DateTime<Utc>)],
@@ -197,9 +198,8 @@ impl State {
     ) -> Result<Vec<Vec<Posting>>, StateError> {
         self.read("story_postings", |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT f.n, a.story, a.lang FROM story_features f
-                 JOIN story_articles a ON a.n = f.n
-                 WHERE f.hash = ?1 AND f.at BETWEEN ?2 AND ?3 LIMIT ?4",
+                "SELECT n, story, lang FROM story_features
+                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT ?4",
             )?;
             let mut out = Vec::with_capacity(lookups.len());
             for (hash, from, to) in lookups {
@@ -214,6 +214,38 @@ impl State {
                 out.push(rows.collect::<rusqlite::Result<Vec<_>>>()?);
             }
             Ok(out)
+        })
+    }
+
+    /// Up to `cap` articles dated within `[from, to]` that have any of
+    /// `hashes` (features that few articles share, such as MinHash bands:
+    /// one statement rather than one per hash).
+    pub fn story_postings_any(
+        &self,
+        hashes: &[u64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        cap: usize,
+    ) -> Result<Vec<Posting>, StateError> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read("story_postings_any", |conn| {
+            let marks = vec!["?"; hashes.len()].join(",");
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT DISTINCT n, story, lang FROM story_features
+                 WHERE hash IN ({marks}) AND at BETWEEN ? AND ? LIMIT ?"
+            ))?;
+            let mut values: Vec<i64> = hashes.iter().map(|h| *h as i64).collect();
+            values.extend([ms(from), ms(to), cap as i64]);
+            let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+                Ok(Posting {
+                    n: r.get::<_, i64>(0)? as u64,
+                    story: r.get::<_, i64>(1)? as u64,
+                    lang: r.get(2)?,
+                })
+            })?;
+            rows.collect()
         })
     }
 
@@ -233,7 +265,8 @@ impl State {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             let mut feature = tx.prepare_cached(
-                "INSERT OR IGNORE INTO story_features (hash, at, n) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO story_features (hash, at, n, story, lang)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for r in &batch.records {
                 let inserted = article.execute(params![
@@ -254,7 +287,13 @@ impl State {
                     continue;
                 }
                 for f in &r.features {
-                    feature.execute(params![*f as i64, ms(r.at), r.n as i64])?;
+                    feature.execute(params![
+                        *f as i64,
+                        ms(r.at),
+                        r.n as i64,
+                        r.story as i64,
+                        r.lang
+                    ])?;
                 }
             }
             let mut merge =

@@ -9,18 +9,14 @@
 //! name, or a famous name and a place, weigh little however often they
 //! recur, while the names and numbers particular to one event add up.
 //!
-//! Names and numbers decide; words only rank. Reports of two events of one
-//! kind (two fires, two festivals) share their words, whether written from
-//! an agency's formula or by habit, and differ in who, where and how many.
-//! The decision asks for names and numbers the story is alone (or nearly)
+//! Names and numbers decide (see `signature` for why words do not). The
+//! decision asks for names and numbers the story is alone (or nearly)
 //! to have, for a share of the article's own names and numbers (an article
 //! about another event has many the story lacks), and, across languages,
 //! for three of them: two leaders meet often, and their two names alone do
 //! not tell one meeting from the next.
 
-use std::collections::HashMap;
-
-use super::signature::Kind;
+use super::signature::{FastMap, Kind};
 
 /// The thresholds of the decision; [`Thresholds::default`] is what pressd
 /// uses (chosen on `examples/stories_bench`).
@@ -28,8 +24,6 @@ use super::signature::Kind;
 pub struct Thresholds {
     /// Support from names and numbers a story needs.
     pub support: f64,
-    /// How much a shared word adds to a story's rank.
-    pub word_weight: f64,
     /// The share of the article's names and numbers the story must have.
     pub cover: f64,
     /// Support above which a second passing story is merged into the
@@ -46,7 +40,6 @@ impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             support: 1.5,
-            word_weight: 0.1,
             cover: 0.4,
             merge: 3.0,
             shared_same_lang: 2,
@@ -73,10 +66,7 @@ pub enum Choice {
 
 #[derive(Debug, Default, Clone)]
 struct Tally {
-    /// From names and numbers.
     support: f64,
-    /// From words.
-    words: f64,
     shared_cross: usize,
     same_lang: bool,
 }
@@ -84,11 +74,10 @@ struct Tally {
 /// Decide for an article with `features`, where `postings[i]` lists the
 /// window's articles having `features[i]`.
 pub fn choose(features: &[u64], postings: &[Vec<Shared>], t: &Thresholds) -> Choice {
-    let mut tallies: HashMap<u64, Tally> = HashMap::new();
+    let mut tallies: FastMap<u64, Tally> = FastMap::default();
     let mut stories: Vec<u64> = Vec::new();
     for (feature, shared) in features.iter().zip(postings) {
-        let kind = Kind::of(*feature);
-        if kind == Kind::Band {
+        if !Kind::of(*feature).crosses_languages() {
             continue;
         }
         stories.clear();
@@ -104,12 +93,8 @@ pub fn choose(features: &[u64], postings: &[Vec<Shared>], t: &Thresholds) -> Cho
         }
         for story in &stories {
             let tally = tallies.entry(*story).or_default();
-            if kind.crosses_languages() {
-                tally.support += share;
-                tally.shared_cross += 1;
-            } else {
-                tally.words += share * t.word_weight;
-            }
+            tally.support += share;
+            tally.shared_cross += 1;
         }
     }
     let cross = features
@@ -117,7 +102,7 @@ pub fn choose(features: &[u64], postings: &[Vec<Shared>], t: &Thresholds) -> Cho
         .filter(|f| Kind::of(**f).crosses_languages())
         .count()
         .max(1);
-    let mut passing: Vec<(u64, f64, f64)> = tallies
+    let mut passing: Vec<(u64, f64)> = tallies
         .into_iter()
         .filter(|(_, tally)| {
             let needed = if tally.same_lang {
@@ -129,17 +114,17 @@ pub fn choose(features: &[u64], postings: &[Vec<Shared>], t: &Thresholds) -> Cho
                 && tally.shared_cross as f64 / cross as f64 >= t.cover
                 && tally.shared_cross >= needed
         })
-        .map(|(story, tally)| (story, tally.support + tally.words, tally.support))
+        .map(|(story, tally)| (story, tally.support))
         .collect();
     // The best first; among equals the oldest story.
     passing.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let Some(&(best, _, _)) = passing.first() else {
+    let Some(&(best, _)) = passing.first() else {
         return Choice::New;
     };
     let mut merge: Vec<u64> = passing[1..]
         .iter()
-        .filter(|(_, _, support)| *support >= t.merge)
-        .map(|(story, _, _)| *story)
+        .filter(|(_, support)| *support >= t.merge)
+        .map(|(story, _)| *story)
         .collect();
     if merge.is_empty() {
         return Choice::Join { story: best, merge };

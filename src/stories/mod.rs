@@ -5,7 +5,7 @@
 //! and [`Stories::flush`] after each commit).
 //!
 //! - [`signature`] (pure): the MinHash and LSH bands that find copies, and
-//!   the names, numbers and words that find stories.
+//!   the names and numbers that find stories.
 //! - [`decision`] (pure): join, start or merge stories, given the stories
 //!   that share the article's features.
 //! - [`Stories`] (here): finds the candidates through the state store's
@@ -27,7 +27,6 @@
 pub mod decision;
 pub mod signature;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -35,7 +34,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::article::Article;
 use crate::state::{State, StateError, StoryBatch, StoryRecord};
 use decision::{Choice, Shared, Thresholds};
-use signature::{resemblance, Signature, Signer};
+use signature::{resemblance, FastMap, Signature, Signer};
 
 /// How the story decisions are made.
 #[derive(Debug, Clone, Copy)]
@@ -54,8 +53,9 @@ pub struct Settings {
     /// (agency formulas, an outlet's weekly bulletin) share their wording
     /// but not their names and figures, and a rewrite keeps them.
     pub copy_cross: f64,
-    /// At most this many articles per feature are read: a feature shared
-    /// by more is shared by too many stories to weigh anything.
+    /// At most this many articles per feature are read (and candidate
+    /// copies per article): a feature shared by more is shared by too many
+    /// stories to weigh anything.
     pub postings_cap: usize,
     pub thresholds: Thresholds,
 }
@@ -67,7 +67,7 @@ impl Default for Settings {
             copy_window: Duration::days(30),
             copy_resemblance: 0.5,
             copy_cross: 0.6,
-            postings_cap: 200,
+            postings_cap: 12,
             thresholds: Thresholds::default(),
         }
     }
@@ -91,12 +91,12 @@ pub struct Stories {
     /// The next article number.
     next: u64,
     /// Merged stories: younger → older (always the final one).
-    merged: HashMap<u64, u64>,
+    merged: FastMap<u64, u64>,
     pending: Vec<StoryRecord>,
-    by_id: HashMap<String, usize>,
-    by_n: HashMap<u64, usize>,
+    by_id: FastMap<String, usize>,
+    by_n: FastMap<u64, usize>,
     /// Feature and band hashes of the pending articles.
-    postings: HashMap<u64, Vec<usize>>,
+    postings: FastMap<u64, Vec<usize>>,
     merges: Vec<(u64, u64)>,
     repoints: Vec<(u64, u64)>,
 }
@@ -104,7 +104,7 @@ pub struct Stories {
 impl Stories {
     pub fn open(state: Arc<State>, settings: Settings) -> Result<Self, StateError> {
         let next = state.story_last_number()? + 1;
-        let mut merged = HashMap::new();
+        let mut merged = FastMap::default();
         for (younger, older) in state.story_merges()? {
             merged.insert(younger, older);
         }
@@ -115,9 +115,9 @@ impl Stories {
             next,
             merged,
             pending: Vec::new(),
-            by_id: HashMap::new(),
-            by_n: HashMap::new(),
-            postings: HashMap::new(),
+            by_id: FastMap::default(),
+            by_n: FastMap::default(),
+            postings: FastMap::default(),
             merges: Vec::new(),
             repoints: Vec::new(),
         })
@@ -160,9 +160,7 @@ impl Stories {
         }
         let at = article.published.unwrap_or(article.fetched);
         let seen = Utc::now();
-        let signature = self
-            .signer
-            .sign(&article.lang, &article.title, &article.body);
+        let signature = self.signer.sign(&article.title, &article.body);
         let n = self.next;
         self.next += 1;
         let (story, duplicate_of) = match self.copy_of(n, &article.lang, at, seen, &signature)? {
@@ -266,13 +264,22 @@ impl Stories {
             return Ok(None);
         }
         let window = self.settings.copy_window;
-        let found = self.postings(&signature.bands, lang, at - window, at + window)?;
-        let mut candidates: Vec<u64> = found
-            .iter()
-            .flatten()
-            .filter(|(_, shared)| shared.same_lang)
-            .map(|(n, _)| *n)
+        let (from, to) = (at - window, at + window);
+        let mut candidates: Vec<u64> = self
+            .state
+            .story_postings_any(&signature.bands, from, to, self.settings.postings_cap)?
+            .into_iter()
+            .filter(|p| p.lang == lang)
+            .map(|p| p.n)
             .collect();
+        for band in &signature.bands {
+            for &i in self.postings.get(band).into_iter().flatten() {
+                let r = &self.pending[i];
+                if r.lang == lang && r.at >= from && r.at <= to {
+                    candidates.push(r.n);
+                }
+            }
+        }
         candidates.sort_unstable();
         candidates.dedup();
         let cross = signature.cross();
@@ -456,4 +463,124 @@ fn jaccard(a: &[u64], b: &[u64]) -> f64 {
         }
     }
     both as f64 / (a.len() + b.len() - both) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::item::ItemKind;
+
+    const BODY: &str = "Firefighters in Gyumri put out a fire at the Shirak textile warehouse \
+        after six hours on Tuesday. Rescue chief Armen Melkonyan said 14 workers were taken to \
+        hospital and 2,300 square metres burned down, and investigators from Yerevan are \
+        looking into the wiring of the building.";
+
+    fn article(id: &str, lang: &str, title: &str, body: &str, hour: u32) -> Article {
+        let at = Utc
+            .with_ymd_and_hms(2025, 4, 1, hour, 0, 0)
+            .single()
+            .expect("date");
+        Article {
+            id: id.into(),
+            url: id.into(),
+            source: "s".into(),
+            lang: lang.into(),
+            title: title.into(),
+            body: body.into(),
+            published: Some(at),
+            fetched: at,
+            authors: Vec::new(),
+            kind: ItemKind::Article,
+        }
+    }
+
+    fn open(dir: &std::path::Path) -> Stories {
+        let state = Arc::new(State::open(dir).expect("state"));
+        Stories::open(state, Settings::default()).expect("stories")
+    }
+
+    #[test]
+    fn copies_in_one_batch_cluster_before_anything_is_stored() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        let original = stories
+            .assign(&article("https://a/1", "en", "Fire in Gyumri", BODY, 10))
+            .expect("assign");
+        let copy = stories
+            .assign(&article(
+                "https://b/1",
+                "en",
+                "Gyumri warehouse fire",
+                BODY,
+                11,
+            ))
+            .expect("assign");
+        assert_eq!(copy.story, original.story);
+        assert_eq!(copy.duplicate_of, Some(original.n));
+        // Indexed again before the flush, or after it: the same answer.
+        let again = stories
+            .assign(&article(
+                "https://b/1",
+                "en",
+                "Gyumri warehouse fire",
+                BODY,
+                11,
+            ))
+            .expect("assign");
+        assert_eq!(again, copy);
+        stories.flush().expect("flush");
+        let mut reopened = open(tmp.path());
+        let after = reopened
+            .assign(&article(
+                "https://b/1",
+                "en",
+                "changed title",
+                "changed body",
+                12,
+            ))
+            .expect("assign");
+        assert_eq!(after, copy);
+    }
+
+    #[test]
+    fn an_earlier_version_that_arrives_later_becomes_the_one_copied() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        let late = stories
+            .assign(&article("https://late/1", "en", "Fire", BODY, 12))
+            .expect("assign");
+        stories.flush().expect("flush");
+        let early = stories
+            .assign(&article("https://early/1", "en", "Fire", BODY, 9))
+            .expect("assign");
+        assert_eq!(early.story, late.story);
+        assert_eq!(early.duplicate_of, None);
+        stories.flush().expect("flush");
+        let state = State::open(tmp.path()).expect("state");
+        let of = state.stories_of(&["https://late/1"]).expect("of");
+        assert_eq!(of["https://late/1"].1.as_deref(), Some("https://early/1"));
+    }
+
+    #[test]
+    fn a_merge_keeps_the_older_id_and_the_younger_resolves_to_it() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        stories.merge(9, 4);
+        stories.merge(4, 2);
+        assert_eq!(stories.resolve(9), 2);
+        assert_eq!(stories.resolve(4), 2);
+        stories.flush().expect("flush");
+        let reopened = open(tmp.path());
+        assert_eq!(reopened.resolve(9), 2);
+        assert_eq!(
+            State::open(tmp.path())
+                .expect("state")
+                .story_merges()
+                .expect("merges")
+                .len(),
+            2
+        );
+    }
 }
