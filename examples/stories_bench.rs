@@ -451,11 +451,17 @@ fn import_cost(o: &Options) -> Result<(), Error> {
             if !status.success() {
                 return Err(format!("pressd import failed: {status}").into());
             }
+            let state_bytes: u64 = std::fs::read_dir(dir.join("state"))?
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum();
             println!(
-                "  run {run}, stories {:<5}: {wall:>6.1} s, {:>5.0} articles/s, peak RSS {:.1} MB",
+                "  run {run}, stories {:<5}: {wall:>6.1} s, {:>5.0} articles/s, peak RSS {:.1} MB, \
+                 state store {:.1} MB",
                 if stories { "on" } else { "off" },
                 world.len() as f64 / wall,
-                peak as f64 / 1024.0
+                peak as f64 / 1024.0,
+                state_bytes as f64 / 1e6
             );
         }
     }
