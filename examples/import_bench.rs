@@ -12,7 +12,7 @@
 //! ```sh
 //! cargo build --release --locked --bin pressd --example import_bench
 //! target/release/examples/import_bench [--articles N] [--pages N] [--langid DIR]
-//!     [--pressd PATH]
+//!     [--pressd PATH] [--stories on|off]
 //! ```
 //!
 //! The corpus needs the Leipzig samples of `../shared` (or `--langid DIR`)
@@ -36,6 +36,8 @@ struct Options {
     pages: usize,
     langid: PathBuf,
     pressd: PathBuf,
+    /// `[pipeline] stories` of the config (on by default, as in pressd).
+    stories: bool,
 }
 
 fn options() -> Result<Options, Error> {
@@ -44,6 +46,7 @@ fn options() -> Result<Options, Error> {
         pages: 5_000,
         langid: corpus::default_langid_dir(),
         pressd: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/pressd"),
+        stories: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -53,6 +56,13 @@ fn options() -> Result<Options, Error> {
             "--pages" => o.pages = value()?.parse()?,
             "--langid" => o.langid = PathBuf::from(value()?),
             "--pressd" => o.pressd = PathBuf::from(value()?),
+            "--stories" => {
+                o.stories = match value()?.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    other => return Err(format!("--stories on|off, not {other}").into()),
+                }
+            }
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -114,8 +124,12 @@ fn measure(o: &Options, what: &str, file: &Path, n: usize) -> Result<(), Error> 
     let config = dep.path().join("pressd.toml");
     std::fs::write(
         &config,
-        "index_dir = \"index\"\nstate_dir = \"state\"\n\
-         languages = [\"hy\", \"az\", \"ru\", \"ka\", \"tr\", \"en\"]\n",
+        format!(
+            "index_dir = \"index\"\nstate_dir = \"state\"\n\
+             languages = [\"hy\", \"az\", \"ru\", \"ka\", \"tr\", \"en\"]\n\n\
+             [pipeline]\nstories = {}\n",
+            o.stories
+        ),
     )?;
     let size = std::fs::metadata(file)?.len();
     let cpu_before = children_cpu();

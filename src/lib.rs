@@ -29,4 +29,5 @@ pub mod letters;
 pub mod names;
 pub mod sources;
 pub mod state;
+pub mod stories;
 pub mod watch;

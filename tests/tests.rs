@@ -17,5 +17,6 @@ mod politeness;
 mod signals;
 mod social;
 mod source_url;
+mod stories;
 mod systemd;
 mod watches;

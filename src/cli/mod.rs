@@ -22,11 +22,13 @@ use crate::lang::{Detector, Hints, DEFAULT_LANGUAGES};
 mod coverage_output;
 mod import;
 mod sources_output;
+mod stories_output;
 mod watches_output;
 
 use coverage_output::coverage;
 use import::{import, ImportArgs};
 use sources_output::sources;
+use stories_output::{attach_stories, collapse, stories, story, StoriesArgs, StoryArgs};
 use watches_output::watches;
 
 /// Multilingual press-coverage aggregator: polls outlets' feeds, extracts
@@ -93,6 +95,12 @@ pub enum Command {
     /// articles are; prints imported, unchanged and rejected counts. Exit
     /// status 0 when nothing was rejected, 1 otherwise.
     Import(ImportArgs),
+    /// Stories: the coverage of one event across outlets and languages,
+    /// with who published first and how many copied.
+    Stories(StoriesArgs),
+    /// One story's articles in time order: source, language, title, URL,
+    /// what each copies, and who was first in each language.
+    Story(StoryArgs),
     /// Identify the language of each stdin line; one ISO 639-1 code per line.
     Lang {
         /// Candidate languages, comma-separated (default: the configured set).
@@ -119,6 +127,10 @@ pub struct SearchArgs {
     limit: usize,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// One hit per story (its best match), with how many more articles and
+    /// which languages the story has.
+    #[arg(long)]
+    collapse: bool,
 }
 
 /// The filters of every command that selects documents (search, coverage):
@@ -303,6 +315,14 @@ fn execute(args: Args) -> Result<ExitCode> {
         Command::Search(s) => {
             let config = load_config(&args.config)?;
             search(&config, s)
+        }
+        Command::Stories(s) => {
+            let config = load_config(&args.config)?;
+            stories(&config, s)
+        }
+        Command::Story(s) => {
+            let config = load_config(&args.config)?;
+            story(&config, s)
         }
         Command::Coverage(c) => {
             let config = load_config(&args.config)?;
@@ -506,10 +526,15 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
             SortArg::Newest => Sort::Newest,
             SortArg::Oldest => Sort::Oldest,
         },
-        limit: args.limit,
+        // Collapsing needs more documents than stories shown.
+        limit: if args.collapse {
+            args.limit.saturating_mul(COLLAPSE_FACTOR).min(COLLAPSE_MAX)
+        } else {
+            args.limit
+        },
         ..args.filters.request(&args.query, args.exact)
     };
-    let results = match index.search(&request) {
+    let mut results = match index.search(&request) {
         Ok(r) => r,
         Err(IndexError::Query(msg)) => {
             eprintln!("pressd: invalid query: {msg}");
@@ -517,6 +542,10 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
+    attach_stories(config, &mut results.hits);
+    if args.collapse {
+        return print_collapsed(config, results, args.limit, args.format);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
@@ -536,6 +565,8 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
                 "snippet",
                 "score",
                 "kind",
+                "story",
+                "duplicate_of",
             ])?;
             for h in &results.hits {
                 w.write_record([
@@ -548,6 +579,8 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
                     h.snippet.as_str(),
                     &format!("{:.3}", h.score),
                     h.kind.as_str(),
+                    &h.story.map(|s| s.to_string()).unwrap_or_default(),
+                    h.duplicate_of.as_deref().unwrap_or(""),
                 ])?;
             }
             w.flush()?;
@@ -572,6 +605,94 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
                 )?;
                 if !h.snippet.is_empty() {
                     writeln!(out, "     {}", h.snippet.replace('\n', " "))?;
+                }
+                if let Some(s) = h.story {
+                    let copy = h
+                        .duplicate_of
+                        .as_deref()
+                        .map(|d| format!(" · copy of {d}"))
+                        .unwrap_or_default();
+                    writeln!(out, "     story {s}{copy}")?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `search --collapse` looks at this many documents per story shown...
+const COLLAPSE_FACTOR: usize = 20;
+/// ...and at most this many.
+const COLLAPSE_MAX: usize = 10_000;
+
+fn print_collapsed(
+    config: &Config,
+    results: crate::index::SearchResults,
+    limit: usize,
+    format: OutputFormat,
+) -> Result<ExitCode> {
+    #[derive(serde::Serialize)]
+    struct Collapsed {
+        total: usize,
+        hits: Vec<stories_output::CollapsedHit>,
+    }
+    let total = results.total;
+    let hits = collapse(config, results.hits, limit);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer(&mut out, &Collapsed { total, hits })?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "url",
+                "title",
+                "source",
+                "lang",
+                "published",
+                "story",
+                "more_articles",
+                "langs",
+            ])?;
+            for c in &hits {
+                let h = &c.hit;
+                w.write_record([
+                    h.url.as_str(),
+                    h.title.as_str(),
+                    h.source.as_str(),
+                    h.lang.as_str(),
+                    &h.published.map(rfc3339).unwrap_or_default(),
+                    &h.story.map(|s| s.to_string()).unwrap_or_default(),
+                    &c.more_articles.to_string(),
+                    &c.langs.join(" "),
+                ])?;
+            }
+            w.flush()?;
+        }
+        OutputFormat::Table => {
+            writeln!(
+                out,
+                "{total} matching document(s), showing {} stories",
+                hits.len()
+            )?;
+            for (i, c) in hits.iter().enumerate() {
+                let h = &c.hit;
+                let date = h
+                    .published
+                    .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "-".into());
+                writeln!(out, "\n{:>3}. {}", i + 1, h.title)?;
+                writeln!(out, "     {date} · {} · {} · {}", h.lang, h.source, h.url)?;
+                if let Some(s) = h.story {
+                    writeln!(
+                        out,
+                        "     story {s}: {} more article(s) · {}",
+                        c.more_articles,
+                        c.langs.join(" ")
+                    )?;
                 }
             }
         }

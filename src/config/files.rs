@@ -79,6 +79,7 @@ pub(super) struct PipelineFile {
     pub(super) retry_delay: Option<Duration>,
     #[serde(default, deserialize_with = "crate::duration::optional")]
     pub(super) max_backoff: Option<Duration>,
+    pub(super) stories: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -164,6 +164,7 @@ impl Config {
             max_attempts: p.max_attempts.unwrap_or(5),
             retry_delay: p.retry_delay.unwrap_or(Duration::from_secs(60)),
             max_backoff: p.max_backoff.unwrap_or(Duration::from_secs(6 * 3600)),
+            stories: p.stories.unwrap_or(true),
         };
         for (key, zero) in [
             ("pipeline.concurrency", pipeline.concurrency == 0),

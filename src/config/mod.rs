@@ -115,6 +115,9 @@ pub struct PipelineSettings {
     pub retry_delay: Duration,
     /// Longest wait between two polls of a failing source.
     pub max_backoff: Duration,
+    /// Group indexed articles into stories and mark copies as they are
+    /// indexed (`pressd stories`); on by default.
+    pub stories: bool,
 }
 
 /// One thing wrong with the configuration.

@@ -50,6 +50,7 @@ use crate::http::{Client, FetchError};
 use crate::index::{Index, IndexError};
 use crate::lang::Detector;
 use crate::state::{State, StateError};
+use crate::stories::{Settings as StorySettings, Stories};
 use crate::watch::Watches;
 use registry::Registry;
 use telemetry::{Heartbeat, Telemetry};
@@ -193,6 +194,7 @@ struct Parts {
     watches: Arc<Watches>,
     /// Posts the watches' webhooks.
     delivery_client: reqwest::Client,
+    stories: Option<Stories>,
 }
 
 impl Parts {
@@ -203,6 +205,10 @@ impl Parts {
     ) -> Result<Parts, DaemonError> {
         let state = Arc::new(State::open(&config.state_dir)?);
         let index = Arc::new(Index::open_or_create(&config.index_dir)?);
+        let stories = match config.pipeline.stories {
+            true => Some(Stories::open(state.clone(), StorySettings::default())?),
+            false => None,
+        };
         // Draining an import is bulk loading; the daemon's steady trickle
         // needs one indexing thread.
         let writer = if mode == Mode::Drain {
@@ -275,6 +281,7 @@ impl Parts {
             telemetry,
             watches: Arc::new(Watches::new(&config.watches)),
             delivery_client,
+            stories,
         })
     }
 
@@ -333,6 +340,7 @@ impl Tasks {
             telemetry,
             watches,
             delivery_client,
+            stories,
         } = parts;
         let speaking = CancellationToken::new();
         let mut speakers = JoinSet::new();
@@ -409,6 +417,7 @@ impl Tasks {
                 retry: mode == Mode::Forever,
                 cancel: cancel.clone(),
                 watches,
+                stories: stories.map(std::sync::Mutex::new),
             },
             writer,
             rx,

@@ -169,6 +169,7 @@ mod tests {
             max_attempts: 1,
             retry_delay: Duration::from_secs(1),
             max_backoff: Duration::from_secs(1),
+            stories: true,
         };
         assert_eq!(
             Heartbeat::for_pipeline(&p).stale_after(),

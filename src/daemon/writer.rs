@@ -19,6 +19,11 @@
 //! retries with back-off: it opens a fresh tantivy writer (a failed commit
 //! leaves the old one dead), adds the kept articles again and commits.
 //!
+//! Each article added is also given its story (see `crate::stories`); a
+//! batch's story records are stored after its commit and before its
+//! frontier entries are marked done, so they follow the index through a
+//! kill as the entries do.
+//!
 //! It runs on a thread of its own with a single-threaded runtime for its
 //! timers. Tantivy's calls block; run on the shared runtime through
 //! `block_in_place`, every call handed the worker's core to a fresh thread,
@@ -26,7 +31,7 @@
 //! arena of their own: about half of the daemon's peak memory while
 //! indexing (measured with `examples/poll_bench`).
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -41,6 +46,7 @@ use super::work::Work;
 use crate::article::Article;
 use crate::index::{Index, IndexError, Writer};
 use crate::state::State;
+use crate::stories::Stories;
 use crate::watch::Watches;
 
 /// The first wait before writing again after a storage fault; it doubles
@@ -80,6 +86,9 @@ pub(super) struct WriterTask {
     /// Told after each commit is recorded, so that watches look at the
     /// new documents at once.
     pub watches: Arc<Watches>,
+    /// The story assigner; `None` when stories are turned off. Used by
+    /// the writer's thread only (the lock is never contended).
+    pub stories: Option<std::sync::Mutex<Stories>>,
 }
 
 /// Start the writer on its own thread. The receiver yields its result once
@@ -151,6 +160,10 @@ async fn run(
             Err(e) => {
                 pending.push(item);
                 recover(&task, &mut writer, &pending, e).await?;
+                // Its upsert failed before it was given a story.
+                if let Some(item) = pending.last() {
+                    assign(&task, item);
+                }
                 done(&task, &mut pending);
                 deadline = None;
                 continue;
@@ -176,7 +189,34 @@ fn upsert(
     writer: &mut Option<Writer>,
     item: &Indexable,
 ) -> Result<(), IndexError> {
-    open(task, writer)?.upsert(&item.article)
+    open(task, writer)?.upsert(&item.article)?;
+    assign(task, item);
+    Ok(())
+}
+
+/// Give the article its story. A store that cannot be read leaves the
+/// article without one until it is indexed again (a storage fault, told
+/// like the others).
+fn assign(task: &WriterTask, item: &Indexable) {
+    let Some(stories) = &task.stories else {
+        return;
+    };
+    let mut stories = stories.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Err(e) = stories.assign(&item.article) {
+        warn!(url = %item.article.url, error = %e, "story not assigned");
+        task.telemetry.storage.fail(Store::State, &e);
+    }
+}
+
+/// Store the stories of the committed batch.
+fn flush_stories(task: &WriterTask) -> Result<(), crate::state::StateError> {
+    match &task.stories {
+        Some(stories) => stories
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .flush(),
+        None => Ok(()),
+    }
 }
 
 /// The writer, a fresh one if the last failed.
@@ -305,7 +345,11 @@ fn done(task: &WriterTask, pending: &mut Vec<Indexable>) {
             .map(|p| p.article.id.as_str())
             .collect()
     };
-    match task.state.mark_committed(&done, &news, Utc::now()) {
+    // Stories first: a kill between the two indexes the batch again, and
+    // its stored articles keep their stories.
+    let recorded =
+        flush_stories(task).and_then(|()| task.state.mark_committed(&done, &news, Utc::now()));
+    match recorded {
         Ok(()) => {
             task.watches.committed();
             task.telemetry.storage.ok(Store::State);

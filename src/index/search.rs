@@ -130,6 +130,14 @@ pub struct Hit {
     /// orders it breaks ties between documents published the same second.
     /// Constant for a blank query.
     pub score: f32,
+    /// The story the document belongs to (see `crate::stories`): not
+    /// indexed (story ids change on merges) but told by the state store,
+    /// so the index leaves it `None` and the command line fills it in.
+    pub story: Option<u64>,
+    /// The URL of the earliest version, when the document is a copy (told
+    /// by the state store, like `story`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
 }
 
 pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResults, IndexError> {
@@ -614,6 +622,8 @@ fn to_hit(
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
         score,
+        story: None,
+        duplicate_of: None,
     })
 }
 

@@ -443,6 +443,18 @@ pub fn georgian_name_after_given_name(word: &str) -> bool {
         .is_some_and(|b| lower[..b.keep].chars().count() >= 4)
 }
 
+/// Whether `word`, in any case and case form, is a spelling of the shipped
+/// table of the region's names (`Gəncə`, `Gəncədə`, `Гянджа`): a name
+/// wherever it stands, even where a sentence starts.
+pub fn listed_name(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    let table = table::table();
+    table.lists(&lower)
+        || inflection::readings(&lower)
+            .iter()
+            .any(|b| table.lists(&lower[..b.keep]))
+}
+
 /// The Latin skeleton of one token before the phonetic merging, for
 /// display and debugging: `skeleton("Փաշինյան") == "pashinyan"`.
 pub fn skeleton(token: &str) -> String {

@@ -7,7 +7,8 @@
 //! handed keys, items and times, and only touches `dir/state.sqlite` (plus
 //! SQLite's `-wal` and `-shm` companions).
 //!
-//! Layout: three tables, each with the module of its methods. `sources`
+//! Layout: three tables, each with the module of its methods (and the
+//! story tables of module `stories`). `sources`
 //! holds one row per polled source, `frontier` the queued items, `handled`
 //! every item key and document id that was indexed or given up on (so a
 //! key is never queued twice); `watches` the tables of saved searches that
@@ -22,6 +23,7 @@ mod frontier;
 mod handled;
 mod schema;
 mod sources;
+mod stories;
 mod watches;
 
 use std::path::Path;
@@ -34,6 +36,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 
 pub use frontier::{Due, Queued};
 pub use sources::{SourceState, EXTRACTION_WINDOW};
+pub use stories::{Posting, StoredVersion, StoryArticle, StoryBatch, StoryCounts, StoryRecord};
 pub use watches::{
     DeliveryStatus, LastDelivery, NewDelivery, NewHit, PendingDelivery, WatchRecord,
 };

@@ -141,6 +141,41 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX watch_deliveries_due ON watch_deliveries (status, next_attempt);
     CREATE INDEX watch_deliveries_by_watch ON watch_deliveries (watch, status);",
+    // 12: stories (`stories`): each indexed article's story and the
+    // earliest version it copies, the features candidates are found by
+    // (with the article's story as first assigned, and its language, so
+    // that finding candidates reads one table; later merges are resolved
+    // through story_merges), and merged stories. Tables of their own, read
+    // and written only by the story code.
+    "CREATE TABLE story_articles (
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        story INTEGER NOT NULL,
+        duplicate_of INTEGER,
+        source TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        seen INTEGER NOT NULL,
+        minhash BLOB,
+        cross BLOB
+    );
+    CREATE INDEX story_articles_by_story ON story_articles (story, at);
+    CREATE INDEX story_articles_by_time ON story_articles (at);
+    CREATE TABLE story_features (
+        hash INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        story INTEGER NOT NULL,
+        lang TEXT NOT NULL,
+        PRIMARY KEY (hash, at, n)
+    ) WITHOUT ROWID;
+    CREATE TABLE story_merges (
+        story INTEGER PRIMARY KEY,
+        into_story INTEGER NOT NULL,
+        at INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this binary writes and understands.

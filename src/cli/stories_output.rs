@@ -1,0 +1,400 @@
+//! `pressd stories`, `pressd story ID` and the story side of `pressd
+//! search` (each hit's story and copied URL, `--collapse`): what the state
+//! store's story tables say about the documents the index holds, as a
+//! table, JSON or CSV.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use super::*;
+use crate::index::Hit;
+use crate::state::{State, StoryArticle, StoryCounts};
+
+/// Documents a query of `pressd stories QUERY` looks at, at most: the
+/// stories of its best matches.
+const QUERY_DOCUMENTS: usize = 10_000;
+
+#[derive(Debug, clap::Args)]
+pub struct StoriesArgs {
+    /// Only stories with an article matching this query (as `pressd
+    /// search`); all stories without one.
+    query: Vec<String>,
+    /// Only stories with an article in one of these languages; the
+    /// headline is then in the first of them the story has.
+    #[arg(long, value_delimiter = ',')]
+    lang: Vec<String>,
+    /// Only stories with an article of one of these sources.
+    #[arg(long, value_delimiter = ',')]
+    source: Vec<String>,
+    /// Only stories with an article published on or after (YYYY-MM-DD or
+    /// RFC 3339).
+    #[arg(long, value_parser = parse_since)]
+    since: Option<DateTime<Utc>>,
+    /// Only stories with an article published on or before.
+    #[arg(long, value_parser = parse_until)]
+    until: Option<DateTime<Utc>>,
+    /// Only stories of at least N articles.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    min_articles: u64,
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StoryArgs {
+    /// The story's id (an id merged into another story shows that story).
+    id: u64,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+#[derive(serde::Serialize)]
+struct First {
+    url: String,
+    source: String,
+    published: String,
+    lang: String,
+}
+
+#[derive(serde::Serialize)]
+struct StoryRow {
+    id: u64,
+    title: String,
+    first: First,
+    articles: u64,
+    copies: u64,
+    sources: Vec<String>,
+    langs: Vec<String>,
+    start: String,
+    end: String,
+}
+
+#[derive(serde::Serialize)]
+struct StoriesOut {
+    total: usize,
+    stories: Vec<StoryRow>,
+}
+
+fn first_of(a: &StoryArticle) -> First {
+    First {
+        url: a.url.clone(),
+        source: a.source.clone(),
+        published: rfc3339(a.published),
+        lang: a.lang.clone(),
+    }
+}
+
+fn open_state(config: &Config) -> Result<State> {
+    State::open_read_only(&config.state_dir).context("cannot read the stories")
+}
+
+pub(super) fn stories(config: &Config, args: StoriesArgs) -> Result<ExitCode> {
+    let state = open_state(config)?;
+    let only: Option<Vec<u64>> = if args.query.iter().any(|q| !q.trim().is_empty()) {
+        let index = Index::open_read(&config.index_dir)?;
+        let request = SearchRequest {
+            query: args.query.join(" "),
+            since: args.since,
+            until: args.until,
+            langs: args.lang.clone(),
+            sources: args.source.clone(),
+            limit: QUERY_DOCUMENTS,
+            ..SearchRequest::default()
+        };
+        let results = match index.search(&request) {
+            Ok(r) => r,
+            Err(IndexError::Query(msg)) => {
+                eprintln!("pressd: invalid query: {msg}");
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let ids: Vec<&str> = results.hits.iter().map(|h| h.url.as_str()).collect();
+        let mut found: Vec<u64> = state.stories_of(&ids)?.values().map(|(s, _)| *s).collect();
+        found.sort_unstable();
+        found.dedup();
+        Some(found)
+    } else {
+        None
+    };
+    let mut counts: Vec<StoryCounts> = state
+        .story_counts(args.since, args.until, only.as_deref())?
+        .into_iter()
+        .filter(|c| c.articles >= args.min_articles)
+        .filter(|c| args.lang.is_empty() || c.langs.iter().any(|l| args.lang.contains(l)))
+        .filter(|c| args.source.is_empty() || c.sources.iter().any(|s| args.source.contains(s)))
+        .collect();
+    // The largest first, then the latest.
+    counts.sort_by(|a, b| {
+        b.articles
+            .cmp(&a.articles)
+            .then(b.end.cmp(&a.end))
+            .then(a.story.cmp(&b.story))
+    });
+    let total = counts.len();
+    let mut rows = Vec::new();
+    for c in counts.into_iter().take(args.limit) {
+        let articles = state.story_articles(c.story)?;
+        let Some(first) = articles.first() else {
+            continue;
+        };
+        let headline = args
+            .lang
+            .iter()
+            .find_map(|l| articles.iter().find(|a| &a.lang == l))
+            .unwrap_or(first);
+        rows.push(StoryRow {
+            id: c.story,
+            title: headline.title.clone(),
+            first: first_of(first),
+            articles: c.articles,
+            copies: c.copies,
+            sources: c.sources,
+            langs: c.langs,
+            start: rfc3339(c.start),
+            end: rfc3339(c.end),
+        });
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        OutputFormat::Json => {
+            serde_json::to_writer(
+                &mut out,
+                &StoriesOut {
+                    total,
+                    stories: rows,
+                },
+            )?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "id",
+                "title",
+                "first_url",
+                "first_source",
+                "first_published",
+                "first_lang",
+                "articles",
+                "copies",
+                "sources",
+                "langs",
+                "start",
+                "end",
+            ])?;
+            for r in &rows {
+                w.write_record([
+                    r.id.to_string().as_str(),
+                    &r.title,
+                    &r.first.url,
+                    &r.first.source,
+                    &r.first.published,
+                    &r.first.lang,
+                    &r.articles.to_string(),
+                    &r.copies.to_string(),
+                    &r.sources.join(" "),
+                    &r.langs.join(" "),
+                    &r.start,
+                    &r.end,
+                ])?;
+            }
+            w.flush()?;
+        }
+        OutputFormat::Table => {
+            writeln!(out, "{total} stories, showing {}", rows.len())?;
+            for r in &rows {
+                writeln!(out, "\n{:>7}  {}", r.id, one_line(&r.title))?;
+                writeln!(
+                    out,
+                    "         {} articles ({} copies) · {} · {} → {}",
+                    r.articles,
+                    r.copies,
+                    r.langs.join(" "),
+                    &r.start[..16.min(r.start.len())],
+                    &r.end[..16.min(r.end.len())],
+                )?;
+                writeln!(
+                    out,
+                    "         first: {} {} {}",
+                    r.first.source, r.first.lang, r.first.url
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(serde::Serialize)]
+struct StoryOut {
+    id: u64,
+    title: String,
+    /// Who was first in each language.
+    first_by_lang: BTreeMap<String, First>,
+    articles: Vec<StoryArticleRow>,
+}
+
+#[derive(serde::Serialize)]
+struct StoryArticleRow {
+    #[serde(flatten)]
+    article: StoryArticle,
+    published: String,
+}
+
+pub(super) fn story(config: &Config, args: StoryArgs) -> Result<ExitCode> {
+    let state = open_state(config)?;
+    let Some(id) = state.resolve_story(args.id)? else {
+        eprintln!("pressd: no story {}", args.id);
+        return Ok(ExitCode::from(1));
+    };
+    let articles = state.story_articles(id)?;
+    let mut first_by_lang = BTreeMap::new();
+    for a in &articles {
+        first_by_lang
+            .entry(a.lang.clone())
+            .or_insert_with(|| first_of(a));
+    }
+    let title = articles
+        .first()
+        .map(|a| a.title.clone())
+        .unwrap_or_default();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        OutputFormat::Json => {
+            let story = StoryOut {
+                id,
+                title,
+                first_by_lang,
+                articles: articles
+                    .into_iter()
+                    .map(|a| StoryArticleRow {
+                        published: rfc3339(a.published),
+                        article: a,
+                    })
+                    .collect(),
+            };
+            serde_json::to_writer(&mut out, &story)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "published",
+                "source",
+                "lang",
+                "title",
+                "url",
+                "duplicate_of",
+                "first_in_lang",
+            ])?;
+            for a in &articles {
+                let first = first_by_lang.get(&a.lang).is_some_and(|f| f.url == a.url);
+                w.write_record([
+                    rfc3339(a.published).as_str(),
+                    &a.source,
+                    &a.lang,
+                    &a.title,
+                    &a.url,
+                    a.duplicate_of.as_deref().unwrap_or(""),
+                    if first { "yes" } else { "" },
+                ])?;
+            }
+            w.flush()?;
+        }
+        OutputFormat::Table => {
+            writeln!(out, "story {id}: {}", one_line(&title))?;
+            writeln!(out, "{} articles", articles.len())?;
+            for a in &articles {
+                let first = first_by_lang.get(&a.lang).is_some_and(|f| f.url == a.url);
+                writeln!(
+                    out,
+                    "\n  {} · {} · {}{}",
+                    a.published.format("%Y-%m-%d %H:%M"),
+                    a.lang,
+                    a.source,
+                    if first {
+                        " · first in its language"
+                    } else {
+                        ""
+                    }
+                )?;
+                writeln!(out, "    {}", one_line(&a.title))?;
+                writeln!(out, "    {}", a.url)?;
+                if let Some(d) = &a.duplicate_of {
+                    writeln!(out, "    copy of {d}")?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fill in each hit's story and copied URL from the state store. A store
+/// that cannot be read (not created yet, or older than this pressd) leaves
+/// them empty: the search itself still answers.
+pub(super) fn attach_stories(config: &Config, hits: &mut [Hit]) {
+    let Ok(state) = State::open_read_only(&config.state_dir) else {
+        return;
+    };
+    let ids: Vec<&str> = hits.iter().map(|h| h.url.as_str()).collect();
+    let found = match state.stories_of(&ids) {
+        Ok(f) => f,
+        Err(e) => {
+            warn!(error = %e, "cannot read the stories of the hits");
+            return;
+        }
+    };
+    for h in hits.iter_mut() {
+        if let Some((story, dup)) = found.get(&h.url) {
+            h.story = Some(*story);
+            h.duplicate_of = dup.clone();
+        }
+    }
+}
+
+/// A hit standing for its story in `search --collapse`.
+#[derive(Debug, serde::Serialize)]
+pub(super) struct CollapsedHit {
+    #[serde(flatten)]
+    pub hit: Hit,
+    /// Articles of the story besides this one.
+    pub more_articles: u64,
+    /// Every language the story has.
+    pub langs: Vec<String>,
+}
+
+/// One hit per story (the best of its articles; hits without a story stand
+/// alone), at most `limit`, with what else the story has.
+pub(super) fn collapse(config: &Config, hits: Vec<Hit>, limit: usize) -> Vec<CollapsedHit> {
+    let mut seen = HashSet::new();
+    let kept: Vec<Hit> = hits
+        .into_iter()
+        .filter(|h| h.story.is_none_or(|s| seen.insert(s)))
+        .take(limit)
+        .collect();
+    let stories: Vec<u64> = kept.iter().filter_map(|h| h.story).collect();
+    let counts: HashMap<u64, StoryCounts> = State::open_read_only(&config.state_dir)
+        .and_then(|state| state.story_counts(None, None, Some(&stories)))
+        .map(|c| c.into_iter().map(|c| (c.story, c)).collect())
+        .unwrap_or_default();
+    kept.into_iter()
+        .map(|hit| {
+            let (more_articles, langs) = match hit.story.and_then(|s| counts.get(&s)) {
+                Some(c) => (c.articles.saturating_sub(1), c.langs.clone()),
+                None => (0, vec![hit.lang.clone()]),
+            };
+            CollapsedHit {
+                hit,
+                more_articles,
+                langs,
+            }
+        })
+        .collect()
+}

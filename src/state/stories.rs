@@ -1,0 +1,551 @@
+//! The story tables (migration 12): which story each indexed article
+//! belongs to and which earlier article it copies (`story_articles`), the
+//! features and MinHash bands candidates are found by (`story_features`),
+//! and the stories merged into older ones (`story_merges`).
+//!
+//! An article is numbered (`n`) by the writer in the order it was
+//! assigned; a story's id is the number of the article that started it, so
+//! ids need no table of their own and stay as the story grows. A merge
+//! moves the younger story's articles into the older one and is recorded,
+//! so that the younger id still resolves.
+//!
+//! What to store is decided by `crate::stories`; this module only reads
+//! and writes rows.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{time_column, State, StateError};
+
+/// One article's story record, as the writer stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryRecord {
+    pub n: u64,
+    pub id: String,
+    pub story: u64,
+    /// `n` of the earliest version this article copies.
+    pub duplicate_of: Option<u64>,
+    pub source: String,
+    pub lang: String,
+    pub title: String,
+    pub url: String,
+    /// Published, else fetched.
+    pub at: DateTime<Utc>,
+    /// When it was assigned: breaks ties of `at` (who was seen first).
+    pub seen: DateTime<Utc>,
+    pub minhash: Vec<u32>,
+    /// Feature and band hashes (see `crate::stories::signature`).
+    pub features: Vec<u64>,
+    /// The features a translation keeps (names, numbers), sorted: two
+    /// texts of one template about two events share their wording but not
+    /// these.
+    pub cross: Vec<u64>,
+}
+
+/// What the writer changes in one batch, stored in one transaction.
+#[derive(Debug, Default)]
+pub struct StoryBatch {
+    pub records: Vec<StoryRecord>,
+    /// `(younger, older)`: the younger story's articles move to the older.
+    pub merges: Vec<(u64, u64)>,
+    /// `(old root, new root)`: copies of `old root` (and it) now copy
+    /// `new root`, an earlier version that arrived later.
+    pub repoints: Vec<(u64, u64)>,
+}
+
+/// An article of a stored story, as the read side shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoryArticle {
+    #[serde(skip)]
+    pub n: u64,
+    pub url: String,
+    pub source: String,
+    pub lang: String,
+    pub title: String,
+    pub published: DateTime<Utc>,
+    /// The URL of the earliest version, for a copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+}
+
+/// A story's counts, for listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryCounts {
+    pub story: u64,
+    pub articles: u64,
+    pub copies: u64,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub sources: Vec<String>,
+    pub langs: Vec<String>,
+}
+
+/// A posting of a feature: an article that has it, and its story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posting {
+    pub n: u64,
+    pub story: u64,
+    pub lang: String,
+}
+
+/// A stored article as candidate copies are checked against it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVersion {
+    pub n: u64,
+    pub story: u64,
+    pub duplicate_of: Option<u64>,
+    pub lang: String,
+    pub at: DateTime<Utc>,
+    pub seen: DateTime<Utc>,
+    pub minhash: Vec<u32>,
+    pub cross: Vec<u64>,
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn blob(values: &[u32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn unblob(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn blob64(values: &[u64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn unblob64(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+        .collect()
+}
+
+fn required_time(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
+    time_column(row, idx)?.ok_or(rusqlite::Error::InvalidColumnType(
+        idx,
+        "time".into(),
+        rusqlite::types::Type::Null,
+    ))
+}
+
+impl State {
+    /// The highest article number stored (0 when none).
+    pub fn story_last_number(&self) -> Result<u64, StateError> {
+        self.read("story_last_number", |conn| {
+            conn.query_row("SELECT COALESCE(MAX(n), 0) FROM story_articles", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+        })
+    }
+
+    /// Every recorded merge, `(younger, older)`.
+    pub fn story_merges(&self) -> Result<Vec<(u64, u64)>, StateError> {
+        self.read("story_merges", |conn| {
+            let mut stmt = conn.prepare_cached("SELECT story, into_story FROM story_merges")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// The stored version of document `id`, if it has a story.
+    pub fn story_version(&self, id: &str) -> Result<Option<StoredVersion>, StateError> {
+        self.read("story_version", |conn| {
+            conn.prepare_cached(
+                "SELECT n, story, duplicate_of, lang, at, seen, minhash, cross
+                 FROM story_articles WHERE id = ?1",
+            )?
+            .query_row([id], version_row)
+            .optional()
+        })
+    }
+
+    /// The stored versions numbered `ns`.
+    pub fn story_versions(&self, ns: &[u64]) -> Result<Vec<StoredVersion>, StateError> {
+        self.read("story_versions", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT n, story, duplicate_of, lang, at, seen, minhash, cross
+                 FROM story_articles WHERE n = ?1",
+            )?;
+            let mut out = Vec::with_capacity(ns.len());
+            for n in ns {
+                if let Some(v) = stmt.query_row([*n as i64], version_row).optional()? {
+                    out.push(v);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// For each `(hash, from, to)`: up to `cap` articles that have the
+    /// feature `hash` and are dated within `[from, to]`. Their story is
+    /// the one first assigned: the caller resolves merges.
+    pub fn story_postings(
+        &self,
+        lookups: &[(u64, DateTime<Utc>, DateTime<Utc>)],
+        cap: usize,
+    ) -> Result<Vec<Vec<Posting>>, StateError> {
+        self.read("story_postings", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT n, story, lang FROM story_features
+                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT ?4",
+            )?;
+            let mut out = Vec::with_capacity(lookups.len());
+            for (hash, from, to) in lookups {
+                let rows =
+                    stmt.query_map(params![*hash as i64, ms(*from), ms(*to), cap as i64], |r| {
+                        Ok(Posting {
+                            n: r.get::<_, i64>(0)? as u64,
+                            story: r.get::<_, i64>(1)? as u64,
+                            lang: r.get(2)?,
+                        })
+                    })?;
+                out.push(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Up to `cap` articles dated within `[from, to]` that have any of
+    /// `hashes` (features that few articles share, such as MinHash bands:
+    /// one statement rather than one per hash).
+    pub fn story_postings_any(
+        &self,
+        hashes: &[u64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        cap: usize,
+    ) -> Result<Vec<Posting>, StateError> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read("story_postings_any", |conn| {
+            let marks = vec!["?"; hashes.len()].join(",");
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT DISTINCT n, story, lang FROM story_features
+                 WHERE hash IN ({marks}) AND at BETWEEN ? AND ? LIMIT ?"
+            ))?;
+            let mut values: Vec<i64> = hashes.iter().map(|h| *h as i64).collect();
+            values.extend([ms(from), ms(to), cap as i64]);
+            let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+                Ok(Posting {
+                    n: r.get::<_, i64>(0)? as u64,
+                    story: r.get::<_, i64>(1)? as u64,
+                    lang: r.get(2)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Store one batch of the writer's story decisions, in one
+    /// transaction. An article already stored (a kill came between this
+    /// and the frontier's completion, and it was indexed again) keeps its
+    /// row.
+    pub fn record_stories(&self, batch: &StoryBatch) -> Result<(), StateError> {
+        if batch.records.is_empty() && batch.merges.is_empty() && batch.repoints.is_empty() {
+            return Ok(());
+        }
+        self.write("record_stories", |tx| {
+            let mut article = tx.prepare_cached(
+                "INSERT OR IGNORE INTO story_articles
+                    (n, id, story, duplicate_of, source, lang, title, url, at, seen, minhash,
+                     cross)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            let mut feature = tx.prepare_cached(
+                "INSERT OR IGNORE INTO story_features (hash, at, n, story, lang)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for r in &batch.records {
+                let inserted = article.execute(params![
+                    r.n as i64,
+                    r.id,
+                    r.story as i64,
+                    r.duplicate_of.map(|d| d as i64),
+                    r.source,
+                    r.lang,
+                    r.title,
+                    r.url,
+                    ms(r.at),
+                    ms(r.seen),
+                    (!r.minhash.is_empty()).then(|| blob(&r.minhash)),
+                    blob64(&r.cross),
+                ])?;
+                if inserted == 0 {
+                    continue;
+                }
+                for f in &r.features {
+                    feature.execute(params![
+                        *f as i64,
+                        ms(r.at),
+                        r.n as i64,
+                        r.story as i64,
+                        r.lang
+                    ])?;
+                }
+            }
+            let mut merge =
+                tx.prepare_cached("UPDATE story_articles SET story = ?2 WHERE story = ?1")?;
+            let mut record_merge = tx.prepare_cached(
+                "INSERT OR REPLACE INTO story_merges (story, into_story, at) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut follow =
+                tx.prepare_cached("UPDATE story_merges SET into_story = ?2 WHERE into_story = ?1")?;
+            let now = ms(Utc::now());
+            for (younger, older) in &batch.merges {
+                merge.execute(params![*younger as i64, *older as i64])?;
+                follow.execute(params![*younger as i64, *older as i64])?;
+                record_merge.execute(params![*younger as i64, *older as i64, now])?;
+            }
+            let mut repoint = tx.prepare_cached(
+                "UPDATE story_articles SET duplicate_of = ?2
+                 WHERE (duplicate_of = ?1 OR n = ?1) AND n != ?2",
+            )?;
+            for (old, new) in &batch.repoints {
+                repoint.execute(params![*old as i64, *new as i64])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The story (after merges) of `id`, or `None` when it has none (yet).
+    pub fn resolve_story(&self, id: u64) -> Result<Option<u64>, StateError> {
+        self.read("resolve_story", |conn| {
+            let merged: Option<i64> = conn
+                .prepare_cached("SELECT into_story FROM story_merges WHERE story = ?1")?
+                .query_row([id as i64], |r| r.get(0))
+                .optional()?;
+            let id = merged.unwrap_or(id as i64);
+            let exists: Option<i64> = conn
+                .prepare_cached("SELECT n FROM story_articles WHERE story = ?1 LIMIT 1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            Ok(exists.map(|_| id as u64))
+        })
+    }
+
+    /// The story and the copied URL of each of the documents `ids` that has
+    /// a story.
+    pub fn stories_of(
+        &self,
+        ids: &[&str],
+    ) -> Result<HashMap<String, (u64, Option<String>)>, StateError> {
+        self.read("stories_of", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT a.story, d.url FROM story_articles a
+                 LEFT JOIN story_articles d ON d.n = a.duplicate_of
+                 WHERE a.id = ?1",
+            )?;
+            let mut out = HashMap::with_capacity(ids.len());
+            for id in ids {
+                if let Some((story, dup)) = stmt
+                    .query_row([id], |r| {
+                        Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<String>>(1)?))
+                    })
+                    .optional()?
+                {
+                    out.insert(id.to_string(), (story, dup));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// The articles of `story` in time order (then in the order they were
+    /// seen).
+    pub fn story_articles(&self, story: u64) -> Result<Vec<StoryArticle>, StateError> {
+        self.read("story_articles", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT a.n, a.url, a.source, a.lang, a.title, a.at, d.url
+                 FROM story_articles a LEFT JOIN story_articles d ON d.n = a.duplicate_of
+                 WHERE a.story = ?1 ORDER BY a.at, a.seen, a.n",
+            )?;
+            let rows = stmt.query_map([story as i64], |r| {
+                Ok(StoryArticle {
+                    n: r.get::<_, i64>(0)? as u64,
+                    url: r.get(1)?,
+                    source: r.get(2)?,
+                    lang: r.get(3)?,
+                    title: r.get(4)?,
+                    published: required_time(r, 5)?,
+                    duplicate_of: r.get(6)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Counts of every story with an article dated within `[since,
+    /// until]` (all stories without bounds), or of the stories `only`.
+    pub fn story_counts(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        only: Option<&[u64]>,
+    ) -> Result<Vec<StoryCounts>, StateError> {
+        self.read("story_counts", |conn| {
+            let summary = |r: &Row<'_>| {
+                let list = |idx: usize| -> rusqlite::Result<Vec<String>> {
+                    let text: Option<String> = r.get(idx)?;
+                    let mut v: Vec<String> = text
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    v.sort();
+                    Ok(v)
+                };
+                Ok(StoryCounts {
+                    story: r.get::<_, i64>(0)? as u64,
+                    articles: r.get::<_, i64>(1)? as u64,
+                    copies: r.get::<_, i64>(2)? as u64,
+                    start: required_time(r, 3)?,
+                    end: required_time(r, 4)?,
+                    sources: list(5)?,
+                    langs: list(6)?,
+                })
+            };
+            const COLUMNS: &str = "story, COUNT(*), COUNT(duplicate_of), MIN(at), MAX(at),
+                 group_concat(DISTINCT source), group_concat(DISTINCT lang)";
+            match only {
+                Some(stories) => {
+                    let mut stmt = conn.prepare_cached(&format!(
+                        "SELECT {COLUMNS} FROM story_articles WHERE story = ?1 GROUP BY story"
+                    ))?;
+                    let mut out = Vec::with_capacity(stories.len());
+                    for s in stories {
+                        if let Some(c) = stmt.query_row([*s as i64], summary).optional()? {
+                            out.push(c);
+                        }
+                    }
+                    Ok(out)
+                }
+                None => {
+                    let mut stmt = conn.prepare_cached(&format!(
+                        "SELECT {COLUMNS} FROM story_articles WHERE story IN
+                            (SELECT story FROM story_articles WHERE at BETWEEN ?1 AND ?2)
+                         GROUP BY story"
+                    ))?;
+                    let from = since.map(ms).unwrap_or(i64::MIN);
+                    let to = until.map(ms).unwrap_or(i64::MAX);
+                    let rows = stmt.query_map(params![from, to], summary)?;
+                    rows.collect()
+                }
+            }
+        })
+    }
+}
+
+fn version_row(r: &Row<'_>) -> rusqlite::Result<StoredVersion> {
+    Ok(StoredVersion {
+        n: r.get::<_, i64>(0)? as u64,
+        story: r.get::<_, i64>(1)? as u64,
+        duplicate_of: r.get::<_, Option<i64>>(2)?.map(|d| d as u64),
+        lang: r.get(3)?,
+        at: required_time(r, 4)?,
+        seen: required_time(r, 5)?,
+        minhash: r
+            .get::<_, Option<Vec<u8>>>(6)?
+            .map(|b| unblob(&b))
+            .unwrap_or_default(),
+        cross: r
+            .get::<_, Option<Vec<u8>>>(7)?
+            .map(|b| unblob64(&b))
+            .unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::t;
+    use super::*;
+
+    fn record(n: u64, story: u64, duplicate_of: Option<u64>) -> StoryRecord {
+        StoryRecord {
+            n,
+            id: format!("https://a.example/{n}"),
+            story,
+            duplicate_of,
+            source: "a".into(),
+            lang: "en".into(),
+            title: format!("title {n}"),
+            url: format!("https://a.example/{n}"),
+            at: t(n as i64 * 60),
+            seen: t(n as i64 * 60),
+            minhash: vec![1, 2, 3],
+            features: vec![7, 8],
+            cross: vec![7],
+        }
+    }
+
+    #[test]
+    fn records_merges_and_repoints_are_kept_and_a_second_write_changes_nothing() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        let batch = StoryBatch {
+            records: vec![
+                record(1, 1, None),
+                record(2, 2, None),
+                record(3, 2, Some(2)),
+            ],
+            ..StoryBatch::default()
+        };
+        state.record_stories(&batch).expect("write");
+        // Written again after a kill: kept as first written.
+        state.record_stories(&batch).expect("write again");
+        assert_eq!(state.story_last_number().expect("n"), 3);
+        let postings = state
+            .story_postings(&[(7, t(0), t(600)), (9, t(0), t(600))], 10)
+            .expect("postings");
+        assert_eq!(postings[0].len(), 3);
+        assert!(postings[1].is_empty());
+        assert_eq!(
+            state
+                .story_version("https://a.example/3")
+                .expect("v")
+                .map(|v| v.minhash),
+            Some(vec![1, 2, 3])
+        );
+
+        state
+            .record_stories(&StoryBatch {
+                records: vec![record(4, 1, None)],
+                merges: vec![(2, 1)],
+                repoints: vec![(2, 4)],
+            })
+            .expect("merge");
+        assert_eq!(state.resolve_story(2).expect("resolve"), Some(1));
+        assert_eq!(state.resolve_story(9).expect("resolve"), None);
+        let articles = state.story_articles(1).expect("articles");
+        assert_eq!(articles.len(), 4);
+        let of = state
+            .stories_of(&["https://a.example/2", "https://a.example/3", "https://x"])
+            .expect("of");
+        assert_eq!(of.len(), 2);
+        assert_eq!(
+            of["https://a.example/3"],
+            (1, Some("https://a.example/4".into()))
+        );
+        assert_eq!(
+            of["https://a.example/2"],
+            (1, Some("https://a.example/4".into()))
+        );
+        let counts = state.story_counts(None, None, None).expect("counts");
+        assert_eq!(counts.len(), 1);
+        assert_eq!((counts[0].articles, counts[0].copies), (4, 2));
+        assert_eq!(state.story_merges().expect("merges"), vec![(2, 1)]);
+    }
+}

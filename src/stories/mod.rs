@@ -1,0 +1,586 @@
+//! Stories: the coverage of one event grouped across outlets, languages
+//! and scripts, and the copies among it, decided online as each article is
+//! indexed (by the daemon and by `pressd import` alike: both go through
+//! the one index writer, which calls [`Stories::assign`] for each article
+//! and [`Stories::flush`] after each commit).
+//!
+//! - [`signature`] (pure): the MinHash and LSH bands that find copies, and
+//!   the names and numbers that find stories.
+//! - [`decision`] (pure): join, start or merge stories, given the stories
+//!   that share the article's features.
+//! - [`Stories`] (here): finds the candidates through the state store's
+//!   story tables and through the articles assigned since the last flush
+//!   (not stored yet, so a burst of copies in one batch still clusters),
+//!   and keeps its decisions until the index commit they belong to.
+//!
+//! Persistence follows the index: a batch's story records are written
+//! after its index commit and before its frontier entries are marked done.
+//! A kill before the write re-indexes those articles on the next start and
+//! decides them again; a kill after it finds them stored, and a document
+//! indexed again (an update of the same URL) keeps its story and copy
+//! link. Nothing is held in memory beyond the unflushed batch, the merges
+//! (a few per thousand stories) and the name folder's cache.
+//!
+//! This module knows nothing of the index or the network; it reads
+//! articles and writes through [`State`].
+
+pub mod decision;
+pub mod signature;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::article::Article;
+use crate::state::{State, StateError, StoryBatch, StoryRecord};
+use decision::{Choice, Shared, Thresholds};
+use signature::{resemblance, FastMap, Signature, Signer};
+
+/// How the story decisions are made.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Stories are looked for among articles dated within this much of
+    /// the new one: an event's coverage spans days, and the same title a
+    /// year later (a yearly event) is another story.
+    pub window: Duration,
+    /// Copies are looked for within this much (agencies' texts are
+    /// republished for longer).
+    pub copy_window: Duration,
+    /// The MinHash resemblance from which an article is a copy...
+    pub copy_resemblance: f64,
+    /// ...when it also has this share of the other's names and numbers
+    /// (Jaccard): two reports of two events written from one template
+    /// (agency formulas, an outlet's weekly bulletin) share their wording
+    /// but not their names and figures, and a rewrite keeps them.
+    pub copy_cross: f64,
+    /// At most this many articles per feature are read (and candidate
+    /// copies per article): a feature shared by more is shared by too many
+    /// stories to weigh anything.
+    pub postings_cap: usize,
+    pub thresholds: Thresholds,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            window: Duration::days(3),
+            copy_window: Duration::days(30),
+            copy_resemblance: 0.5,
+            copy_cross: 0.6,
+            postings_cap: 12,
+            thresholds: Thresholds::default(),
+        }
+    }
+}
+
+/// Where an article went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assignment {
+    /// The article's number.
+    pub n: u64,
+    pub story: u64,
+    /// The number of the earliest version, when it is a copy.
+    pub duplicate_of: Option<u64>,
+}
+
+/// The online story assigner of the index writer.
+pub struct Stories {
+    state: Arc<State>,
+    settings: Settings,
+    signer: Signer,
+    /// The next article number.
+    next: u64,
+    /// Merged stories: younger → older (always the final one).
+    merged: FastMap<u64, u64>,
+    pending: Vec<StoryRecord>,
+    by_id: FastMap<String, usize>,
+    by_n: FastMap<u64, usize>,
+    /// Feature and band hashes of the pending articles.
+    postings: FastMap<u64, Vec<usize>>,
+    merges: Vec<(u64, u64)>,
+    repoints: Vec<(u64, u64)>,
+}
+
+impl Stories {
+    pub fn open(state: Arc<State>, settings: Settings) -> Result<Self, StateError> {
+        let next = state.story_last_number()? + 1;
+        let mut merged = FastMap::default();
+        for (younger, older) in state.story_merges()? {
+            merged.insert(younger, older);
+        }
+        Ok(Stories {
+            state,
+            settings,
+            signer: Signer::new(),
+            next,
+            merged,
+            pending: Vec::new(),
+            by_id: FastMap::default(),
+            by_n: FastMap::default(),
+            postings: FastMap::default(),
+            merges: Vec::new(),
+            repoints: Vec::new(),
+        })
+    }
+
+    /// Articles assigned since the last flush.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn resolve(&self, mut story: u64) -> u64 {
+        // Chains are followed in `merge`, but a store written by a run that
+        // was killed mid-batch may still hold one.
+        for _ in 0..16 {
+            match self.merged.get(&story) {
+                Some(older) if *older != story => story = *older,
+                _ => break,
+            }
+        }
+        story
+    }
+
+    /// Decide the story of `article` (and whether it is a copy); kept
+    /// until [`Stories::flush`]. An article that has a story keeps it.
+    pub fn assign(&mut self, article: &Article) -> Result<Assignment, StateError> {
+        if let Some(&i) = self.by_id.get(&article.id) {
+            let r = &self.pending[i];
+            return Ok(Assignment {
+                n: r.n,
+                story: self.resolve(r.story),
+                duplicate_of: r.duplicate_of,
+            });
+        }
+        if let Some(v) = self.state.story_version(&article.id)? {
+            return Ok(Assignment {
+                n: v.n,
+                story: self.resolve(v.story),
+                duplicate_of: v.duplicate_of,
+            });
+        }
+        let at = article.published.unwrap_or(article.fetched);
+        let seen = Utc::now();
+        let signature = self.signer.sign(&article.title, &article.body);
+        let n = self.next;
+        self.next += 1;
+        let (story, duplicate_of) = match self.copy_of(n, &article.lang, at, seen, &signature)? {
+            Some(found) => found,
+            None => (self.choose_story(n, &article.lang, at, &signature)?, None),
+        };
+        let cross = signature.cross();
+        let Signature {
+            minhash,
+            bands,
+            mut features,
+        } = signature;
+        features.extend(bands);
+        let index = self.pending.len();
+        for f in &features {
+            self.postings.entry(*f).or_default().push(index);
+        }
+        self.by_id.insert(article.id.clone(), index);
+        self.by_n.insert(n, index);
+        self.pending.push(StoryRecord {
+            n,
+            id: article.id.clone(),
+            story,
+            duplicate_of,
+            source: article.source.clone(),
+            lang: article.lang.clone(),
+            title: article.title.clone(),
+            url: if article.url.is_empty() {
+                article.id.clone()
+            } else {
+                article.url.clone()
+            },
+            at,
+            seen,
+            minhash,
+            features,
+            cross,
+        });
+        Ok(Assignment {
+            n,
+            story,
+            duplicate_of,
+        })
+    }
+
+    /// The articles (stored and pending) dated within `[from, to]` that
+    /// have each of `hashes`: their number, story, and whether they are in
+    /// `lang`.
+    fn postings(
+        &self,
+        hashes: &[u64],
+        lang: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Vec<(u64, Shared)>>, StateError> {
+        let lookups: Vec<_> = hashes.iter().map(|h| (*h, from, to)).collect();
+        let stored = self
+            .state
+            .story_postings(&lookups, self.settings.postings_cap)?;
+        Ok(hashes
+            .iter()
+            .zip(stored)
+            .map(|(h, stored)| {
+                let mut all: Vec<(u64, Shared)> = stored
+                    .into_iter()
+                    .map(|p| {
+                        let shared = Shared {
+                            story: self.resolve(p.story),
+                            same_lang: p.lang == lang,
+                        };
+                        (p.n, shared)
+                    })
+                    .collect();
+                if let Some(indexes) = self.postings.get(h) {
+                    for &i in indexes {
+                        let r = &self.pending[i];
+                        if r.at >= from && r.at <= to {
+                            let shared = Shared {
+                                story: self.resolve(r.story),
+                                same_lang: r.lang == lang,
+                            };
+                            all.push((r.n, shared));
+                        }
+                    }
+                }
+                all
+            })
+            .collect())
+    }
+
+    /// The story and the earliest version when the article copies one.
+    fn copy_of(
+        &mut self,
+        n: u64,
+        lang: &str,
+        at: DateTime<Utc>,
+        seen: DateTime<Utc>,
+        signature: &Signature,
+    ) -> Result<Option<(u64, Option<u64>)>, StateError> {
+        if signature.bands.is_empty() {
+            return Ok(None);
+        }
+        let window = self.settings.copy_window;
+        let (from, to) = (at - window, at + window);
+        let mut candidates: Vec<u64> = self
+            .state
+            .story_postings_any(&signature.bands, from, to, self.settings.postings_cap)?
+            .into_iter()
+            .filter(|p| p.lang == lang)
+            .map(|p| p.n)
+            .collect();
+        for band in &signature.bands {
+            for &i in self.postings.get(band).into_iter().flatten() {
+                let r = &self.pending[i];
+                if r.lang == lang && r.at >= from && r.at <= to {
+                    candidates.push(r.n);
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let cross = signature.cross();
+        let mut best: Option<(f64, Version)> = None;
+        for v in self.versions(&candidates)? {
+            if v.lang != lang || jaccard(&cross, &v.cross) < self.settings.copy_cross {
+                continue;
+            }
+            let r = resemblance(&signature.minhash, &v.minhash);
+            if r >= self.settings.copy_resemblance && best.as_ref().is_none_or(|(b, _)| r > *b) {
+                best = Some((r, v));
+            }
+        }
+        let Some((_, copied)) = best else {
+            return Ok(None);
+        };
+        let story = self.resolve(copied.story);
+        let root_n = copied.duplicate_of.unwrap_or(copied.n);
+        let root = match self.versions(&[root_n])?.pop() {
+            Some(root) => root,
+            None => copied,
+        };
+        if (at, seen) < (root.at, root.seen) {
+            // An earlier version arrived later (an archive imported out of
+            // order): the copies of the old root now copy this one.
+            self.repoints.push((root.n, n));
+            for r in &mut self.pending {
+                if r.n == root.n || r.duplicate_of == Some(root.n) {
+                    r.duplicate_of = Some(n);
+                }
+            }
+            return Ok(Some((story, None)));
+        }
+        Ok(Some((story, Some(root.n))))
+    }
+
+    /// Stored or pending versions numbered `ns`.
+    fn versions(&self, ns: &[u64]) -> Result<Vec<Version>, StateError> {
+        let mut out = Vec::with_capacity(ns.len());
+        let mut stored = Vec::new();
+        for n in ns {
+            match self.by_n.get(n) {
+                Some(&i) => {
+                    let r = &self.pending[i];
+                    out.push(Version {
+                        n: r.n,
+                        story: r.story,
+                        duplicate_of: r.duplicate_of,
+                        lang: r.lang.clone(),
+                        at: r.at,
+                        seen: r.seen,
+                        minhash: r.minhash.clone(),
+                        cross: r.cross.clone(),
+                    });
+                }
+                None => stored.push(*n),
+            }
+        }
+        if !stored.is_empty() {
+            out.extend(
+                self.state
+                    .story_versions(&stored)?
+                    .into_iter()
+                    .map(|v| Version {
+                        n: v.n,
+                        story: v.story,
+                        duplicate_of: v.duplicate_of,
+                        lang: v.lang,
+                        at: v.at,
+                        seen: v.seen,
+                        minhash: v.minhash,
+                        cross: v.cross,
+                    }),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The story of a new article that copies nothing: the best-supported
+    /// candidate's (merging others into it), or a new one numbered `n`.
+    fn choose_story(
+        &mut self,
+        n: u64,
+        lang: &str,
+        at: DateTime<Utc>,
+        signature: &Signature,
+    ) -> Result<u64, StateError> {
+        let window = self.settings.window;
+        let found = self.postings(&signature.features, lang, at - window, at + window)?;
+        let shared: Vec<Vec<Shared>> = found
+            .into_iter()
+            .map(|postings| postings.into_iter().map(|(_, shared)| shared).collect())
+            .collect();
+        match decision::choose(&signature.features, &shared, &self.settings.thresholds) {
+            Choice::New => Ok(n),
+            Choice::Join { story, merge } => {
+                for younger in merge {
+                    self.merge(younger, story);
+                }
+                Ok(story)
+            }
+        }
+    }
+
+    fn merge(&mut self, younger: u64, older: u64) {
+        if younger == older {
+            return;
+        }
+        for target in self.merged.values_mut() {
+            if *target == younger {
+                *target = older;
+            }
+        }
+        self.merged.insert(younger, older);
+        for r in &mut self.pending {
+            if r.story == younger {
+                r.story = older;
+            }
+        }
+        self.merges.push((younger, older));
+    }
+
+    /// Store what was assigned since the last flush (call after the index
+    /// commit of those articles, before marking their work done). On
+    /// failure nothing is kept: the articles are indexed again later and
+    /// decided again.
+    pub fn flush(&mut self) -> Result<(), StateError> {
+        let mut batch = StoryBatch {
+            records: std::mem::take(&mut self.pending),
+            merges: std::mem::take(&mut self.merges),
+            repoints: std::mem::take(&mut self.repoints),
+        };
+        for r in &mut batch.records {
+            r.story = self.resolve(r.story);
+        }
+        self.by_id.clear();
+        self.by_n.clear();
+        self.postings.clear();
+        let result = self.state.record_stories(&batch);
+        if result.is_err() {
+            // Numbers handed out to the lost batch are handed out again.
+            self.next = self.state.story_last_number().unwrap_or(self.next - 1) + 1;
+            self.merged = self
+                .state
+                .story_merges()
+                .map(|m| m.into_iter().collect())
+                .unwrap_or_else(|_| std::mem::take(&mut self.merged));
+        }
+        result
+    }
+}
+
+/// A candidate copy, stored or pending.
+#[derive(Debug, Clone)]
+struct Version {
+    n: u64,
+    story: u64,
+    duplicate_of: Option<u64>,
+    lang: String,
+    at: DateTime<Utc>,
+    seen: DateTime<Utc>,
+    minhash: Vec<u32>,
+    cross: Vec<u64>,
+}
+
+/// Jaccard similarity of two sorted sets; 1 when both are empty.
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut both) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    both as f64 / (a.len() + b.len() - both) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::item::ItemKind;
+
+    const BODY: &str = "Firefighters in Gyumri put out a fire at the Shirak textile warehouse \
+        after six hours on Tuesday. Rescue chief Armen Melkonyan said 14 workers were taken to \
+        hospital and 2,300 square metres burned down, and investigators from Yerevan are \
+        looking into the wiring of the building.";
+
+    fn article(id: &str, lang: &str, title: &str, body: &str, hour: u32) -> Article {
+        let at = Utc
+            .with_ymd_and_hms(2025, 4, 1, hour, 0, 0)
+            .single()
+            .expect("date");
+        Article {
+            id: id.into(),
+            url: id.into(),
+            source: "s".into(),
+            lang: lang.into(),
+            title: title.into(),
+            body: body.into(),
+            published: Some(at),
+            fetched: at,
+            authors: Vec::new(),
+            kind: ItemKind::Article,
+        }
+    }
+
+    fn open(dir: &std::path::Path) -> Stories {
+        let state = Arc::new(State::open(dir).expect("state"));
+        Stories::open(state, Settings::default()).expect("stories")
+    }
+
+    #[test]
+    fn copies_in_one_batch_cluster_before_anything_is_stored() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        let original = stories
+            .assign(&article("https://a/1", "en", "Fire in Gyumri", BODY, 10))
+            .expect("assign");
+        let copy = stories
+            .assign(&article(
+                "https://b/1",
+                "en",
+                "Gyumri warehouse fire",
+                BODY,
+                11,
+            ))
+            .expect("assign");
+        assert_eq!(copy.story, original.story);
+        assert_eq!(copy.duplicate_of, Some(original.n));
+        // Indexed again before the flush, or after it: the same answer.
+        let again = stories
+            .assign(&article(
+                "https://b/1",
+                "en",
+                "Gyumri warehouse fire",
+                BODY,
+                11,
+            ))
+            .expect("assign");
+        assert_eq!(again, copy);
+        stories.flush().expect("flush");
+        let mut reopened = open(tmp.path());
+        let after = reopened
+            .assign(&article(
+                "https://b/1",
+                "en",
+                "changed title",
+                "changed body",
+                12,
+            ))
+            .expect("assign");
+        assert_eq!(after, copy);
+    }
+
+    #[test]
+    fn an_earlier_version_that_arrives_later_becomes_the_one_copied() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        let late = stories
+            .assign(&article("https://late/1", "en", "Fire", BODY, 12))
+            .expect("assign");
+        stories.flush().expect("flush");
+        let early = stories
+            .assign(&article("https://early/1", "en", "Fire", BODY, 9))
+            .expect("assign");
+        assert_eq!(early.story, late.story);
+        assert_eq!(early.duplicate_of, None);
+        stories.flush().expect("flush");
+        let state = State::open(tmp.path()).expect("state");
+        let of = state.stories_of(&["https://late/1"]).expect("of");
+        assert_eq!(of["https://late/1"].1.as_deref(), Some("https://early/1"));
+    }
+
+    #[test]
+    fn a_merge_keeps_the_older_id_and_the_younger_resolves_to_it() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        stories.merge(9, 4);
+        stories.merge(4, 2);
+        assert_eq!(stories.resolve(9), 2);
+        assert_eq!(stories.resolve(4), 2);
+        stories.flush().expect("flush");
+        let reopened = open(tmp.path());
+        assert_eq!(reopened.resolve(9), 2);
+        assert_eq!(
+            State::open(tmp.path())
+                .expect("state")
+                .story_merges()
+                .expect("merges")
+                .len(),
+            2
+        );
+    }
+}

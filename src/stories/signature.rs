@@ -1,0 +1,425 @@
+//! What an article is compared by, computed from its text alone (pure):
+//!
+//! - a MinHash of the body's word 3-shingles, for near-duplicates, and the
+//!   LSH band keys that find candidate copies without comparing with every
+//!   article;
+//! - the features that find and score candidate stories: cross-script name
+//!   keys ([`crate::names`]) and numbers, which a translation keeps.
+//!
+//! Words are no feature: reports of two events of one kind (two fires, two
+//! festivals) share them, whether written from an agency's formula or by
+//! habit, and on `examples/stories_bench` they made stories of kinds of
+//! events; only ranking among stories that names and numbers had chosen
+//! was left to them, which was not worth two dozen lookups per article.
+//!
+//! Every feature and band is a 64-bit hash whose two top bits say its
+//! [`Kind`], so one table of the state store holds them all.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::names::{Fnv, Folder};
+
+/// Maps and sets of the story code: their keys are hashes already, or
+/// short words, where std's SipHash (made to resist crafted keys) costs
+/// more than the rest of the lookup.
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+/// MinHash values per article: [`BANDS`] bands of [`ROWS`] rows.
+pub const MINHASH: usize = BANDS * ROWS;
+/// LSH bands. With 3 rows per band, two texts of Jaccard similarity 0.5
+/// share a band with probability 1 − (1 − 0.5³)²⁰ ≈ 0.93, at 0.3 with 0.42,
+/// at 0.1 with 0.02: rewrites are found, unrelated texts hardly ever.
+pub const BANDS: usize = 20;
+const ROWS: usize = 3;
+/// A body of fewer shingles has no MinHash: a few words say nothing about
+/// copying (a headline-only post shares them with its rivals).
+const MIN_SHINGLES: usize = 12;
+
+/// At most this many features of each kind are kept, the most telling
+/// first: enough to describe an event, few enough to look up quickly.
+const MAX_NAMES: usize = 16;
+const MAX_NUMBERS: usize = 8;
+/// The body is read this far: a news text names its event's who, where
+/// and how many in its first paragraphs, and a copy copies them; the rest
+/// of a long article (background, earlier events) would add cost and
+/// names of other stories.
+pub const LEAD_BYTES: usize = 3_000;
+
+/// `body` up to [`LEAD_BYTES`], cut at a character boundary.
+fn lead(body: &str) -> &str {
+    if body.len() <= LEAD_BYTES {
+        return body;
+    }
+    let mut end = LEAD_BYTES;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    &body[..end]
+}
+
+/// What a feature is. Only [`Kind::Name`] and [`Kind::Number`] compare
+/// across languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Name = 0,
+    Number = 1,
+    Band = 3,
+}
+
+impl Kind {
+    /// The kind encoded in a feature hash.
+    pub fn of(hash: u64) -> Kind {
+        match hash >> 62 {
+            0 => Kind::Name,
+            1 => Kind::Number,
+            _ => Kind::Band,
+        }
+    }
+
+    pub fn crosses_languages(self) -> bool {
+        matches!(self, Kind::Name | Kind::Number)
+    }
+}
+
+/// The signature of one article.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Signature {
+    /// Empty when the body is too short to tell a copy by.
+    pub minhash: Vec<u32>,
+    /// One key per band of `minhash` (empty with it).
+    pub bands: Vec<u64>,
+    /// Names and numbers, without repeats, each kind's most telling
+    /// first.
+    pub features: Vec<u64>,
+}
+
+impl Signature {
+    /// Names and numbers, sorted: what a translation of the article also
+    /// has.
+    pub fn cross(&self) -> Vec<u64> {
+        let mut cross: Vec<u64> = self
+            .features
+            .iter()
+            .copied()
+            .filter(|f| Kind::of(*f).crosses_languages())
+            .collect();
+        cross.sort_unstable();
+        cross
+    }
+}
+
+/// Computes signatures, reusing the name folder's buffers and cache.
+#[derive(Debug, Default)]
+pub struct Signer {
+    folder: Folder,
+    names: String,
+}
+
+impl Signer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The signature of an article, from its title and the lead of its
+    /// body (the first [`LEAD_BYTES`]).
+    pub fn sign(&mut self, title: &str, body: &str) -> Signature {
+        let body = lead(body);
+        let (minhash, bands) = minhash(body);
+        let mut features = Vec::with_capacity(MAX_NAMES + MAX_NUMBERS);
+        self.names(title, body, &mut features);
+        numbers(title, body, &mut features);
+        Signature {
+            minhash,
+            bands,
+            features,
+        }
+    }
+
+    /// The names of the text, one per run of adjacent name words, keyed
+    /// by its last word: a person is one feature, by the surname ("Aram
+    /// Grigoryan", "Grigoryan said" and "Григорян" meet), so two people in
+    /// common weigh as two, not four, and a common given name is no
+    /// evidence at all.
+    ///
+    /// A single capitalised word that starts a sentence (or the title) is
+    /// taken only when the text also has it within a sentence, or when the
+    /// table of the region's names lists it: the first
+    /// words of an outlet's formulas ("Organisers expect", "Терминал…")
+    /// are capitalised in every report of every event of their kind, and
+    /// would make two fires two reports of one.
+    fn names(&mut self, title: &str, body: &str, out: &mut Vec<u64>) {
+        let mut runs: Vec<(&str, bool, u32)> = Vec::new();
+        for (text, weight) in [(title, 2), (body, 1)] {
+            self.names.clear();
+            crate::index::names::name_words(text, &mut self.names);
+            let names: FastSet<&str> = self.names.split(' ').filter(|w| !w.is_empty()).collect();
+            // The run's last word, and whether the run is one capitalised
+            // word at a sentence start.
+            let mut last: Option<(&str, bool)> = None;
+            let mut end = 0;
+            for token in crate::names::tokens(text) {
+                let start = token.as_ptr() as usize - text.as_ptr() as usize;
+                let gap = &text[end..start];
+                let is_name = names.contains(token);
+                if let Some((previous, lone)) = last {
+                    if is_name && gap.chars().all(char::is_whitespace) {
+                        last = Some((token, false));
+                        end = start + token.len();
+                        continue;
+                    }
+                    runs.push((previous, lone, weight));
+                    last = None;
+                }
+                if is_name {
+                    let at_start = end == 0
+                        || gap
+                            .trim_end_matches(|c: char| {
+                                c.is_whitespace() || "\"'«»“”„([-–—".contains(c)
+                            })
+                            .ends_with(['.', '!', '?', '…', '։', ':']);
+                    let capital = token.chars().next().is_some_and(char::is_uppercase);
+                    last = Some((token, at_start && capital));
+                }
+                end = start + token.len();
+            }
+            if let Some((previous, lone)) = last {
+                runs.push((previous, lone, weight));
+            }
+        }
+        let within: FastSet<&str> = runs
+            .iter()
+            .filter(|(_, lone, _)| !lone)
+            .map(|(w, _, _)| *w)
+            .collect();
+        // Keys by how often they occur, title names counted twice: the
+        // people and places an article is about come first.
+        let mut counts: FastMap<u64, (u32, usize)> = FastMap::default();
+        let mut order = 0usize;
+        for (word, lone, weight) in runs {
+            if lone && !within.contains(word) && !crate::names::listed_name(word) {
+                continue;
+            }
+            self.folder.keys(word, |key| {
+                if key.len() < 3 {
+                    return;
+                }
+                let entry = counts.entry(hash(Kind::Name, key)).or_insert((0, order));
+                entry.0 += weight;
+                order += 1;
+            });
+        }
+        push_most(counts, MAX_NAMES, out);
+    }
+}
+
+/// The most frequent of `counts` (first seen first among equals).
+fn push_most(counts: FastMap<u64, (u32, usize)>, max: usize, out: &mut Vec<u64>) {
+    let mut ranked: Vec<(u64, (u32, usize))> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+    out.extend(ranked.into_iter().take(max).map(|(h, _)| h));
+}
+
+/// Numbers of two digits or more, with their thousands separators taken
+/// out (`1,200`, `1 200`, `1.200` are one number); a decimal part stays
+/// (`3.5` is not `35`, and `3,5` is `3.5`).
+fn numbers(title: &str, body: &str, out: &mut Vec<u64>) {
+    let mut counts: FastMap<u64, (u32, usize)> = FastMap::default();
+    let mut order = 0usize;
+    let mut number = String::new();
+    for text in [title, body] {
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_alphanumeric()) {
+                i += 1;
+                continue;
+            }
+            number.clear();
+            while i < chars.len() {
+                let c = chars[i];
+                if c.is_ascii_digit() {
+                    number.push(c);
+                    i += 1;
+                    continue;
+                }
+                let group = |from: usize| {
+                    chars.len() >= from + 3
+                        && chars[from..from + 3].iter().all(char::is_ascii_digit)
+                        && !chars.get(from + 3).is_some_and(char::is_ascii_digit)
+                };
+                let separator = matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}' | '\'');
+                if separator && group(i + 1) {
+                    i += 1;
+                } else if matches!(c, ',' | '.')
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+                {
+                    number.push('.');
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            if number.len() >= 2 {
+                counts
+                    .entry(hash(Kind::Number, &number))
+                    .or_insert((0, order))
+                    .0 += 1;
+                order += 1;
+            }
+        }
+    }
+    push_most(counts, MAX_NUMBERS, out);
+}
+
+/// The hash of a feature of `kind`.
+fn hash(kind: Kind, text: &str) -> u64 {
+    let mut h = Fnv::default();
+    h.write(text.as_bytes());
+    with_kind(kind, h.finish())
+}
+
+fn with_kind(kind: Kind, h: u64) -> u64 {
+    (h & !(3 << 62)) | ((kind as u64) << 62)
+}
+
+/// MinHash of the lowercase word 3-shingles of `body`, and its band keys.
+fn minhash(body: &str) -> (Vec<u32>, Vec<u64>) {
+    // Each word hashed once, lowercased on the fly (no string per word).
+    let words: Vec<u64> = crate::names::tokens(body)
+        .map(|t| {
+            let mut h = Fnv::default();
+            let mut buf = [0u8; 4];
+            for c in t.chars().flat_map(char::to_lowercase) {
+                h.write(c.encode_utf8(&mut buf).as_bytes());
+            }
+            h.finish()
+        })
+        .collect();
+    if words.len() < MIN_SHINGLES + 2 {
+        return (Vec::new(), Vec::new());
+    }
+    let mut mins = vec![u32::MAX; MINHASH];
+    for shingle in words.windows(3) {
+        let x = shingle[0] ^ shingle[1].rotate_left(21) ^ shingle[2].rotate_left(42);
+        // Two independent halves give every permutation (Kirsch and
+        // Mitzenmacher): h1 + i·h2 costs an add per value.
+        let h1 = mix(x);
+        let h2 = mix(x ^ 0x9e37_79b9_7f4a_7c15) | 1;
+        for (i, m) in mins.iter_mut().enumerate() {
+            let v = (h1.wrapping_add((i as u64).wrapping_mul(h2)) >> 32) as u32;
+            if v < *m {
+                *m = v;
+            }
+        }
+    }
+    let bands = mins
+        .chunks(ROWS)
+        .enumerate()
+        .map(|(band, rows)| {
+            let mut h = Fnv::default();
+            h.write(&(band as u32).to_le_bytes());
+            for r in rows {
+                h.write(&r.to_le_bytes());
+            }
+            with_kind(Kind::Band, h.finish())
+        })
+        .collect();
+    (mins, bands)
+}
+
+/// splitmix64's finaliser: FNV's low bits are poorly mixed.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The share of equal values of two MinHashes: an estimate of the Jaccard
+/// similarity of the shingle sets. 0 when either has none.
+pub fn resemblance(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() || a.len() != b.len() {
+        return 0.0;
+    }
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f64 / a.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODY: &str = "The foreign ministers of Armenia and Azerbaijan met in Almaty on \
+        Friday to discuss the draft peace treaty, the border commission and the reopening \
+        of transport links, officials said after the talks that lasted five hours.";
+
+    #[test]
+    fn a_copy_resembles_its_original_and_another_text_does_not() {
+        let mut signer = Signer::new();
+        let a = signer.sign("Ministers meet", BODY);
+        let edited = BODY
+            .replace("Friday", "Friday morning")
+            .replace("officials", "diplomats");
+        let b = signer.sign("Ministers met in Almaty", &edited);
+        let other = signer.sign(
+            "Harvest",
+            "Farmers in the south of the country began the wheat harvest two weeks early \
+             this year because of the hot and dry spring, the agriculture ministry reported.",
+        );
+        assert!(resemblance(&a.minhash, &b.minhash) > 0.5);
+        assert!(resemblance(&a.minhash, &other.minhash) < 0.1);
+        assert!(a.bands.iter().any(|band| b.bands.contains(band)));
+        assert!(!a.bands.iter().any(|band| other.bands.contains(band)));
+    }
+
+    #[test]
+    fn names_and_numbers_meet_across_scripts() {
+        let mut signer = Signer::new();
+        let en = signer.sign(
+            "Pashinyan visits Tbilisi",
+            "Nikol Pashinyan arrived in Tbilisi with 1,200 delegates on 14 March.",
+        );
+        let ru = signer.sign(
+            "Пашинян посетил Тбилиси",
+            "Никол Пашинян прибыл в Тбилиси с 1 200 делегатами 14 марта.",
+        );
+        let shared: Vec<&u64> = en
+            .features
+            .iter()
+            .filter(|f| ru.features.contains(f))
+            .collect();
+        assert!(
+            shared
+                .iter()
+                .filter(|f| Kind::of(***f) == Kind::Name)
+                .count()
+                >= 2
+        );
+        assert_eq!(
+            shared
+                .iter()
+                .filter(|f| Kind::of(***f) == Kind::Number)
+                .count(),
+            2,
+            "1200 and 14"
+        );
+    }
+
+    #[test]
+    fn numbers_read_their_separators() {
+        let mut out = Vec::new();
+        numbers(
+            "",
+            "1,200 and 1 200 and 1.200 but 3,5 and 3.5 and x25 and 7",
+            &mut out,
+        );
+        assert_eq!(out.len(), 2, "1200 and 3.5");
+    }
+
+    #[test]
+    fn a_short_body_has_no_minhash() {
+        let sig = Signer::new().sign("Breaking", "Explosion reported in the port.");
+        assert!(sig.minhash.is_empty() && sig.bands.is_empty());
+    }
+}
