@@ -29,6 +29,12 @@ const ARTICLES: &[(&str, &str, &str, &str)] = &[
         "Prezidentin köməkçisi Hikmət Hacıyev Bakıda xarici jurnalistlərlə görüşüb. Görüşdə regional təhlükəsizlik məsələləri müzakirə olunub. Hacıyev jurnalistlərin suallarını cavablandırıb.",
     ),
     (
+        "/az-hajiyev-copy.html",
+        "az",
+        "Hacıyev xarici jurnalistlərlə görüşüb",
+        "Prezidentin köməkçisi Hikmət Hacıyev Bakıda xarici jurnalistlərlə görüşüb. Görüşdə regional təhlükəsizlik məsələləri müzakirə olunub. Hacıyev jurnalistlərin suallarını cavablandırıb. Görüş iki saat davam edib.",
+    ),
+    (
         "/ru-hajiyev.html",
         "ru",
         "Хикмет Гаджиев встретился с иностранными журналистами",
@@ -354,6 +360,12 @@ async fn new_articles_fire_the_right_watches_once_signed_across_scripts() {
         "lang = [\"ru\"]\n",
     ));
     config.push_str(&watch("nobody", "Kavelashvili", Some(&base), ""));
+    config.push_str(&watch(
+        "hajiyev-story",
+        "Hajiyev",
+        Some(&base),
+        "per = \"story\"\n",
+    ));
     std::fs::write(&dep.config, config).expect("write config");
 
     let daemon = start(&dep);
@@ -361,6 +373,7 @@ async fn new_articles_fire_the_right_watches_once_signed_across_scripts() {
     let published = Instant::now();
     outlet.publish(&[
         "/az-hajiyev.html",
+        "/az-hajiyev-copy.html",
         "/ru-hajiyev.html",
         "/hy-hajiyev.html",
         "/ka-ganja.html",
@@ -370,7 +383,12 @@ async fn new_articles_fire_the_right_watches_once_signed_across_scripts() {
     let expected: BTreeMap<String, Vec<String>> = [
         (
             "/hook/hajiyev",
-            vec!["/az-hajiyev.html", "/hy-hajiyev.html", "/ru-hajiyev.html"],
+            vec![
+                "/az-hajiyev-copy.html",
+                "/az-hajiyev.html",
+                "/hy-hajiyev.html",
+                "/ru-hajiyev.html",
+            ],
         ),
         ("/hook/ganja", vec!["/ka-ganja.html", "/ru-ganja.html"]),
         ("/hook/hajiyev-ru", vec!["/ru-hajiyev.html"]),
@@ -383,7 +401,12 @@ async fn new_articles_fire_the_right_watches_once_signed_across_scripts() {
         )
     })
     .collect();
-    let arrived = wait_until(Duration::from_secs(40), || receiver.delivered() == expected).await;
+    let per_article = || {
+        let mut delivered = receiver.delivered();
+        delivered.remove("/hook/hajiyev-story");
+        delivered
+    };
+    let arrived = wait_until(Duration::from_secs(40), || per_article() == expected).await;
     assert!(
         arrived,
         "delivered {:#?}, expected {expected:#?}\n{}",
@@ -410,10 +433,39 @@ async fn new_articles_fire_the_right_watches_once_signed_across_scripts() {
         for field in ["url", "title", "source", "lang", "snippet", "score"] {
             assert!(!hit[field].is_null(), "{field} in {hit}");
         }
-        assert!(hit["story"].is_null(), "{hit}");
+        assert!(hit["story"].is_u64(), "every article has its story: {hit}");
         let signature = r.signature.as_deref().expect("signed");
         assert!(verify(signature, &r.body), "{signature} for {body}");
     }
+
+    // A per-story watch fires once per story among the same hits.
+    let stories: BTreeSet<u64> = receiver
+        .all()
+        .iter()
+        .filter(|r| r.path == "/hook/hajiyev")
+        .filter_map(|r| r.json()["hits"][0]["story"].as_u64())
+        .collect();
+    let story_messages = || {
+        receiver
+            .all()
+            .iter()
+            .filter(|r| r.path == "/hook/hajiyev-story")
+            .filter_map(|r| r.json()["hits"][0]["story"].as_u64())
+            .collect::<Vec<u64>>()
+    };
+    assert!(
+        wait_until(Duration::from_secs(10), || story_messages().len()
+            == stories.len())
+        .await,
+        "stories {stories:?}, per-story messages {:?}",
+        story_messages()
+    );
+    assert!(
+        stories.len() < expected["/hook/hajiyev"].len(),
+        "the copy shares its original's story: {stories:?}"
+    );
+    let fired: BTreeSet<u64> = story_messages().into_iter().collect();
+    assert_eq!(fired, stories, "one message per story");
 
     // The Atom feed parses and lists the watch's hits.
     let atom = reqwest::get(format!("http://127.0.0.1:{port}/watches/ganja.atom"))
@@ -443,7 +495,7 @@ async fn new_articles_fire_the_right_watches_once_signed_across_scripts() {
         .await
         .expect("text");
     assert!(
-        metrics.contains("pressd_watch_deliveries{watch=\"hajiyev\",status=\"ok\"} 3"),
+        metrics.contains("pressd_watch_deliveries{watch=\"hajiyev\",status=\"ok\"} 4"),
         "{metrics}"
     );
 
@@ -451,7 +503,7 @@ async fn new_articles_fire_the_right_watches_once_signed_across_scripts() {
     let h = row(&rows, "hajiyev");
     assert_eq!(
         (h["hits"].as_u64(), h["delivered"].as_u64()),
-        (Some(3), Some(3)),
+        (Some(4), Some(4)),
         "{h}"
     );
     assert_eq!(

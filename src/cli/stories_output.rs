@@ -343,19 +343,8 @@ pub(super) fn attach_stories(config: &Config, hits: &mut [Hit]) {
     let Ok(state) = State::open_read_only(&config.state_dir) else {
         return;
     };
-    let ids: Vec<&str> = hits.iter().map(|h| h.url.as_str()).collect();
-    let found = match state.stories_of(&ids) {
-        Ok(f) => f,
-        Err(e) => {
-            warn!(error = %e, "cannot read the stories of the hits");
-            return;
-        }
-    };
-    for h in hits.iter_mut() {
-        if let Some((story, dup)) = found.get(&h.url) {
-            h.story = Some(*story);
-            h.duplicate_of = dup.clone();
-        }
+    if let Err(e) = crate::stories::attach(&state, hits) {
+        warn!(error = %e, "cannot read the stories of the hits");
     }
 }
 

@@ -21,8 +21,9 @@
 //! link. Nothing is held in memory beyond the unflushed batch, the merges
 //! (a few per thousand stories) and the name folder's cache.
 //!
-//! This module knows nothing of the index or the network; it reads
-//! articles and writes through [`State`].
+//! This module knows nothing of the index or the network beyond the
+//! search hits it labels ([`attach`]); it reads articles and writes
+//! through [`State`].
 
 pub mod decision;
 pub mod signature;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::article::Article;
+use crate::index::Hit;
 use crate::state::{State, StateError, StoryBatch, StoryRecord};
 use decision::{Choice, Shared, Thresholds};
 use signature::{resemblance, FastMap, Signature, Signer};
@@ -463,6 +465,22 @@ fn jaccard(a: &[u64], b: &[u64]) -> f64 {
         }
     }
     both as f64 / (a.len() + b.len() - both) as f64
+}
+
+/// Fills in each hit's story and, for a copy, the URL of the version it
+/// copies, from the state store (the index does not hold them: story ids
+/// change on merges). Every reader of hits calls this: `pressd search`,
+/// the watches' messages, the web page.
+pub fn attach(state: &State, hits: &mut [Hit]) -> Result<(), StateError> {
+    let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    let found = state.stories_of(&ids)?;
+    for h in hits.iter_mut() {
+        if let Some((story, copies)) = found.get(&h.id) {
+            h.story = Some(*story);
+            h.duplicate_of.clone_from(copies);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -46,15 +46,15 @@ pub enum MatchError {
 }
 
 /// What `hit` fires once for, for `watch`: the key that keeps it from
-/// firing twice, and the story it belongs to. This is the one place where
-/// `per = "story"` differs from `per = "article"`: once stories land
-/// (issue 14), a hit's story id is the key of a per-story watch, so that
-/// later articles of the story do not fire again, and goes into the
-/// message. Until then every article is a story of its own.
-pub fn fire_key(watch: &Watch, hit: &Hit) -> (String, Option<String>) {
-    match watch.per {
-        Per::Article => (hit.id.clone(), None),
-        Per::Story => (hit.id.clone(), None),
+/// firing twice. This is the one place where `per = "story"` differs from
+/// `per = "article"`: a per-story watch keys a hit by its story (see
+/// [`crate::stories`]), so that later articles of the story do not fire
+/// again; an article without a story (stories turned off) is a story of
+/// its own.
+pub fn fire_key(watch: &Watch, hit: &Hit) -> String {
+    match (watch.per, hit.story) {
+        (Per::Story, Some(story)) => format!("story:{story}"),
+        _ => hit.id.clone(),
     }
 }
 
@@ -128,22 +128,17 @@ fn scan(
             }
         };
         hits.sort_by_key(|h| order.get(&h.id).copied().unwrap_or(usize::MAX));
-        let keyed: Vec<(String, Option<String>, &Hit)> = hits
-            .iter()
-            .map(|h| {
-                let (key, story) = fire_key(watch, h);
-                (key, story, h)
-            })
-            .collect();
-        let keys: Vec<String> = keyed.iter().map(|(k, _, _)| k.clone()).collect();
+        crate::stories::attach(state, &mut hits)?;
+        let keyed: Vec<(String, &Hit)> = hits.iter().map(|h| (fire_key(watch, h), h)).collect();
+        let keys: Vec<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
         let mut fired = state.fired(&watch.id, &keys)?;
         let mut new = Vec::new();
-        for (key, story, hit) in keyed {
+        for (key, hit) in keyed {
             if fired.insert(key.clone()) {
                 new.push(NewHit {
                     key,
                     doc_id: hit.id.clone(),
-                    hit: hit_json(hit, story.as_deref()),
+                    hit: hit_json(hit),
                 });
             }
         }

@@ -2,8 +2,8 @@
 //! signature of its bytes.
 //!
 //! A message is `{"watch", "query", "per", "delivery", "hits"}`; each hit is
-//! a hit of `pressd search --format json` with `story` added (the story id
-//! once stories land, `null` until then). The body is made once, when the
+//! a hit of `pressd search --format json`, its `story` (and `duplicate_of`
+//! for a copy) included. The body is made once, when the
 //! message enters the outbox, and stored: every attempt sends (and signs)
 //! the same bytes with the same key, whatever restarts come between.
 //!
@@ -25,17 +25,9 @@ pub const DELIVERY_HEADER: &str = "X-Pressd-Delivery";
 /// The header with the watch id.
 pub const WATCH_HEADER: &str = "X-Pressd-Watch";
 
-/// A hit as a message carries it.
-#[derive(serde::Serialize)]
-struct WatchHit<'a> {
-    #[serde(flatten)]
-    hit: &'a Hit,
-    story: Option<&'a str>,
-}
-
 /// The JSON of `hit` as it is stored and sent.
-pub fn hit_json(hit: &Hit, story: Option<&str>) -> String {
-    serde_json::to_string(&WatchHit { hit, story }).unwrap_or_else(|_| "{}".into())
+pub fn hit_json(hit: &Hit) -> String {
+    serde_json::to_string(hit).unwrap_or_else(|_| "{}".into())
 }
 
 /// A fresh idempotency key: 128 random bits in hex, unique across

@@ -62,9 +62,9 @@ pub struct Watch {
 pub enum Per {
     /// Each new matching document.
     Article,
-    /// Each new story (later articles of a story do not fire again). Until
-    /// stories land (issue 14) a story is its first article: see
-    /// [`matcher::fire_key`], the one place that tells them apart.
+    /// Each new story (later articles of a story do not fire again; an
+    /// article without a story stands alone): see [`matcher::fire_key`],
+    /// the one place that tells them apart.
     Story,
 }
 
