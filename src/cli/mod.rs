@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
@@ -16,6 +16,7 @@ use url::Url;
 use crate::config::{Config, DEFAULT_CONFIG};
 use crate::coverage::{self, chart, Coverage, CoverageError, CoverageRequest, Granularity, Split};
 use crate::daemon::{self, Mode};
+use crate::dates::{parse_since, parse_until, parse_zone, rfc3339};
 use crate::index::{Index, IndexError, SearchRequest, Sort};
 use crate::lang::{Detector, Hints, DEFAULT_LANGUAGES};
 
@@ -441,49 +442,6 @@ fn init_logging(format: LogFormat, config_filter: Option<&str>) {
     }
 }
 
-fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
-    parse_date(s, false)
-}
-
-fn parse_until(s: &str) -> Result<DateTime<Utc>, String> {
-    parse_date(s, true)
-}
-
-/// `YYYY-MM-DD` (start or end of that day, UTC) or RFC 3339.
-fn parse_date(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Ok(d.with_timezone(&Utc));
-    }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        format!("'{s}' is not a date: use YYYY-MM-DD or RFC 3339 (2024-05-01T10:00:00Z)")
-    })?;
-    let t = if end_of_day {
-        day.and_hms_milli_opt(23, 59, 59, 999)
-    } else {
-        day.and_hms_opt(0, 0, 0)
-    };
-    t.map(|t| t.and_utc())
-        .ok_or_else(|| format!("'{s}' is not a valid date"))
-}
-
-/// An IANA zone name, in any case (`asia/baku`, `UTC`).
-fn parse_zone(s: &str) -> Result<Tz, String> {
-    s.parse::<Tz>()
-        .ok()
-        .or_else(|| {
-            chrono_tz::TZ_VARIANTS
-                .iter()
-                .find(|z| z.name().eq_ignore_ascii_case(s))
-                .copied()
-        })
-        .ok_or_else(|| {
-            format!(
-                "unknown time zone '{s}': use an IANA name such as Asia/Baku, Asia/Yerevan, \
-                 Asia/Tbilisi, Europe/Istanbul or UTC"
-            )
-        })
-}
-
 fn parse_chart_file(s: &str) -> Result<ChartFile, String> {
     let path = PathBuf::from(s);
     let extension = path
@@ -588,10 +546,6 @@ pub(super) fn one_line(s: &str) -> String {
     }
 }
 
-fn rfc3339(d: DateTime<Utc>) -> String {
-    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// The detector's candidates: `--languages`, else the config's, else the
 /// defaults when there is no config file at all.
 fn detector_for(config_path: &std::path::Path, languages: Option<Vec<String>>) -> Result<Detector> {
@@ -687,26 +641,4 @@ fn lang(config_path: &std::path::Path, languages: Option<Vec<String>>) -> Result
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_parse_as_days_or_rfc3339() {
-        assert_eq!(
-            parse_since("2024-05-01").map(rfc3339),
-            Ok("2024-05-01T00:00:00Z".to_string())
-        );
-        assert_eq!(
-            parse_until("2024-05-01").map(rfc3339),
-            Ok("2024-05-01T23:59:59Z".to_string())
-        );
-        assert_eq!(
-            parse_since("2024-05-01T10:00:00+04:00").map(rfc3339),
-            Ok("2024-05-01T06:00:00Z".to_string())
-        );
-        assert!(parse_since("yesterday").is_err());
-    }
 }
