@@ -41,6 +41,8 @@ pub enum Split {
 }
 
 impl Split {
+    pub const ALL: [Split; 4] = [Split::Source, Split::Lang, Split::Kind, Split::Story];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Split::Source => "source",
