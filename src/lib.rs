@@ -32,3 +32,4 @@ pub mod sources;
 pub mod state;
 pub mod status;
 pub mod watch;
+pub mod web;

@@ -79,6 +79,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = WatchesFormat::Table)]
         format: WatchesFormat,
     },
+    /// Serve the web page and its JSON API (`[web] listen`) over the
+    /// index and the state store, without polling anything, until stopped.
+    Serve,
     /// Validate the configuration and exit (non-zero on error).
     Check,
     /// Extract articles from saved HTML files: one JSON line per file.
@@ -317,6 +320,11 @@ fn execute(args: Args) -> Result<ExitCode> {
             let config = load_config(&args.config)?;
             watches(&config, format)
         }
+        Command::Serve => {
+            let config = load_config(&args.config)?;
+            init_logging(args.log_format, config.log.as_deref());
+            serve(config)
+        }
         Command::Check => match Config::load(&args.config) {
             Ok(c) => {
                 let enabled = c.enabled_sources().count();
@@ -385,6 +393,35 @@ fn run(config: &Config, mode: Mode) -> Result<ExitCode> {
     // everything that matters is committed by now.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `pressd serve`: the web interface over an index another process may be
+/// writing (or none), until SIGTERM or SIGINT.
+fn serve(config: Config) -> Result<ExitCode> {
+    if config.web.listen.is_none() {
+        anyhow::bail!(
+            "{}: web.listen is not set; add [web] listen = \"127.0.0.1:8080\" to serve the web page",
+            config.path.display()
+        );
+    }
+    let index = std::sync::Arc::new(Index::open_read(&config.index_dir)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("pressd-web")
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let Some(web) = crate::web::Web::bind(&config).await? else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        if let Some(addr) = web.local_addr() {
+            println!("pressd: serving http://{addr}/");
+        }
+        let cancel = CancellationToken::new();
+        tokio::spawn(stop_on_signal(cancel.clone()));
+        web.serve(std::sync::Arc::new(config), index, cancel).await;
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// Cancel on SIGTERM or SIGINT; a second signal exits at once.
