@@ -19,3 +19,4 @@ mod social;
 mod source_url;
 mod systemd;
 mod watches;
+mod web;
