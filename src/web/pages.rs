@@ -167,6 +167,15 @@ fn select(name: &str, label: &str, current: &str, options: &[(String, String)]) 
     }
 }
 
+/// `value`, or `default` when it is blank.
+fn or<'a>(value: &'a str, default: &'a str) -> &'a str {
+    if value.is_empty() {
+        default
+    } else {
+        value
+    }
+}
+
 fn named(values: &[&str], any: &str) -> Vec<(String, String)> {
     std::iter::once((String::new(), any.to_string()))
         .chain(values.iter().map(|v| (v.to_string(), v.to_string())))
@@ -308,8 +317,8 @@ pub async fn coverage(State(site): State<Arc<Site>>, RawQuery(query): RawQuery) 
         h1 { "Coverage" }
         form.query method="get" action="/coverage" {
             (filter_fields(&site, &params))
-            (select("by", "Per", selected_value(&params.by).trim(), &by(&bys)))
-            (select("split", "Split by", selected_value(&params.split), &by(&splits)))
+            (select("by", "Per", or(selected_value(&params.by), Granularity::Day.as_str()), &by(&bys)))
+            (select("split", "Split by", or(selected_value(&params.split), Split::Source.as_str()), &by(&splits)))
             label { "Time zone" input type="text" name="tz" value=(selected_value(&params.tz)) placeholder="UTC" size="12"; }
             button type="submit" { "Count" }
         }
@@ -340,17 +349,25 @@ fn coverage_report(params: &Params, report: &Coverage) -> Markup {
         ..params.clone()
     }
     .to_query(None);
-    let zone = report.tz;
-    let values: Vec<&str> = report.totals.0.iter().map(|(v, _)| v.as_str()).collect();
     html! {
         p.summary {
             (coverage::thousands(report.total)) " matching document(s) by " (report.by.as_str())
-            " (" (zone.name()) "), split by " (report.split.as_str())
+            " (" (report.tz.name()) "), split by " (report.split.as_str())
             @if report.undated > 0 { "; " (report.undated) " undated" }
             " · " a href={ "/coverage.csv?" (query) } download="coverage.csv" { "CSV" }
             " · " a href={ "/api/coverage?" (query) } { "JSON" }
             " · " a href={ "/?" (query) } { "the articles" }
         }
+        @if report.total > 0 { (coverage_counts(&query, report)) }
+    }
+}
+
+/// The chart and, beside it, the counts per bucket; who was first; which
+/// languages said nothing.
+fn coverage_counts(query: &str, report: &Coverage) -> Markup {
+    let zone = report.tz;
+    let values: Vec<&str> = report.totals.0.iter().map(|(v, _)| v.as_str()).collect();
+    html! {
         div.columns {
             figure.chart {
                 img src={ "/coverage.svg?" (query) } width=(chart::WIDTH) height=(chart::HEIGHT)
