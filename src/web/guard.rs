@@ -1,5 +1,6 @@
 //! What every answer goes through: the method check (the interface is
-//! read-only), the token when one is configured, and the security headers.
+//! read-only), the token when one is configured, the security headers, and
+//! the time each answer took (`Server-Timing`).
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'none'; style-src 
      frame-ancestors 'none'";
 
 pub async fn guard(State(site): State<Arc<Site>>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let path = request.uri().path();
     let api = path.starts_with("/api/");
     let login = path == "/login";
@@ -59,6 +61,12 @@ pub async fn guard(State(site): State<Arc<Site>>, request: Request, next: Next) 
         next.run(request).await
     };
     secure(response.headers_mut());
+    // The time the answer took to make (search, count, rendering), for a
+    // browser's developer tools and for examples/web_bench.
+    let took = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={took:.1}")) {
+        response.headers_mut().insert("server-timing", v);
+    }
     response
 }
 
