@@ -289,6 +289,32 @@ async fn bad_requests_are_json_errors_and_headers_are_strict() {
     let r = get(&format!("{}/?q=Baku&since=yesterday", web.base)).await;
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.text().await.expect("body").contains("since"));
+    let r = client()
+        .head(format!("{}/?q=Baku", web.base))
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(r.status().as_u16(), 200);
+
+    // SIGTERM ends `pressd serve` cleanly.
+    let mut web = web;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(web.child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM");
+    let mut status = None;
+    for _ in 0..100 {
+        status = web.child.try_wait().expect("wait");
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "exit on SIGTERM: {status:?}"
+    );
 }
 
 /// The hostile article's title and body are text on the page: no element
