@@ -362,10 +362,15 @@ fn coverage_report(params: &Params, report: &Coverage) -> Markup {
     }
 }
 
+/// Buckets the coverage table shows at most, the latest: a page stays
+/// small (an hour-by-hour month is 720 rows); the CSV has them all.
+const TABLE_ROWS: usize = 400;
+
 /// The chart and, beside it, the counts per bucket; who was first; which
 /// languages said nothing.
 fn coverage_counts(query: &str, report: &Coverage) -> Markup {
     let zone = report.tz;
+    let shown = &report.buckets[report.buckets.len().saturating_sub(TABLE_ROWS)..];
     let values: Vec<&str> = report.totals.0.iter().map(|(v, _)| v.as_str()).collect();
     html! {
         div.columns {
@@ -373,21 +378,29 @@ fn coverage_counts(query: &str, report: &Coverage) -> Markup {
                 img src={ "/coverage.svg?" (query) } width=(chart::WIDTH) height=(chart::HEIGHT)
                     alt={ "Chart: " (report.total) " documents per " (report.by.as_str()) " split by " (report.split.as_str()) };
             }
+            // A year by day and source is thousands of cells: numbers are
+            // aligned by the table's class, not a class on each cell.
             div.scroll {
-                table {
+                table.counts {
                     thead { tr {
                         th { (report.by.as_str()) }
-                        th.n { "total" }
-                        @for v in &values { th.n { bdi { (v) } } }
+                        th { "total" }
+                        @for v in &values { th { bdi { (v) } } }
                     } }
                     tbody {
-                        @for b in &report.buckets {
+                        @for b in shown {
                             tr {
                                 td { (coverage::buckets::label(b.start.with_timezone(&Utc), report.by, zone)) }
-                                td.n { (b.total) }
-                                @for v in &values { td.n { (b.counts.get(v)) } }
+                                td { (b.total) }
+                                @for v in &values { td { (b.counts.get(v)) } }
                             }
                         }
+                    }
+                }
+                @if shown.len() < report.buckets.len() {
+                    p.summary {
+                        "The latest " (shown.len()) " of " (report.buckets.len()) " rows; "
+                        a href={ "/coverage.csv?" (query) } { "the CSV" } " has them all."
                     }
                 }
             }
