@@ -20,3 +20,4 @@ mod source_url;
 mod stories;
 mod systemd;
 mod watches;
+mod web;

@@ -5,8 +5,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use chrono::DateTime;
-use chrono_tz::Tz;
 
 use super::*;
 
@@ -68,33 +66,10 @@ pub(super) fn coverage(config: &Config, args: CoverageArgs) -> Result<ExitCode> 
             serde_json::to_writer(&mut out, &report)?;
             writeln!(out)?;
         }
-        OutputFormat::Csv => coverage_csv(&mut out, &report)?,
+        OutputFormat::Csv => coverage::export::csv(&mut out, &report)?,
         OutputFormat::Table => coverage_table(&mut out, &report)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// One row per bucket, one column per split value (then "other").
-fn coverage_csv(out: &mut impl Write, report: &Coverage) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    let mut header = vec!["start", "end", "total"];
-    header.extend(report.totals.0.iter().map(|(v, _)| v.as_str()));
-    w.write_record(&header)?;
-    for b in &report.buckets {
-        let mut row = vec![
-            rfc3339_in(&b.start),
-            rfc3339_in(&b.end),
-            b.total.to_string(),
-        ];
-        row.extend(b.counts.0.iter().map(|(_, n)| n.to_string()));
-        w.write_record(&row)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-fn rfc3339_in(d: &DateTime<Tz>) -> String {
-    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Width of the bar drawn for the fullest bucket, in characters.

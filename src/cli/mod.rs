@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
@@ -16,6 +16,7 @@ use url::Url;
 use crate::config::{Config, DEFAULT_CONFIG};
 use crate::coverage::{self, chart, Coverage, CoverageError, CoverageRequest, Granularity, Split};
 use crate::daemon::{self, Mode};
+use crate::dates::{parse_since, parse_until, parse_zone, rfc3339};
 use crate::index::{Index, IndexError, SearchRequest, Sort};
 use crate::lang::{Detector, Hints, DEFAULT_LANGUAGES};
 
@@ -80,6 +81,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = WatchesFormat::Table)]
         format: WatchesFormat,
     },
+    /// Serve the web page and its JSON API (`[web] listen`) over the
+    /// index and the state store, without polling anything, until stopped.
+    Serve,
     /// Validate the configuration and exit (non-zero on error).
     Check,
     /// Extract articles from saved HTML files: one JSON line per file.
@@ -336,6 +340,11 @@ fn execute(args: Args) -> Result<ExitCode> {
             let config = load_config(&args.config)?;
             watches(&config, format)
         }
+        Command::Serve => {
+            let config = load_config(&args.config)?;
+            init_logging(args.log_format, config.log.as_deref());
+            serve(config)
+        }
         Command::Check => match Config::load(&args.config) {
             Ok(c) => {
                 let enabled = c.enabled_sources().count();
@@ -406,6 +415,35 @@ fn run(config: &Config, mode: Mode) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `pressd serve`: the web interface over an index another process may be
+/// writing (or none), until SIGTERM or SIGINT.
+fn serve(config: Config) -> Result<ExitCode> {
+    if config.web.listen.is_none() {
+        anyhow::bail!(
+            "{}: web.listen is not set; add [web] listen = \"127.0.0.1:8080\" to serve the web page",
+            config.path.display()
+        );
+    }
+    let index = std::sync::Arc::new(Index::open_read(&config.index_dir)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("pressd-web")
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let Some(web) = crate::web::Web::bind(&config).await? else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        if let Some(addr) = web.local_addr() {
+            println!("pressd: serving http://{addr}/");
+        }
+        let cancel = CancellationToken::new();
+        tokio::spawn(stop_on_signal(cancel.clone()));
+        web.serve(std::sync::Arc::new(config), index, cancel).await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 /// Cancel on SIGTERM or SIGINT; a second signal exits at once.
 async fn stop_on_signal(cancel: CancellationToken) {
     use tokio::signal::unix::{signal, SignalKind};
@@ -459,49 +497,6 @@ fn init_logging(format: LogFormat, config_filter: Option<&str>) {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .init(),
     }
-}
-
-fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
-    parse_date(s, false)
-}
-
-fn parse_until(s: &str) -> Result<DateTime<Utc>, String> {
-    parse_date(s, true)
-}
-
-/// `YYYY-MM-DD` (start or end of that day, UTC) or RFC 3339.
-fn parse_date(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Ok(d.with_timezone(&Utc));
-    }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        format!("'{s}' is not a date: use YYYY-MM-DD or RFC 3339 (2024-05-01T10:00:00Z)")
-    })?;
-    let t = if end_of_day {
-        day.and_hms_milli_opt(23, 59, 59, 999)
-    } else {
-        day.and_hms_opt(0, 0, 0)
-    };
-    t.map(|t| t.and_utc())
-        .ok_or_else(|| format!("'{s}' is not a valid date"))
-}
-
-/// An IANA zone name, in any case (`asia/baku`, `UTC`).
-fn parse_zone(s: &str) -> Result<Tz, String> {
-    s.parse::<Tz>()
-        .ok()
-        .or_else(|| {
-            chrono_tz::TZ_VARIANTS
-                .iter()
-                .find(|z| z.name().eq_ignore_ascii_case(s))
-                .copied()
-        })
-        .ok_or_else(|| {
-            format!(
-                "unknown time zone '{s}': use an IANA name such as Asia/Baku, Asia/Yerevan, \
-                 Asia/Tbilisi, Europe/Istanbul or UTC"
-            )
-        })
 }
 
 fn parse_chart_file(s: &str) -> Result<ChartFile, String> {
@@ -709,10 +704,6 @@ pub(super) fn one_line(s: &str) -> String {
     }
 }
 
-fn rfc3339(d: DateTime<Utc>) -> String {
-    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// The detector's candidates: `--languages`, else the config's, else the
 /// defaults when there is no config file at all.
 fn detector_for(config_path: &std::path::Path, languages: Option<Vec<String>>) -> Result<Detector> {
@@ -808,26 +799,4 @@ fn lang(config_path: &std::path::Path, languages: Option<Vec<String>>) -> Result
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_parse_as_days_or_rfc3339() {
-        assert_eq!(
-            parse_since("2024-05-01").map(rfc3339),
-            Ok("2024-05-01T00:00:00Z".to_string())
-        );
-        assert_eq!(
-            parse_until("2024-05-01").map(rfc3339),
-            Ok("2024-05-01T23:59:59Z".to_string())
-        );
-        assert_eq!(
-            parse_since("2024-05-01T10:00:00+04:00").map(rfc3339),
-            Ok("2024-05-01T06:00:00Z".to_string())
-        );
-        assert!(parse_since("yesterday").is_err());
-    }
 }

@@ -41,6 +41,15 @@ pub(super) struct DaemonFile {
     pub(super) defaults: DefaultsFile,
     #[serde(default)]
     pub(super) metrics: MetricsFile,
+    #[serde(default)]
+    pub(super) web: WebFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct WebFile {
+    pub(super) listen: Option<String>,
+    pub(super) auth_token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::files::{take_tables, DaemonFile, Document, MetricsFile};
+use super::files::{take_tables, DaemonFile, Document, MetricsFile, WebFile};
 use super::sources::{collect_sources, Defaults};
 use super::watches::{collect_watches, unique_watches};
-use super::{problem, Config, ConfigError, MetricsSettings, PipelineSettings, Problem, Watch};
+use super::{
+    problem, Config, ConfigError, MetricsSettings, PipelineSettings, Problem, Watch, WebSettings,
+};
 use crate::http::{default_request_limit, open_file_limit, HttpSettings, Policy};
 
 const DEFAULT_USER_AGENT: &str = concat!(
@@ -179,6 +181,10 @@ impl Config {
         let metrics = MetricsSettings {
             listen: metrics_listen(path, &daemon.metrics, &mut problems),
         };
+        let web = WebSettings {
+            listen: web_listen(path, &daemon.web, &mut problems),
+            auth_token_file: daemon.web.auth_token_file.as_deref().map(resolve),
+        };
 
         let defaults = Defaults {
             poll_interval: daemon
@@ -257,6 +263,7 @@ impl Config {
             policy,
             pipeline,
             metrics,
+            web,
             // Not `into_iter().map(Arc::new).collect()`: that reuses the
             // buffer of whole sources for the pointers and never shrinks
             // it (10 MB at 10,000 sources, measured with heaptrack).
@@ -395,6 +402,40 @@ fn read_table_dir(
                 },
                 problems,
             ),
+        }
+    }
+}
+
+/// The web address, if any. The pages show everything the index holds and
+/// which outlets are watched, so an address other hosts can reach is
+/// refused unless a token guards it (`auth_token_file`).
+fn web_listen(path: &Path, w: &WebFile, problems: &mut Vec<Problem>) -> Option<SocketAddr> {
+    let text = w
+        .listen
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())?;
+    match text.parse::<SocketAddr>() {
+        Ok(addr) if addr.ip().is_loopback() || w.auth_token_file.is_some() => Some(addr),
+        Ok(addr) => {
+            problems.push(problem(
+                path,
+                "web.listen",
+                format!(
+                    "{addr} is not a loopback address and no web.auth_token_file is set; \
+                     refusing to serve the index to other hosts without a token \
+                     (set web.auth_token_file, or listen on 127.0.0.1)"
+                ),
+            ));
+            None
+        }
+        Err(e) => {
+            problems.push(problem(
+                path,
+                "web.listen",
+                format!("'{text}' is not an address ({e}); write it like \"127.0.0.1:8080\""),
+            ));
+            None
         }
     }
 }

@@ -54,6 +54,7 @@ pub struct Config {
     pub policy: Policy,
     pub pipeline: PipelineSettings,
     pub metrics: MetricsSettings,
+    pub web: WebSettings,
     /// Shared, not copied: the daemon hands each source to its poller, its
     /// pipeline and its health tracker, and deployments run thousands.
     pub sources: Vec<Arc<Source>>,
@@ -98,6 +99,19 @@ pub struct MetricsSettings {
     /// Address to serve `/metrics` and `/healthz` on; `None` serves nothing.
     /// Port 0 picks a free port (logged at start-up).
     pub listen: Option<SocketAddr>,
+}
+
+/// The optional web page and JSON API (`[web]` table). Off by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebSettings {
+    /// Address to serve the pages and `/api/` on; `None` serves nothing.
+    /// Port 0 picks a free port (logged at start-up). An address other
+    /// than loopback is refused without [`WebSettings::auth_token_file`].
+    pub listen: Option<SocketAddr>,
+    /// A file holding the token a browser (login form) or a client
+    /// (`Authorization: Bearer`) must present; resolved against the
+    /// daemon file's directory. Read when the listener starts.
+    pub auth_token_file: Option<PathBuf>,
 }
 
 /// Settings of the fetch-and-index pipeline (`[pipeline]` table).

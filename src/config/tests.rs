@@ -265,6 +265,44 @@ fn missing_file_says_how_to_choose_another() {
     assert!(e.contains("--config"), "{e}");
 }
 
+/// Issue 21: the web page is off by default, loopback needs no token, and
+/// any other address without `auth_token_file` is refused, naming the file.
+#[test]
+fn web_listener_is_off_by_default_and_needs_a_token_beyond_loopback() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "pressd.toml", "");
+    assert_eq!(
+        Config::load(&path).expect("valid").web,
+        WebSettings::default()
+    );
+    let path = write(
+        dir.path(),
+        "pressd.toml",
+        "[web]\nlisten = \"127.0.0.1:8080\"\n",
+    );
+    let c = Config::load(&path).expect("valid");
+    assert_eq!(c.web.listen, "127.0.0.1:8080".parse().ok());
+    assert_eq!(c.web.auth_token_file, None);
+    let path = write(
+        dir.path(),
+        "pressd.toml",
+        "[web]\nlisten = \"0.0.0.0:8080\"\n",
+    );
+    let e = load_err(&path);
+    assert!(e.contains("pressd.toml"), "{e}");
+    assert!(e.contains("web.listen"), "{e}");
+    assert!(e.contains("auth_token_file"), "{e}");
+    let path = write(
+        dir.path(),
+        "pressd.toml",
+        "[web]\nlisten = \"0.0.0.0:8080\"\nauth_token_file = \"web.token\"\n",
+    );
+    let c = Config::load(&path).expect("valid");
+    assert_eq!(c.web.auth_token_file, Some(dir.path().join("web.token")));
+    let path = write(dir.path(), "pressd.toml", "[web]\nlisten = \"localhost\"\n");
+    assert!(load_err(&path).contains("web.listen"));
+}
+
 #[test]
 fn metrics_listener_is_off_by_default_and_loopback_unless_allowed() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -25,6 +25,13 @@ pub enum Granularity {
 }
 
 impl Granularity {
+    pub const ALL: [Granularity; 4] = [
+        Granularity::Hour,
+        Granularity::Day,
+        Granularity::Week,
+        Granularity::Month,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Granularity::Hour => "hour",

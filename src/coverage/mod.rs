@@ -6,10 +6,12 @@
 //! [`chart`]. Bucket boundaries are the pure functions of [`buckets`].
 //!
 //! It reads the index only and knows nothing of the command line; `cli`
-//! prints what [`count`] returns as a table, JSON or CSV.
+//! prints what [`count`] returns as a table, JSON or CSV ([`export`]), and
+//! the web page shows the same.
 
 pub mod buckets;
 pub mod chart;
+pub mod export;
 
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -39,6 +41,8 @@ pub enum Split {
 }
 
 impl Split {
+    pub const ALL: [Split; 4] = [Split::Source, Split::Lang, Split::Kind, Split::Story];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Split::Source => "source",

@@ -15,7 +15,8 @@
 //! sd_notify protocol (READY, STATUS, a watchdog fed only while the writer
 //! makes progress, STOPPING), [`reload`] applies a changed configuration on
 //! SIGHUP without a restart, and [`metrics`] counts what happens and serves
-//! it to Prometheus when asked to.
+//! it to Prometheus when asked to; [`crate::web`] serves the read-only web
+//! page and `/api/` when `[web] listen` is set.
 //!
 //! The tasks share handles, each owned by one concern: the [`registry`] of
 //! sources (settings, health, reach), the [`work`] being handed over, the
@@ -88,6 +89,8 @@ pub enum DaemonError {
         addr: SocketAddr,
         error: std::io::Error,
     },
+    #[error(transparent)]
+    Web(#[from] crate::web::WebError),
     #[error("cannot install the SIGHUP handler for reloads: {0}")]
     Signal(std::io::Error),
 }
@@ -186,6 +189,9 @@ struct Parts {
     client: Client,
     detector: Detector,
     metrics_listener: Option<TcpListener>,
+    /// The web page's listener (`[web] listen`), in a daemon that runs
+    /// until stopped.
+    web: Option<crate::web::Web>,
     hangups: Option<tokio::signal::unix::Signal>,
     sources: Vec<Arc<Source>>,
     registry: Arc<Registry>,
@@ -227,6 +233,10 @@ impl Parts {
             crate::watch::matcher::sync(&state, &config.watches, chrono::Utc::now())?;
         }
         let metrics_listener = bind_metrics(config, mode).await?;
+        let web = match mode {
+            Mode::Forever => crate::web::Web::bind(config).await?,
+            Mode::Once | Mode::Drain => None,
+        };
         // Installed before READY: a SIGHUP's default action would kill us.
         let hangups = match mode {
             Mode::Forever => Some(
@@ -274,6 +284,7 @@ impl Parts {
             client,
             detector,
             metrics_listener,
+            web,
             hangups,
             sources,
             registry,
@@ -310,6 +321,8 @@ struct Tasks {
     writer: tokio::sync::oneshot::Receiver<Result<(), IndexError>>,
     /// The metrics server serves until the final commit is done.
     metrics: Option<JoinHandle<()>>,
+    /// The web page, stopped with the metrics server.
+    web: Option<JoinHandle<()>>,
     serving: CancellationToken,
     /// The watches' matcher and deliverer; they stop with the run.
     watching: Vec<JoinHandle<()>>,
@@ -333,6 +346,7 @@ impl Tasks {
             client,
             detector,
             metrics_listener,
+            web,
             hangups,
             sources,
             registry,
@@ -375,6 +389,11 @@ impl Tasks {
                 },
                 serving.clone(),
             ))
+        });
+        // The configuration it was started with: a reload's new sources
+        // and watches show after a restart.
+        let web = web.map(|web| {
+            tokio::spawn(web.serve(Arc::new(config.clone()), index.clone(), serving.clone()))
         });
         // Capacity bounds memory: fetchers wait when the writer falls
         // behind (or waits out a storage fault).
@@ -460,6 +479,7 @@ impl Tasks {
             speaking,
             writer,
             metrics,
+            web,
             serving,
             watching,
         })
@@ -496,6 +516,11 @@ impl Tasks {
         if let Some(server) = self.metrics {
             if let Err(e) = server.await {
                 warn!(error = %e, "metrics server ended abnormally");
+            }
+        }
+        if let Some(server) = self.web {
+            if let Err(e) = server.await {
+                warn!(error = %e, "web server ended abnormally");
             }
         }
         let storage = &self.telemetry.storage;

@@ -75,6 +75,19 @@ pub enum Sort {
     Oldest,
 }
 
+impl Sort {
+    pub const ALL: [Sort; 3] = [Sort::Relevance, Sort::Newest, Sort::Oldest];
+
+    /// The name `--sort` and the web's `sort` take.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
     /// Tantivy query syntax (see the module docs); blank matches everything.
@@ -92,6 +105,9 @@ pub struct SearchRequest {
     pub sort: Sort,
     /// Maximum hits returned; 0 means [`DEFAULT_LIMIT`].
     pub limit: usize,
+    /// Hits skipped before the first returned, in the sort order: the
+    /// pages after the first (the web page's `page`).
+    pub offset: usize,
     /// Match the words as written (folded and stemmed forms) only, without
     /// the cross-script name path.
     pub exact: bool,
@@ -156,7 +172,7 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
     }
     // TopDocs allocates for its limit up front.
     .min(num_docs);
-    let top = TopDocs::with_limit(limit);
+    let top = TopDocs::with_limit(limit).and_offset(request.offset);
     let search_error = |e| IndexError::tantivy(&index.dir, "search", e);
     let (ranked, total): (Vec<(Score, DocAddress)>, usize) = match request.sort {
         Sort::Relevance => searcher
