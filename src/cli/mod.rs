@@ -29,7 +29,7 @@ mod watches_output;
 use coverage_output::coverage;
 use import::{import, ImportArgs};
 use sources_output::sources;
-use stories_output::{attach_stories, collapse, stories, story, StoriesArgs, StoryArgs};
+use stories_output::{collapse, stories, story, StoriesArgs, StoryArgs};
 use watches_output::watches;
 
 /// Multilingual press-coverage aggregator: polls outlets' feeds, extracts
@@ -537,7 +537,7 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    attach_stories(config, &mut results.hits);
+    crate::stories::attach_stored(&config.state_dir, &mut results.hits);
     if args.collapse {
         return print_collapsed(config, results, args.limit, args.format);
     }

@@ -336,17 +336,6 @@ pub(super) fn story(config: &Config, args: StoryArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Fill in each hit's story and copied URL from the state store. A store
-/// that cannot be read (not created yet, or older than this pressd) leaves
-/// them empty: the search itself still answers.
-pub(super) fn attach_stories(config: &Config, hits: &mut [Hit]) {
-    let Ok(state) = State::open_read_only(&config.state_dir) else {
-        return;
-    };
-    if let Err(e) = crate::stories::attach(&state, hits) {
-        warn!(error = %e, "cannot read the stories of the hits");
-    }
-}
 
 /// A hit standing for its story in `search --collapse`.
 #[derive(Debug, serde::Serialize)]

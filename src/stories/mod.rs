@@ -467,6 +467,18 @@ fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     both as f64 / (a.len() + b.len() - both) as f64
 }
 
+/// [`attach`] from the state store in `state_dir`, opened read-only. A
+/// store that cannot be read (not created yet, or older than this pressd)
+/// leaves the hits without stories: the search itself still answers.
+pub fn attach_stored(state_dir: &std::path::Path, hits: &mut [Hit]) {
+    let Ok(state) = State::open_read_only(state_dir) else {
+        return;
+    };
+    if let Err(e) = attach(&state, hits) {
+        tracing::warn!(error = %e, "cannot read the stories of the hits");
+    }
+}
+
 /// Fills in each hit's story and, for a copy, the URL of the version it
 /// copies, from the state store (the index does not hold them: story ids
 /// change on merges). Every reader of hits calls this: `pressd search`,

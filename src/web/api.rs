@@ -113,7 +113,12 @@ fn index_error(e: IndexError) -> ApiError {
 /// The search of `request`.
 pub async fn find(site: &Arc<Site>, request: SearchRequest) -> Result<SearchResults, ApiError> {
     let site = site.clone();
-    blocking(move || site.index.search(&request).map_err(index_error)).await
+    blocking(move || {
+        let mut results = site.index.search(&request).map_err(index_error)?;
+        crate::stories::attach_stored(&site.config.state_dir, &mut results.hits);
+        Ok(results)
+    })
+    .await
 }
 
 /// The coverage count of `request`.
