@@ -336,7 +336,6 @@ pub(super) fn story(config: &Config, args: StoryArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-
 /// A hit standing for its story in `search --collapse`.
 #[derive(Debug, serde::Serialize)]
 pub(super) struct CollapsedHit {
