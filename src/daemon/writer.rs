@@ -44,6 +44,7 @@ use super::storage::Store;
 use super::telemetry::Telemetry;
 use super::work::Work;
 use crate::article::Article;
+use crate::index::names::NameWords;
 use crate::index::{Index, IndexError, Writer};
 use crate::state::State;
 use crate::stories::Stories;
@@ -162,7 +163,7 @@ async fn run(
                 recover(&task, &mut writer, &pending, e).await?;
                 // Its upsert failed before it was given a story.
                 if let Some(item) = pending.last() {
-                    assign(&task, item);
+                    assign(&task, item, &NameWords::of(&item.article));
                 }
                 done(&task, &mut pending);
                 deadline = None;
@@ -189,20 +190,22 @@ fn upsert(
     writer: &mut Option<Writer>,
     item: &Indexable,
 ) -> Result<(), IndexError> {
-    open(task, writer)?.upsert(&item.article)?;
-    assign(task, item);
+    // Found once for the names field and the story signature.
+    let names = NameWords::of(&item.article);
+    open(task, writer)?.upsert_named(&item.article, &names)?;
+    assign(task, item, &names);
     Ok(())
 }
 
 /// Give the article its story. A store that cannot be read leaves the
 /// article without one until it is indexed again (a storage fault, told
 /// like the others).
-fn assign(task: &WriterTask, item: &Indexable) {
+fn assign(task: &WriterTask, item: &Indexable, names: &NameWords) {
     let Some(stories) = &task.stories else {
         return;
     };
     let mut stories = stories.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Err(e) = stories.assign(&item.article) {
+    if let Err(e) = stories.assign_named(&item.article, names) {
         warn!(url = %item.article.url, error = %e, "story not assigned");
         task.telemetry.storage.fail(Store::State, &e);
     }

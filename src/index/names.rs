@@ -84,6 +84,48 @@ pub fn name_words(text: &str, out: &mut String) {
     }
 }
 
+/// The name words of an article ([`name_words`] of its title, body and
+/// authors), found once for both readers: the index's names field and the
+/// story signature (finding them is most of either's cost).
+#[derive(Debug, Default, Clone)]
+pub struct NameWords {
+    /// Title, body and authors' name words, space-separated, in that order.
+    all: String,
+    title_end: usize,
+    body_end: usize,
+}
+
+impl NameWords {
+    pub fn of(article: &crate::article::Article) -> NameWords {
+        let mut all = String::new();
+        name_words(&article.title, &mut all);
+        let title_end = all.len();
+        name_words(&article.body, &mut all);
+        let body_end = all.len();
+        for author in &article.authors {
+            name_words(author, &mut all);
+        }
+        NameWords {
+            all,
+            title_end,
+            body_end,
+        }
+    }
+
+    /// Every name word, as the names field takes them.
+    pub fn all(&self) -> &str {
+        &self.all
+    }
+
+    pub fn title(&self) -> &str {
+        &self.all[..self.title_end]
+    }
+
+    pub fn body(&self) -> &str {
+        &self.all[self.title_end..self.body_end]
+    }
+}
+
 /// Byte offset of `word`, a slice of `text`, in `text`.
 fn offset(text: &str, word: &str) -> usize {
     (word.as_ptr() as usize)

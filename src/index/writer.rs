@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
+use super::names::NameWords;
 use super::schema::Fields;
 use super::stem;
 use super::IndexError;
@@ -63,6 +64,16 @@ impl Writer {
     /// The replacement holds across commits and restarts: the delete is by
     /// the `id` term, which tantivy applies to every earlier segment.
     pub fn upsert(&mut self, article: &Article) -> Result<(), IndexError> {
+        let names = if self.names {
+            NameWords::of(article)
+        } else {
+            NameWords::default()
+        };
+        self.upsert_named(article, &names)
+    }
+
+    /// [`Writer::upsert`] with the article's name words found already.
+    pub fn upsert_named(&mut self, article: &Article, names: &NameWords) -> Result<(), IndexError> {
         if article.id.is_empty() {
             // An empty id would make every such article replace the last.
             return Err(IndexError::EmptyId {
@@ -88,13 +99,7 @@ impl Writer {
             doc.add_text(f.authors, author);
         }
         if self.names {
-            let mut names = String::new();
-            super::names::name_words(&article.title, &mut names);
-            super::names::name_words(&article.body, &mut names);
-            for author in &article.authors {
-                super::names::name_words(author, &mut names);
-            }
-            doc.add_text(f.names, &names);
+            doc.add_text(f.names, names.all());
         }
         if let Some(published) = article.published {
             doc.add_date(f.published, to_tantivy_date(published));

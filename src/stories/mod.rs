@@ -33,6 +33,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::article::Article;
+use crate::index::names::NameWords;
 use crate::index::Hit;
 use crate::state::{State, StateError, StoryBatch, StoryRecord};
 use decision::{Choice, Shared, Thresholds};
@@ -145,6 +146,16 @@ impl Stories {
     /// Decide the story of `article` (and whether it is a copy); kept
     /// until [`Stories::flush`]. An article that has a story keeps it.
     pub fn assign(&mut self, article: &Article) -> Result<Assignment, StateError> {
+        self.assign_named(article, &NameWords::of(article))
+    }
+
+    /// [`Stories::assign`] with the article's name words found already
+    /// (the index writer finds them for the names field).
+    pub fn assign_named(
+        &mut self,
+        article: &Article,
+        names: &NameWords,
+    ) -> Result<Assignment, StateError> {
         if let Some(&i) = self.by_id.get(&article.id) {
             let r = &self.pending[i];
             return Ok(Assignment {
@@ -162,7 +173,9 @@ impl Stories {
         }
         let at = article.published.unwrap_or(article.fetched);
         let seen = Utc::now();
-        let signature = self.signer.sign(&article.title, &article.body);
+        let signature =
+            self.signer
+                .sign_named(&article.title, &article.body, [names.title(), names.body()]);
         let n = self.next;
         self.next += 1;
         let (story, duplicate_of) = match self.copy_of(n, &article.lang, at, seen, &signature)? {

@@ -114,7 +114,6 @@ impl Signature {
 #[derive(Debug, Default)]
 pub struct Signer {
     folder: Folder,
-    names: String,
 }
 
 impl Signer {
@@ -125,10 +124,20 @@ impl Signer {
     /// The signature of an article, from its title and the lead of its
     /// body (the first [`LEAD_BYTES`]).
     pub fn sign(&mut self, title: &str, body: &str) -> Signature {
+        let (mut title_names, mut body_names) = (String::new(), String::new());
+        crate::index::names::name_words(title, &mut title_names);
+        crate::index::names::name_words(body, &mut body_names);
+        self.sign_named(title, body, [&title_names, &body_names])
+    }
+
+    /// [`Signer::sign`] with the name words of title and body found
+    /// already (by [`crate::index::names::name_words`]; the body's over the
+    /// whole body, which the index needs anyway).
+    pub fn sign_named(&mut self, title: &str, body: &str, names: [&str; 2]) -> Signature {
         let body = lead(body);
         let (minhash, bands) = minhash(body);
         let mut features = Vec::with_capacity(MAX_NAMES + MAX_NUMBERS);
-        self.names(title, body, &mut features);
+        self.names([(title, names[0]), (body, names[1])], &mut features);
         numbers(title, body, &mut features);
         Signature {
             minhash,
@@ -149,12 +158,10 @@ impl Signer {
     /// words of an outlet's formulas ("Organisers expect", "Терминал…")
     /// are capitalised in every report of every event of their kind, and
     /// would make two fires two reports of one.
-    fn names(&mut self, title: &str, body: &str, out: &mut Vec<u64>) {
-        let mut runs: Vec<(&str, bool, u32)> = Vec::new();
-        for (text, weight) in [(title, 2), (body, 1)] {
-            self.names.clear();
-            crate::index::names::name_words(text, &mut self.names);
-            let names: FastSet<&str> = self.names.split(' ').filter(|w| !w.is_empty()).collect();
+    fn names<'t>(&mut self, texts: [(&'t str, &str); 2], out: &mut Vec<u64>) {
+        let mut runs: Vec<(&'t str, bool, u32)> = Vec::new();
+        for ((text, name_words), weight) in texts.into_iter().zip([2, 1]) {
+            let names: FastSet<&str> = name_words.split(' ').filter(|w| !w.is_empty()).collect();
             // The run's last word, and whether the run is one capitalised
             // word at a sentence start.
             let mut last: Option<(&str, bool)> = None;
