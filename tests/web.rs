@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::harness::{feed_source, serve, text, Daemon, Deployment, World};
+use crate::stories::{bridge_records, import, write_lines};
 
 /// The hostile article's unique word, searched for to find it.
 const HOSTILE_WORD: &str = "Quillfeatherwick";
@@ -75,6 +76,16 @@ async fn indexed_world(web: &str) -> (World, Deployment) {
     let dep = Deployment::new(&format!("{web}\n{sources}"));
     let out = dep.run(&["run", "--once"]);
     assert!(out.status.success(), "run --once:\n{}", text(&out));
+    (world, dep)
+}
+
+/// The fixture world of [`indexed_world`] plus one story told by six
+/// outlets in four scripts, with copies (the stories tests' bridge,
+/// imported): the fixture world's own articles are each their own story.
+async fn world_with_a_story(web: &str) -> (World, Deployment) {
+    let (world, dep) = indexed_world(web).await;
+    let file = write_lines(dep.dir.path(), "bridge.jsonl", &bridge_records());
+    import(&dep, &file);
     (world, dep)
 }
 
@@ -223,7 +234,7 @@ async fn api_answers_equal_the_cli_json() {
 /// unknown story is a JSON 404 and a bad id a JSON 400.
 #[tokio::test(flavor = "multi_thread")]
 async fn story_answers_equal_the_cli_json() {
-    let (world, dep) = indexed_world("[web]\nlisten = \"127.0.0.1:0\"\n").await;
+    let (world, dep) = world_with_a_story("[web]\nlisten = \"127.0.0.1:0\"\n").await;
     let web = serve_web(&dep);
     let word = keyword(&world, "hy");
     for (flags, params) in [
@@ -238,6 +249,10 @@ async fn story_answers_equal_the_cli_json() {
         ),
         (vec!["--min-articles", "2"], "min_articles=2".to_string()),
         (vec![word.as_str()], format!("q={}", encode(&word))),
+        (
+            vec!["körpü", "--lang", "hy"],
+            format!("q={}&lang=hy", encode("körpü")),
+        ),
     ] {
         let mut args = vec!["stories", "--format", "json"];
         args.extend(&flags);
@@ -280,10 +295,14 @@ async fn story_answers_equal_the_cli_json() {
 /// story; the menu has Stories.
 #[tokio::test(flavor = "multi_thread")]
 async fn story_pages_list_articles_and_hits_link_to_stories() {
-    let (world, dep) = indexed_world("[web]\nlisten = \"127.0.0.1:0\"\n").await;
+    let (world, dep) = world_with_a_story("[web]\nlisten = \"127.0.0.1:0\"\n").await;
     let web = serve_web(&dep);
     let listed = cli_json(&dep, &["stories", "--format", "json", "--limit", "100"]);
     let stories = listed["stories"].as_array().expect("stories");
+    assert!(
+        stories[0]["articles"].as_u64() >= Some(5) && stories[0]["copies"].as_u64() >= Some(1),
+        "the bridge is the largest story, with copies: {listed}"
+    );
     let r = get(&format!("{}/stories", web.base)).await;
     assert_eq!(r.status().as_u16(), 200);
     let html = r.text().await.expect("body");
@@ -321,8 +340,11 @@ async fn story_pages_list_articles_and_hits_link_to_stories() {
                 "story {id} {lang}: {html}"
             );
         }
-        if articles.iter().any(|a| a["duplicate_of"].is_string()) {
-            assert!(html.contains("copy of"), "story {id}: {html}");
+        for a in articles {
+            if let Some(copied) = a["duplicate_of"].as_str() {
+                let note = format!("copy of <a href=\"{}\"", escape(copied));
+                assert!(html.contains(&note), "story {id}: {note}: {html}");
+            }
         }
     }
     let r = get(&format!("{}/story/999999999", web.base)).await;
@@ -339,6 +361,32 @@ async fn story_pages_list_articles_and_hits_link_to_stories() {
         .await
         .expect("body");
     assert!(html.contains(&format!("href=\"/story/{story}\"")), "{html}");
+
+    // A copy's hit says what it copies.
+    let (_, found) = get_json(&format!(
+        "{}/api/search?q={}&limit=20",
+        web.base,
+        encode("Gümrü")
+    ))
+    .await;
+    let copy = found["hits"]
+        .as_array()
+        .and_then(|h| h.iter().find(|h| h["duplicate_of"].is_string()))
+        .unwrap_or_else(|| panic!("a copy among the hits: {found}"));
+    let html = get(&format!("{}/?q={}", web.base, encode("Gümrü")))
+        .await
+        .text()
+        .await
+        .expect("body");
+    let note = format!(
+        "copy of <a href=\"{}\"",
+        escape(copy["duplicate_of"].as_str().unwrap_or_default())
+    );
+    assert!(html.contains(&note), "{note}: {html}");
+    assert!(
+        html.contains(&format!("href=\"/story/{}\"", copy["story"])),
+        "{html}"
+    );
 }
 
 /// Malformed parameters and queries are 400 with JSON naming the problem;
@@ -633,7 +681,7 @@ async fn pages_work_in_a_headless_browser() {
         eprintln!("chromium not installed; skipping the browser test (apt-get install chromium)");
         return;
     };
-    let (world, dep) = indexed_world("[web]\nlisten = \"127.0.0.1:0\"\n").await;
+    let (world, dep) = world_with_a_story("[web]\nlisten = \"127.0.0.1:0\"\n").await;
     let web = serve_web(&dep);
     let dir = screenshots("pages");
 

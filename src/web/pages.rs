@@ -422,7 +422,13 @@ pub async fn story(State(site): State<Arc<Site>>, Path(id): Path<String>) -> Res
                             @if story.first_in_lang(a) { "first in " (a.lang) }
                             @if let Some(copied) = &a.duplicate_of {
                                 @if story.first_in_lang(a) { br; }
-                                "copy of " (original(copied, html! { (copied) }))
+                                // Named by its source when the original is
+                                // among the story's articles, by its URL
+                                // otherwise.
+                                @let by = story.articles.iter().find(|r| &r.article.url == copied);
+                                "copy of " (original(copied, html! {
+                                    @if let Some(r) = by { (r.article.source) } @else { (copied) }
+                                }))
                             }
                         }
                     }
