@@ -15,7 +15,7 @@ use wiremock::MockServer;
 
 use crate::harness::{feed_source, serve, serve_feed, text, Deployment};
 
-fn import(dep: &Deployment, file: &Path) -> Output {
+pub(crate) fn import(dep: &Deployment, file: &Path) -> Output {
     let out = dep
         .cmd()
         .env("RUST_LOG", "warn")
@@ -27,7 +27,7 @@ fn import(dep: &Deployment, file: &Path) -> Output {
     out
 }
 
-fn write_lines(dir: &Path, name: &str, records: &[Value]) -> PathBuf {
+pub(crate) fn write_lines(dir: &Path, name: &str, records: &[Value]) -> PathBuf {
     let path = dir.join(name);
     let body: String = records.iter().map(|r| format!("{r}\n")).collect();
     std::fs::write(&path, body).expect("write fixture");
@@ -81,7 +81,7 @@ const KA_OWN: &str =
     ესწრებოდნენ მერი ვარდან ღუკასიანი და მინისტრი გნელ სანოსიანი. მშენებლობა 18 მილიონი დოლარი \
     დაჯდა.";
 
-fn bridge_records() -> Vec<Value> {
+pub(crate) fn bridge_records() -> Vec<Value> {
     vec![
         // The agency's text, listed after a copy of it: the copy must
         // still point at it (earlier by publication time).

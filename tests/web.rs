@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::harness::{feed_source, serve, text, Daemon, Deployment, World};
+use crate::stories::{bridge_records, import, write_lines};
 
 /// The hostile article's unique word, searched for to find it.
 const HOSTILE_WORD: &str = "Quillfeatherwick";
@@ -75,6 +76,16 @@ async fn indexed_world(web: &str) -> (World, Deployment) {
     let dep = Deployment::new(&format!("{web}\n{sources}"));
     let out = dep.run(&["run", "--once"]);
     assert!(out.status.success(), "run --once:\n{}", text(&out));
+    (world, dep)
+}
+
+/// The fixture world of [`indexed_world`] plus one story told by six
+/// outlets in four scripts, with copies (the stories tests' bridge,
+/// imported): the fixture world's own articles are each their own story.
+async fn world_with_a_story(web: &str) -> (World, Deployment) {
+    let (world, dep) = indexed_world(web).await;
+    let file = write_lines(dep.dir.path(), "bridge.jsonl", &bridge_records());
+    import(&dep, &file);
     (world, dep)
 }
 
@@ -218,6 +229,166 @@ async fn api_answers_equal_the_cli_json() {
     }
 }
 
+/// Issue 14 on the web: `/api/stories` and `/api/story/ID` answer what
+/// `pressd stories|story --format json` print, for the same flags; an
+/// unknown story is a JSON 404 and a bad id a JSON 400.
+#[tokio::test(flavor = "multi_thread")]
+async fn story_answers_equal_the_cli_json() {
+    let (world, dep) = world_with_a_story("[web]\nlisten = \"127.0.0.1:0\"\n").await;
+    let web = serve_web(&dep);
+    let word = keyword(&world, "hy");
+    for (flags, params) in [
+        (vec![], String::new()),
+        (
+            vec!["--lang", "ru,az", "--limit", "3"],
+            "lang=ru,az&limit=3".to_string(),
+        ),
+        (
+            vec!["--since", "2024-01-01", "--min-articles", "1"],
+            "since=2024-01-01&min-articles=1".to_string(),
+        ),
+        (vec!["--min-articles", "2"], "min_articles=2".to_string()),
+        (vec![word.as_str()], format!("q={}", encode(&word))),
+        (
+            vec!["körpü", "--lang", "hy"],
+            format!("q={}&lang=hy", encode("körpü")),
+        ),
+    ] {
+        let mut args = vec!["stories", "--format", "json"];
+        args.extend(&flags);
+        let cli = cli_json(&dep, &args);
+        let (status, api) = get_json(&format!("{}/api/stories?{params}", web.base)).await;
+        assert_eq!(status, 200, "{api}");
+        assert_eq!(api, cli, "stories {flags:?}");
+    }
+    let listed = cli_json(&dep, &["stories", "--format", "json", "--limit", "100"]);
+    let stories = listed["stories"].as_array().expect("stories");
+    assert!(!stories.is_empty(), "the fixture world has stories");
+    for s in stories {
+        let id = s["id"].as_u64().expect("id").to_string();
+        let cli = cli_json(&dep, &["story", &id, "--format", "json"]);
+        let (status, api) = get_json(&format!("{}/api/story/{id}", web.base)).await;
+        assert_eq!(status, 200, "{api}");
+        assert_eq!(api, cli, "story {id}");
+    }
+    let (status, body) = get_json(&format!("{}/api/story/999999999", web.base)).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("999999999")));
+    let (status, body) = get_json(&format!("{}/api/story/first", web.base)).await;
+    assert_eq!(
+        (status, body["parameter"].as_str()),
+        (400, Some("id")),
+        "{body}"
+    );
+    let (status, body) = get_json(&format!("{}/api/stories?min_articles=many", web.base)).await;
+    assert_eq!(
+        (status, body["parameter"].as_str()),
+        (400, Some("min_articles")),
+        "{body}"
+    );
+}
+
+/// The stories page lists the stories with links to them; a story's page
+/// lists its articles linked to their originals; a search hit links to its
+/// story; the menu has Stories.
+#[tokio::test(flavor = "multi_thread")]
+async fn story_pages_list_articles_and_hits_link_to_stories() {
+    let (world, dep) = world_with_a_story("[web]\nlisten = \"127.0.0.1:0\"\n").await;
+    let web = serve_web(&dep);
+    let listed = cli_json(&dep, &["stories", "--format", "json", "--limit", "100"]);
+    let stories = listed["stories"].as_array().expect("stories");
+    assert!(
+        stories[0]["articles"].as_u64() >= Some(5) && stories[0]["copies"].as_u64() >= Some(1),
+        "the bridge is the largest story, with copies: {listed}"
+    );
+    let r = get(&format!("{}/stories", web.base)).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.expect("body");
+    assert!(
+        html.contains("href=\"/stories\" aria-current=\"page\""),
+        "{html}"
+    );
+    for s in stories.iter().take(20) {
+        let id = s["id"].as_u64().expect("id");
+        assert!(
+            html.contains(&format!("href=\"/story/{id}\"")),
+            "story {id}: {html}"
+        );
+    }
+
+    for s in stories {
+        let id = s["id"].as_u64().expect("id");
+        let story = cli_json(&dep, &["story", &id.to_string(), "--format", "json"]);
+        let r = get(&format!("{}/story/{id}", web.base)).await;
+        assert_eq!(r.status().as_u16(), 200, "story {id}");
+        let html = r.text().await.expect("body");
+        let articles = story["articles"].as_array().expect("articles");
+        let mut at = 0;
+        for a in articles {
+            // Each original is linked, in the story's time order.
+            let link = format!("href=\"{}\"", escape(a["url"].as_str().expect("url")));
+            let found = html[at..]
+                .find(&link)
+                .unwrap_or_else(|| panic!("story {id}: {link} after {at}: {html}"));
+            at += found + link.len();
+        }
+        for lang in story["first_by_lang"].as_object().expect("firsts").keys() {
+            assert!(
+                html.contains(&format!("first in {lang}")),
+                "story {id} {lang}: {html}"
+            );
+        }
+        for a in articles {
+            if let Some(copied) = a["duplicate_of"].as_str() {
+                let note = format!("copy of <a href=\"{}\"", escape(copied));
+                assert!(html.contains(&note), "story {id}: {note}: {html}");
+            }
+        }
+    }
+    let r = get(&format!("{}/story/999999999", web.base)).await;
+    assert_eq!(r.status().as_u16(), 404);
+
+    let word = keyword(&world, "ka");
+    let (_, found) = get_json(&format!("{}/api/search?q={}", web.base, encode(&word))).await;
+    let story = found["hits"][0]["story"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("the hit has a story: {found}"));
+    let html = get(&format!("{}/?q={}", web.base, encode(&word)))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains(&format!("href=\"/story/{story}\"")), "{html}");
+
+    // A copy's hit says what it copies.
+    let (_, found) = get_json(&format!(
+        "{}/api/search?q={}&limit=20",
+        web.base,
+        encode("Gümrü")
+    ))
+    .await;
+    let copy = found["hits"]
+        .as_array()
+        .and_then(|h| h.iter().find(|h| h["duplicate_of"].is_string()))
+        .unwrap_or_else(|| panic!("a copy among the hits: {found}"));
+    let html = get(&format!("{}/?q={}", web.base, encode("Gümrü")))
+        .await
+        .text()
+        .await
+        .expect("body");
+    let note = format!(
+        "copy of <a href=\"{}\"",
+        escape(copy["duplicate_of"].as_str().unwrap_or_default())
+    );
+    assert!(html.contains(&note), "{note}: {html}");
+    assert!(
+        html.contains(&format!("href=\"/story/{}\"", copy["story"])),
+        "{html}"
+    );
+}
+
 /// Malformed parameters and queries are 400 with JSON naming the problem;
 /// writes are refused; every answer carries the security headers.
 #[tokio::test(flavor = "multi_thread")]
@@ -268,7 +439,9 @@ async fn bad_requests_are_json_errors_and_headers_are_strict() {
         "/coverage?q=Baku",
         "/sources",
         "/watches",
+        "/stories",
         "/api/sources",
+        "/api/stories",
     ] {
         let r = get(&format!("{}{path}", web.base)).await;
         assert_eq!(r.status().as_u16(), 200, "{path}");
@@ -500,15 +673,15 @@ async fn daemon_serves_the_web_page() {
 }
 
 /// In a real browser: the search form, a query typed and submitted, a
-/// language filter applied, the coverage chart, the sources and watches
-/// pages; a screenshot of each for a person to look at.
+/// language filter applied, the coverage chart, the stories, a story, the
+/// sources and watches pages; a screenshot of each for a person to look at.
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_work_in_a_headless_browser() {
     let Some(browser) = chromium() else {
         eprintln!("chromium not installed; skipping the browser test (apt-get install chromium)");
         return;
     };
-    let (world, dep) = indexed_world("[web]\nlisten = \"127.0.0.1:0\"\n").await;
+    let (world, dep) = world_with_a_story("[web]\nlisten = \"127.0.0.1:0\"\n").await;
     let web = serve_web(&dep);
     let dir = screenshots("pages");
 
@@ -569,7 +742,21 @@ async fn pages_work_in_a_headless_browser() {
     assert!(dom.contains("/coverage.csv?"), "CSV download: {dom}");
     screenshot(&browser, &dir, &coverage, "coverage.png");
 
+    let (_, listed) = get_json(&format!("{}/api/stories", web.base)).await;
+    let story = &listed["stories"][0];
+    let id = story["id"].as_u64().expect("a story");
+    let url = format!("{}/story/{id}", web.base);
+    let dom = dump_dom(&browser, &dir, &url);
+    let first = story["first"]["url"].as_str().expect("first url");
+    assert!(
+        dom.contains(&escape(first)),
+        "the story's first article: {dom}"
+    );
+    assert!(dom.contains("first in "), "who was first: {dom}");
+    screenshot(&browser, &dir, &url, "story.png");
+
     for (path, expect) in [
+        ("/stories", "/story/"),
         ("/sources?sort=status", "hostile-outlet"),
         ("/watches", "Watches"),
     ] {

@@ -3,7 +3,7 @@
 //! store's story tables say about the documents the index holds, as a
 //! table, JSON or CSV.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -11,11 +11,8 @@ use anyhow::{Context, Result};
 
 use super::*;
 use crate::index::Hit;
-use crate::state::{State, StoryArticle, StoryCounts};
-
-/// Documents a query of `pressd stories QUERY` looks at, at most: the
-/// stories of its best matches.
-const QUERY_DOCUMENTS: usize = 10_000;
+use crate::state::{State, StoryCounts};
+use crate::stories::report::{self, ReportError, StoriesRequest};
 
 #[derive(Debug, clap::Args)]
 pub struct StoriesArgs {
@@ -53,124 +50,35 @@ pub struct StoryArgs {
     format: OutputFormat,
 }
 
-#[derive(serde::Serialize)]
-struct First {
-    url: String,
-    source: String,
-    published: String,
-    lang: String,
-}
-
-#[derive(serde::Serialize)]
-struct StoryRow {
-    id: u64,
-    title: String,
-    first: First,
-    articles: u64,
-    copies: u64,
-    sources: Vec<String>,
-    langs: Vec<String>,
-    start: String,
-    end: String,
-}
-
-#[derive(serde::Serialize)]
-struct StoriesOut {
-    total: usize,
-    stories: Vec<StoryRow>,
-}
-
-fn first_of(a: &StoryArticle) -> First {
-    First {
-        url: a.url.clone(),
-        source: a.source.clone(),
-        published: rfc3339(a.published),
-        lang: a.lang.clone(),
-    }
-}
-
 fn open_state(config: &Config) -> Result<State> {
     State::open_read_only(&config.state_dir).context("cannot read the stories")
 }
 
 pub(super) fn stories(config: &Config, args: StoriesArgs) -> Result<ExitCode> {
     let state = open_state(config)?;
-    let only: Option<Vec<u64>> = if args.query.iter().any(|q| !q.trim().is_empty()) {
-        let index = Index::open_read(&config.index_dir)?;
-        let request = SearchRequest {
-            query: args.query.join(" "),
-            since: args.since,
-            until: args.until,
-            langs: args.lang.clone(),
-            sources: args.source.clone(),
-            limit: QUERY_DOCUMENTS,
-            ..SearchRequest::default()
-        };
-        let results = match index.search(&request) {
-            Ok(r) => r,
-            Err(IndexError::Query(msg)) => {
-                eprintln!("pressd: invalid query: {msg}");
-                return Ok(ExitCode::from(2));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let ids: Vec<&str> = results.hits.iter().map(|h| h.url.as_str()).collect();
-        let mut found: Vec<u64> = state.stories_of(&ids)?.values().map(|(s, _)| *s).collect();
-        found.sort_unstable();
-        found.dedup();
-        Some(found)
-    } else {
-        None
+    let request = StoriesRequest {
+        query: Some(args.query.join(" ")),
+        langs: args.lang,
+        sources: args.source,
+        since: args.since,
+        until: args.until,
+        min_articles: args.min_articles,
+        limit: args.limit,
     };
-    let mut counts: Vec<StoryCounts> = state
-        .story_counts(args.since, args.until, only.as_deref())?
-        .into_iter()
-        .filter(|c| c.articles >= args.min_articles)
-        .filter(|c| args.lang.is_empty() || c.langs.iter().any(|l| args.lang.contains(l)))
-        .filter(|c| args.source.is_empty() || c.sources.iter().any(|s| args.source.contains(s)))
-        .collect();
-    // The largest first, then the latest.
-    counts.sort_by(|a, b| {
-        b.articles
-            .cmp(&a.articles)
-            .then(b.end.cmp(&a.end))
-            .then(a.story.cmp(&b.story))
-    });
-    let total = counts.len();
-    let mut rows = Vec::new();
-    for c in counts.into_iter().take(args.limit) {
-        let articles = state.story_articles(c.story)?;
-        let Some(first) = articles.first() else {
-            continue;
-        };
-        let headline = args
-            .lang
-            .iter()
-            .find_map(|l| articles.iter().find(|a| &a.lang == l))
-            .unwrap_or(first);
-        rows.push(StoryRow {
-            id: c.story,
-            title: headline.title.clone(),
-            first: first_of(first),
-            articles: c.articles,
-            copies: c.copies,
-            sources: c.sources,
-            langs: c.langs,
-            start: rfc3339(c.start),
-            end: rfc3339(c.end),
-        });
-    }
+    let report = match report::list(&state, || Index::open_read(&config.index_dir), &request) {
+        Ok(r) => r,
+        Err(ReportError::Index(IndexError::Query(msg))) => {
+            eprintln!("pressd: invalid query: {msg}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (total, rows) = (report.total, &report.stories);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
         OutputFormat::Json => {
-            serde_json::to_writer(
-                &mut out,
-                &StoriesOut {
-                    total,
-                    stories: rows,
-                },
-            )?;
+            serde_json::to_writer(&mut out, &report)?;
             writeln!(out)?;
         }
         OutputFormat::Csv => {
@@ -189,7 +97,7 @@ pub(super) fn stories(config: &Config, args: StoriesArgs) -> Result<ExitCode> {
                 "start",
                 "end",
             ])?;
-            for r in &rows {
+            for r in rows {
                 w.write_record([
                     r.id.to_string().as_str(),
                     &r.title,
@@ -209,7 +117,7 @@ pub(super) fn stories(config: &Config, args: StoriesArgs) -> Result<ExitCode> {
         }
         OutputFormat::Table => {
             writeln!(out, "{total} stories, showing {}", rows.len())?;
-            for r in &rows {
+            for r in rows {
                 writeln!(out, "\n{:>7}  {}", r.id, one_line(&r.title))?;
                 writeln!(
                     out,
@@ -231,55 +139,16 @@ pub(super) fn stories(config: &Config, args: StoriesArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(serde::Serialize)]
-struct StoryOut {
-    id: u64,
-    title: String,
-    /// Who was first in each language.
-    first_by_lang: BTreeMap<String, First>,
-    articles: Vec<StoryArticleRow>,
-}
-
-#[derive(serde::Serialize)]
-struct StoryArticleRow {
-    #[serde(flatten)]
-    article: StoryArticle,
-    published: String,
-}
-
 pub(super) fn story(config: &Config, args: StoryArgs) -> Result<ExitCode> {
     let state = open_state(config)?;
-    let Some(id) = state.resolve_story(args.id)? else {
+    let Some(story) = report::one(&state, args.id).context("cannot read the stories")? else {
         eprintln!("pressd: no story {}", args.id);
         return Ok(ExitCode::from(1));
     };
-    let articles = state.story_articles(id)?;
-    let mut first_by_lang = BTreeMap::new();
-    for a in &articles {
-        first_by_lang
-            .entry(a.lang.clone())
-            .or_insert_with(|| first_of(a));
-    }
-    let title = articles
-        .first()
-        .map(|a| a.title.clone())
-        .unwrap_or_default();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
         OutputFormat::Json => {
-            let story = StoryOut {
-                id,
-                title,
-                first_by_lang,
-                articles: articles
-                    .into_iter()
-                    .map(|a| StoryArticleRow {
-                        published: rfc3339(a.published),
-                        article: a,
-                    })
-                    .collect(),
-            };
             serde_json::to_writer(&mut out, &story)?;
             writeln!(out)?;
         }
@@ -294,10 +163,11 @@ pub(super) fn story(config: &Config, args: StoryArgs) -> Result<ExitCode> {
                 "duplicate_of",
                 "first_in_lang",
             ])?;
-            for a in &articles {
-                let first = first_by_lang.get(&a.lang).is_some_and(|f| f.url == a.url);
+            for row in &story.articles {
+                let a = &row.article;
+                let first = story.first_in_lang(a);
                 w.write_record([
-                    rfc3339(a.published).as_str(),
+                    row.published.as_str(),
                     &a.source,
                     &a.lang,
                     &a.title,
@@ -309,10 +179,11 @@ pub(super) fn story(config: &Config, args: StoryArgs) -> Result<ExitCode> {
             w.flush()?;
         }
         OutputFormat::Table => {
-            writeln!(out, "story {id}: {}", one_line(&title))?;
-            writeln!(out, "{} articles", articles.len())?;
-            for a in &articles {
-                let first = first_by_lang.get(&a.lang).is_some_and(|f| f.url == a.url);
+            writeln!(out, "story {}: {}", story.id, one_line(&story.title))?;
+            writeln!(out, "{} articles", story.articles.len())?;
+            for row in &story.articles {
+                let a = &row.article;
+                let first = story.first_in_lang(a);
                 writeln!(
                     out,
                     "\n  {} · {} · {}{}",

@@ -8,6 +8,8 @@
 //!   the names and numbers that find stories.
 //! - [`decision`] (pure): join, start or merge stories, given the stories
 //!   that share the article's features.
+//! - [`report`]: the listing and one story as the read side shows them
+//!   (`pressd stories`, `pressd story`, `/api/stories`, `/api/story/ID`).
 //! - [`Stories`] (here): finds the candidates through the state store's
 //!   story tables and through the articles assigned since the last flush
 //!   (not stored yet, so a burst of copies in one batch still clusters),
@@ -22,10 +24,12 @@
 //! (a few per thousand stories) and the name folder's cache.
 //!
 //! This module knows nothing of the index or the network beyond the
-//! search hits it labels ([`attach`]); it reads articles and writes
-//! through [`State`].
+//! search hits it labels ([`attach`]) and the search a listing with a
+//! query runs ([`report::list`]); it reads articles and writes through
+//! [`State`].
 
 pub mod decision;
+pub mod report;
 pub mod signature;
 
 use std::sync::Arc;

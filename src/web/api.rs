@@ -1,23 +1,25 @@
 //! `/api/`: the command line's JSON over HTTP. `/api/search` answers what
 //! `pressd search --format json` prints, `/api/coverage` what `pressd
 //! coverage --format json` prints, `/api/sources` and `/api/watches` what
-//! `pressd sources|watches --format json` print: the same types
-//! ([`SearchResults`], [`Coverage`], [`crate::status`]'s rows) serialized
-//! by the same serde derives. The parameters are the flags
+//! `pressd sources|watches --format json` print, `/api/stories` and
+//! `/api/story/ID` what `pressd stories|story --format json` print: the
+//! same types ([`SearchResults`], [`Coverage`], [`crate::status`]'s rows,
+//! [`crate::stories::report`]'s reports) serialized by the same serde
+//! derives. The parameters are the flags
 //! ([`super::params`]).
 //!
 //! Errors are JSON too, `{"error": "...", "parameter": "since"}`, with the
 //! status: 400 for a parameter or query that cannot be used (naming it),
-//! 401 without the token, 404 for an unknown path, 500 when the index or
+//! 401 without the token, 404 for an unknown path or story, 500 when the index or
 //! the state store fails (logged with its causes).
 //!
 //! The work behind an answer (search, count, reading the store) is here
 //! once for the API and the pages: [`find`], [`count`], [`sources_of`],
-//! [`watches_of`].
+//! [`watches_of`], [`stories_of`], [`story_of`].
 
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -27,7 +29,9 @@ use super::params::{ParamError, Params, API_LIMIT};
 use super::Site;
 use crate::coverage::{self, Coverage, CoverageError, CoverageRequest};
 use crate::index::{IndexError, SearchRequest, SearchResults};
+use crate::state::State as Store;
 use crate::status::{SourceRow, WatchRow};
+use crate::stories::report::{self, ReportError, StoriesReport, StoriesRequest, StoryReport};
 
 /// An answer that is not the one asked for.
 #[derive(Debug)]
@@ -162,6 +166,45 @@ pub async fn watches_of(site: &Arc<Site>) -> Result<Vec<WatchRow>, ApiError> {
     .await
 }
 
+fn open_store(site: &Site) -> Result<Store, ApiError> {
+    Store::open_read_only(&site.config.state_dir)
+        .map_err(|e| ApiError::internal("read the state store", &e))
+}
+
+/// The stories `request` selects, as `pressd stories` lists them.
+pub async fn stories_of(
+    site: &Arc<Site>,
+    request: StoriesRequest,
+) -> Result<StoriesReport, ApiError> {
+    let site = site.clone();
+    blocking(move || {
+        let store = open_store(&site)?;
+        let index = site.index.clone();
+        report::list(&store, || Ok(index), &request).map_err(|e| match e {
+            ReportError::Index(e) => index_error(e),
+            e @ ReportError::State(_) => ApiError::internal("read the state store", &e),
+        })
+    })
+    .await
+}
+
+/// The story of `id` (the string of the path, so that a bad one is
+/// answered like a bad parameter), as `pressd story ID` shows it.
+pub async fn story_of(site: &Arc<Site>, id: &str) -> Result<StoryReport, ApiError> {
+    let id: u64 = id.trim().parse().map_err(|_| ParamError {
+        param: "id",
+        message: format!("'{id}' is not a story id (a whole number)"),
+    })?;
+    let site = site.clone();
+    blocking(move || {
+        let store = open_store(&site)?;
+        report::one(&store, id)
+            .map_err(|e| ApiError::internal("read the state store", &e))?
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no story {id}")))
+    })
+    .await
+}
+
 /// The search words, which the API requires as `pressd search` does.
 fn required_query(params: &Params) -> Result<(), ApiError> {
     match params.query() {
@@ -202,11 +245,26 @@ pub async fn watches(State(site): State<Arc<Site>>) -> Result<Json<Vec<WatchRow>
     Ok(Json(watches_of(&site).await?))
 }
 
+pub async fn stories(
+    State(site): State<Arc<Site>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<StoriesReport>, ApiError> {
+    let request = Params::parse(query.as_deref())?.stories_request()?;
+    Ok(Json(stories_of(&site, request).await?))
+}
+
+pub async fn story(
+    State(site): State<Arc<Site>>,
+    Path(id): Path<String>,
+) -> Result<Json<StoryReport>, ApiError> {
+    Ok(Json(story_of(&site, &id).await?))
+}
+
 pub async fn not_found(uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         format!(
-            "no such endpoint: {}; there are /api/search, /api/coverage, /api/sources, /api/watches",
+            "no such endpoint: {}; there are /api/search, /api/coverage, /api/sources, /api/watches, /api/stories, /api/story/ID",
             uri.path()
         ),
     )

@@ -1,6 +1,6 @@
 //! The read-only web interface (`[web] listen`): server-rendered pages
-//! ([`pages`]: search, coverage, sources, watches) and the JSON API under
-//! `/api/` ([`api`]) that answers the same shapes as the command line's
+//! ([`pages`]: search, stories, coverage, sources, watches) and the JSON
+//! API under `/api/` ([`api`]) that answers the same shapes as the command line's
 //! `--format json`. Served by the daemon and by `pressd serve`.
 //!
 //! It only reads: the index through [`Index`] (as `pressd search` does),
@@ -118,8 +118,7 @@ impl Web {
     }
 }
 
-/// Every route. Stories (issue 14) add `/stories`, `/story/{id}`,
-/// `/api/stories` and `/api/story/{id}` here when they land.
+/// Every route.
 pub fn router(site: Arc<Site>) -> Router {
     Router::new()
         .route("/", get(pages::search))
@@ -128,11 +127,15 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/coverage.csv", get(pages::coverage_csv))
         .route("/sources", get(pages::sources))
         .route("/watches", get(pages::watches))
+        .route("/stories", get(pages::stories))
+        .route("/story/{id}", get(pages::story))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/api/search", get(api::search))
         .route("/api/coverage", get(api::coverage))
         .route("/api/sources", get(api::sources))
         .route("/api/watches", get(api::watches))
+        .route("/api/stories", get(api::stories))
+        .route("/api/story/{id}", get(api::story))
         .route("/api/{*rest}", get(api::not_found))
         .route(assets::stylesheet_path(), get(assets::stylesheet))
         .fallback(pages::not_found)

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -25,20 +25,22 @@ use super::{auth, Site};
 use crate::coverage::{self, chart, Coverage, Granularity, Split};
 use crate::index::{Hit, SearchResults, Sort, HIGHLIGHT_END, HIGHLIGHT_START};
 use crate::status::{SourceRow, WatchRow};
+use crate::stories::report::StoriesReport;
 
 /// The pages of the menu.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Nav {
     Search,
+    Stories,
     Coverage,
     Sources,
     Watches,
     None,
 }
 
-const MENU: [(Nav, &str, &str); 4] = [
+const MENU: [(Nav, &str, &str); 5] = [
     (Nav::Search, "/", "Search"),
-    // Stories (issue 14): `(Nav::Stories, "/stories", "Stories")` here.
+    (Nav::Stories, "/stories", "Stories"),
     (Nav::Coverage, "/coverage", "Coverage"),
     (Nav::Sources, "/sources", "Sources"),
     (Nav::Watches, "/watches", "Watches"),
@@ -182,9 +184,9 @@ fn named(values: &[&str], any: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The fields every selecting form has: words, language, source, kind,
-/// dates.
-fn filter_fields(site: &Site, p: &Params) -> Markup {
+/// The fields every selecting form has: words, language, source, kind
+/// (when `kinds`: stories have articles of every kind), dates.
+fn filter_fields(site: &Site, p: &Params, kinds: bool) -> Markup {
     let languages: Vec<&str> = site.config.languages.iter().map(String::as_str).collect();
     html! {
         label.words {
@@ -197,7 +199,9 @@ fn filter_fields(site: &Site, p: &Params) -> Markup {
             "Sources (ids)"
             input type="text" name="source" value=(selected_value(&p.source)) size="12";
         }
-        (select("kind", "Kind", selected_value(&p.kind), &named(&["article", "post"], "any")))
+        @if kinds {
+            (select("kind", "Kind", selected_value(&p.kind), &named(&["article", "post"], "any")))
+        }
         label { "Since" input type="date" name="since" value=(selected_value(&p.since)); }
         label { "Until" input type="date" name="until" value=(selected_value(&p.until)); }
     }
@@ -215,7 +219,7 @@ pub async fn search(State(site): State<Arc<Site>>, RawQuery(query): RawQuery) ->
     let form = html! {
         h1 { "Search" }
         form.query method="get" action="/" role="search" {
-            (filter_fields(&site, &params))
+            (filter_fields(&site, &params, true))
             (select("sort", "Sort", selected_value(&params.sort), &named(&sorts[1..], "relevance")))
             button type="submit" { "Search" }
         }
@@ -284,13 +288,155 @@ fn hit_item(hit: &Hit) -> Markup {
             h2 dir="auto" { (original(&hit.url, html! { (title) })) }
             p.meta {
                 (date(hit.published)) " · " (hit.lang) " · " bdi.source { (hit.source) } " · " (hit.kind)
-                // Stories (issue 14): the hit's story, linked to /story/ID, goes here.
+                @if let Some(story) = hit.story {
+                    " · " a.story href={ "/story/" (story) } { "story " (story) }
+                }
+                @if let Some(copied) = &hit.duplicate_of {
+                    " · copy of " (original(copied, html! { (copied) }))
+                }
             }
             @if !hit.snippet.is_empty() {
                 p.snippet dir="auto" { (snippet(&hit.snippet)) }
             }
         }
     }
+}
+
+pub async fn stories(State(site): State<Arc<Site>>, RawQuery(query): RawQuery) -> Response {
+    let params = match Params::parse(query.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            let e = ApiError::from(e);
+            return page(e.status, layout("Stories", Nav::Stories, error_box(&e)));
+        }
+    };
+    let form = html! {
+        h1 { "Stories" }
+        form.query method="get" action="/stories" {
+            (filter_fields(&site, &params, false))
+            label {
+                "At least"
+                input type="number" name="min_articles" min="1" size="4"
+                    value=(selected_value(&params.min_articles)) placeholder="1";
+                " articles"
+            }
+            button type="submit" { "List" }
+        }
+    };
+    let (status, listed) = match params.stories_request() {
+        Err(e) => {
+            let e = ApiError::from(e);
+            (e.status, error_box(&e))
+        }
+        Ok(request) => match api::stories_of(&site, request).await {
+            Ok(report) => (StatusCode::OK, stories_table(&params, &report)),
+            Err(e) => (e.status, error_box(&e)),
+        },
+    };
+    page(
+        status,
+        layout("Stories", Nav::Stories, html! { (form) (listed) }),
+    )
+}
+
+/// A story's headline, or its id when the articles had no title.
+fn headline(id: u64, title: &str) -> String {
+    if title.trim().is_empty() {
+        format!("Story {id}")
+    } else {
+        title.to_string()
+    }
+}
+
+fn stories_table(params: &Params, report: &StoriesReport) -> Markup {
+    let query = params.to_query(None);
+    html! {
+        p.summary {
+            (coverage::thousands(report.total as u64)) " stories"
+            @if report.stories.len() < report.total { ", the largest " (report.stories.len()) }
+            " · " a href={ "/api/stories?" (query) } { "JSON" }
+        }
+        @if !report.stories.is_empty() {
+            div.scroll { table.stories {
+                thead { tr {
+                    th { "Story" } th { "First" } th.n { "Articles" } th.n { "Copies" }
+                    th { "Languages" } th { "First article" } th { "Last article" }
+                } }
+                tbody {
+                    @for s in &report.stories {
+                        tr {
+                            td dir="auto" { a href={ "/story/" (s.id) } { bdi { (headline(s.id, &s.title)) } } }
+                            td { (original(&s.first.url, html! { (s.first.source) })) " (" (s.first.lang) ")" }
+                            td.n { (s.articles) }
+                            td.n { (s.copies) }
+                            td { (s.langs.join(" ")) }
+                            td { (short_date(Some(&s.start))) }
+                            td { (short_date(Some(&s.end))) }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
+
+pub async fn story(State(site): State<Arc<Site>>, Path(id): Path<String>) -> Response {
+    let story = match api::story_of(&site, &id).await {
+        Ok(s) => s,
+        Err(e) => return page(e.status, layout("Story", Nav::None, error_box(&e))),
+    };
+    let title = headline(story.id, &story.title);
+    let body = html! {
+        h1 dir="auto" { bdi { (title) } }
+        p.summary {
+            "Story " (story.id) " · " (story.articles.len()) " article(s) · "
+            a href={ "/api/story/" (story.id) } { "JSON" }
+        }
+        @if !story.first_by_lang.is_empty() {
+            h2 { "First in each language" }
+            ul.firsts {
+                @for (lang, first) in &story.first_by_lang {
+                    li {
+                        (lang) ": " (original(&first.url, html! { (first.source) }))
+                        " · " (short_date(Some(&first.published)))
+                    }
+                }
+            }
+        }
+        h2 { "Articles" }
+        div.scroll { table.story {
+            thead { tr {
+                th { "Published" } th { "Source" } th { "Language" } th { "Title" } th { "Note" }
+            } }
+            tbody {
+                @for row in &story.articles {
+                    @let a = &row.article;
+                    tr lang=(a.lang) {
+                        td { (date(Some(a.published))) }
+                        td { bdi.source { (a.source) } }
+                        td { (a.lang) }
+                        td dir="auto" {
+                            (original(&a.url, html! { (if a.title.trim().is_empty() { a.url.as_str() } else { a.title.as_str() }) }))
+                        }
+                        td {
+                            @if story.first_in_lang(a) { "first in " (a.lang) }
+                            @if let Some(copied) = &a.duplicate_of {
+                                @if story.first_in_lang(a) { br; }
+                                // Named by its source when the original is
+                                // among the story's articles, by its URL
+                                // otherwise.
+                                @let by = story.articles.iter().find(|r| &r.article.url == copied);
+                                "copy of " (original(copied, html! {
+                                    @if let Some(r) = by { (r.article.source) } @else { (copied) }
+                                }))
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+    };
+    page(StatusCode::OK, layout(&title, Nav::None, body))
 }
 
 pub async fn coverage(State(site): State<Arc<Site>>, RawQuery(query): RawQuery) -> Response {
@@ -302,7 +448,9 @@ pub async fn coverage(State(site): State<Arc<Site>>, RawQuery(query): RawQuery) 
         }
     };
     let bys: Vec<&str> = Granularity::ALL.iter().map(|g| g.as_str()).collect();
-    // Split by story joins the options when stories land (issue 14).
+    // Split by story joins the options once coverage can count by story
+    // (CoverageError::StoriesUnavailable until then; stories themselves
+    // have their own pages).
     let splits: Vec<&str> = Split::ALL
         .iter()
         .filter(|s| **s != Split::Story)
@@ -316,7 +464,7 @@ pub async fn coverage(State(site): State<Arc<Site>>, RawQuery(query): RawQuery) 
     let form = html! {
         h1 { "Coverage" }
         form.query method="get" action="/coverage" {
-            (filter_fields(&site, &params))
+            (filter_fields(&site, &params, true))
             (select("by", "Per", or(selected_value(&params.by), Granularity::Day.as_str()), &by(&bys)))
             (select("split", "Split by", or(selected_value(&params.split), Split::Source.as_str()), &by(&splits)))
             label { "Time zone" input type="text" name="tz" value=(selected_value(&params.tz)) placeholder="UTC" size="12"; }

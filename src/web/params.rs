@@ -1,23 +1,30 @@
 //! Query parameters: the command line's flags under the same names
 //! (`q`, `lang`, `source`, `kind`, `since`, `until`, `exact`, `sort`,
-//! `limit`; `by`, `split`, `top`, `tz`, `style` for coverage), read into
-//! the same [`SearchRequest`] and [`CoverageRequest`] the CLI builds, with
+//! `limit`; `by`, `split`, `top`, `tz`, `style` for coverage;
+//! `min_articles` for stories), read into the same [`SearchRequest`],
+//! [`CoverageRequest`] and [`StoriesRequest`] the CLI builds, with
 //! the dates and zones of [`crate::dates`]. A value that does not parse is
 //! a [`ParamError`] naming the parameter, which the API answers with 400.
 //!
 //! Also writes them back ([`Params::to_query`]) for the links of a page:
 //! pagination, the coverage of a search, the CSV download.
 
+use chrono::{DateTime, Utc};
+
 use crate::config::Config;
 use crate::coverage::{chart, CoverageRequest, Granularity, Split};
 use crate::dates::{parse_since, parse_until, parse_zone};
 use crate::index::{SearchRequest, Sort};
+use crate::stories::report::StoriesRequest;
 
 /// Hits a search answers by default (`pressd search`'s `--limit`).
 pub const API_LIMIT: usize = 10;
 
 /// Hits on one page of the search page.
 pub const PAGE_LIMIT: usize = 20;
+
+/// Stories a listing answers by default (`pressd stories`'s `--limit`).
+pub const STORIES_LIMIT: usize = 20;
 
 /// Most hits one request may ask for: a page is read by a person, and an
 /// export has the CLI.
@@ -49,6 +56,9 @@ pub struct Params {
     pub top: Option<String>,
     pub tz: Option<String>,
     pub style: Option<String>,
+    /// `--min-articles` of `pressd stories`, under either spelling.
+    #[serde(alias = "min-articles")]
+    pub min_articles: Option<String>,
 }
 
 /// A parameter whose value cannot be used.
@@ -134,12 +144,7 @@ impl Params {
                 vec![kind.to_string()]
             }
         };
-        let since = given(&self.since)
-            .map(|s| parse_since(s).map_err(|m| bad("since", m)))
-            .transpose()?;
-        let until = given(&self.until)
-            .map(|s| parse_until(s).map_err(|m| bad("until", m)))
-            .transpose()?;
+        let (since, until) = (self.since()?, self.until()?);
         let sort = match given(&self.sort) {
             None => Sort::Relevance,
             Some(s) => one_of("sort", s, &Sort::ALL, Sort::as_str)?,
@@ -149,10 +154,7 @@ impl Params {
             Some("1" | "true" | "yes" | "on") => true,
             Some(other) => return Err(bad("exact", format!("'{other}' is not true or false"))),
         };
-        let limit = number("limit", &self.limit)?.unwrap_or(default_limit);
-        if limit == 0 || limit > MAX_LIMIT {
-            return Err(bad("limit", format!("between 1 and {MAX_LIMIT}")));
-        }
+        let limit = self.limit(default_limit)?;
         let offset = match (number("offset", &self.offset)?, number("page", &self.page)?) {
             (Some(_), Some(_)) => return Err(bad("page", "give offset or page, not both")),
             (Some(o), None) => o,
@@ -178,6 +180,57 @@ impl Params {
             offset,
             exact,
             ..SearchRequest::default()
+        })
+    }
+
+    /// `since`, as the CLI's `--since` reads it.
+    fn since(&self) -> Result<Option<DateTime<Utc>>, ParamError> {
+        given(&self.since)
+            .map(|s| parse_since(s).map_err(|m| bad("since", m)))
+            .transpose()
+    }
+
+    /// `until`, as the CLI's `--until` reads it.
+    fn until(&self) -> Result<Option<DateTime<Utc>>, ParamError> {
+        given(&self.until)
+            .map(|s| parse_until(s).map_err(|m| bad("until", m)))
+            .transpose()
+    }
+
+    fn limit(&self, default_limit: usize) -> Result<usize, ParamError> {
+        let limit = number("limit", &self.limit)?.unwrap_or(default_limit);
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(bad("limit", format!("between 1 and {MAX_LIMIT}")));
+        }
+        Ok(limit)
+    }
+
+    /// What a stories listing selects, as `pressd stories` builds it from
+    /// the same flags. The search's other parameters (`kind`, `sort`,
+    /// `exact`, pages) are refused rather than ignored: a listing that
+    /// silently dropped one would answer another question.
+    pub fn stories_request(&self) -> Result<StoriesRequest, ParamError> {
+        for (param, value) in [
+            ("kind", &self.kind),
+            ("sort", &self.sort),
+            ("exact", &self.exact),
+            ("offset", &self.offset),
+            ("page", &self.page),
+        ] {
+            if given(value).is_some() {
+                return Err(bad(param, "not a parameter of the stories listing"));
+            }
+        }
+        let (since, until) = (self.since()?, self.until()?);
+        let min_articles = number("min_articles", &self.min_articles)?.unwrap_or(1);
+        Ok(StoriesRequest {
+            query: self.query().map(str::to_string),
+            langs: list(&self.lang),
+            sources: list(&self.source),
+            since,
+            until,
+            min_articles: min_articles as u64,
+            limit: self.limit(STORIES_LIMIT)?,
         })
     }
 
@@ -232,7 +285,7 @@ impl Params {
     /// the search they belong to.
     pub fn to_query(&self, page: Option<usize>) -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
-        let pairs: [(&str, &Option<String>); 15] = [
+        let pairs: [(&str, &Option<String>); 16] = [
             ("q", &self.q),
             ("lang", &self.lang),
             ("source", &self.source),
@@ -248,6 +301,7 @@ impl Params {
             ("top", &self.top),
             ("tz", &self.tz),
             ("style", &self.style),
+            ("min_articles", &self.min_articles),
         ];
         for (name, value) in pairs {
             if let Some(v) = given(value) {
@@ -317,6 +371,29 @@ mod tests {
             .search_request(PAGE_LIMIT)
             .expect("valid");
         assert_eq!(r.offset, 2 * PAGE_LIMIT);
+    }
+
+    #[test]
+    fn stories_read_the_flags_of_pressd_stories() {
+        let r = params("q=k%C3%B6rp%C3%BC&lang=ru,az&min-articles=2&since=2025-06-01")
+            .stories_request()
+            .expect("valid");
+        assert_eq!(r.query.as_deref(), Some("körpü"));
+        assert_eq!(r.langs, ["ru", "az"]);
+        assert_eq!((r.min_articles, r.limit), (2, STORIES_LIMIT));
+        assert!(r.since.is_some() && r.until.is_none());
+        let r = params("min_articles=3&q=")
+            .stories_request()
+            .expect("valid");
+        assert_eq!((r.min_articles, r.query), (3, None));
+        for (query, param) in [
+            ("min_articles=two", "min_articles"),
+            ("sort=newest", "sort"),
+            ("limit=0", "limit"),
+        ] {
+            let e = params(query).stories_request().expect_err(query);
+            assert_eq!(e.param, param, "{query}: {e}");
+        }
     }
 
     #[test]
