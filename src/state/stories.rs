@@ -64,6 +64,10 @@ pub struct StoryArticle {
     pub source: String,
     pub lang: String,
     pub title: String,
+    /// Shown as text by the read side's rows (`stories::report`), in the
+    /// same form as every date pressd prints; serialised here too, it made
+    /// a duplicate `published` key.
+    #[serde(skip)]
     pub published: DateTime<Utc>,
     /// The URL of the earliest version, for a copy.
     #[serde(skip_serializing_if = "Option::is_none")]
