@@ -689,7 +689,6 @@ fn usage_errors_exit_2_with_a_clear_message() {
             "unknown time zone 'Mars/Olympus'",
         ),
         (vec!["--tz", "+04:00"], "unknown time zone"),
-        (vec!["--split", "story"], "stories are not built yet"),
         (vec!["--chart", "out.pdf"], "ends in .svg or .png"),
         (vec!["--split", "outlet"], "invalid value 'outlet'"),
     ] {

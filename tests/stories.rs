@@ -286,6 +286,31 @@ fn copies_point_at_the_earliest_translations_join_and_look_alikes_stay_apart() {
         .expect("the bridge story");
     assert_eq!(bridge_hit["more_articles"], 5);
     assert_eq!(bridge_hit["langs"], json!(["az", "hy", "ka", "ru"]));
+
+    // coverage --split story: the bridge story's six articles under its id,
+    // in the buckets as in the totals.
+    let coverage = json_of(
+        &dep,
+        &[
+            "coverage", "*", "--split", "story", "--by", "month", "--format", "json",
+        ],
+    );
+    assert_eq!(coverage["split"], "story", "{coverage:#}");
+    assert_eq!(coverage["totals"][bridge.to_string()], 6, "{coverage:#}");
+    let in_buckets: u64 = coverage["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .filter_map(|b| b["counts"][bridge.to_string()].as_u64())
+        .sum();
+    assert_eq!(in_buckets, 6, "{coverage:#}");
+    let total: u64 = coverage["totals"]
+        .as_object()
+        .expect("totals")
+        .values()
+        .filter_map(serde_json::Value::as_u64)
+        .sum();
+    assert_eq!(total, coverage["total"].as_u64().expect("total"));
 }
 
 #[test]

@@ -271,6 +271,31 @@ async fn story_answers_equal_the_cli_json() {
         assert_eq!(status, 200, "{api}");
         assert_eq!(api, cli, "story {id}");
     }
+    // Coverage split by story: the API and the CLI alike, the story with
+    // most articles first.
+    let cli = cli_json(
+        &dep,
+        &[
+            "coverage", "*", "--split", "story", "--by", "month", "--format", "json",
+        ],
+    );
+    let (status, api) = get_json(&format!(
+        "{}/api/coverage?q=*&split=story&by=month",
+        web.base
+    ))
+    .await;
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(api, cli, "coverage split by story");
+    let largest = stories
+        .iter()
+        .max_by_key(|s| s["articles"].as_u64())
+        .expect("a story");
+    assert_eq!(
+        cli["totals"][largest["id"].as_u64().expect("id").to_string()],
+        largest["articles"],
+        "{cli:#}"
+    );
+
     let (status, body) = get_json(&format!("{}/api/story/999999999", web.base)).await;
     assert_eq!(status, 404, "{body}");
     assert!(body["error"]
@@ -411,7 +436,7 @@ async fn bad_requests_are_json_errors_and_headers_are_strict() {
             "{body}"
         );
     }
-    let (status, body) = get_json(&format!("{}/api/coverage?q=Baku&split=story", web.base)).await;
+    let (status, body) = get_json(&format!("{}/api/coverage?q=Baku&split=outlet", web.base)).await;
     assert_eq!(
         (status, body["parameter"].as_str()),
         (400, Some("split")),

@@ -27,23 +27,18 @@ pub(super) fn coverage(config: &Config, args: CoverageArgs) -> Result<ExitCode> 
         top: args.top,
         languages: config.press_languages(),
     };
-    // Refused before the index is opened: it is a usage error wherever
-    // the index is.
-    if request.split == Split::Story {
-        eprintln!(
-            "pressd: --split story: {}",
-            CoverageError::StoriesUnavailable
-        );
-        return Ok(ExitCode::from(2));
-    }
     let index = Index::open_read(&config.index_dir)?;
-    let report = match coverage::count(&index, &request) {
+    let report = match crate::stories::coverage(&index, &request, &config.state_dir) {
         Ok(r) => r,
         Err(CoverageError::Index(IndexError::Query(msg))) => {
             eprintln!("pressd: invalid query: {msg}");
             return Ok(ExitCode::from(2));
         }
-        Err(e @ (CoverageError::TooManyBuckets(_) | CoverageError::StoriesUnavailable)) => {
+        Err(
+            e @ (CoverageError::TooManyBuckets(_)
+            | CoverageError::StoriesUnavailable
+            | CoverageError::TooManyForStories(_)),
+        ) => {
             eprintln!("pressd: {e}");
             return Ok(ExitCode::from(2));
         }

@@ -4,8 +4,11 @@
 //! configured languages said nothing. Counted by the index's aggregations
 //! ([`crate::index::counts`]), never by listing hits; rendered as a chart by
 //! [`chart`]. Bucket boundaries are the pure functions of [`buckets`].
+//! Split by story ([`count_by_story`]), the matches are read one by one
+//! (the index does not hold stories), a bounded number of them.
 //!
-//! It reads the index only and knows nothing of the command line; `cli`
+//! It reads the index only (the stories come from its caller,
+//! [`crate::stories::coverage`]) and knows nothing of the command line; `cli`
 //! prints what [`count`] returns as a table, JSON or CSV ([`export`]), and
 //! the web page shows the same.
 
@@ -19,7 +22,11 @@ use serde::ser::{SerializeMap, Serializer};
 
 pub use buckets::Granularity;
 
-use crate::index::{CountField, FirstArticle, Index, IndexError, SearchRequest};
+use std::collections::HashMap;
+
+use crate::index::{
+    CountField, Counter, FirstArticle, Index, IndexError, Overview, RangeCounts, SearchRequest,
+};
 
 /// Most buckets one count may have (an hour-by-hour year is 8,760).
 pub const MAX_BUCKETS: usize = 10_000;
@@ -36,7 +43,7 @@ pub enum Split {
     Source,
     Lang,
     Kind,
-    /// The stories articles are grouped into; not available yet.
+    /// The stories articles are grouped into ([`count_by_story`]).
     Story,
 }
 
@@ -81,10 +88,18 @@ pub enum CoverageError {
     Index(#[from] IndexError),
     #[error(transparent)]
     TooManyBuckets(#[from] buckets::TooManyBuckets),
-    /// `--split story` before stories exist: refused rather than answered
-    /// with something that is not a story.
-    #[error("stories are not built yet: split by source, lang or kind")]
+    /// `--split story` without the state store that knows the stories
+    /// (see [`count_by_story`]): refused rather than answered with
+    /// something that is not a story.
+    #[error("splitting by story needs the state store: split by source, lang or kind")]
     StoriesUnavailable,
+    /// A story split reads every matching document's id; a query that
+    /// matches more is refused rather than left to run for minutes.
+    #[error(
+        "{0} documents match: a split by story reads each one, at most {MAX_STORY_DOCUMENTS}; \
+         narrow the query, the dates or the languages"
+    )]
+    TooManyForStories(u64),
 }
 
 /// Counts in (value, count) pairs, in the order of [`Coverage::totals`];
@@ -191,7 +206,71 @@ pub fn count(index: &Index, request: &CoverageRequest) -> Result<Coverage, Cover
     };
     let counter = index.counter(&request.matching)?;
     let overview = counter.overview(field)?;
+    let bounds = bounds(request, &overview)?;
+    let ranges = counter.by_ranges(field, &bounds)?;
+    assemble(request, &counter, overview, &bounds, &ranges)
+}
 
+/// Most matching documents a split by story reads (each one's stored id).
+pub const MAX_STORY_DOCUMENTS: u64 = 200_000;
+
+/// The value of documents that belong to no story (stories turned off).
+pub const NO_STORY: &str = "none";
+
+/// [`count`] split by story: the index counts totals, dates and first
+/// articles as for the other splits; the story of each matching document
+/// comes from `stories_of` (document ids to story ids, from the state
+/// store), and the buckets are counted here.
+pub fn count_by_story(
+    index: &Index,
+    request: &CoverageRequest,
+    stories_of: impl FnOnce(&[&str]) -> Result<HashMap<String, u64>, CoverageError>,
+) -> Result<Coverage, CoverageError> {
+    let counter = index.counter(&request.matching)?;
+    let mut overview = counter.overview(CountField::Source)?;
+    if overview.total > MAX_STORY_DOCUMENTS {
+        return Err(CoverageError::TooManyForStories(overview.total));
+    }
+    let documents = counter.documents()?;
+    let ids: Vec<&str> = documents.iter().map(|(id, _)| id.as_str()).collect();
+    let stories = stories_of(&ids)?;
+    let story = |id: &str| {
+        stories
+            .get(id)
+            .map_or_else(|| NO_STORY.to_string(), u64::to_string)
+    };
+    let mut totals: HashMap<String, u64> = HashMap::new();
+    for (id, _) in &documents {
+        *totals.entry(story(id)).or_default() += 1;
+    }
+    let mut values: Vec<(String, u64)> = totals.into_iter().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    overview.values = values;
+
+    let bounds = bounds(request, &overview)?;
+    let n = bounds.len().saturating_sub(1);
+    let mut ranges = RangeCounts {
+        totals: vec![0; n],
+        values: vec![HashMap::new(); n],
+    };
+    for (id, published) in &documents {
+        let Some(at) = published else { continue };
+        // The range whose start is the last bound at or before `at`.
+        let i = bounds.partition_point(|b| b <= at);
+        if i == 0 || i > n {
+            continue;
+        }
+        ranges.totals[i - 1] += 1;
+        *ranges.values[i - 1].entry(story(id)).or_default() += 1;
+    }
+    assemble(request, &counter, overview, &bounds, &ranges)
+}
+
+/// The bucket bounds of `request` over the span of its matches.
+fn bounds(
+    request: &CoverageRequest,
+    overview: &Overview,
+) -> Result<Vec<DateTime<chrono::Utc>>, CoverageError> {
     let span = match (
         request.matching.since.or(overview.first),
         request.matching.until.or(overview.last),
@@ -199,14 +278,22 @@ pub fn count(index: &Index, request: &CoverageRequest) -> Result<Coverage, Cover
         (Some(first), Some(last)) => Some((first, last)),
         _ => None,
     };
-    let bounds = match span {
+    Ok(match span {
         Some((first, last)) => {
             buckets::boundaries(first, last, request.by, request.zone, MAX_BUCKETS)?
         }
         None => Vec::new(),
-    };
-    let ranges = counter.by_ranges(field, &bounds)?;
+    })
+}
 
+/// The coverage from the index's overview and the counts per range.
+fn assemble(
+    request: &CoverageRequest,
+    counter: &Counter<'_>,
+    overview: Overview,
+    bounds: &[DateTime<chrono::Utc>],
+    ranges: &RangeCounts,
+) -> Result<Coverage, CoverageError> {
     let (shown, rest) = top_values(&overview.values, request.top);
     let mut totals: Vec<(String, u64)> = shown.to_vec();
     let rest_total: u64 = rest.iter().map(|(_, n)| n).sum();

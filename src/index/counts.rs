@@ -77,6 +77,9 @@ pub struct Overview {
     pub first_by_source: Vec<(String, DateTime<Utc>)>,
 }
 
+/// A document's id and its publication date, if it has one.
+pub type Dated = (String, Option<DateTime<Utc>>);
+
 /// Counts of dated matching documents in consecutive time ranges.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RangeCounts {
@@ -322,6 +325,35 @@ impl Counter<'_> {
     /// [`Overview::first_by_source`], the match of that source published at
     /// that date (the one with the smallest URL when several share the
     /// second), earliest first. One search for all sources.
+    /// Each matching document's id and publication date, in no order: for
+    /// splits by what the index does not hold (stories). Every document's
+    /// stored fields are read, so callers bound how many.
+    pub fn documents(&self) -> Result<Vec<Dated>, IndexError> {
+        let f = &self.index.fields;
+        let found = self
+            .searcher
+            .search(&self.query, &DocSetCollector)
+            .map_err(|e| self.error("find the matching documents", e))?;
+        let mut out = Vec::with_capacity(found.len());
+        for address in found {
+            let doc: TantivyDocument = self
+                .searcher
+                .doc(address)
+                .map_err(|e| self.error("load a document", e))?;
+            let id = doc
+                .get_first(f.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let published = doc
+                .get_first(f.published)
+                .and_then(|v| v.as_datetime())
+                .and_then(from_tantivy_date);
+            out.push((id, published));
+        }
+        Ok(out)
+    }
+
     pub fn first_articles(
         &self,
         firsts: &[(String, DateTime<Utc>)],

@@ -37,6 +37,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::article::Article;
+use crate::coverage;
 use crate::index::names::NameWords;
 use crate::index::Hit;
 use crate::state::{State, StateError, StoryBatch, StoryRecord};
@@ -494,6 +495,31 @@ pub fn attach_stored(state_dir: &std::path::Path, hits: &mut [Hit]) {
     if let Err(e) = attach(&state, hits) {
         tracing::warn!(error = %e, "cannot read the stories of the hits");
     }
+}
+
+/// `pressd coverage` and the web's coverage: [`coverage::count`], or, split
+/// by story, [`coverage::count_by_story`] with the stories of the state
+/// store in `state_dir` (opened read-only).
+pub fn coverage(
+    index: &crate::index::Index,
+    request: &coverage::CoverageRequest,
+    state_dir: &std::path::Path,
+) -> Result<coverage::Coverage, coverage::CoverageError> {
+    if request.split != coverage::Split::Story {
+        return coverage::count(index, request);
+    }
+    let unavailable = |e: StateError| {
+        tracing::warn!(error = %e, "cannot read the stories for a coverage split");
+        coverage::CoverageError::StoriesUnavailable
+    };
+    let state = State::open_read_only(state_dir).map_err(unavailable)?;
+    coverage::count_by_story(index, request, |ids| {
+        let found = state.stories_of(ids).map_err(unavailable)?;
+        Ok(found
+            .into_iter()
+            .map(|(id, (story, _))| (id, story))
+            .collect())
+    })
 }
 
 /// Fills in each hit's story and, for a copy, the URL of the version it

@@ -27,7 +27,7 @@ use tracing::warn;
 
 use super::params::{ParamError, Params, API_LIMIT};
 use super::Site;
-use crate::coverage::{self, Coverage, CoverageError, CoverageRequest};
+use crate::coverage::{Coverage, CoverageError, CoverageRequest};
 use crate::index::{IndexError, SearchRequest, SearchResults};
 use crate::state::State as Store;
 use crate::status::{SourceRow, WatchRow};
@@ -129,13 +129,16 @@ pub async fn find(site: &Arc<Site>, request: SearchRequest) -> Result<SearchResu
 pub async fn count(site: &Arc<Site>, request: CoverageRequest) -> Result<Coverage, ApiError> {
     let site = site.clone();
     blocking(move || {
-        coverage::count(&site.index, &request).map_err(|e| match e {
+        crate::stories::coverage(&site.index, &request, &site.config.state_dir).map_err(|e| match e
+        {
             CoverageError::Index(e) => index_error(e),
-            e @ CoverageError::TooManyBuckets(_) => ApiError {
-                status: StatusCode::BAD_REQUEST,
-                message: e.to_string(),
-                param: Some("by"),
-            },
+            e @ (CoverageError::TooManyBuckets(_) | CoverageError::TooManyForStories(_)) => {
+                ApiError {
+                    status: StatusCode::BAD_REQUEST,
+                    message: e.to_string(),
+                    param: Some("by"),
+                }
+            }
             e @ CoverageError::StoriesUnavailable => ApiError {
                 status: StatusCode::BAD_REQUEST,
                 message: e.to_string(),

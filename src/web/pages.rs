@@ -448,14 +448,7 @@ pub async fn coverage(State(site): State<Arc<Site>>, RawQuery(query): RawQuery) 
         }
     };
     let bys: Vec<&str> = Granularity::ALL.iter().map(|g| g.as_str()).collect();
-    // Split by story joins the options once coverage can count by story
-    // (CoverageError::StoriesUnavailable until then; stories themselves
-    // have their own pages).
-    let splits: Vec<&str> = Split::ALL
-        .iter()
-        .filter(|s| **s != Split::Story)
-        .map(|s| s.as_str())
-        .collect();
+    let splits: Vec<&str> = Split::ALL.iter().map(|s| s.as_str()).collect();
     let by = |v: &[&str]| {
         v.iter()
             .map(|s| (s.to_string(), s.to_string()))

@@ -250,12 +250,6 @@ impl Params {
             None => Split::Source,
             Some(s) => one_of("split", s, &Split::ALL, Split::as_str)?,
         };
-        if split == Split::Story {
-            return Err(bad(
-                "split",
-                crate::coverage::CoverageError::StoriesUnavailable.to_string(),
-            ));
-        }
         let zone = match given(&self.tz) {
             None => chrono_tz::UTC,
             Some(s) => parse_zone(s).map_err(|m| bad("tz", m))?,
