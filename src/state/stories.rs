@@ -346,21 +346,29 @@ impl State {
         &self,
         ids: &[&str],
     ) -> Result<HashMap<String, (u64, Option<String>)>, StateError> {
+        // A few hundred ids a statement: a coverage split by story asks for
+        // every matching document's, one statement each was most of it.
+        const CHUNK: usize = 500;
         self.read("stories_of", |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT a.story, d.url FROM story_articles a
-                 LEFT JOIN story_articles d ON d.n = a.duplicate_of
-                 WHERE a.id = ?1",
-            )?;
             let mut out = HashMap::with_capacity(ids.len());
-            for id in ids {
-                if let Some((story, dup)) = stmt
-                    .query_row([id], |r| {
-                        Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<String>>(1)?))
-                    })
-                    .optional()?
-                {
-                    out.insert(id.to_string(), (story, dup));
+            for chunk in ids.chunks(CHUNK) {
+                let marks = vec!["?"; chunk.len()].join(",");
+                let sql = format!(
+                    "SELECT a.id, a.story, d.url FROM story_articles a
+                     LEFT JOIN story_articles d ON d.n = a.duplicate_of
+                     WHERE a.id IN ({marks})"
+                );
+                let mut stmt = conn.prepare_cached(&sql)?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)? as u64,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                })?;
+                for row in rows {
+                    let (id, story, dup) = row?;
+                    out.insert(id, (story, dup));
                 }
             }
             Ok(out)
