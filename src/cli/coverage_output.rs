@@ -58,8 +58,7 @@ pub(super) fn coverage(config: &Config, args: CoverageArgs) -> Result<ExitCode> 
     let mut out = stdout.lock();
     match args.format {
         OutputFormat::Json => {
-            serde_json::to_writer(&mut out, &report)?;
-            writeln!(out)?;
+            json_line(&mut out, &report)?;
         }
         OutputFormat::Csv => coverage::export::csv(&mut out, &report)?,
         OutputFormat::Table => coverage_table(&mut out, &report)?,

@@ -113,6 +113,13 @@ pub enum Command {
     },
 }
 
+/// `value` as one line of JSON on `out`: what every `--format json` prints.
+fn json_line(out: &mut impl Write, value: &impl serde::Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
     /// Words must all match, in any inflected form; "quoted words" match the
@@ -545,8 +552,7 @@ fn search(config: &Config, args: SearchArgs) -> Result<ExitCode> {
     let mut out = stdout.lock();
     match args.format {
         OutputFormat::Json => {
-            serde_json::to_writer(&mut out, &results)?;
-            writeln!(out)?;
+            json_line(&mut out, &results)?;
         }
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
@@ -637,8 +643,7 @@ fn print_collapsed(
     let mut out = stdout.lock();
     match format {
         OutputFormat::Json => {
-            serde_json::to_writer(&mut out, &Collapsed { total, hits })?;
-            writeln!(out)?;
+            json_line(&mut out, &Collapsed { total, hits })?;
         }
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
@@ -764,8 +769,7 @@ fn extract(
             lang: lang.code,
             canonical_url: ex.canonical_url.map(|u| u.to_string()),
         };
-        serde_json::to_writer(&mut out, &line)?;
-        writeln!(out)?;
+        json_line(&mut out, &line)?;
     }
     out.flush()?;
     Ok(if failed > 0 {

@@ -78,8 +78,7 @@ pub(super) fn stories(config: &Config, args: StoriesArgs) -> Result<ExitCode> {
     let mut out = stdout.lock();
     match args.format {
         OutputFormat::Json => {
-            serde_json::to_writer(&mut out, &report)?;
-            writeln!(out)?;
+            json_line(&mut out, &report)?;
         }
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
@@ -149,8 +148,7 @@ pub(super) fn story(config: &Config, args: StoryArgs) -> Result<ExitCode> {
     let mut out = stdout.lock();
     match args.format {
         OutputFormat::Json => {
-            serde_json::to_writer(&mut out, &story)?;
-            writeln!(out)?;
+            json_line(&mut out, &story)?;
         }
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
