@@ -20,6 +20,7 @@
 pub mod analysis;
 pub mod az_stem;
 pub mod counts;
+mod flatten;
 pub mod names;
 mod reader;
 pub mod schema;

@@ -160,7 +160,11 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
     let searcher = index.searcher()?;
     let statistics = index.reader.statistics(&searcher);
     let user_query = parse_query(index, request, &searcher)?;
-    let query = with_filters(index, user_query.box_clone(), request);
+    let query = super::flatten::flatten(Box::new(with_filters(
+        index,
+        user_query.box_clone(),
+        request,
+    )));
 
     let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
     if num_docs == 0 {
@@ -175,9 +179,25 @@ pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResult
     let top = TopDocs::with_limit(limit).and_offset(request.offset);
     let search_error = |e| IndexError::tantivy(&index.dir, "search", e);
     let (ranked, total): (Vec<(Score, DocAddress)>, usize) = match request.sort {
-        Sort::Relevance => searcher
+        Sort::Relevance if !super::flatten::prunable(&*query) => searcher
             .search_with_statistics_provider(&query, &(top.order_by_score(), Count), &statistics)
             .map_err(search_error)?,
+        Sort::Relevance => {
+            // The top hits alone, so that tantivy may skip the postings
+            // that cannot enter them (block-max WAND); counting every
+            // match in the same pass would have every match scored.
+            let ranked = searcher
+                .search_with_statistics_provider(&query, &top.order_by_score(), &statistics)
+                .map_err(search_error)?;
+            let total = match ranked.len() {
+                // Fewer than asked for: all there is past the offset.
+                n if n > 0 && n < limit => request.offset + n,
+                // Counting without scores reads no term frequencies, and
+                // a single term's count is its document frequency.
+                _ => searcher.search(&query, &Count).map_err(search_error)?,
+            };
+            (ranked, total)
+        }
         Sort::Newest | Sort::Oldest => {
             let order = if request.sort == Sort::Newest {
                 Order::Desc
@@ -944,6 +964,17 @@ mod tests {
         let (_dir, index) = index_with(&many);
         let results = index.search(&request("same")).expect("search");
         assert_eq!((results.total, results.hits.len()), (15, DEFAULT_LIMIT));
+        // Past the first page, on the last page and past the end, the
+        // total is the same (counted, or told by a short page).
+        let mut r = request("same");
+        for (offset, shown) in [(5, 10), (10, 5), (14, 1), (15, 0), (40, 0)] {
+            r.offset = offset;
+            let results = index.search(&r).expect("search");
+            assert_eq!((results.total, results.hits.len()), (15, shown), "offset {offset}");
+        }
+        // Two words, one of them also a name's: the same total either way.
+        let r = request("same words");
+        assert_eq!(index.search(&r).expect("search").total, 15);
     }
 
     #[test]
