@@ -139,10 +139,9 @@ impl<'a> Snippets<'a> {
             (texts.title, f.title, stemmed.map(|(_, s)| s.title)),
         ];
         for (text, folded, stemmed) in candidates {
-            let mut marks = self.marks(address, folded, text, false)?;
-            if let Some(stemmed) = stemmed {
-                marks.extend(self.marks(address, stemmed, text, apostrophes)?);
-            }
+            let mut fields = vec![(folded, false)];
+            fields.extend(stemmed.map(|s| (s, apostrophes)));
+            let marks = self.marks(address, &fields, text)?;
             if !marks.is_empty() {
                 return Ok(cut(text, marks));
             }
@@ -159,26 +158,74 @@ impl<'a> Snippets<'a> {
         }))
     }
 
-    /// The words of `text` where the query's terms in `field` occur in the
-    /// document, found from their positions. `apostrophes` says whether the
-    /// field's analyzer drops suffixes after an apostrophe (which changes
-    /// how words are counted).
+    /// The words of `text` where the query's terms in `fields` occur in
+    /// the document, found from their positions. Each field comes with
+    /// whether its analyzer drops suffixes after an apostrophe (which
+    /// changes how words are counted); the text is split into words once
+    /// for the fields that count words alike.
     fn marks(
         &mut self,
         address: DocAddress,
-        field: Field,
+        fields: &[(Field, bool)],
         text: &str,
-        apostrophes: bool,
     ) -> Result<Vec<Mark>, IndexError> {
+        let mut marks = Vec::new();
+        for apostrophes in [false, true] {
+            // (position, term) of every match, in word order.
+            let mut wanted: Vec<(u32, usize)> = Vec::new();
+            for &(field, _) in fields.iter().filter(|(_, a)| *a == apostrophes) {
+                self.matches(address, field, &mut wanted)?;
+            }
+            if wanted.is_empty() {
+                continue;
+            }
+            wanted.sort_unstable();
+            wanted.dedup();
+            let mut tokenizer = if apostrophes {
+                WordTokenizer::with_apostrophe_suffixes_dropped()
+            } else {
+                WordTokenizer::default()
+            };
+            let mut stream = tokenizer.token_stream(text);
+            let mut next = wanted.iter().peekable();
+            while next.peek().is_some() {
+                if !stream.advance() {
+                    break;
+                }
+                let token = stream.token();
+                let at = u32::try_from(token.position).unwrap_or(u32::MAX);
+                while let Some(&&(p, term)) = next.peek() {
+                    if p > at {
+                        break;
+                    }
+                    if p == at {
+                        marks.push(Mark {
+                            bytes: token.offset_from..token.offset_to,
+                            term,
+                        });
+                    }
+                    next.next();
+                }
+            }
+        }
+        Ok(marks)
+    }
+
+    /// Adds (position, term number) of each of the query's terms in
+    /// `field` that occurs in the document at `address`.
+    fn matches(
+        &mut self,
+        address: DocAddress,
+        field: Field,
+        wanted: &mut Vec<(u32, usize)>,
+    ) -> Result<(), IndexError> {
         let Some(terms) = self.terms.get(&field) else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let segment = self.searcher.segment_reader(address.segment_ord);
         let inverted = segment
             .inverted_index(field)
             .map_err(|e| IndexError::tantivy(self.dir, "read the postings", e))?;
-        // (position, term) of every match, in word order.
-        let mut wanted: Vec<(u32, usize)> = Vec::new();
         for (term, number) in terms {
             let postings = inverted
                 .read_postings(term, IndexRecordOption::WithFreqsAndPositions)
@@ -201,38 +248,7 @@ impl<'a> Snippets<'a> {
             postings.positions(&mut self.positions);
             wanted.extend(self.positions.iter().map(|&p| (p, *number)));
         }
-        if wanted.is_empty() {
-            return Ok(Vec::new());
-        }
-        wanted.sort_unstable();
-        let mut tokenizer = if apostrophes {
-            WordTokenizer::with_apostrophe_suffixes_dropped()
-        } else {
-            WordTokenizer::default()
-        };
-        let mut stream = tokenizer.token_stream(text);
-        let mut marks = Vec::with_capacity(wanted.len());
-        let mut next = wanted.iter().peekable();
-        while next.peek().is_some() {
-            if !stream.advance() {
-                break;
-            }
-            let token = stream.token();
-            let at = u32::try_from(token.position).unwrap_or(u32::MAX);
-            while let Some(&&(p, term)) = next.peek() {
-                if p > at {
-                    break;
-                }
-                if p == at {
-                    marks.push(Mark {
-                        bytes: token.offset_from..token.offset_to,
-                        term,
-                    });
-                }
-                next.next();
-            }
-        }
-        Ok(marks)
+        Ok(())
     }
 
     /// The snippet of `text` analysed as cross-script names, opening first,
