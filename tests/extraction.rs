@@ -339,3 +339,24 @@ fn forum_thread_keeps_every_post() {
         &["Sortiraj", "Najnovije"],
     );
 }
+
+/// Issue 19: the article ends where its reader comments begin; the
+/// comment-policy line and the sign-up box below the comment section are
+/// page furniture, though nothing in their markup says so.
+#[test]
+fn text_after_the_comment_section_is_left_out() {
+    let e = run("after_comments.html", None);
+    assert_body(
+        &e,
+        &[
+            "holding a simple conversation",
+            "understand most of the answer",
+        ],
+        &[
+            "radio trick",
+            "Debate is welcome",
+            "weekly letter",
+            "Get the free guide",
+        ],
+    );
+}

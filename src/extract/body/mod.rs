@@ -20,16 +20,17 @@
 //! captions, the `<h1>` and copyright lines are dropped, and so are
 //! datelines above the first paragraph, headings whose section kept
 //! nothing, a short run of labels after the last paragraph, and a thread of
-//! signed units (reader comments) below an article. When that finds next
-//! to nothing the page is read again without the class-name flags (still
-//! without comment sections), and the JSON-LD `articleBody` is the last
-//! resort.
+//! signed units (reader comments) below an article, and whatever follows a
+//! comment section named as such (the article ends where its comments
+//! begin). When that finds next to nothing the page is read again without
+//! the class-name flags (still without comment sections), and the JSON-LD
+//! `articleBody` is the last resort.
 //!
 //! The steps, in the order [`main_text`] takes them: [`segment`] splits the
 //! page into blocks, [`teasers`] marks the teaser cards, [`score`] weighs
 //! each node, [`container`] chooses the container, [`prune`] drops what of
-//! it is not article, with [`comments`] for a thread of reader comments;
-//! [`lines`] tells what a block's text reads as.
+//! it is not article, with [`comments`] for reader comments and what
+//! follows them; [`lines`] tells what a block's text reads as.
 
 mod comments;
 mod container;
@@ -56,6 +57,7 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
         .map(|b| (b, &text[b.start as usize..b.end as usize]))
         .filter(|(b, t)| prune::keep(b, t))
         .collect();
+    let kept = comments::before_comment_section(doc, start, end, kept);
     let kept = comments::without_comment_thread(doc, kept);
     prune::joined(kept)
 }
