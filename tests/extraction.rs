@@ -360,3 +360,20 @@ fn text_after_the_comment_section_is_left_out() {
         ],
     );
 }
+
+/// Issue 19: a sentence of the story that is one link (to the video it
+/// talks about) stays between the paragraphs around it; a linked "you may
+/// also like" line after the last paragraph does not.
+#[test]
+fn linked_sentence_inside_the_story_is_kept() {
+    let e = run("linked_sentence.html", None);
+    assert_body(
+        &e,
+        &[
+            "bring friends who never play",
+            "This week's episode is a quick, silly and very loud game",
+            "still arriving",
+        ],
+        &["You may also like"],
+    );
+}
