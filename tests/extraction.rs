@@ -377,3 +377,20 @@ fn linked_sentence_inside_the_story_is_kept() {
         &["You may also like"],
     );
 }
+
+/// Issue 19: a round-up post whose body (`entry-body`) is a list of partly
+/// linked items: the whole list is the article, not only the one plain
+/// sentence under it.
+#[test]
+fn roundup_post_keeps_its_list() {
+    let e = run("roundup_post.html", None);
+    assert_body(
+        &e,
+        &[
+            "Streaming service shares fall as",
+            "as a portable music player",
+            "how much digital services pay",
+        ],
+        &["Archives", "Contact"],
+    );
+}

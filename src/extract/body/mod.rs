@@ -13,19 +13,20 @@
 //! footer never beats the article); a descendant named like the article
 //! body (`entry-content`, `itemprop=articleBody`) that holds most of the
 //! winner's score replaces it, and so does a child holding nearly all of
-//! it; prose siblings just before the container join as its lead; teaser
-//! cards (an `<article>` or `<li>` opening with a linked heading and
-//! holding a summary, not an article) are left out; list items holding
-//! several paragraphs count as posts, not menu entries; link-heavy blocks
-//! (but a linked sentence between two paragraphs of the story), captions,
-//! the `<h1>` and copyright lines are dropped, and so are datelines above
-//! the first paragraph, headings whose section kept nothing, a short run of
-//! labels after the last paragraph, and a thread of signed units (reader
-//! comments) below an article, and whatever follows a comment section named
-//! as such (the article ends where its comments begin). When that finds
-//! next to nothing the page is read again without the class-name flags
-//! (still without comment sections), and the JSON-LD `articleBody` is the
-//! last resort.
+//! it, while a winner inside such an element widens to it (the winner was
+//! one part of the article); prose siblings just before the container join
+//! as its lead; teaser cards (an `<article>` or `<li>` opening with a
+//! linked heading and holding a summary, not an article) are left out; list
+//! items holding several paragraphs count as posts, not menu entries;
+//! link-heavy blocks (but a linked sentence between two paragraphs of the
+//! story), captions, the `<h1>` and copyright lines are dropped, and so are
+//! datelines above the first paragraph, headings whose section kept
+//! nothing, a short run of labels after the last paragraph, and a thread of
+//! signed units (reader comments) below an article, and whatever follows a
+//! comment section named as such (the article ends where its comments
+//! begin). When that finds next to nothing the page is read again without
+//! the class-name flags (still without comment sections), and the JSON-LD
+//! `articleBody` is the last resort.
 //!
 //! The steps, in the order [`main_text`] takes them: [`segment`] splits the
 //! page into blocks, [`teasers`] marks the teaser cards, [`score`] weighs
