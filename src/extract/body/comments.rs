@@ -1,9 +1,10 @@
-//! Reader comments found by their structure, whatever their class names: a
-//! thread of signed units below an article.
+//! Reader comments: a thread of signed units below an article, found by
+//! its structure whatever its class names, and what follows a comment
+//! section named as such.
 
 use super::lines::{dateline, substantive};
 use super::segment::Block;
-use crate::extract::dom::Doc;
+use crate::extract::dom::{Doc, Tag};
 
 /// A short line carrying a year and a clock time: the signature of a
 /// comment or forum post ("Posted by: Anna at November 8, 2012 7:22 AM").
@@ -92,4 +93,57 @@ pub(super) fn without_comment_thread<'a>(
         return kept;
     }
     kept.into_iter().filter(|(b, _)| !inside(b)).collect()
+}
+
+/// Article prose a container must show before a comment section for the
+/// section to end the article (a "3 comments" link above the story does
+/// not).
+const ARTICLE_BEFORE_COMMENTS: u32 = 300;
+
+/// Text a comment-named subtree must hold to be the comment section rather
+/// than a comment count or a "leave a comment" link.
+const COMMENT_SECTION_BYTES: u32 = 200;
+
+/// `kept` without what follows the comment section of the container
+/// `start..end`: the article ends where its reader comments begin, and
+/// what a page puts below them (the comment policy, the reply form's fine
+/// print, a sign-up box, popular posts) is furniture even when it reads
+/// like prose and nothing names it. The section is the first
+/// comment-named subtree (skipped by the strict pass) holding some text,
+/// after the article has shown prose of its own.
+pub(super) fn before_comment_section<'a>(
+    doc: &Doc,
+    start: usize,
+    end: u32,
+    kept: Vec<(&'a Block, &'a str)>,
+) -> Vec<(&'a Block, &'a str)> {
+    let mut i = start;
+    while i < end as usize {
+        let node = &doc.nodes[i];
+        if !node.comment || node.tag == Tag::Text {
+            i += 1;
+            continue;
+        }
+        let at = i as u32;
+        let before: u32 = kept
+            .iter()
+            .filter(|(b, t)| b.first < at && substantive(t))
+            .map(|(b, _)| b.chars)
+            .sum();
+        if before >= ARTICLE_BEFORE_COMMENTS && subtree_text_bytes(doc, i) >= COMMENT_SECTION_BYTES
+        {
+            return kept.into_iter().filter(|(b, _)| b.first < at).collect();
+        }
+        i = node.end as usize;
+    }
+    kept
+}
+
+/// Bytes of collapsed text in the subtree of node `i`.
+fn subtree_text_bytes(doc: &Doc, i: usize) -> u32 {
+    doc.nodes[i..doc.nodes[i].end as usize]
+        .iter()
+        .filter(|n| n.tag == Tag::Text)
+        .map(|n| n.text.1 - n.text.0)
+        .sum()
 }

@@ -2,8 +2,9 @@
 //! names that promise an article tip the balance), then corrected: the
 //! page's largest run of paragraphs when the winner holds a tiny share of
 //! it, a descendant named like the article body or a child holding nearly
-//! all of the score when there is one, and prose siblings just before it as
-//! its lead.
+//! all of the score when there is one, an ancestor named like the article
+//! body when the winner is one part of it, and prose siblings just before
+//! it as its lead.
 
 use super::score::Scores;
 use crate::extract::dom::{Doc, Tag};
@@ -50,9 +51,26 @@ pub(super) fn choose(doc: &Doc, scores: &Scores) -> Option<(usize, u32)> {
         }
     }
     let best = narrowed.unwrap_or_else(|| dominant_child(doc, best, score));
+    let best = body_named_ancestor(doc, best).unwrap_or(best);
     let end = doc.nodes[best].end;
     let start = with_lead(doc, best, score);
     Some((start, end))
+}
+
+/// The nearest ancestor of `best` named like the article body
+/// (`entry-body`, `itemprop=articleBody`): the winner is then one part of
+/// the article (one paragraph among lists and short lines, the one plain
+/// sentence under a round-up of links) and the page has said where the
+/// whole of it is.
+fn body_named_ancestor(doc: &Doc, best: usize) -> Option<usize> {
+    let mut i = doc.nodes[best].parent;
+    while i != u32::MAX {
+        if doc.nodes[i as usize].body_like {
+            return Some(i as usize);
+        }
+        i = doc.nodes[i as usize].parent;
+    }
+    None
 }
 
 /// Share of the winner's prose a body-like descendant must hold to replace it.

@@ -13,23 +13,26 @@
 //! footer never beats the article); a descendant named like the article
 //! body (`entry-content`, `itemprop=articleBody`) that holds most of the
 //! winner's score replaces it, and so does a child holding nearly all of
-//! it; prose siblings just before the container join as its lead; teaser
-//! cards (an `<article>` or `<li>` opening with a linked heading and
-//! holding a summary, not an article) are left out; list items holding
-//! several paragraphs count as posts, not menu entries; link-heavy blocks,
-//! captions, the `<h1>` and copyright lines are dropped, and so are
+//! it, while a winner inside such an element widens to it (the winner was
+//! one part of the article); prose siblings just before the container join
+//! as its lead; teaser cards (an `<article>` or `<li>` opening with a
+//! linked heading and holding a summary, not an article) are left out; list
+//! items holding several paragraphs count as posts, not menu entries;
+//! link-heavy blocks (but a linked sentence between two paragraphs of the
+//! story), captions, the `<h1>` and copyright lines are dropped, and so are
 //! datelines above the first paragraph, headings whose section kept
 //! nothing, a short run of labels after the last paragraph, and a thread of
-//! signed units (reader comments) below an article. When that finds next
-//! to nothing the page is read again without the class-name flags (still
-//! without comment sections), and the JSON-LD `articleBody` is the last
-//! resort.
+//! signed units (reader comments) below an article, and whatever follows a
+//! comment section named as such (the article ends where its comments
+//! begin). When that finds next to nothing the page is read again without
+//! the class-name flags (still without comment sections), and the JSON-LD
+//! `articleBody` is the last resort.
 //!
 //! The steps, in the order [`main_text`] takes them: [`segment`] splits the
 //! page into blocks, [`teasers`] marks the teaser cards, [`score`] weighs
 //! each node, [`container`] chooses the container, [`prune`] drops what of
-//! it is not article, with [`comments`] for a thread of reader comments;
-//! [`lines`] tells what a block's text reads as.
+//! it is not article, with [`comments`] for reader comments and what
+//! follows them; [`lines`] tells what a block's text reads as.
 
 mod comments;
 mod container;
@@ -50,12 +53,13 @@ fn from_blocks(doc: &Doc, text: &str, blocks: &[Block]) -> String {
     let Some((start, end)) = container::choose(doc, &scores) else {
         return String::new();
     };
-    let kept: Vec<(&Block, &str)> = blocks
+    let inside: Vec<(&Block, &str)> = blocks
         .iter()
         .filter(|b| (b.owner as usize) >= start && b.owner < end && !teaser[b.owner as usize])
         .map(|b| (b, &text[b.start as usize..b.end as usize]))
-        .filter(|(b, t)| prune::keep(b, t))
         .collect();
+    let kept = prune::kept(inside);
+    let kept = comments::before_comment_section(doc, start, end, kept);
     let kept = comments::without_comment_thread(doc, kept);
     prune::joined(kept)
 }

@@ -1,18 +1,62 @@
 //! What of the chosen container goes into the output: blocks that are
-//! links, captions, the `<h1>`, ads or copyright lines go; so do headings
+//! links, captions, the `<h1>`, ads or copyright lines go (a linked
+//! sentence between two paragraphs of the story stays); so do headings
 //! whose section kept nothing, datelines and bylines above the first
 //! paragraph and a short run of labels after the last.
 
-use super::lines::{byline, dateline, is_ad_label, is_legal_line, substantive};
+use super::lines::{byline, dateline, ends_like_sentence, is_ad_label, is_legal_line, substantive};
 use super::segment::Block;
 use crate::extract::dom::Tag;
 
-/// Whether a block of the chosen container goes into the output.
-pub(super) fn keep(b: &Block, text: &str) -> bool {
+/// The blocks of the chosen container that go into the output: those
+/// [`keep`] takes, and linked sentences between the first and the last
+/// paragraph it takes.
+pub(super) fn kept<'a>(blocks: Vec<(&'a Block, &'a str)>) -> Vec<(&'a Block, &'a str)> {
+    let taken: Vec<bool> = blocks
+        .iter()
+        .map(|(b, t)| !linked(b) && keep(b, t))
+        .collect();
+    let prose = |i: &usize| taken[*i] && substantive(blocks[*i].1);
+    let first = (0..blocks.len()).find(prose);
+    let last = (0..blocks.len()).rev().find(prose);
+    blocks
+        .iter()
+        .enumerate()
+        .filter(|&(i, (b, t))| {
+            taken[i]
+                || (first.is_some_and(|f| f < i)
+                    && last.is_some_and(|l| i < l)
+                    && linked_sentence(b, t))
+        })
+        .map(|(_, x)| *x)
+        .collect()
+}
+
+/// Fewest words of a linked sentence kept inside the story.
+const LINKED_SENTENCE_WORDS: usize = 6;
+
+/// A paragraph that is a sentence made (mostly) of a link: "This week's
+/// episode is [a game in which everyone guesses]." Between two paragraphs
+/// of the story it is the story pointing at its source; at either end it
+/// is more often "You may also like…", so [`kept`] takes it only inside.
+fn linked_sentence(b: &Block, text: &str) -> bool {
+    linked(b)
+        && b.tag == Tag::P
+        && ends_like_sentence(text)
+        && text.split_whitespace().count() >= LINKED_SENTENCE_WORDS
+        && keep(b, text)
+}
+
+/// Mostly link text: navigation, unless it is a quote's (embedded posts
+/// link their handles and dates).
+fn linked(b: &Block) -> bool {
     let ld = b.link_density();
-    if ld > 0.5 && !(b.in_quote && ld <= 0.9) {
-        return false;
-    }
+    ld > 0.5 && !(b.in_quote && ld <= 0.9)
+}
+
+/// Whether a block of the chosen container that is not [`linked`] goes
+/// into the output.
+fn keep(b: &Block, text: &str) -> bool {
     // Escaped markup shown as text (a tracking pixel inside a mangled
     // `<noscript>`) is never prose.
     if text.starts_with('<') && text.ends_with('>') {

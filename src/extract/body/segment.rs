@@ -23,6 +23,10 @@ pub(super) struct Block {
     /// Inside a `<blockquote>`: quotes and embedded posts, whose links
     /// (handles, dates) are part of the quote.
     pub(super) in_quote: bool,
+    /// Arena index of the block's first text node: where the block sits in
+    /// the page, which its owner does not tell for text that follows a
+    /// child element.
+    pub(super) first: u32,
 }
 
 /// [`Block::li`] of a block outside any list item.
@@ -49,6 +53,8 @@ struct Segmenter<'a> {
     lis: Vec<u32>,
     figure_depth: u32,
     quote_depth: u32,
+    /// [`Block::first`] of the block being gathered.
+    cur_first: u32,
 }
 
 impl Segmenter<'_> {
@@ -69,6 +75,7 @@ impl Segmenter<'_> {
                 li: self.lis.last().copied().unwrap_or(NO_LI),
                 in_figure: self.figure_depth > 0,
                 in_quote: self.quote_depth > 0,
+                first: self.cur_first,
             });
             self.cur_start = self.text.len();
         } else {
@@ -122,6 +129,7 @@ pub(super) fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
         lis: Vec::new(),
         figure_depth: 0,
         quote_depth: 0,
+        cur_first: 0,
     };
     let mut stack: Vec<u32> = Vec::with_capacity(64);
     let mut link_depth = 0u32;
@@ -155,6 +163,9 @@ pub(super) fn segment(doc: &Doc, pass: Pass) -> (String, Vec<Block>) {
             Tag::Text => {
                 let s = &doc.text[node.text.0 as usize..node.text.1 as usize];
                 let chars = s.chars().filter(|c| !c.is_whitespace()).count() as u32;
+                if seg.cur_chars == 0 {
+                    seg.cur_first = i;
+                }
                 if seg.text.len() == seg.cur_start || seg.text.ends_with(' ') {
                     seg.text.push_str(s.trim_start());
                 } else {
