@@ -364,7 +364,9 @@ fn ids_survive_a_restart_and_a_kill_9() {
         .expect("spawn import");
     let started = Instant::now();
     let mut stored_before: HashMap<String, u64> = HashMap::new();
-    while started.elapsed() < Duration::from_secs(60) {
+    // Generous: the loop ends at the first commit, which a loaded CI
+    // machine can take most of a minute to reach.
+    while started.elapsed() < Duration::from_secs(180) {
         let hits = all_hits(&dep);
         stored_before = hits
             .iter()
@@ -378,7 +380,7 @@ fn ids_survive_a_restart_and_a_kill_9() {
     }
     child.kill().expect("kill -9");
     child.wait().expect("reap");
-    assert!(!stored_before.is_empty(), "nothing committed within 60 s");
+    assert!(!stored_before.is_empty(), "nothing committed within 180 s");
     eprintln!(
         "killed with {} of {} articles in stories",
         stored_before.len(),

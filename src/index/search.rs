@@ -970,7 +970,11 @@ mod tests {
         for (offset, shown) in [(5, 10), (10, 5), (14, 1), (15, 0), (40, 0)] {
             r.offset = offset;
             let results = index.search(&r).expect("search");
-            assert_eq!((results.total, results.hits.len()), (15, shown), "offset {offset}");
+            assert_eq!(
+                (results.total, results.hits.len()),
+                (15, shown),
+                "offset {offset}"
+            );
         }
         // Two words, one of them also a name's: the same total either way.
         let r = request("same words");
