@@ -207,8 +207,10 @@ fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
     // The story tables are read at random on every article indexed (a
     // feature's postings) and grow by some 40 rows an article; with
     // SQLite's default 2 MB the inner pages of their b-trees did not stay
-    // cached, and a third of the writer's story time went to reading pages
-    // back from the OS. The memory is taken only as pages are read.
+    // cached: perf showed the writer's story statements reading pages back
+    // from the OS (pread) for a good part of their time. The memory is
+    // taken only as pages are read. It does not make a store of many
+    // times its size cheap to read at random (see BENCHMARKS, stories).
     conn.pragma_update(None, "cache_size", -(STATE_CACHE_KIB as i64))?;
     // No foreign keys in the schema yet; enabled so later migrations that
     // add them get them enforced.
