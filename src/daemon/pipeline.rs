@@ -1,5 +1,6 @@
 //! Turns frontier entries into articles: fetch the page, decode, extract,
-//! tag the language, hand the article to the writer.
+//! tag the language, find what the writer needs of its text (its name
+//! words and story signature), hand the article to the writer.
 //!
 //! The dispatcher reads due entries from the state store (the frontier lives
 //! on disk, not in memory) and hands them to jobs, each with its host's
@@ -32,7 +33,7 @@ use super::registry::Registry;
 use super::storage::Store;
 use super::telemetry::Telemetry;
 use super::work::Work;
-use super::writer::{Indexable, HOLD_UNRECORDED};
+use super::writer::{Analysis, Indexable, HOLD_UNRECORDED};
 use super::Mode;
 use crate::article::Article;
 use crate::canonical::doc_id;
@@ -253,6 +254,13 @@ impl Dispatcher {
         dispatch(Arc::new(self), tx, mode, cancel, polls_done).await;
     }
 
+    /// `article` with what the writer needs of its text (see [`Analysis`]),
+    /// found here, where the article is made, in parallel with the others.
+    fn analysed(&self, article: Article) -> (Article, Analysis) {
+        let analysis = Analysis::of(&article, self.settings.stories);
+        (article, analysis)
+    }
+
     /// A state write for `entry` failed: a storage fault, and the entry
     /// waits before it is handed out again (the store still shows it due).
     fn unrecorded(&self, entry: &Queued, error: &StateError) {
@@ -371,12 +379,13 @@ async fn process(
     // An imported article was not fetched: no fetch to count.
     let fetched = !entry.item.is_carried();
     match outcome {
-        Ok(Some(article)) => {
+        Ok(Some((article, analysis))) => {
             if fetched {
                 job.telemetry.metrics.article_fetched(&entry.source, "ok");
             }
             let msg = Indexable {
                 article,
+                analysis,
                 key: entry.key.clone(),
                 news: fetched,
             };
@@ -490,30 +499,30 @@ fn record_failure(job: &Dispatcher, entry: &Queued, failure: Failure) -> &'stati
     }
 }
 
-/// Fetch, extract and tag, the fetch in `turn`; an entry that carries its
-/// page or its text (an imported article) is not fetched. `Ok(None)` when
-/// the page turns out to be a document that is already indexed (reached
-/// through another link).
+/// Fetch, extract, tag and analyse, the fetch in `turn`; an entry that
+/// carries its page or its text (an imported article) is not fetched.
+/// `Ok(None)` when the page turns out to be a document that is already
+/// indexed (reached through another link).
 async fn fetch_article(
     job: &Arc<Dispatcher>,
     entry: &Queued,
     turn: Option<Reservation>,
-) -> Result<Option<Article>, Failure> {
+) -> Result<Option<(Article, Analysis)>, Failure> {
     let item = &entry.item;
     if item.kind == ItemKind::Post {
-        return post_article(job, entry).map(Some);
+        return post_article(job, entry).map(|a| Some(job.analysed(a)));
     }
     if item.html.is_some() {
         return on_cpu(job, entry, |job, entry| {
             let item = &entry.item;
             let html = item.html.as_deref().unwrap_or_default();
             let extracted = crate::extract::extract(html, Some(&item.url));
-            page_article(job, entry, extracted, &item.url)
+            page_article(job, entry, extracted, &item.url).map(|a| a.map(|a| job.analysed(a)))
         })
         .await;
     }
     if let Some(text) = &item.text {
-        return carried_article(job, entry, text).map(Some);
+        return carried_article(job, entry, text).map(|a| Some(job.analysed(a)));
     }
     let reach = job.registry.reach(&entry.source, &job.client).await;
     let client = match turn {
@@ -548,7 +557,7 @@ async fn fetch_article(
             job.telemetry.storage.fail(Store::State, &e);
         }
         job.registry.check_health(&entry.source);
-        page_article(job, entry, extracted, &response.url)
+        page_article(job, entry, extracted, &response.url).map(|a| a.map(|a| job.analysed(a)))
     })
     .await
 }

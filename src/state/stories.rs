@@ -222,8 +222,14 @@ impl State {
     }
 
     /// Up to `cap` articles dated within `[from, to]` that have any of
-    /// `hashes` (features that few articles share, such as MinHash bands:
-    /// one statement rather than one per hash).
+    /// `hashes` (features that few articles share, such as MinHash bands),
+    /// each once: the hashes in ascending order, each one's articles in
+    /// time order, until `cap` are found.
+    ///
+    /// One cached statement per hash, not one `IN (…)` with `DISTINCT`:
+    /// that one built two temporary b-trees per call, each with a fresh
+    /// page cache whose memory was faulted in and given back every time,
+    /// and it cost more than all the other lookups of an article together.
     pub fn story_postings_any(
         &self,
         hashes: &[u64],
@@ -234,22 +240,33 @@ impl State {
         if hashes.is_empty() {
             return Ok(Vec::new());
         }
+        let mut sorted = hashes.to_vec();
+        sorted.sort_unstable_by_key(|h| *h as i64);
+        sorted.dedup();
         self.read("story_postings_any", |conn| {
-            let marks = vec!["?"; hashes.len()].join(",");
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT DISTINCT n, story, lang FROM story_features
-                 WHERE hash IN ({marks}) AND at BETWEEN ? AND ? LIMIT ?"
-            ))?;
-            let mut values: Vec<i64> = hashes.iter().map(|h| *h as i64).collect();
-            values.extend([ms(from), ms(to), cap as i64]);
-            let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
-                Ok(Posting {
-                    n: r.get::<_, i64>(0)? as u64,
-                    story: r.get::<_, i64>(1)? as u64,
-                    lang: r.get(2)?,
-                })
-            })?;
-            rows.collect()
+            let mut stmt = conn.prepare_cached(
+                "SELECT n, story, lang FROM story_features
+                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT ?4",
+            )?;
+            let mut out: Vec<Posting> = Vec::new();
+            for hash in sorted {
+                let mut rows = stmt.query(params![hash as i64, ms(from), ms(to), cap as i64])?;
+                while let Some(r) = rows.next()? {
+                    let n = r.get::<_, i64>(0)? as u64;
+                    if out.iter().any(|p| p.n == n) {
+                        continue;
+                    }
+                    out.push(Posting {
+                        n,
+                        story: r.get::<_, i64>(1)? as u64,
+                        lang: r.get(2)?,
+                    });
+                    if out.len() >= cap {
+                        return Ok(out);
+                    }
+                }
+            }
+            Ok(out)
         })
     }
 
@@ -501,6 +518,63 @@ mod tests {
             features: vec![7, 8],
             cross: vec![7],
         }
+    }
+
+    #[test]
+    fn postings_of_any_hash_are_the_distinct_articles_of_each_hash_up_to_the_cap() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        // Article n has bands n, n + 1 and 100 (shared by all); 7 has none
+        // of them and 6 is outside the window.
+        let records: Vec<StoryRecord> = (1..=7)
+            .map(|n| StoryRecord {
+                features: if n == 7 {
+                    vec![50]
+                } else {
+                    vec![n, n + 1, 100]
+                },
+                ..record(n, n, None)
+            })
+            .collect();
+        state
+            .record_stories(&StoryBatch {
+                records,
+                ..StoryBatch::default()
+            })
+            .expect("write");
+        let (from, to) = (t(0), t(5 * 60));
+        let ns = |hashes: &[u64], cap: usize| -> Vec<u64> {
+            let mut ns: Vec<u64> = state
+                .story_postings_any(hashes, from, to, cap)
+                .expect("postings")
+                .into_iter()
+                .map(|p| p.n)
+                .collect();
+            ns.sort_unstable();
+            ns
+        };
+        // The one-by-one path: each hash's postings, every article once.
+        let one_by_one = |hashes: &[u64]| -> Vec<u64> {
+            let lookups: Vec<_> = hashes.iter().map(|h| (*h, from, to)).collect();
+            let mut ns: Vec<u64> = state
+                .story_postings(&lookups, 100)
+                .expect("postings")
+                .into_iter()
+                .flatten()
+                .map(|p| p.n)
+                .collect();
+            ns.sort_unstable();
+            ns.dedup();
+            ns
+        };
+        for hashes in [&[2u64, 3][..], &[3, 2, 3], &[100], &[1, 6, 7, 50], &[99]] {
+            assert_eq!(ns(hashes, 100), one_by_one(hashes), "{hashes:?}");
+        }
+        assert_eq!(ns(&[2, 3], 100), vec![1, 2, 3]);
+        // The cap counts articles, not rows: 2 and 3 share band 3.
+        assert_eq!(ns(&[3, 4], 3), vec![2, 3, 4]);
+        assert_eq!(ns(&[100], 2).len(), 2);
+        assert!(ns(&[], 5).is_empty());
     }
 
     #[test]

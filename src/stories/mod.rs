@@ -1,8 +1,9 @@
 //! Stories: the coverage of one event grouped across outlets, languages
 //! and scripts, and the copies among it, decided online as each article is
 //! indexed (by the daemon and by `pressd import` alike: both go through
-//! the one index writer, which calls [`Stories::assign`] for each article
-//! and [`Stories::flush`] after each commit).
+//! the one index writer, which calls [`Stories::assign_signed`] for each
+//! article, with the signature the pipeline made by [`sign`], and
+//! [`Stories::flush`] after each commit).
 //!
 //! - [`signature`] (pure): the MinHash and LSH bands that find copies, and
 //!   the names and numbers that find stories.
@@ -91,6 +92,25 @@ pub struct Assignment {
     pub duplicate_of: Option<u64>,
 }
 
+thread_local! {
+    /// One signer per thread that prepares articles: its name folder's
+    /// cache (bounded, see `crate::names::Folder`) is what makes a name
+    /// cheap to key the second time.
+    static SIGNER: std::cell::RefCell<Signer> = std::cell::RefCell::new(Signer::new());
+}
+
+/// The story signature of `article`, whose name words are `names` (pure;
+/// see [`signature`]). Made where the article is prepared, on any thread,
+/// in parallel: on the writer's thread it was a third of the cost of
+/// stories there.
+pub fn sign(article: &Article, names: &NameWords) -> Signature {
+    SIGNER.with(|signer| {
+        signer
+            .borrow_mut()
+            .sign_named(&article.title, &article.body, [names.title(), names.body()])
+    })
+}
+
 /// The online story assigner of the index writer.
 pub struct Stories {
     state: Arc<State>,
@@ -154,12 +174,25 @@ impl Stories {
         self.assign_named(article, &NameWords::of(article))
     }
 
-    /// [`Stories::assign`] with the article's name words found already
-    /// (the index writer finds them for the names field).
+    /// [`Stories::assign`] with the article's name words found already.
     pub fn assign_named(
         &mut self,
         article: &Article,
         names: &NameWords,
+    ) -> Result<Assignment, StateError> {
+        let signature =
+            self.signer
+                .sign_named(&article.title, &article.body, [names.title(), names.body()]);
+        self.assign_signed(article, signature)
+    }
+
+    /// [`Stories::assign`] with the article's signature made already
+    /// ([`sign`], where the article was prepared): the writer's thread
+    /// only looks up and decides.
+    pub fn assign_signed(
+        &mut self,
+        article: &Article,
+        signature: Signature,
     ) -> Result<Assignment, StateError> {
         if let Some(&i) = self.by_id.get(&article.id) {
             let r = &self.pending[i];
@@ -178,9 +211,6 @@ impl Stories {
         }
         let at = article.published.unwrap_or(article.fetched);
         let seen = Utc::now();
-        let signature =
-            self.signer
-                .sign_named(&article.title, &article.body, [names.title(), names.body()]);
         let n = self.next;
         self.next += 1;
         let (story, duplicate_of) = match self.copy_of(n, &article.lang, at, seen, &signature)? {
@@ -572,6 +602,34 @@ mod tests {
     fn open(dir: &std::path::Path) -> Stories {
         let state = Arc::new(State::open(dir).expect("state"));
         Stories::open(state, Settings::default()).expect("stories")
+    }
+
+    #[test]
+    fn a_signature_made_on_another_thread_decides_as_the_writers_own() {
+        let a = article("https://a/1", "en", "Fire in Gyumri", BODY, 10);
+        let names = NameWords::of(&a);
+        let here = Signer::new().sign_named(&a.title, &a.body, [names.title(), names.body()]);
+        let (a2, names2) = (a.clone(), names.clone());
+        let there = std::thread::spawn(move || sign(&a2, &names2))
+            .join()
+            .expect("thread");
+        assert_eq!(here, there);
+        // Twice on one thread (its folder's cache warm): the same.
+        assert_eq!(sign(&a, &names), sign(&a, &names));
+
+        let (one, two) = (
+            tempfile::tempdir().expect("tempdir"),
+            tempfile::tempdir().expect("tempdir"),
+        );
+        let copy = article("https://b/1", "en", "Gyumri warehouse fire", BODY, 11);
+        let (mut by_writer, mut signed) = (open(one.path()), open(two.path()));
+        for x in [&a, &copy] {
+            let expected = by_writer.assign(x).expect("assign");
+            let got = signed
+                .assign_signed(x, sign(x, &NameWords::of(x)))
+                .expect("assign");
+            assert_eq!(got, expected);
+        }
     }
 
     #[test]
