@@ -338,20 +338,13 @@ mod tests {
 mod search_tests {
     use crate::article::Article;
     use crate::index::{Index, SearchRequest};
-    use crate::item::ItemKind;
 
     fn doc(id: &str, lang: &str, title: &str, body: &str) -> Article {
         Article {
-            id: id.into(),
-            url: id.into(),
             source: "s".into(),
             lang: lang.into(),
-            title: title.into(),
-            body: body.into(),
-            published: None,
             fetched: chrono::Utc::now(),
-            authors: Vec::new(),
-            kind: ItemKind::Article,
+            ..crate::index::tests::article(id, title, body)
         }
     }
 

@@ -573,7 +573,6 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::item::ItemKind;
 
     const BODY: &str = "Firefighters in Gyumri put out a fire at the Shirak textile warehouse \
         after six hours on Tuesday. Rescue chief Armen Melkonyan said 14 workers were taken to \
@@ -586,16 +585,11 @@ mod tests {
             .single()
             .expect("date");
         Article {
-            id: id.into(),
-            url: id.into(),
             source: "s".into(),
             lang: lang.into(),
-            title: title.into(),
-            body: body.into(),
             published: Some(at),
             fetched: at,
-            authors: Vec::new(),
-            kind: ItemKind::Article,
+            ..crate::index::tests::article(id, title, body)
         }
     }
 
