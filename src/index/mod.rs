@@ -204,20 +204,17 @@ impl Index {
     /// The single writer. Fails with [`IndexError::Locked`] if another
     /// process holds the writer lock.
     pub fn writer(&self) -> Result<Writer, IndexError> {
-        self.writer_with(writer::THREADS)
+        self.writer_with(writer::THREADS, writer::MEMORY_BUDGET_BYTES)
     }
 
     /// The single writer, for loading many documents at once (an import):
     /// analysis and postings on two threads.
     pub fn bulk_writer(&self) -> Result<Writer, IndexError> {
-        self.writer_with(writer::BULK_THREADS)
+        self.writer_with(writer::BULK_THREADS, writer::BULK_MEMORY_BUDGET_BYTES)
     }
 
-    fn writer_with(&self, threads: usize) -> Result<Writer, IndexError> {
-        match self
-            .index
-            .writer_with_num_threads(threads, writer::MEMORY_BUDGET_BYTES)
-        {
+    fn writer_with(&self, threads: usize, budget: usize) -> Result<Writer, IndexError> {
+        match self.index.writer_with_num_threads(threads, budget) {
             Ok(inner) => Ok(Writer::new(inner, self.fields, &self.dir)),
             Err(TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _)) => {
                 Err(IndexError::Locked {
