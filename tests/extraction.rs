@@ -394,3 +394,25 @@ fn roundup_post_keeps_its_list() {
         &["Archives", "Contact"],
     );
 }
+
+/// Issue 19: a blog's sidebar column beside the post, with nothing in its
+/// markup naming it, holds one paragraph describing the blog among labels
+/// and links: the post is the article, the column is not part of it.
+#[test]
+fn sidebar_description_beside_the_post_is_left_out() {
+    let e = run("sidebar_blurb.html", None);
+    assert_body(
+        &e,
+        &[
+            "without going through a computer first",
+            "far from any cafe or hotel connection",
+        ],
+        &[
+            "is a blog about everything",
+            "Search This Blog",
+            "Contributors",
+            "toys and games",
+            "Fits in a Wallet",
+        ],
+    );
+}
