@@ -416,3 +416,16 @@ fn sidebar_description_beside_the_post_is_left_out() {
         ],
     );
 }
+
+/// Issue 19: the same with a short post (one long paragraph) and a column
+/// of unnamed sections (a share label, the blog's description, dates of
+/// recent posts) after it: the post still holds twice the column's prose.
+#[test]
+fn about_box_after_a_short_post_is_left_out() {
+    let e = run("short_post_about_box.html", None);
+    assert_body(
+        &e,
+        &["street by street", "can be explored online"],
+        &["A blog devoted to", "Posts since", "Recent Posts", "11/05"],
+    );
+}

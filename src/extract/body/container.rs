@@ -194,17 +194,20 @@ fn dominant_child(doc: &Doc, best: usize, scores: &Scores) -> usize {
 const BOX_SCORE_PER_PROSE: f32 = 0.85;
 
 /// Whether the children of `parent` other than `child` are boxes beside an
-/// article rather than more of it: `child` holds paragraphs, the others
-/// together at most one (a bio, a blog's or a tag's description), and
-/// what follows `child` mixes labels or links with its prose. An article
-/// split across sibling elements holds paragraph after paragraph in each.
+/// article rather than more of it: `child` reads as the article (two long
+/// paragraphs, or twice the prose of the others), the others together hold
+/// at most one long paragraph (a bio, a blog's or a tag's description),
+/// and what follows `child` mixes labels or links with its prose. An
+/// article split across sibling elements holds paragraph after paragraph
+/// in each.
 fn only_boxes_beside(doc: &Doc, parent: usize, child: usize, scores: &Scores) -> bool {
     let end = doc.nodes[parent].end as usize;
-    let (mut paras, mut after_score, mut after_prose) = (0u32, 0f32, 0f32);
+    let (mut paras, mut rest_prose, mut after_score, mut after_prose) = (0u32, 0f32, 0f32, 0f32);
     let mut j = parent + 1;
     while j < end {
         if j != child {
             paras += scores.long_paras[j];
+            rest_prose += scores.prose[j];
             if j > child {
                 after_score += scores.score[j];
                 after_prose += scores.prose[j];
@@ -212,5 +215,6 @@ fn only_boxes_beside(doc: &Doc, parent: usize, child: usize, scores: &Scores) ->
         }
         j = doc.nodes[j].end as usize;
     }
-    scores.long_paras[child] >= 2 && paras <= 1 && after_score <= BOX_SCORE_PER_PROSE * after_prose
+    let article = scores.long_paras[child] >= 2 || scores.prose[child] >= 2.0 * rest_prose;
+    article && paras <= 1 && after_score <= BOX_SCORE_PER_PROSE * after_prose
 }
