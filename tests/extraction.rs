@@ -429,3 +429,16 @@ fn about_box_after_a_short_post_is_left_out() {
         &["A blog devoted to", "Posts since", "Recent Posts", "11/05"],
     );
 }
+
+/// Issue 19: the author's bio box after a post (`about-author`,
+/// `author-box`, `mini-bio` in the names of common blog themes and
+/// plugins) is about the writer, not part of the story.
+#[test]
+fn author_bio_box_is_left_out() {
+    let e = run("author_bio_box.html", None);
+    assert_body(
+        &e,
+        &["balloons everywhere", "two minutes per balloon"],
+        &["Hanna Lind", "mother of two girls"],
+    );
+}
