@@ -442,3 +442,19 @@ fn author_bio_box_is_left_out() {
         &["Hanna Lind", "mother of two girls"],
     );
 }
+
+/// Issue 19: a photo slideshow embedded in a story (`slideshow`,
+/// `gallery` in its name) holds slide titles, counters and captions, not
+/// the story's text.
+#[test]
+fn slideshow_inside_the_story_is_left_out() {
+    let e = run("slideshow_in_story.html", None);
+    assert_body(
+        &e,
+        &[
+            "four more years of the same",
+            "learned anything from the campaign",
+        ],
+        &["the best photos", "of 4", "waving flags"],
+    );
+}

@@ -520,7 +520,7 @@ const NEGATIVE: &str = "comment|sidebar|related|newsletter|cookie|subscri|social
 |masthead|navbar|navigation|menu|share|sharing|popup|modal|gdpr|consent|signup|widget\
 |most-read|mostread|more-stories|toolbar|pagination|pager|skip-link|byline|author-bio\
 |about[-_]?author|author[-_]?(?:box|info|bio|desc|profile|about)|mini[-_]?bio|bio[-_]?box\
-|shoutbox|skyscraper|header|tag-list|taglist|komment|komentar|comentar|reactie";
+|shoutbox|skyscraper|header|tag-list|taglist|komment|komentar|comentar|reactie|slideshow|gallery";
 
 /// Words in class/id that mark reader comments, in the languages pages
 /// spell them in; they outweigh content words (`comment-body`,
