@@ -458,3 +458,20 @@ fn slideshow_inside_the_story_is_left_out() {
         &["the best photos", "of 4", "waving flags"],
     );
 }
+
+/// Issue 19: a time stamp line ("November 13, 2012 11:46 AM PST Follow
+/// @writer") after the standfirst is metadata, not a line of the story;
+/// a sentence that gives a time stays.
+#[test]
+fn time_stamp_line_inside_the_story_is_left_out() {
+    let e = run("stamp_after_standfirst.html", None);
+    assert_body(
+        &e,
+        &[
+            "takes thirty dollars off",
+            "The deal ends at 11:59 PM on November 13, 2012.",
+            "worth keeping an eye",
+        ],
+        &["11:46", "Follow @writer"],
+    );
+}
