@@ -475,3 +475,31 @@ fn time_stamp_line_inside_the_story_is_left_out() {
         &["11:46", "Follow @writer"],
     );
 }
+
+/// Issue 19: text collapsed behind a "Show full PR text" toggle (a press
+/// release appended to a post) is hidden when the page loads and is left
+/// out, toggle and all.
+#[test]
+fn text_collapsed_behind_a_toggle_is_left_out() {
+    let e = run("collapsed_press_release.html", None);
+    assert_body(
+        &e,
+        &[
+            "first analog synthesizer",
+            "The full press release is below.",
+        ],
+        &[
+            "Show full PR text",
+            "best of two worlds",
+            "make other gear sing",
+        ],
+    );
+}
+
+/// Issue 19: a page that shows its article only behind such a toggle
+/// still yields it.
+#[test]
+fn article_shown_only_behind_a_toggle_is_kept() {
+    let e = run("collapsed_article_only.html", None);
+    assert_body(&e, &["three new bus lines", "the new hospital"], &[]);
+}
