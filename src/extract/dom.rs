@@ -247,7 +247,77 @@ pub(super) fn build(html: &Html) -> Doc {
     }
     doc.nodes[0].end = doc.nodes.len() as u32;
     clear_flags_above_content(&mut doc);
+    hide_collapsed(&mut doc);
     doc
+}
+
+/// Labels of a toggle that shows collapsed text ("Show full PR text",
+/// "Expand", "Read full statement"), lowercased, as they begin.
+const TOGGLE_LABELS: &[&str] = &[
+    "show ",
+    "expand",
+    "view full",
+    "read full",
+    "see full",
+    "показать",
+    "prikaži",
+    "mostrar ",
+    "afficher ",
+];
+
+/// Longest text of a toggle's label.
+const TOGGLE_MAX_CHARS: usize = 40;
+
+/// Most arena nodes of a toggle's label.
+const TOGGLE_MAX_NODES: usize = 8;
+
+/// Text collapsed behind a toggle is hidden when the page loads: a box
+/// holding nothing but a short "Show …" label and one element after it (a
+/// press release appended to a post, a transcript) is flagged like
+/// boilerplate, label and all. The stylesheet that hides it is not in the
+/// page, the toggle is. Only the strict pass skips it, so an article that
+/// a page shows only behind such a toggle is still found.
+fn hide_collapsed(doc: &mut Doc) {
+    let n = doc.nodes.len();
+    for i in 1..n {
+        if doc.nodes[i].tag == Tag::Text || doc.nodes[i].hard || doc.nodes[i].unlikely {
+            continue;
+        }
+        let end = doc.nodes[i].end as usize;
+        let mut children = Vec::with_capacity(3);
+        let mut j = i + 1;
+        while j < end && children.len() < 3 {
+            let node = &doc.nodes[j];
+            let blank = node.tag == Tag::Text
+                && doc.text[node.text.0 as usize..node.text.1 as usize]
+                    .trim()
+                    .is_empty();
+            if !blank {
+                children.push(j);
+            }
+            j = node.end as usize;
+        }
+        let &[label, collapsed] = children.as_slice() else {
+            continue;
+        };
+        // A label is a few nodes; reading the text of a large first child
+        // would make the walk quadratic.
+        if doc.nodes[label].tag == Tag::Text
+            || doc.nodes[collapsed].tag == Tag::Text
+            || doc.nodes[label].end as usize - label > TOGGLE_MAX_NODES
+        {
+            continue;
+        }
+        let text = doc.subtree_text(label as u32);
+        if text.chars().count() > TOGGLE_MAX_CHARS {
+            continue;
+        }
+        let text = text.to_lowercase();
+        let holds_body = doc.nodes[i..end].iter().any(|n| n.body_like);
+        if !holds_body && TOGGLE_LABELS.iter().any(|l| text.starts_with(l)) {
+            doc.nodes[i].unlikely = true;
+        }
+    }
 }
 
 /// A boilerplate-named wrapper around the article body (`container
@@ -519,7 +589,8 @@ const NEGATIVE: &str = "comment|sidebar|related|newsletter|cookie|subscri|social
 |footer|advert|promo|sponsor|recommend|popular|trending|outbrain|taboola|disqus|banner\
 |masthead|navbar|navigation|menu|share|sharing|popup|modal|gdpr|consent|signup|widget\
 |most-read|mostread|more-stories|toolbar|pagination|pager|skip-link|byline|author-bio\
-|shoutbox|skyscraper|header|tag-list|taglist|komment|komentar|comentar|reactie";
+|about[-_]?author|author[-_]?(?:box|info|bio|desc|profile|about)|mini[-_]?bio|bio[-_]?box\
+|shoutbox|skyscraper|header|tag-list|taglist|komment|komentar|comentar|reactie|slideshow|gallery";
 
 /// Words in class/id that mark reader comments, in the languages pages
 /// spell them in; they outweigh content words (`comment-body`,

@@ -2,27 +2,9 @@
 //! its structure whatever its class names, and what follows a comment
 //! section named as such.
 
-use super::lines::{dateline, substantive};
+use super::lines::{substantive, time_stamp as signature};
 use super::segment::Block;
 use crate::extract::dom::{Doc, Tag};
-
-/// A short line carrying a year and a clock time: the signature of a
-/// comment or forum post ("Posted by: Anna at November 8, 2012 7:22 AM").
-fn signature(text: &str) -> bool {
-    text.chars().count() <= 100 && dateline(text) && clock_time(text)
-}
-
-/// "7:22", "19:05": hours and minutes.
-fn clock_time(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.windows(3).enumerate().any(|(i, w)| {
-        w[0].is_ascii_digit()
-            && w[1] == b':'
-            && w[2].is_ascii_digit()
-            && b.get(i + 3).is_some_and(u8::is_ascii_digit)
-            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
-    })
-}
 
 /// Fewest signed units that make a thread.
 const THREAD_MIN_UNITS: usize = 3;

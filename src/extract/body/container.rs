@@ -2,7 +2,8 @@
 //! names that promise an article tip the balance), then corrected: the
 //! page's largest run of paragraphs when the winner holds a tiny share of
 //! it, a descendant named like the article body or a child holding nearly
-//! all of the score when there is one, an ancestor named like the article
+//! all of the score when there is one (most of it, when the rest is boxes
+//! beside the article), an ancestor named like the article
 //! body when the winner is one part of it, and prose siblings just before
 //! it as its lead.
 
@@ -16,6 +17,7 @@ pub(super) fn choose(doc: &Doc, scores: &Scores) -> Option<(usize, u32)> {
         score,
         prose,
         cluster,
+        ..
     } = scores;
     let mut best = 0usize;
     let mut best_score = 0f32;
@@ -50,7 +52,7 @@ pub(super) fn choose(doc: &Doc, scores: &Scores) -> Option<(usize, u32)> {
             narrowed = Some(i);
         }
     }
-    let best = narrowed.unwrap_or_else(|| dominant_child(doc, best, score));
+    let best = narrowed.unwrap_or_else(|| dominant_child(doc, best, scores));
     let best = body_named_ancestor(doc, best).unwrap_or(best);
     let end = doc.nodes[best].end;
     let start = with_lead(doc, best, score);
@@ -152,12 +154,20 @@ fn outweighed(
 /// Share of the winner's score a single child must hold to replace it.
 const DOMINANT_SHARE: f32 = 0.8;
 
+/// Share a child must hold to replace the winner when the rest of it is
+/// boxes (see [`only_boxes_beside`]).
+const BOXED_SHARE: f32 = 0.6;
+
 /// The innermost descendant of `best` down a chain of children each
-/// holding nearly all of its score: the wrapper won only on the small
-/// net prose of widgets beside the article (an "About me" box, a sign-up
-/// form, a disclaimer), which costs more precision than it adds recall.
-fn dominant_child(doc: &Doc, best: usize, score: &[f32]) -> usize {
+/// holding nearly all of its score, or most of it when the rest is boxes:
+/// the wrapper won only on the small net prose of widgets beside the
+/// article (an "About me" box, a sign-up form, a disclaimer, a blog's
+/// sidebar column with its one-paragraph description), which costs more
+/// precision than it adds recall.
+fn dominant_child(doc: &Doc, best: usize, scores: &Scores) -> usize {
+    let score = &scores.score;
     let floor = DOMINANT_SHARE * score[best];
+    let boxed_floor = BOXED_SHARE * score[best];
     let mut cur = best;
     loop {
         let end = doc.nodes[cur].end as usize;
@@ -171,7 +181,40 @@ fn dominant_child(doc: &Doc, best: usize, score: &[f32]) -> usize {
         }
         match top {
             Some(t) if score[t] >= floor => cur = t,
+            Some(t) if score[t] >= boxed_floor && only_boxes_beside(doc, cur, t, scores) => cur = t,
             _ => return cur,
         }
     }
+}
+
+/// Most score per unit of prose of what follows the article for it to be
+/// taken for boxes: labels and links around their text pull it down,
+/// while the rest of an article (its later sections in sibling elements)
+/// is prose through and through.
+const BOX_SCORE_PER_PROSE: f32 = 0.85;
+
+/// Whether the children of `parent` other than `child` are boxes beside an
+/// article rather than more of it: `child` reads as the article (two long
+/// paragraphs, or twice the prose of the others), the others together hold
+/// at most one long paragraph (a bio, a blog's or a tag's description),
+/// and what follows `child` mixes labels or links with its prose. An
+/// article split across sibling elements holds paragraph after paragraph
+/// in each.
+fn only_boxes_beside(doc: &Doc, parent: usize, child: usize, scores: &Scores) -> bool {
+    let end = doc.nodes[parent].end as usize;
+    let (mut paras, mut rest_prose, mut after_score, mut after_prose) = (0u32, 0f32, 0f32, 0f32);
+    let mut j = parent + 1;
+    while j < end {
+        if j != child {
+            paras += scores.long_paras[j];
+            rest_prose += scores.prose[j];
+            if j > child {
+                after_score += scores.score[j];
+                after_prose += scores.prose[j];
+            }
+        }
+        j = doc.nodes[j].end as usize;
+    }
+    let article = scores.long_paras[child] >= 2 || scores.prose[child] >= 2.0 * rest_prose;
+    article && paras <= 1 && after_score <= BOX_SCORE_PER_PROSE * after_prose
 }

@@ -109,6 +109,25 @@ pub(super) fn dateline(text: &str) -> bool {
     })
 }
 
+/// A short line carrying a year and a clock time: when a story went up
+/// ("November 13, 2012 11:46 AM PST"), or the signature of a comment or a
+/// forum post ("Posted by: Anna at November 8, 2012 7:22 AM").
+pub(super) fn time_stamp(text: &str) -> bool {
+    text.chars().count() <= 100 && dateline(text) && clock_time(text)
+}
+
+/// "7:22", "19:05": hours and minutes.
+fn clock_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(3).enumerate().any(|(i, w)| {
+        w[0].is_ascii_digit()
+            && w[1] == b':'
+            && w[2].is_ascii_digit()
+            && b.get(i + 3).is_some_and(u8::is_ascii_digit)
+            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+    })
+}
+
 /// A short "By NAME" line.
 pub(super) fn byline(text: &str) -> bool {
     text.chars().count() <= 80 && ["By ", "BY ", "by "].iter().any(|p| text.starts_with(p))

@@ -2,9 +2,12 @@
 //! links, captions, the `<h1>`, ads or copyright lines go (a linked
 //! sentence between two paragraphs of the story stays); so do headings
 //! whose section kept nothing, datelines and bylines above the first
-//! paragraph and a short run of labels after the last.
+//! paragraph, time stamp lines anywhere and a short run of labels after
+//! the last.
 
-use super::lines::{byline, dateline, ends_like_sentence, is_ad_label, is_legal_line, substantive};
+use super::lines::{
+    byline, dateline, ends_like_sentence, is_ad_label, is_legal_line, substantive, time_stamp,
+};
 use super::segment::Block;
 use crate::extract::dom::Tag;
 
@@ -68,6 +71,12 @@ fn keep(b: &Block, text: &str) -> bool {
     !is_ad_label(text) && !is_legal_line(text)
 }
 
+/// A time stamp standing as a line of its own (with the writer's handle
+/// after it, say), not a sentence that gives a time.
+fn stamp_line(text: &str) -> bool {
+    time_stamp(text) && !ends_like_sentence(text)
+}
+
 /// Longest run of short lines after the last paragraph still taken for
 /// labels rather than content.
 const MAX_TRAILING_LABELS: usize = 5;
@@ -104,7 +113,7 @@ pub(super) fn joined(kept: Vec<(&Block, &str)>) -> String {
     };
     let mut out = String::new();
     for (i, (_, t)) in kept.iter().enumerate() {
-        if (i < first && (dateline(t) || byline(t))) || i >= last {
+        if (i < first && (dateline(t) || byline(t))) || i >= last || stamp_line(t) {
             continue;
         }
         if !out.is_empty() {

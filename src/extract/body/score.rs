@@ -17,7 +17,14 @@ pub(super) struct Scores {
     /// Running prose credited to the node as the container of its
     /// paragraphs (not summed over subtrees).
     pub(super) cluster: Vec<f32>,
+    /// Paragraphs of at least [`LONG_PARA_CHARS`] of running prose in the
+    /// node's subtree.
+    pub(super) long_paras: Vec<u32>,
 }
+
+/// Length from which a paragraph of prose counts as long: a bio or a
+/// description, not a caption or a one-line teaser.
+const LONG_PARA_CHARS: u32 = 150;
 
 /// Scores of every node from `blocks`, leaving out those inside teaser
 /// cards.
@@ -47,6 +54,7 @@ pub(super) fn scores(doc: &Doc, text: &str, blocks: &[Block], teaser: &[bool]) -
     // of the page's text.
     let mut cluster = vec![0f32; n];
     let mut prose = vec![0f32; n];
+    let mut long_paras = vec![0u32; n];
     for b in blocks {
         if teaser[b.owner as usize] {
             continue;
@@ -67,6 +75,9 @@ pub(super) fn scores(doc: &Doc, text: &str, blocks: &[Block], teaser: &[bool]) -
         {
             let c = b.chars as f32 * (1.0 - b.link_density());
             prose[b.owner as usize] += c;
+            if b.chars >= LONG_PARA_CHARS {
+                long_paras[b.owner as usize] += 1;
+            }
             let container = if b.tag == Tag::P {
                 doc.nodes[b.owner as usize].parent
             } else {
@@ -81,11 +92,13 @@ pub(super) fn scores(doc: &Doc, text: &str, blocks: &[Block], teaser: &[bool]) -
         let p = doc.nodes[i].parent as usize;
         score[p] += score[i];
         prose[p] += prose[i];
+        long_paras[p] += long_paras[i];
     }
     Scores {
         score,
         prose,
         cluster,
+        long_paras,
     }
 }
 
