@@ -86,6 +86,15 @@ pub struct StoryCounts {
     pub langs: Vec<String>,
 }
 
+/// What [`State::story_keys`] reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StoredKey<'a> {
+    /// A stored article's id.
+    Id(&'a str),
+    /// A feature or band hash, and the date of an article that has it.
+    Feature(u64, DateTime<Utc>),
+}
+
 /// A posting of a feature: an article that has it, and its story.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Posting {
@@ -267,6 +276,28 @@ impl State {
                 }
             }
             Ok(out)
+        })
+    }
+
+    /// Every stored article's id and every stored feature and band with
+    /// its article's date, each given to `key`, in table order: what the
+    /// assigner's filter is built from when it opens.
+    pub fn story_keys(&self, mut key: impl FnMut(StoredKey<'_>)) -> Result<(), StateError> {
+        self.read("story_keys", |conn| {
+            let mut stmt = conn.prepare("SELECT id FROM story_articles")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                key(StoredKey::Id(&r.get::<_, String>(0)?));
+            }
+            let mut stmt = conn.prepare("SELECT hash, at FROM story_features")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                key(StoredKey::Feature(
+                    r.get::<_, i64>(0)? as u64,
+                    required_time(r, 1)?,
+                ));
+            }
+            Ok(())
         })
     }
 

@@ -337,7 +337,7 @@ fn minhash(body: &str) -> (Vec<u32>, Vec<u64>) {
 }
 
 /// splitmix64's finaliser: FNV's low bits are poorly mixed.
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
