@@ -129,14 +129,20 @@ pub struct Stories {
     pending: Vec<StoryRecord>,
     by_id: FastMap<String, usize>,
     by_n: FastMap<u64, usize>,
-    /// Feature and band hashes of the pending articles.
-    postings: FastMap<u64, Vec<usize>>,
+    /// Feature and band hashes of the pending articles: each one's date
+    /// and place in `pending`, in the order assigned. The date is kept
+    /// here so that a window is checked without reading the record.
+    postings: FastMap<u64, Vec<(DateTime<Utc>, usize)>>,
     merges: Vec<(u64, u64)>,
     repoints: Vec<(u64, u64)>,
     /// The ids, features and bands stored: a lookup it rules out is not
     /// made.
     filter: Filter,
 }
+
+/// How many times [`Settings::postings_cap`] articles of the pending batch
+/// are read per feature.
+const PENDING_CAPS: usize = 4;
 
 /// Keys an article adds to the filter, about: its id, its bands and the
 /// names and numbers not yet kept for its time span. Sizes the filter
@@ -250,7 +256,7 @@ impl Stories {
         features.extend(bands);
         let index = self.pending.len();
         for f in &features {
-            self.postings.entry(*f).or_default().push(index);
+            self.postings.entry(*f).or_default().push((at, index));
         }
         self.by_id.insert(article.id.clone(), index);
         self.by_n.insert(n, index);
@@ -321,17 +327,26 @@ impl Stories {
                         (p.n, shared)
                     })
                     .collect();
-                if let Some(indexes) = self.postings.get(h) {
-                    for &i in indexes {
-                        let r = &self.pending[i];
-                        if r.at >= from && r.at <= to {
-                            let shared = Shared {
-                                story: self.resolve(r.story),
-                                same_lang: r.lang == lang,
-                            };
-                            all.push((r.n, shared));
-                        }
-                    }
+                // From the pending batch, the latest assigned first (the
+                // likeliest to be of the article's event in a flow of
+                // news), at most PENDING_CAPS times what the store gives:
+                // a famous name is in hundreds of the thousands of
+                // articles an import commits at once, and reading them all
+                // for each article that has it was most of the writer's
+                // story time at 6,000 articles, to weigh a name whose
+                // support is split among so many stories that it weighs
+                // nothing.
+                let pending = self.postings.get(h).into_iter().flatten().rev();
+                let in_window = pending
+                    .filter(|(at, _)| *at >= from && *at <= to)
+                    .take(PENDING_CAPS * self.settings.postings_cap)
+                    .map(|(_, i)| &self.pending[*i]);
+                for r in in_window {
+                    let shared = Shared {
+                        story: self.resolve(r.story),
+                        same_lang: r.lang == lang,
+                    };
+                    all.push((r.n, shared));
                 }
                 all
             })
@@ -368,7 +383,7 @@ impl Stories {
             .map(|p| p.n)
             .collect();
         for band in &signature.bands {
-            for &i in self.postings.get(band).into_iter().flatten() {
+            for &(_, i) in self.postings.get(band).into_iter().flatten() {
                 let r = &self.pending[i];
                 if r.lang == lang && r.at >= from && r.at <= to {
                     candidates.push(r.n);
