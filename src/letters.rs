@@ -74,13 +74,21 @@ pub fn is_alphanumeric(c: char) -> bool {
 /// Appends the lowercase of `c` to `out`, as `out.extend(c.to_lowercase())`.
 #[inline]
 pub fn push_lowercase(out: &mut String, c: char) {
+    for_each_lowercase(c, |lower| out.push(lower));
+}
+
+/// Gives each character of the lowercase of `c` to `each`, as
+/// `c.to_lowercase().for_each(each)`: for callers that hash the letters
+/// rather than keep them.
+#[inline]
+pub fn for_each_lowercase(c: char, mut each: impl FnMut(char)) {
     match c as u32 {
-        0..0x80 => out.push(c.to_ascii_lowercase()),
+        0..0x80 => each(c.to_ascii_lowercase()),
         0x80..TABLE_END => match TABLE.lower[c as usize] {
-            Some(lower) => out.push(lower),
-            None => out.extend(c.to_lowercase()),
+            Some(lower) => each(lower),
+            None => c.to_lowercase().for_each(each),
         },
-        _ => out.extend(c.to_lowercase()),
+        _ => c.to_lowercase().for_each(each),
     }
 }
 
@@ -96,6 +104,9 @@ mod tests {
             let mut ours = String::new();
             push_lowercase(&mut ours, c);
             assert_eq!(ours, c.to_lowercase().collect::<String>(), "{c:?}");
+            let mut each = String::new();
+            for_each_lowercase(c, |l| each.push(l));
+            assert_eq!(each, ours, "{c:?}");
         }
     }
 }

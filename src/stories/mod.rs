@@ -121,7 +121,6 @@ pub fn sign(article: &Article, names: &NameWords) -> Signature {
 pub struct Stories {
     state: Arc<State>,
     settings: Settings,
-    signer: Signer,
     /// The next article number.
     next: u64,
     /// Merged stories: younger → older (always the final one).
@@ -164,7 +163,6 @@ impl Stories {
         Ok(Stories {
             state,
             settings,
-            signer: Signer::new(),
             next,
             merged,
             pending: Vec::new(),
@@ -206,10 +204,7 @@ impl Stories {
         article: &Article,
         names: &NameWords,
     ) -> Result<Assignment, StateError> {
-        let signature =
-            self.signer
-                .sign_named(&article.title, &article.body, [names.title(), names.body()]);
-        self.assign_signed(article, signature)
+        self.assign_signed(article, sign(article, names))
     }
 
     /// [`Stories::assign`] with the article's signature made already
@@ -297,21 +292,23 @@ impl Stories {
         to: DateTime<Utc>,
     ) -> Result<Vec<Vec<(u64, Shared)>>, StateError> {
         // Only what the store may hold is asked for; the rest has none.
+        let asked: Vec<bool> = hashes
+            .iter()
+            .map(|h| self.filter.may_hold(*h, from, to))
+            .collect();
         let lookups: Vec<_> = hashes
             .iter()
-            .filter(|h| self.filter.may_hold(**h, from, to))
-            .map(|h| (*h, from, to))
+            .zip(&asked)
+            .filter(|(_, asked)| **asked)
+            .map(|(h, _)| (*h, from, to))
             .collect();
         let mut found = self
             .state
             .story_postings(&lookups, self.settings.postings_cap)?
             .into_iter();
-        let stored = hashes.iter().map(|h| {
-            if self.filter.may_hold(*h, from, to) {
-                found.next().unwrap_or_default()
-            } else {
-                Vec::new()
-            }
+        let stored = asked.iter().map(|asked| match asked {
+            true => found.next().unwrap_or_default(),
+            false => Vec::new(),
         });
         Ok(hashes
             .iter()

@@ -294,14 +294,6 @@ fn with_kind(kind: Kind, h: u64) -> u64 {
     (h & !(3 << 62)) | ((kind as u64) << 62)
 }
 
-/// Whether `c` is a small letter of the Cyrillic, Armenian or Georgian
-/// alphabets, which lowercases to itself: most of the region's text,
-/// passed by without `char::to_lowercase`'s table search (ASCII has its
-/// own quick path there).
-fn is_small_letter(c: char) -> bool {
-    matches!(c as u32, 0x430..=0x45F | 0x561..=0x587 | 0x10D0..=0x10FA | 0x10FD..=0x10FF)
-}
-
 /// MinHash of the lowercase word 3-shingles of `body`, and its band keys.
 fn minhash(body: &str) -> (Vec<u32>, Vec<u64>) {
     // Each word hashed once, lowercased on the fly (no string per word).
@@ -310,13 +302,12 @@ fn minhash(body: &str) -> (Vec<u32>, Vec<u64>) {
             let mut h = Fnv::default();
             let mut buf = [0u8; 4];
             for c in t.chars() {
-                if is_small_letter(c) {
-                    h.write(c.encode_utf8(&mut buf).as_bytes());
-                    continue;
-                }
-                for c in c.to_lowercase() {
-                    h.write(c.encode_utf8(&mut buf).as_bytes());
-                }
+                // From the table of `letters`: the region's letters are
+                // nearly all outside ASCII, where `char::to_lowercase`
+                // searches the Unicode tables.
+                crate::letters::for_each_lowercase(c, |l| {
+                    h.write(l.encode_utf8(&mut buf).as_bytes())
+                });
             }
             h.finish()
         })
@@ -413,19 +404,6 @@ mod tests {
             }
         }
         assert_eq!(minhash(&text).0, expected);
-    }
-
-    #[test]
-    fn the_small_letters_passed_by_lowercase_to_themselves() {
-        let small = (0..=0x10FFFFu32)
-            .filter_map(char::from_u32)
-            .filter(|c| is_small_letter(*c));
-        let mut count = 0;
-        for c in small {
-            assert!(c.to_lowercase().eq([c]), "{c:?}");
-            count += 1;
-        }
-        assert_eq!(count, 48 + 39 + 43 + 3);
     }
 
     #[test]

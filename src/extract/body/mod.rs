@@ -14,8 +14,9 @@
 //! body (`entry-content`, `itemprop=articleBody`) that holds most of the
 //! winner's score replaces it, and so does a child holding nearly all of
 //! it (or most of it, when the rest is boxes: labels, links and at most
-//! one paragraph, a sidebar's description or a bio), while a winner inside such an element widens to it (the winner was
-//! one part of the article); prose siblings just before the container join
+//! one paragraph, a sidebar's description or a bio), while a winner
+//! inside such an element widens to it (the winner was one part of the
+//! article); prose siblings just before the container join
 //! as its lead; teaser cards (an `<article>` or `<li>` opening with a
 //! linked heading and holding a summary, not an article) are left out; list
 //! items holding several paragraphs count as posts, not menu entries;
