@@ -1,6 +1,7 @@
-//! Stemming per language: which languages get a stemmed copy of their text,
-//! with which algorithm, and the token filter that applies it after
-//! [`Fold`](super::analysis::Fold).
+//! Stemming per language: in which languages search matches a word's other
+//! forms (see [`forms`](super::forms)), with which algorithm, and the token
+//! filter that applies it after [`Fold`](super::analysis::Fold) (the
+//! analyzers of the stemmed fields indexes before issue 13 filled).
 //!
 //! Snowball (through `frostem`, the crate tantivy itself stems with) covers
 //! most languages, Armenian included. Azerbaijani has no published stemmer
