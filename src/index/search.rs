@@ -33,7 +33,8 @@ use chrono::{DateTime, Utc};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser,
+    RangeQuery, TermQuery,
 };
 use tantivy::query_grammar::{self, Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -501,7 +502,10 @@ impl FieldNames<'_> {
                 self.searcher
                     .doc_freq(&Term::from_field_text(*field, exact))?
             };
-            let together = exact_freq + forms.iter().map(|f| f.doc_freq).sum::<u64>();
+            // Documents with two forms count twice: at most every document
+            // (BM25 needs no more documents with the word than there are).
+            let together = (exact_freq + forms.iter().map(|f| f.doc_freq).sum::<u64>())
+                .min(self.searcher.total_num_docs()?);
             for form in forms {
                 let term = Term::from_field_text(*field, &form.text);
                 let entry = doc_freqs.entry(term).or_insert(0);
@@ -1409,6 +1413,22 @@ mod tests {
         let mut r = request("თბილისში");
         r.langs = vec!["ka".into()];
         assert_eq!(urls(&index, &r), ["https://ka.example/1"]);
+    }
+
+    #[test]
+    fn many_forms_in_few_documents_still_score() {
+        // Three forms of "park" in the one document: their document
+        // frequencies add up to more documents than the index has, which
+        // BM25 cannot take (regression, issue 13).
+        let (_dir, index) = index_with(&[in_lang(
+            "https://az.example/park",
+            "az",
+            "Bakıda yeni park",
+            "Parkda uşaqlar, parkın açılışı.",
+        )]);
+        let hits = index.search(&request("park")).expect("search").hits;
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].score.is_finite() && hits[0].score > 0.0);
     }
 
     #[test]
