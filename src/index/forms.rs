@@ -30,7 +30,7 @@
 //! language). The work is bounded: at most [`MAX_SCANNED`] terms per range
 //! and segment, and the [`MAX_FORMS`] forms found in most documents.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use tantivy::schema::Field;
@@ -42,11 +42,11 @@ use crate::names::Fnv;
 
 /// Terms read from one range of one segment's dictionary at most: a stem
 /// of three letters in a large index may start ten thousand words.
-pub const MAX_SCANNED: usize = 4_000;
+pub const MAX_SCANNED: usize = 2_000;
 
 /// Other forms kept per word and field, those in most documents first: a
 /// Russian noun has a dozen, a few rare misspellings more add little.
-pub const MAX_FORMS: usize = 32;
+pub const MAX_FORMS: usize = 16;
 
 /// Stems shorter than this are not cut one letter short: the range of one
 /// or two letters would be most of a language's words, and such short stems
@@ -65,8 +65,8 @@ const ARABIC_PREFIXES: &[&str] = &[
 /// which keeps its last letter in its range) may have been in the word:
 /// consonants hardened back after softening before a vowel (Turkish
 /// `kitabı` → `kitap`, Azerbaijani `ağı` → `aq`), English `y` written `i`
-/// and an `e` put back (`using` → `use`). Empty for letters kept as
-/// written.
+/// and an `e` put back where `-ing` or `-ed` went (`using` → `use`). Empty
+/// for letters kept as written.
 fn stands_for(stemming: Stemming, last: char) -> &'static [&'static str] {
     use frostem::Algorithm as A;
     match (stemming, last) {
@@ -78,7 +78,7 @@ fn stands_for(stemming: Stemming, last: char) -> &'static [&'static str] {
         (Stemming::Turkish, 'k') => &["ğ", "y"],
         (Stemming::Turkish, 'q') => &["ğ"],
         (Stemming::Snowball(A::English), 'i') => &["y"],
-        (Stemming::Snowball(A::English), 'e') => &[""],
+        (Stemming::Snowball(A::English), 'e') => &["ing", "ed"],
         (Stemming::Snowball(A::English), 'y') => &["i"],
         _ => &[],
     }
@@ -285,8 +285,9 @@ impl Automaton for StartsWith<'_> {
     }
 }
 
-/// Stems of the terms seen by one query, per language.
-type StemCache = HashMap<(usize, String), String, BuildHasherDefault<Fnv>>;
+/// Stems of the terms seen by one query, by term, one map per language of
+/// [`LANGUAGES`](super::stem::LANGUAGES).
+type StemCache = HashMap<String, String, BuildHasherDefault<Fnv>>;
 
 /// One other form of a word in one field, and the documents it is in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,7 +304,7 @@ pub struct Finder<'a> {
     /// The stemmed languages looked in, with their positions in
     /// [`LANGUAGES`](super::stem::LANGUAGES).
     languages: Vec<(usize, StemLanguage)>,
-    stems: StemCache,
+    stems: Vec<StemCache>,
 }
 
 impl<'a> Finder<'a> {
@@ -311,7 +312,7 @@ impl<'a> Finder<'a> {
         Finder {
             searcher,
             languages,
-            stems: StemCache::default(),
+            stems: vec![StemCache::default(); super::stem::LANGUAGES.len()],
         }
     }
 
@@ -325,16 +326,24 @@ impl<'a> Finder<'a> {
         &self.languages
     }
 
-    fn stem_of(&mut self, n: usize, stemming: Stemming, term: &str) -> &str {
-        self.stems
-            .entry((n, term.to_string()))
-            .or_insert_with(|| stemming.stem(term).into_owned())
+    /// Whether `term` has the stem `stem` in the language at position `n`.
+    fn has_stem(&mut self, n: usize, stemming: Stemming, term: &str, stem: &str) -> bool {
+        let cache = &mut self.stems[n];
+        if let Some(known) = cache.get(term) {
+            return known == stem;
+        }
+        let computed = stemming.stem(term).into_owned();
+        let same = computed == stem;
+        cache.insert(term.to_string(), computed);
+        same
     }
 
     /// The other forms in `field` of the word `folded` (as the folding
-    /// analyzer gives it) for the language at position `n`, whose stemmer
-    /// sees the word as `word` (the same, or without an apostrophe suffix):
-    /// the terms with its stem, not the word itself, those in most documents
+    /// analyzer gives it; empty when it gives several words) in each
+    /// language of `words`, given by its position in
+    /// [`LANGUAGES`](super::stem::LANGUAGES) with the word as its stemmer
+    /// takes it (the same, or without an apostrophe suffix): the terms
+    /// with the word's stem, not the word itself, those in most documents
     /// first, at most [`MAX_FORMS`].
     pub fn forms(
         &mut self,
@@ -342,15 +351,14 @@ impl<'a> Finder<'a> {
         folded: &str,
         words: &[(usize, String)],
     ) -> tantivy::Result<Vec<Form>> {
-        let mut found: HashMap<String, u64> = HashMap::new();
-        // Terms of a segment already counted (several languages may walk
-        // the same dictionary).
-        let mut counted: HashSet<(usize, String)> = HashSet::new();
+        // Each form with its documents so far and the last segment counted
+        // (several languages may walk the same dictionary).
+        let mut found: HashMap<String, (u64, usize), BuildHasherDefault<Fnv>> = HashMap::default();
         for (n, word) in words {
             let Some(&(_, language)) = self.languages.iter().find(|(m, _)| m == n) else {
                 continue;
             };
-            let stem = self.stem_of(*n, language.stemming, word).to_string();
+            let stem = language.stemming.stem(word).into_owned();
             let range = Range::of(&language, &stem);
             for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
                 let inverted = segment.inverted_index(field)?;
@@ -369,14 +377,16 @@ impl<'a> Finder<'a> {
                         if term == folded {
                             continue;
                         }
-                        if counted.contains(&(ord, term.to_string())) {
+                        let doc_freq = u64::from(stream.value().doc_freq);
+                        if let Some((documents, last)) = found.get_mut(term) {
+                            if *last != ord + 1 {
+                                *documents += doc_freq;
+                                *last = ord + 1;
+                            }
                             continue;
                         }
-                        let doc_freq = u64::from(stream.value().doc_freq);
-                        let known = found.contains_key(term);
-                        if known || self.stem_of(*n, language.stemming, term) == stem {
-                            *found.entry(term.to_string()).or_insert(0) += doc_freq;
-                            counted.insert((ord, term.to_string()));
+                        if self.has_stem(*n, language.stemming, term, &stem) {
+                            found.insert(term.to_string(), (doc_freq, ord + 1));
                         }
                     }
                 }
@@ -384,7 +394,7 @@ impl<'a> Finder<'a> {
         }
         let mut forms: Vec<Form> = found
             .into_iter()
-            .map(|(text, doc_freq)| Form {
+            .map(|(text, (doc_freq, _))| Form {
                 field,
                 text,
                 doc_freq,

@@ -477,6 +477,7 @@ impl FieldNames<'_> {
         let words: Vec<(usize, String)> = finder
             .languages()
             .iter()
+            .filter(|(_, language)| language.reads(&literal.phrase))
             .filter_map(|&(n, language)| {
                 let mut words = super::analysis::stem_input_words(&language, &literal.phrase);
                 (words.len() == 1).then(|| (n, words.remove(0)))
