@@ -332,6 +332,7 @@ pub(super) fn parse_query(
         body: (f.body, name(f.body)),
         finder: RefCell::new(Finder::new(searcher, languages)),
         searcher,
+        lang: name(f.lang),
         doc_freqs: RefCell::new(HashMap::new()),
     };
     let expanded = names
@@ -408,6 +409,9 @@ struct FieldNames<'a> {
     body: (Field, String),
     finder: RefCell<Finder<'a>>,
     searcher: &'a Searcher,
+    /// The language field: another form of a word counts only in
+    /// documents of the language whose stemmer made it.
+    lang: String,
     /// See [`Parsed::doc_freqs`].
     doc_freqs: RefCell<HashMap<Term, u64>>,
 }
@@ -492,34 +496,61 @@ impl FieldNames<'_> {
         };
         let mut alternatives = vec![(Some(Occur::Should), plain)];
         let mut doc_freqs = self.doc_freqs.borrow_mut();
-        for (field, name) in fields {
-            let forms = finder.forms(*field, exact, &words)?;
-            if forms.is_empty() {
+        let total_docs = self.searcher.total_num_docs()?;
+        for language_word in &words {
+            let mut forms_of_language = Vec::new();
+            for (field, name) in fields {
+                let forms = finder.forms(*field, exact, std::slice::from_ref(language_word))?;
+                if forms.is_empty() {
+                    continue;
+                }
+                let exact_freq = if exact.is_empty() {
+                    0
+                } else {
+                    self.searcher
+                        .doc_freq(&Term::from_field_text(*field, exact))?
+                };
+                // Documents with two forms count twice: at most every
+                // document (BM25 needs no more documents with the word
+                // than there are).
+                let together =
+                    (exact_freq + forms.iter().map(|f| f.doc_freq).sum::<u64>()).min(total_docs);
+                for form in forms {
+                    let term = Term::from_field_text(*field, &form.text);
+                    let entry = doc_freqs.entry(term).or_insert(0);
+                    *entry = (*entry).max(together);
+                    let mut copy = literal.clone();
+                    copy.field_name = Some(name.clone());
+                    copy.phrase = form.text;
+                    copy.delimiter = Delimiter::None;
+                    forms_of_language.push((
+                        Some(Occur::Should),
+                        UserInputAst::Boost(Box::new(leaf(copy)), f64::from(STEM_WEIGHT).into()),
+                    ));
+                }
+            }
+            if forms_of_language.is_empty() {
                 continue;
             }
-            let exact_freq = if exact.is_empty() {
-                0
-            } else {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(*field, exact))?
-            };
-            // Documents with two forms count twice: at most every document
-            // (BM25 needs no more documents with the word than there are).
-            let together = (exact_freq + forms.iter().map(|f| f.doc_freq).sum::<u64>())
-                .min(self.searcher.total_num_docs()?);
-            for form in forms {
-                let term = Term::from_field_text(*field, &form.text);
-                let entry = doc_freqs.entry(term).or_insert(0);
-                *entry = (*entry).max(together);
-                let mut copy = literal.clone();
-                copy.field_name = Some(name.clone());
-                copy.phrase = form.text;
-                copy.delimiter = Delimiter::None;
-                alternatives.push((
-                    Some(Occur::Should),
-                    UserInputAst::Boost(Box::new(leaf(copy)), f64::from(STEM_WEIGHT).into()),
-                ));
-            }
+            // Another form counts in documents of the language whose
+            // stemmer made it only, as a stemmed field filled for them
+            // alone did: Turkish reads "is" as a form of "ise", English
+            // documents must not match "ise" by their "is". The language
+            // selects and adds nothing to the score.
+            let mut language = literal.clone();
+            language.field_name = Some(self.lang.clone());
+            language.phrase = stem::LANGUAGES[language_word.0].code.to_string();
+            language.delimiter = Delimiter::None;
+            alternatives.push((
+                Some(Occur::Should),
+                UserInputAst::Clause(vec![
+                    (
+                        Some(Occur::Must),
+                        UserInputAst::Boost(Box::new(leaf(language)), 0.0.into()),
+                    ),
+                    (Some(Occur::Must), UserInputAst::Clause(forms_of_language)),
+                ]),
+            ));
         }
         Ok(UserInputAst::Clause(alternatives))
     }
@@ -1414,6 +1445,24 @@ mod tests {
         let mut r = request("თბილისში");
         r.langs = vec!["ka".into()];
         assert_eq!(urls(&index, &r), ["https://ka.example/1"]);
+    }
+
+    #[test]
+    fn other_forms_match_in_their_language_only() {
+        // Turkish stems "ise" and "is" alike; the English "is" is not a
+        // form of the Turkish word (issue 13: forms are found in the folded
+        // fields of every language, but count in their own only).
+        let (_dir, index) = index_with(&[
+            in_lang("https://en.example/1", "en", "News", "What is new"),
+            in_lang("https://tr.example/1", "tr", "Haber", "Bu ise yeni"),
+            in_lang("https://tr.example/2", "tr", "Haber", "Bu is yeni"),
+        ]);
+        let stem = |word| super::super::analysis::stem_words("tr", word);
+        assert_eq!(stem("ise"), stem("is"), "the premise of this test");
+        assert_eq!(
+            matches(&index, "ise"),
+            ["https://tr.example/1", "https://tr.example/2"]
+        );
     }
 
     #[test]
