@@ -532,11 +532,21 @@ impl FieldNames<'_> {
             if forms_of_language.is_empty() {
                 continue;
             }
+            let stemmed = stem::LANGUAGES[language_word.0];
+            if !stem::shares_alphabet(&stemmed) {
+                // No other stemmed language writes these letters: the
+                // forms stay a flat union, which tantivy searches for the
+                // top hits without scoring every match.
+                alternatives.extend(forms_of_language);
+                continue;
+            }
             // Another form counts in documents of the language whose
             // stemmer made it only, as a stemmed field filled for them
             // alone did: Turkish reads "is" as a form of "ise", English
             // documents must not match "ise" by their "is". The language
-            // selects and adds nothing to the score.
+            // selects and adds nothing to the score. It costs: the word's
+            // matches are then all scored, so it is asked only where
+            // another stemmed language writes the same alphabet.
             let mut language = literal.clone();
             language.field_name = Some(self.lang.clone());
             language.phrase = stem::LANGUAGES[language_word.0].code.to_string();

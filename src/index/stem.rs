@@ -97,6 +97,17 @@ impl StemLanguage {
     }
 }
 
+/// Whether another language of [`LANGUAGES`] has the alphabet of
+/// `language` (Latin: Azerbaijani, Turkish, English, ...), so that a form
+/// one stemmer finds may be another language's word. Languages without a
+/// stemmer are not counted: a Ukrainian text may match a Russian form
+/// spelled the same way.
+pub fn shares_alphabet(language: &StemLanguage) -> bool {
+    LANGUAGES
+        .iter()
+        .any(|other| other.code != language.code && other.alphabet() == language.alphabet())
+}
+
 const fn lang(code: &'static str, stemming: Stemming) -> StemLanguage {
     StemLanguage { code, stemming }
 }
