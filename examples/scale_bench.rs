@@ -25,8 +25,8 @@
 //!   processes (`/usr/bin/time`).
 //!
 //! pressd's query does more than the peers': it also counts every match
-//! (the total it shows), searches the stemmed fields of every language and
-//! the cross-script name keys. The peers' queries return the top 20 and
+//! (the total it shows), looks up the other forms of each word (by its stem
+//! in every language of the index) and the cross-script name keys. The peers' queries return the top 20 and
 //! nothing else.
 //!
 //! ```sh
@@ -34,8 +34,12 @@
 //! target/release/examples/scale_bench [--articles N] [--dir DIR] [--rounds N] [--peer-rounds N]
 //!     [--per-lang N] [--live-seconds N] [--live-rate N] [--langid DIR]
 //!     [--skip-sqlite] [--skip-postgres] [--rebuild] [--port P]
-//!     [--load-only [--skip-pressd]]
+//!     [--load-only [--skip-pressd]] [--print-mix FILE]
 //! ```
+//!
+//! `--print-mix FILE` writes the `pressd search` arguments of each query of
+//! the mix (a JSON array a line) and stops: what comparing two builds' hits
+//! query by query needs.
 //!
 //! `--load-only` builds the stores and stops, so that they can be built on
 //! a busy machine and measured later on a quiet one.
@@ -80,6 +84,10 @@ struct Options {
     rebuild: bool,
     /// Build the stores and stop.
     load_only: bool,
+    /// Write the mix's `pressd search` arguments here (a JSON array per
+    /// query, one a line) and stop, so that two builds' hits can be
+    /// compared query by query.
+    print_mix: Option<PathBuf>,
     port: u16,
 }
 
@@ -108,6 +116,7 @@ fn options() -> Result<Options, Error> {
         postgres: true,
         rebuild: false,
         load_only: false,
+        print_mix: None,
         port: 54_329,
     };
     let mut args = std::env::args().skip(1);
@@ -126,6 +135,7 @@ fn options() -> Result<Options, Error> {
             "--skip-pressd" => o.pressd = false,
             "--skip-sqlite" => o.sqlite = false,
             "--load-only" => o.load_only = true,
+            "--print-mix" => o.print_mix = Some(PathBuf::from(value()?)),
             "--skip-postgres" => o.postgres = false,
             "--rebuild" => o.rebuild = true,
             other => return Err(format!("unknown argument {other:?}").into()),
@@ -248,6 +258,14 @@ fn run() -> Result<(), Error> {
     let o = options()?;
     let bin = load::pressd_binary()?;
     let corpus = Corpus::new(o.articles, &o.langid)?;
+    if let Some(path) = &o.print_mix {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for q in query_mix(&corpus, o.per_lang) {
+            writeln!(out, "{}", serde_json::to_string(&q.pressd_args())?)?;
+        }
+        out.flush()?;
+        return Ok(());
+    }
     std::fs::create_dir_all(&o.dir)?;
     println!(
         "corpus: {} articles; stores in {}",

@@ -9,9 +9,11 @@
 //!   exact (unstemmed) terms of `title`, `body` and `authors`.
 //! - One stemming analyzer per language of [`stem::LANGUAGES`], named by
 //!   [`stem_tokenizer`]: the same words and folding, then that language's
-//!   stemmer. It fills the language's stemmed fields, which only documents
-//!   of that language have, so a wrong stemmer never sees another language
-//!   and a wrong language tag still leaves the folded fields to find it.
+//!   stemmer. The schema's stemmed fields name it; they are no longer filled
+//!   (see [`schema`](super::schema)), and search stems query words and the
+//!   folded terms it compares them with itself (see
+//!   [`forms`](super::forms)), through [`stem_input_words`] and
+//!   [`Stemming::stem`](super::stem::Stemming::stem).
 //!
 //! The query parser and the snippet generator look analyzers up by name on
 //! the tantivy index, so [`register`] must run on every index we open.
@@ -342,6 +344,24 @@ pub fn fold_words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     stream.process(&mut |token| words.push(token.text.clone()));
     words
+}
+
+/// The words of `text` as `language`'s stemmer takes them: folded, and
+/// without a suffix written after an apostrophe where the language writes
+/// one ("Ankara'da" is "ankara").
+pub fn stem_input_words(language: &StemLanguage, text: &str) -> Vec<String> {
+    let words = WordTokenizer {
+        drop_apostrophe_suffixes: language.apostrophe_suffixes(),
+        ..WordTokenizer::default()
+    };
+    let mut analyzer = TextAnalyzer::builder(words)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(Fold)
+        .build();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    stream.process(&mut |token| out.push(token.text.clone()));
+    out
 }
 
 /// The stemmed form of a whole text in the language `code`, token by token,

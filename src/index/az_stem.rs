@@ -61,7 +61,7 @@ fn is_vowel(c: char) -> bool {
 /// words of [`MIN_STEM`] letters or fewer nearly so.
 pub fn stem(word: &str) -> String {
     let mut letters: Vec<char> = word.chars().collect();
-    if !letters.iter().all(|c| c.is_alphabetic()) {
+    if !letters.iter().all(|&c| crate::letters::is_alphabetic(c)) {
         return word.to_string();
     }
     if letters.len() <= MIN_STEM {

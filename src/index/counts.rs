@@ -111,7 +111,7 @@ impl Index {
     /// state (see the [module docs](mod@self)).
     pub fn counter(&self, request: &SearchRequest) -> Result<Counter<'_>, IndexError> {
         let searcher = self.searcher()?;
-        let query = with_filters(self, parse_query(self, request, &searcher)?, request);
+        let query = with_filters(self, parse_query(self, request, &searcher)?.query, request);
         Ok(Counter {
             index: self,
             searcher,

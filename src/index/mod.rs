@@ -7,9 +7,11 @@
 //! ([`Index::open_read`]) and each search sees the latest commit.
 //!
 //! - [`schema`]: fields, field handles, schema version.
-//! - [`analysis`]: the folding analyzer used for title, body and authors, and
-//!   the stemming analyzers of each language's stemmed fields, at index and
-//!   at query time.
+//! - [`analysis`]: the folding analyzer used for title, body and authors at
+//!   index and at query time, and the stemming analyzers the schema's
+//!   (no longer filled) stemmed fields name.
+//! - `forms`: the other forms of a query word, found in the folded term
+//!   dictionaries by their stem.
 //! - [`stem`]: which languages are stemmed and how; [`az_stem`], the
 //!   Azerbaijani stemmer.
 //! - [`writer`]: upsert by canonical URL, commit.
@@ -21,6 +23,7 @@ pub mod analysis;
 pub mod az_stem;
 pub mod counts;
 mod flatten;
+mod forms;
 pub mod names;
 mod reader;
 pub mod schema;

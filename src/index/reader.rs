@@ -75,6 +75,7 @@ impl Reader {
         Statistics {
             searcher,
             tokens: &self.tokens,
+            doc_freqs: HashMap::new(),
         }
     }
 }
@@ -84,6 +85,19 @@ impl Reader {
 pub(super) struct Statistics<'a> {
     searcher: &'a Searcher,
     tokens: &'a Mutex<Tokens>,
+    /// Document frequencies that replace the index's for these terms: the
+    /// other forms of a query word are scored as one word, as a stemmed
+    /// field scored its stem (see `search`).
+    doc_freqs: HashMap<Term, u64>,
+}
+
+impl Statistics<'_> {
+    /// These statistics with `doc_freqs` in place of the index's own for
+    /// their terms.
+    pub fn with_doc_freqs(mut self, doc_freqs: HashMap<Term, u64>) -> Self {
+        self.doc_freqs = doc_freqs;
+        self
+    }
 }
 
 impl Bm25StatisticsProvider for Statistics<'_> {
@@ -112,6 +126,9 @@ impl Bm25StatisticsProvider for Statistics<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&doc_freq) = self.doc_freqs.get(term) {
+            return Ok(doc_freq);
+        }
         self.searcher.doc_freq(term)
     }
 }

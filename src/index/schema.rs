@@ -21,6 +21,16 @@ use super::IndexError;
 ///
 /// Version 2 added the stemmed fields of every language in
 /// [`LANGUAGES`](super::stem::LANGUAGES); version 3 the `names` field.
+///
+/// Since issue 13 the stemmed fields are declared but no longer filled:
+/// search finds other forms of a word in the folded `title` and `body`,
+/// which every document has (see [`forms`](super::forms)). The version
+/// stays 3 because nothing an earlier pressd wrote is read differently: an
+/// index filled for months keeps its stemmed postings, unread, and its
+/// documents match through their folded fields like new ones, with no
+/// rebuild (the unread postings shrink away as merges drop deleted
+/// documents, and new documents add none). An earlier pressd reading an
+/// index written since would find the new documents' exact forms only.
 pub const SCHEMA_VERSION: u32 = 3;
 
 /// File in the index directory holding [`SCHEMA_VERSION`]. Tantivy ignores
@@ -46,7 +56,7 @@ pub struct Fields {
     pub published: Field,
     pub fetched: Field,
     /// The stemmed fields of each language, in the order of
-    /// [`LANGUAGES`](super::stem::LANGUAGES).
+    /// [`LANGUAGES`](super::stem::LANGUAGES): declared, no longer filled.
     pub stemmed: [StemFields; LANGUAGES.len()],
     /// Title, body and authors as cross-script name keys (see
     /// [`super::names`]); indexed only.
@@ -54,8 +64,9 @@ pub struct Fields {
 }
 
 /// Title and body of documents in one language, analyzed with that
-/// language's stemmer; empty in documents of every other language. Indexed
-/// only: hits show the stored `title` and `body`.
+/// language's stemmer. Filled by schema-3 indexes written before issue 13
+/// and kept so that they open unchanged; no longer written or read (see
+/// [`SCHEMA_VERSION`]).
 #[derive(Debug, Clone, Copy)]
 pub struct StemFields {
     pub title: Field,

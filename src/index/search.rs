@@ -8,20 +8,25 @@
 //! `published:[2024-01-01T00:00:00Z TO *]`. A blank query matches every
 //! document, so filters and sort alone can browse the index.
 //!
-//! Plain words also match other forms of the same word: each is looked up,
-//! besides the folded `title` and `body`, in the stemmed title and body of
-//! every stemmed language (of the requested languages only, when the request
-//! names some), analyzed with that language's stemmer, so `президента` finds
-//! `президент` and `Bakıda` finds `Bakı`. `title:word` and `body:word` do the
-//! same within their field. A stem-only match weighs [`STEM_WEIGHT`] of an
-//! exact one and an exact match counts in both, so exact forms rank first.
-//! Quoted text, a single word or a phrase, matches exact (folded) forms only.
+//! Plain words also match other forms of the same word: each is looked up
+//! in the folded `title` and `body` as written and as every term there that
+//! has its stem in a stemmed language (of the requested languages only,
+//! when the request names some, and of those the index has documents in),
+//! found in the term dictionaries by [`forms`](super::forms); so
+//! `президента` finds `президент` and `Bakıda` finds `Bakı`. `title:word`
+//! and `body:word` do the same within their field. Another form weighs
+//! [`STEM_WEIGHT`] of the exact one, and all of a word's forms are scored
+//! with the document frequency of the forms together (as a stemmed field
+//! scored the stem), so exact forms rank first. Quoted text, a single word
+//! or a phrase, matches exact (folded) forms only.
 //!
 //! Snippets mark matched words as `**word**` ([`HIGHLIGHT_START`],
 //! [`HIGHLIGHT_END`]), keep about [`SNIPPET_CHARS`] characters with runs of
 //! whitespace collapsed, and show `…` where the text was cut. Markdown-style
 //! stars because «» and "" are ordinary quotes in the languages we index.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
@@ -35,10 +40,10 @@ use tantivy::query_grammar::{self, Delimiter, UserInputAst, UserInputLeaf, UserI
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Score, Searcher, TantivyDocument, Term};
 
-use super::schema::StemFields;
+use super::forms::Finder;
 use super::snippet::{Snippets, Texts};
 pub use super::snippet::{HIGHLIGHT_END, HIGHLIGHT_START, SNIPPET_CHARS};
-use super::stem;
+use super::stem::{self, StemLanguage};
 use super::writer::{from_tantivy_date, to_tantivy_date};
 use super::{Index, IndexError};
 
@@ -48,9 +53,9 @@ pub const DEFAULT_LIMIT: usize = 10;
 /// Title matches weigh this much more than body matches.
 const TITLE_BOOST: Score = 2.0;
 
-/// Weight of a match on a stemmed field relative to the same match on the
-/// folded field: below 1 so that a document with the exact form (which
-/// matches both) ranks above one with another form only.
+/// Weight of a match on another form of a word (one with its stem)
+/// relative to a match on the word as written: below 1 so that a document
+/// with the exact form ranks above one with another form only.
 pub const STEM_WEIGHT: Score = 0.5;
 
 /// Weight of a match through the cross-script name keys (another script's
@@ -159,7 +164,9 @@ pub struct Hit {
 pub(super) fn run(index: &Index, request: &SearchRequest) -> Result<SearchResults, IndexError> {
     let searcher = index.searcher()?;
     let statistics = index.reader.statistics(&searcher);
-    let user_query = parse_query(index, request, &searcher)?;
+    let parsed = parse_query(index, request, &searcher)?;
+    let statistics = statistics.with_doc_freqs(parsed.doc_freqs);
+    let user_query = parsed.query;
     let query = super::flatten::flatten(Box::new(with_filters(
         index,
         user_query.box_clone(),
@@ -285,85 +292,93 @@ fn hits_of(
     Ok(hits)
 }
 
+/// A parsed query and what scoring it needs besides the index.
+pub(super) struct Parsed {
+    pub query: Box<dyn Query>,
+    /// The document frequency each other form of a query word is scored
+    /// with: that of all the word's forms in the field together, so that
+    /// every form weighs what the word's stem does, as in a stemmed field
+    /// (a rare form would otherwise outweigh the exact word).
+    pub doc_freqs: HashMap<Term, u64>,
+}
+
 pub(super) fn parse_query(
     index: &Index,
     request: &SearchRequest,
     searcher: &Searcher,
-) -> Result<Box<dyn Query>, IndexError> {
+) -> Result<Parsed, IndexError> {
     let text = request.query.as_str();
     if text.trim().is_empty() {
-        return Ok(Box::new(AllQuery));
+        return Ok(Parsed {
+            query: Box::new(AllQuery),
+            doc_freqs: HashMap::new(),
+        });
     }
     let protected = protect_apostrophes(text);
     let ast = query_grammar::parse_query(&protected).map_err(|_| syntax_error(text))?;
     let f = &index.fields;
-    let stemmed = stemmed_fields(index, &request.langs, searcher)?;
-    let mut default_fields = vec![f.title, f.body, f.authors];
-    for s in &stemmed {
-        default_fields.extend([s.title, s.body]);
-    }
-    let mut parser = QueryParser::for_index(&index.index, default_fields);
+    let languages = stemmed_languages(index, &request.langs, searcher)?;
+    let mut parser = QueryParser::for_index(&index.index, vec![f.title, f.body, f.authors]);
     parser.set_conjunction_by_default();
     parser.set_field_boost(f.title, TITLE_BOOST);
-    for s in &stemmed {
-        parser.set_field_boost(s.title, TITLE_BOOST * STEM_WEIGHT);
-        parser.set_field_boost(s.body, STEM_WEIGHT);
-    }
     parser.set_field_boost(f.names, NAME_WEIGHT);
     let schema = index.index.schema();
     let name = |field| schema.get_field_name(field).to_string();
     let names = FieldNames {
         names: (!request.exact).then(|| name(f.names)),
-        folder: std::cell::RefCell::new(crate::names::Folder::new()),
+        folder: RefCell::new(crate::names::Folder::new()),
         exact: vec![name(f.title), name(f.body), name(f.authors)],
-        title: std::iter::once(f.title)
-            .chain(stemmed.iter().map(|s| s.title))
-            .map(name)
-            .collect(),
-        body: std::iter::once(f.body)
-            .chain(stemmed.iter().map(|s| s.body))
-            .map(name)
-            .collect(),
+        title: (f.title, name(f.title)),
+        body: (f.body, name(f.body)),
+        finder: RefCell::new(Finder::new(searcher, languages)),
+        searcher,
+        lang: name(f.lang),
+        doc_freqs: RefCell::new(HashMap::new()),
     };
-    parser
-        .build_query_from_user_input_ast(complete_negations(names.expand(ast)))
-        .map_err(|e| IndexError::Query(format!("{e} in {text:?}; {SYNTAX_HINT}")))
+    let expanded = names
+        .expand(ast)
+        .map_err(|e| IndexError::tantivy(&index.dir, "look up the forms of the query words", e))?;
+    let query = parser
+        .build_query_from_user_input_ast(complete_negations(expanded))
+        .map_err(|e| IndexError::Query(format!("{e} in {text:?}; {SYNTAX_HINT}")))?;
+    Ok(Parsed {
+        query,
+        doc_freqs: names.doc_freqs.into_inner(),
+    })
 }
 
-/// The stemmed fields a query looks in: those of `langs`, or of every
-/// stemmed language when `langs` is empty; either way only the languages
-/// the index has documents in. Languages without a stemmer (Georgian,
-/// `und`) add none; their documents match on the folded fields.
+/// The stemmed languages whose other forms of a word a query looks for:
+/// those of `langs`, or every stemmed language when `langs` is empty;
+/// either way only the languages the index has documents in. Languages
+/// without a stemmer (Georgian, `und`) add none; their documents match
+/// the forms written.
 ///
-/// A field no document fills matches nothing, but each of its terms still
-/// costs a dictionary lookup per segment, three times over (statistics,
-/// weight, scorer): with eleven stemmed languages and a few configured,
-/// most of a short query's set-up.
-fn stemmed_fields(
+/// Each language costs a walk of the term dictionaries per word, and a
+/// stemmer never meant for a language's words finds false forms in it.
+fn stemmed_languages(
     index: &Index,
     langs: &[String],
     searcher: &Searcher,
-) -> Result<Vec<StemFields>, IndexError> {
+) -> Result<Vec<(usize, StemLanguage)>, IndexError> {
     let mut positions: Vec<usize> = if langs.is_empty() {
-        (0..index.fields.stemmed.len()).collect()
+        (0..stem::LANGUAGES.len()).collect()
     } else {
         langs.iter().filter_map(|l| stem::position(l)).collect()
     };
     positions.sort_unstable();
     positions.dedup();
-    let statistics = index.reader.statistics(searcher);
-    let mut fields = Vec::with_capacity(positions.len());
+    let mut languages = Vec::with_capacity(positions.len());
     for n in positions {
-        let stemmed = index.fields.stemmed[n];
-        let tokens = statistics
-            .total_num_tokens(stemmed.body)
-            .and_then(|body| Ok(body + statistics.total_num_tokens(stemmed.title)?))
-            .map_err(|e| IndexError::tantivy(&index.dir, "read the field statistics", e))?;
-        if tokens > 0 {
-            fields.push(stemmed);
+        let language = stem::LANGUAGES[n];
+        let term = Term::from_field_text(index.fields.lang, language.code);
+        let documents = searcher
+            .doc_freq(&term)
+            .map_err(|e| IndexError::tantivy(&index.dir, "read the language counts", e))?;
+        if documents > 0 {
+            languages.push((n, language));
         }
     }
-    Ok(fields)
+    Ok(languages)
 }
 
 /// Check the syntax of a query without an index (a watch's query when the
@@ -379,73 +394,190 @@ pub fn check_syntax(text: &str) -> Result<(), IndexError> {
 }
 
 /// Names of the fields a literal of the query is searched in, where that
-/// differs from the parser's default fields.
-struct FieldNames {
+/// differs from the parser's default fields, and the other forms of its
+/// words.
+struct FieldNames<'a> {
     /// The cross-script name field, unless the request is exact: a plain
     /// word is also looked up there by its name keys.
     names: Option<String>,
-    folder: std::cell::RefCell<crate::names::Folder>,
+    folder: RefCell<crate::names::Folder>,
     /// Quoted text without a field: the folded fields only.
     exact: Vec<String>,
-    /// `title:word`: the folded title and the stemmed titles.
-    title: Vec<String>,
-    /// `body:word`: the folded body and the stemmed bodies.
-    body: Vec<String>,
+    /// The folded title and body, where a plain word's other forms are
+    /// looked for (`title:word` in the title only).
+    title: (Field, String),
+    body: (Field, String),
+    finder: RefCell<Finder<'a>>,
+    searcher: &'a Searcher,
+    /// The language field: another form of a word counts only in
+    /// documents of the language whose stemmer made it.
+    lang: String,
+    /// See [`Parsed::doc_freqs`].
+    doc_freqs: RefCell<HashMap<Term, u64>>,
 }
 
-impl FieldNames {
+type Expanded = tantivy::Result<UserInputAst>;
+
+impl FieldNames<'_> {
     /// Rewrites each literal that needs other fields than the parser would
-    /// give it into an OR of the same literal over those fields.
-    fn expand(&self, ast: UserInputAst) -> UserInputAst {
-        match ast {
+    /// give it into an OR of the same literal over those fields, and adds
+    /// the other forms of plain words.
+    fn expand(&self, ast: UserInputAst) -> Expanded {
+        Ok(match ast {
             UserInputAst::Clause(children) => UserInputAst::Clause(
                 children
                     .into_iter()
-                    .map(|(occur, child)| (occur, self.expand(child)))
-                    .collect(),
+                    .map(|(occur, child)| Ok((occur, self.expand(child)?)))
+                    .collect::<tantivy::Result<_>>()?,
             ),
             UserInputAst::Boost(inner, boost) => {
-                UserInputAst::Boost(Box::new(self.expand(*inner)), boost)
+                UserInputAst::Boost(Box::new(self.expand(*inner)?), boost)
             }
             UserInputAst::Leaf(leaf) => match *leaf {
-                UserInputLeaf::Literal(literal) => self.expand_literal(literal),
+                UserInputLeaf::Literal(literal) => self.expand_literal(literal)?,
                 other => UserInputAst::Leaf(Box::new(other)),
             },
+        })
+    }
+
+    fn expand_literal(&self, literal: UserInputLiteral) -> Expanded {
+        let quoted = !matches!(literal.delimiter, Delimiter::None);
+        match (literal.field_name.as_deref(), quoted) {
+            (None, false) => {
+                let fields = [self.title.clone(), self.body.clone()];
+                let plain = self.with_forms(&literal, &fields)?;
+                Ok(self.with_name_keys(literal, plain))
+            }
+            (None, true) => {
+                let alternatives = self
+                    .exact
+                    .iter()
+                    .map(|name| {
+                        let mut copy = literal.clone();
+                        copy.field_name = Some(name.clone());
+                        (Some(Occur::Should), leaf(copy))
+                    })
+                    .collect();
+                Ok(UserInputAst::Clause(alternatives))
+            }
+            (Some("title"), false) => self.with_forms(&literal, std::slice::from_ref(&self.title)),
+            (Some("body"), false) => self.with_forms(&literal, std::slice::from_ref(&self.body)),
+            _ => Ok(leaf(literal)),
         }
     }
 
-    fn expand_literal(&self, literal: UserInputLiteral) -> UserInputAst {
-        let quoted = !matches!(literal.delimiter, Delimiter::None);
-        let targets = match (literal.field_name.as_deref(), quoted) {
-            (None, false) => return self.with_name_keys(literal),
-            (None, true) => &self.exact,
-            (Some("title"), false) => &self.title,
-            (Some("body"), false) => &self.body,
-            _ => return UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(literal))),
-        };
-        let alternatives = targets
+    /// The literal as written, or any other form of its word in `fields`
+    /// at [`STEM_WEIGHT`]. A literal of several words (a hyphenated name)
+    /// is left as written: its words must stand together, which only the
+    /// exact forms' positions tell.
+    fn with_forms(&self, literal: &UserInputLiteral, fields: &[(Field, String)]) -> Expanded {
+        let plain = leaf(literal.clone());
+        let mut finder = self.finder.borrow_mut();
+        if finder.is_empty() || literal.prefix {
+            return Ok(plain);
+        }
+        let folded = super::analysis::fold_words(&literal.phrase);
+        // Turkish and Azerbaijani read "Ankara'da" as one word, "Ankara".
+        let words: Vec<(usize, String)> = finder
+            .languages()
             .iter()
-            .map(|name| {
-                let mut copy = literal.clone();
-                copy.field_name = Some(name.clone());
-                (
-                    Some(Occur::Should),
-                    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(copy))),
-                )
+            .filter(|(_, language)| language.reads(&literal.phrase))
+            .filter_map(|&(n, language)| {
+                let mut words = super::analysis::stem_input_words(&language, &literal.phrase);
+                (words.len() == 1).then(|| (n, words.remove(0)))
             })
             .collect();
-        UserInputAst::Clause(alternatives)
+        if words.is_empty() {
+            return Ok(plain);
+        }
+        let exact = match folded.as_slice() {
+            [word] => word.as_str(),
+            _ => "",
+        };
+        let mut alternatives = vec![(Some(Occur::Should), plain)];
+        let mut doc_freqs = self.doc_freqs.borrow_mut();
+        let total_docs = self.searcher.total_num_docs()?;
+        for language_word in &words {
+            let mut forms_of_language = Vec::new();
+            for (field, name) in fields {
+                let forms = finder.forms(*field, exact, std::slice::from_ref(language_word))?;
+                if forms.is_empty() {
+                    continue;
+                }
+                let exact_freq = if exact.is_empty() {
+                    0
+                } else {
+                    self.searcher
+                        .doc_freq(&Term::from_field_text(*field, exact))?
+                };
+                // Documents with two forms count twice: at most every
+                // document (BM25 needs no more documents with the word
+                // than there are).
+                let together =
+                    (exact_freq + forms.iter().map(|f| f.doc_freq).sum::<u64>()).min(total_docs);
+                for form in forms {
+                    let term = Term::from_field_text(*field, &form.text);
+                    let entry = doc_freqs.entry(term).or_insert(0);
+                    *entry = (*entry).max(together);
+                    let mut copy = literal.clone();
+                    copy.field_name = Some(name.clone());
+                    copy.phrase = form.text;
+                    copy.delimiter = Delimiter::None;
+                    forms_of_language.push((
+                        Some(Occur::Should),
+                        UserInputAst::Boost(Box::new(leaf(copy)), f64::from(STEM_WEIGHT).into()),
+                    ));
+                }
+            }
+            if forms_of_language.is_empty() {
+                continue;
+            }
+            let stemmed = stem::LANGUAGES[language_word.0];
+            if !stem::shares_alphabet(&stemmed) {
+                // No other stemmed language writes these letters: the
+                // forms stay a flat union, which tantivy searches for the
+                // top hits without scoring every match.
+                alternatives.extend(forms_of_language);
+                continue;
+            }
+            // Another form counts in documents of the language whose
+            // stemmer made it only, as a stemmed field filled for them
+            // alone did: Turkish reads "is" as a form of "ise", English
+            // documents must not match "ise" by their "is". The language
+            // selects and adds nothing to the score. It costs: the word's
+            // matches are then all scored, so it is asked only where
+            // another stemmed language writes the same alphabet.
+            let mut language = literal.clone();
+            language.field_name = Some(self.lang.clone());
+            language.phrase = stem::LANGUAGES[language_word.0].code.to_string();
+            language.delimiter = Delimiter::None;
+            alternatives.push((
+                Some(Occur::Should),
+                UserInputAst::Clause(vec![
+                    (
+                        Some(Occur::Must),
+                        UserInputAst::Boost(Box::new(leaf(language)), 0.0.into()),
+                    ),
+                    (Some(Occur::Must), UserInputAst::Clause(forms_of_language)),
+                ]),
+            ));
+        }
+        Ok(UserInputAst::Clause(alternatives))
     }
 }
 
-impl FieldNames {
-    /// A plain word as the parser reads it (its default fields), or by its
-    /// name keys in the names field: any one of the keys of each of its
-    /// words (a literal such as "Ter-Petrosyan" holds two). Each key is a
-    /// literal of its own, marked for the names analyzer to take as it is,
-    /// since the parser would read several keys of one literal as a phrase.
-    fn with_name_keys(&self, literal: UserInputLiteral) -> UserInputAst {
-        let plain = UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(literal.clone())));
+fn leaf(literal: UserInputLiteral) -> UserInputAst {
+    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(literal)))
+}
+
+impl FieldNames<'_> {
+    /// A plain word as `plain` reads it (its default fields and other
+    /// forms), or by its name keys in the names field: any one of the keys
+    /// of each of its words (a literal such as "Ter-Petrosyan" holds two).
+    /// Each key is a literal of its own, marked for the names analyzer to
+    /// take as it is, since the parser would read several keys of one
+    /// literal as a phrase.
+    fn with_name_keys(&self, literal: UserInputLiteral, plain: UserInputAst) -> UserInputAst {
         let Some(names) = &self.names else {
             return plain;
         };
@@ -638,7 +770,6 @@ fn to_hit(
         &Texts {
             title: &title,
             body: &body,
-            lang: &lang,
         },
     )?;
     Ok(Hit {
@@ -1327,7 +1458,41 @@ mod tests {
     }
 
     #[test]
-    fn only_the_stemmed_fields_of_indexed_languages_are_searched() {
+    fn other_forms_match_in_their_language_only() {
+        // Turkish stems "ise" and "is" alike; the English "is" is not a
+        // form of the Turkish word (issue 13: forms are found in the folded
+        // fields of every language, but count in their own only).
+        let (_dir, index) = index_with(&[
+            in_lang("https://en.example/1", "en", "News", "What is new"),
+            in_lang("https://tr.example/1", "tr", "Haber", "Bu ise yeni"),
+            in_lang("https://tr.example/2", "tr", "Haber", "Bu is yeni"),
+        ]);
+        let stem = |word| super::super::analysis::stem_words("tr", word);
+        assert_eq!(stem("ise"), stem("is"), "the premise of this test");
+        assert_eq!(
+            matches(&index, "ise"),
+            ["https://tr.example/1", "https://tr.example/2"]
+        );
+    }
+
+    #[test]
+    fn many_forms_in_few_documents_still_score() {
+        // Three forms of "park" in the one document: their document
+        // frequencies add up to more documents than the index has, which
+        // BM25 cannot take (regression, issue 13).
+        let (_dir, index) = index_with(&[in_lang(
+            "https://az.example/park",
+            "az",
+            "Bakıda yeni park",
+            "Parkda uşaqlar, parkın açılışı.",
+        )]);
+        let hits = index.search(&request("park")).expect("search").hits;
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].score.is_finite() && hits[0].score > 0.0);
+    }
+
+    #[test]
+    fn only_the_languages_of_the_index_are_stemmed() {
         let (_dir, index) = index_with(&[in_lang(
             "https://s.example/ru",
             "ru",
@@ -1335,12 +1500,15 @@ mod tests {
             "Президент заявил.",
         )]);
         let searcher = index.searcher().expect("searcher");
-        let ru = index.fields.stemmed[stem::position("ru").expect("ru is stemmed")];
-        let fields = stemmed_fields(&index, &[], &searcher).expect("fields");
-        assert_eq!(fields.iter().map(|s| s.body).collect::<Vec<_>>(), [ru.body]);
-        assert!(stemmed_fields(&index, &["en".into()], &searcher)
-            .expect("fields")
-            .is_empty());
+        let codes = |langs: &[String]| -> Vec<&str> {
+            stemmed_languages(&index, langs, &searcher)
+                .expect("languages")
+                .into_iter()
+                .map(|(_, l)| l.code)
+                .collect()
+        };
+        assert_eq!(codes(&[]), ["ru"]);
+        assert!(codes(&["en".into()]).is_empty());
         assert_eq!(
             index.search(&request("президент")).expect("search").total,
             1

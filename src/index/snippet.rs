@@ -2,10 +2,11 @@
 //! matched words marked.
 //!
 //! Where the query's words are in a document is already in the index: the
-//! folded and stemmed title and body fields keep each term's positions, and
-//! a position is the number of the word in the text (every analyzer makes
-//! one token per word of [`WordTokenizer`], whatever it then folds, stems or
-//! drops). So a snippet needs no second analysis of the text: the positions
+//! folded title and body fields keep each term's positions, and a position
+//! is the number of the word in the text (the folding analyzer makes one
+//! token per word of [`WordTokenizer`]). The other forms of a query word
+//! (see [`forms`](super::forms)) are terms of the query like the word
+//! itself. So a snippet needs no second analysis of the text: the positions
 //! of the query's terms in this document are read from the postings, the
 //! text is split into words up to the last of them (splitting is a small
 //! part of what folding and stemming every word costs), and the passage
@@ -32,7 +33,6 @@ use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use super::analysis::WordTokenizer;
 use super::schema::Fields;
-use super::stem;
 use super::IndexError;
 use crate::extract::text::collapse_whitespace;
 
@@ -50,11 +50,10 @@ pub(super) const ELLIPSIS: char = '…';
 /// the match is read in context.
 const LEAD_IN_SHARE: usize = 4;
 
-/// What a snippet is cut from: a hit's stored texts and language.
+/// What a snippet is cut from: a hit's stored texts.
 pub(super) struct Texts<'t> {
     pub title: &'t str,
     pub body: &'t str,
-    pub lang: &'t str,
 }
 
 /// The snippets of one search's hits.
@@ -89,10 +88,7 @@ impl<'a> Snippets<'a> {
         fields: &'a Fields,
         dir: &'a Path,
     ) -> Self {
-        let positional: Vec<Field> = [fields.title, fields.body]
-            .into_iter()
-            .chain(fields.stemmed.iter().flat_map(|s| [s.title, s.body]))
-            .collect();
+        let positional = [fields.title, fields.body];
         let mut texts: Vec<String> = Vec::new();
         let mut terms: HashMap<Field, Vec<(Term, usize)>> = HashMap::new();
         let mut names = false;
@@ -131,17 +127,9 @@ impl<'a> Snippets<'a> {
     /// when the match was another script's spelling; the body's opening
     /// when nothing matched in the text (a blank query, authors only).
     pub fn of(&mut self, address: DocAddress, texts: &Texts) -> Result<String, IndexError> {
-        let stemmed = stem::position(texts.lang).map(|n| (n, self.fields.stemmed[n]));
-        let apostrophes = stemmed.is_some_and(|(n, _)| stem::LANGUAGES[n].apostrophe_suffixes());
         let f = self.fields;
-        let candidates = [
-            (texts.body, f.body, stemmed.map(|(_, s)| s.body)),
-            (texts.title, f.title, stemmed.map(|(_, s)| s.title)),
-        ];
-        for (text, folded, stemmed) in candidates {
-            let mut fields = vec![(folded, false)];
-            fields.extend(stemmed.map(|s| (s, apostrophes)));
-            let marks = self.marks(address, &fields, text)?;
+        for (text, field) in [(texts.body, f.body), (texts.title, f.title)] {
+            let marks = self.marks(address, field, text)?;
             if !marks.is_empty() {
                 return Ok(cut(text, marks));
             }
@@ -158,54 +146,43 @@ impl<'a> Snippets<'a> {
         }))
     }
 
-    /// The words of `text` where the query's terms in `fields` occur in
-    /// the document, found from their positions. Each field comes with
-    /// whether its analyzer drops suffixes after an apostrophe (which
-    /// changes how words are counted); the text is split into words once
-    /// for the fields that count words alike.
+    /// The words of `text` where the query's terms in `field` occur in the
+    /// document, found from their positions.
     fn marks(
         &mut self,
         address: DocAddress,
-        fields: &[(Field, bool)],
+        field: Field,
         text: &str,
     ) -> Result<Vec<Mark>, IndexError> {
         let mut marks = Vec::new();
-        for apostrophes in [false, true] {
-            // (position, term) of every match, in word order.
-            let mut wanted: Vec<(u32, usize)> = Vec::new();
-            for &(field, _) in fields.iter().filter(|(_, a)| *a == apostrophes) {
-                self.matches(address, field, &mut wanted)?;
+        // (position, term) of every match, in word order.
+        let mut wanted: Vec<(u32, usize)> = Vec::new();
+        self.matches(address, field, &mut wanted)?;
+        if wanted.is_empty() {
+            return Ok(marks);
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut tokenizer = WordTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        let mut next = wanted.iter().peekable();
+        while next.peek().is_some() {
+            if !stream.advance() {
+                break;
             }
-            if wanted.is_empty() {
-                continue;
-            }
-            wanted.sort_unstable();
-            wanted.dedup();
-            let mut tokenizer = if apostrophes {
-                WordTokenizer::with_apostrophe_suffixes_dropped()
-            } else {
-                WordTokenizer::default()
-            };
-            let mut stream = tokenizer.token_stream(text);
-            let mut next = wanted.iter().peekable();
-            while next.peek().is_some() {
-                if !stream.advance() {
+            let token = stream.token();
+            let at = u32::try_from(token.position).unwrap_or(u32::MAX);
+            while let Some(&&(p, term)) = next.peek() {
+                if p > at {
                     break;
                 }
-                let token = stream.token();
-                let at = u32::try_from(token.position).unwrap_or(u32::MAX);
-                while let Some(&&(p, term)) = next.peek() {
-                    if p > at {
-                        break;
-                    }
-                    if p == at {
-                        marks.push(Mark {
-                            bytes: token.offset_from..token.offset_to,
-                            term,
-                        });
-                    }
-                    next.next();
+                if p == at {
+                    marks.push(Mark {
+                        bytes: token.offset_from..token.offset_to,
+                        term,
+                    });
                 }
+                next.next();
             }
         }
         Ok(marks)

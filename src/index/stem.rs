@@ -1,6 +1,7 @@
-//! Stemming per language: which languages get a stemmed copy of their text,
-//! with which algorithm, and the token filter that applies it after
-//! [`Fold`](super::analysis::Fold).
+//! Stemming per language: in which languages search matches a word's other
+//! forms (see [`forms`](super::forms)), with which algorithm, and the token
+//! filter that applies it after [`Fold`](super::analysis::Fold) (the
+//! analyzers of the stemmed fields indexes before issue 13 filled).
 //!
 //! Snowball (through `frostem`, the crate tantivy itself stems with) covers
 //! most languages, Armenian included. Azerbaijani has no published stemmer
@@ -45,6 +46,66 @@ impl StemLanguage {
     pub fn apostrophe_suffixes(&self) -> bool {
         matches!(self.stemming, Stemming::Turkish | Stemming::Azerbaijani)
     }
+}
+
+/// The alphabets stemmers are written for: a stemmer only takes suffixes
+/// off words of its own alphabet, so a word of another one has no other
+/// forms for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alphabet {
+    Latin,
+    Cyrillic,
+    Armenian,
+    Arabic,
+}
+
+impl Alphabet {
+    /// The alphabet of the letter `c`, if it is one of those above.
+    pub fn of(c: char) -> Option<Alphabet> {
+        match c {
+            'a'..='z'
+            | 'A'..='Z'
+            | '\u{00C0}'..='\u{024F}'
+            | '\u{0259}'
+            | '\u{1E00}'..='\u{1EFF}' => Some(Alphabet::Latin),
+            '\u{0400}'..='\u{052F}' => Some(Alphabet::Cyrillic),
+            '\u{0531}'..='\u{058F}' => Some(Alphabet::Armenian),
+            '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' => Some(Alphabet::Arabic),
+            _ => None,
+        }
+    }
+}
+
+impl StemLanguage {
+    /// The alphabet the language's stemmer reads.
+    pub fn alphabet(&self) -> Alphabet {
+        match self.stemming {
+            Stemming::Snowball(Algorithm::Russian) => Alphabet::Cyrillic,
+            Stemming::Snowball(Algorithm::Armenian) => Alphabet::Armenian,
+            Stemming::Snowball(Algorithm::Arabic) => Alphabet::Arabic,
+            _ => Alphabet::Latin,
+        }
+    }
+
+    /// Whether the stemmer may find other forms of `word`: whether its
+    /// first letter is of the stemmer's alphabet.
+    pub fn reads(&self, word: &str) -> bool {
+        word.chars()
+            .find(|c| c.is_alphabetic())
+            .and_then(Alphabet::of)
+            == Some(self.alphabet())
+    }
+}
+
+/// Whether another language of [`LANGUAGES`] has the alphabet of
+/// `language` (Latin: Azerbaijani, Turkish, English, ...), so that a form
+/// one stemmer finds may be another language's word. Languages without a
+/// stemmer are not counted: a Ukrainian text may match a Russian form
+/// spelled the same way.
+pub fn shares_alphabet(language: &StemLanguage) -> bool {
+    LANGUAGES
+        .iter()
+        .any(|other| other.code != language.code && other.alphabet() == language.alphabet())
 }
 
 const fn lang(code: &'static str, stemming: Stemming) -> StemLanguage {
