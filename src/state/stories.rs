@@ -95,6 +95,20 @@ pub enum StoredKey<'a> {
     Feature(u64, DateTime<Utc>),
 }
 
+/// The story assigner's filter as saved in the store (see
+/// `crate::stories::filter`): its bit blocks and what they were made for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedFilter {
+    /// The highest article number stored when it was saved.
+    pub last_n: u64,
+    pub feature_span_ms: i64,
+    pub band_span_ms: i64,
+    pub capacity: u64,
+    pub keys: u64,
+    /// The blocks, each word little-endian.
+    pub blocks: Vec<u8>,
+}
+
 /// A posting of a feature: an article that has it, and its story.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Posting {
@@ -298,6 +312,56 @@ impl State {
                 ));
             }
             Ok(())
+        })
+    }
+
+    /// Keep `filter` until the next writer opens (replacing one kept
+    /// before).
+    pub fn save_story_filter(&self, filter: &SavedFilter) -> Result<(), StateError> {
+        self.write("save_story_filter", |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO story_filter
+                    (id, last_n, feature_span_ms, band_span_ms, capacity, keys, blocks)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    filter.last_n as i64,
+                    filter.feature_span_ms,
+                    filter.band_span_ms,
+                    filter.capacity as i64,
+                    filter.keys as i64,
+                    filter.blocks,
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The filter saved by the last writer, removed from the store in the
+    /// same transaction: once the new writer stores anything it is stale,
+    /// and a kill must not leave it to be read again.
+    pub fn take_story_filter(&self) -> Result<Option<SavedFilter>, StateError> {
+        self.write("take_story_filter", |tx| {
+            let saved = tx
+                .query_row(
+                    "SELECT last_n, feature_span_ms, band_span_ms, capacity, keys, blocks
+                     FROM story_filter WHERE id = 1",
+                    [],
+                    |r| {
+                        Ok(SavedFilter {
+                            last_n: r.get::<_, i64>(0)? as u64,
+                            feature_span_ms: r.get(1)?,
+                            band_span_ms: r.get(2)?,
+                            capacity: r.get::<_, i64>(3)? as u64,
+                            keys: r.get::<_, i64>(4)? as u64,
+                            blocks: r.get(5)?,
+                        })
+                    },
+                )
+                .optional()?;
+            if saved.is_some() {
+                tx.execute("DELETE FROM story_filter", [])?;
+            }
+            Ok(saved)
         })
     }
 

@@ -133,6 +133,45 @@ impl Filter {
         self.blocks.len() * std::mem::size_of::<[u64; WORDS]>()
     }
 
+    /// Its blocks as bytes (each word little-endian), the keys it was
+    /// sized for and the keys it holds: what [`Filter::from_bytes`] takes
+    /// back.
+    pub fn to_bytes(&self) -> (Vec<u8>, usize, usize) {
+        let bytes = self
+            .blocks
+            .iter()
+            .flat_map(|block| block.iter().flat_map(|w| w.to_le_bytes()))
+            .collect();
+        (bytes, self.capacity, self.keys)
+    }
+
+    /// The filter of [`Filter::to_bytes`]; `None` when `bytes` cannot be
+    /// one sized for `capacity` keys (saved by another build, or damaged).
+    pub fn from_bytes(spans: Spans, bytes: &[u8], capacity: usize, keys: usize) -> Option<Filter> {
+        let blocks = (capacity.checked_mul(BITS_PER_KEY)?)
+            .div_ceil(BLOCK_BITS)
+            .max(1);
+        if bytes.len() != blocks * WORDS * 8 {
+            return None;
+        }
+        let blocks = bytes
+            .chunks_exact(WORDS * 8)
+            .map(|block| {
+                let mut words = [0u64; WORDS];
+                for (w, b) in words.iter_mut().zip(block.chunks_exact(8)) {
+                    *w = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                }
+                words
+            })
+            .collect();
+        Some(Filter {
+            spans,
+            blocks,
+            capacity,
+            keys,
+        })
+    }
+
     /// The block of `key` and its bits there.
     fn place(&self, key: u64) -> (usize, [(usize, u64); PROBES as usize]) {
         // The high half picks the block (multiply-shift: no modulo), the
@@ -237,6 +276,28 @@ mod tests {
             }
             assert!(filter.may_hold_id(&format!("https://a.example/{i}")));
         }
+    }
+
+    #[test]
+    fn a_filter_read_back_from_its_bytes_answers_as_it_did() {
+        let mut filter = Filter::for_keys(spans(), 10_000);
+        for i in 0..10_000u64 {
+            filter.insert(hash(Kind::Name, i), day((i % 50) as i64));
+            filter.insert_id(&format!("https://a.example/{i}"));
+        }
+        let (bytes, capacity, keys) = filter.to_bytes();
+        let back = Filter::from_bytes(spans(), &bytes, capacity, keys).expect("read back");
+        assert_eq!(back.blocks, filter.blocks);
+        assert_eq!((back.capacity, back.keys), (filter.capacity, filter.keys));
+        for i in 0..10_000u64 {
+            let at = day((i % 50) as i64);
+            assert!(back.may_hold(hash(Kind::Name, i), at, at));
+            assert!(back.may_hold_id(&format!("https://a.example/{i}")));
+        }
+        // Bytes that cannot be a filter of that size are refused.
+        assert!(Filter::from_bytes(spans(), &bytes[1..], capacity, keys).is_none());
+        assert!(Filter::from_bytes(spans(), &bytes, capacity * 2, keys).is_none());
+        assert!(Filter::from_bytes(spans(), &bytes, usize::MAX, keys).is_none());
     }
 
     #[test]
