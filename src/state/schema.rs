@@ -279,18 +279,28 @@ mod tests {
 
         let state = State::open(tmp.path()).expect("migrating open");
         assert_eq!(state.story_last_number().expect("last"), 1);
-        assert_eq!(state.take_story_filter().expect("take"), None);
+        let take = |state: &State| {
+            state
+                .take_story_filter(|saved, len, blocks| {
+                    let mut bytes = vec![0; len];
+                    blocks.read_exact(&mut bytes)?;
+                    Ok((saved.clone(), bytes))
+                })
+                .expect("take")
+        };
+        assert_eq!(take(&state), None);
         let saved = crate::state::SavedFilter {
             last_n: 1,
             feature_span_ms: 1,
             band_span_ms: 2,
             capacity: 3,
             keys: 4,
-            blocks: vec![5; 64],
         };
-        state.save_story_filter(&saved).expect("save");
-        assert_eq!(state.take_story_filter().expect("take"), Some(saved));
-        assert_eq!(state.take_story_filter().expect("take again"), None);
+        state
+            .save_story_filter(&saved, 3, |out| out.write_all(&[5, 6, 7]))
+            .expect("save");
+        assert_eq!(take(&state), Some((saved, vec![5, 6, 7])));
+        assert_eq!(take(&state), None);
         drop(state);
         State::open_read_only(tmp.path()).expect("read-only open");
     }

@@ -95,8 +95,8 @@ pub enum StoredKey<'a> {
     Feature(u64, DateTime<Utc>),
 }
 
-/// The story assigner's filter as saved in the store (see
-/// `crate::stories::filter`): its bit blocks and what they were made for.
+/// What the story assigner's filter was made for, as saved in the store
+/// with its blocks (see `crate::stories::filter`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedFilter {
     /// The highest article number stored when it was saved.
@@ -105,8 +105,6 @@ pub struct SavedFilter {
     pub band_span_ms: i64,
     pub capacity: u64,
     pub keys: u64,
-    /// The blocks, each word little-endian.
-    pub blocks: Vec<u8>,
 }
 
 /// A posting of a feature: an article that has it, and its story.
@@ -154,6 +152,12 @@ fn unblob64(bytes: &[u8]) -> Vec<u64> {
         .chunks_exact(8)
         .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
         .collect()
+}
+
+/// An I/O error of a blob, as the SQLite error it is (blob I/O fails only
+/// when SQLite does).
+fn io_error(e: std::io::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
 
 fn required_time(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
@@ -315,35 +319,48 @@ impl State {
         })
     }
 
-    /// Keep `filter` until the next writer opens (replacing one kept
-    /// before).
-    pub fn save_story_filter(&self, filter: &SavedFilter) -> Result<(), StateError> {
+    /// Keep a filter until the next writer opens (replacing one kept
+    /// before): `saved` and `len` bytes of blocks, which `blocks` writes.
+    /// Written through SQLite's blob I/O, so that no second copy of them
+    /// is made.
+    pub fn save_story_filter(
+        &self,
+        saved: &SavedFilter,
+        len: usize,
+        blocks: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), StateError> {
         self.write("save_story_filter", |tx| {
             tx.execute(
                 "INSERT OR REPLACE INTO story_filter
                     (id, last_n, feature_span_ms, band_span_ms, capacity, keys, blocks)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, zeroblob(?6))",
                 params![
-                    filter.last_n as i64,
-                    filter.feature_span_ms,
-                    filter.band_span_ms,
-                    filter.capacity as i64,
-                    filter.keys as i64,
-                    filter.blocks,
+                    saved.last_n as i64,
+                    saved.feature_span_ms,
+                    saved.band_span_ms,
+                    saved.capacity as i64,
+                    saved.keys as i64,
+                    len as i64,
                 ],
             )?;
+            let mut blob = tx.blob_open(rusqlite::MAIN_DB, "story_filter", "blocks", 1, false)?;
+            blocks(&mut blob).map_err(io_error)?;
             Ok(())
         })
     }
 
-    /// The filter saved by the last writer, removed from the store in the
-    /// same transaction: once the new writer stores anything it is stale,
-    /// and a kill must not leave it to be read again.
-    pub fn take_story_filter(&self) -> Result<Option<SavedFilter>, StateError> {
+    /// The filter saved by the last writer, made by `read` from what it
+    /// was made for, its length in bytes and its blocks; removed from the
+    /// store in the same transaction: once the new writer stores anything
+    /// it is stale, and a kill must not leave it to be read again.
+    pub fn take_story_filter<T>(
+        &self,
+        read: impl FnOnce(&SavedFilter, usize, &mut dyn std::io::Read) -> std::io::Result<T>,
+    ) -> Result<Option<T>, StateError> {
         self.write("take_story_filter", |tx| {
             let saved = tx
                 .query_row(
-                    "SELECT last_n, feature_span_ms, band_span_ms, capacity, keys, blocks
+                    "SELECT last_n, feature_span_ms, band_span_ms, capacity, keys
                      FROM story_filter WHERE id = 1",
                     [],
                     |r| {
@@ -353,15 +370,21 @@ impl State {
                             band_span_ms: r.get(2)?,
                             capacity: r.get::<_, i64>(3)? as u64,
                             keys: r.get::<_, i64>(4)? as u64,
-                            blocks: r.get(5)?,
                         })
                     },
                 )
                 .optional()?;
-            if saved.is_some() {
-                tx.execute("DELETE FROM story_filter", [])?;
-            }
-            Ok(saved)
+            let Some(saved) = saved else {
+                return Ok(None);
+            };
+            let made = {
+                let mut blob =
+                    tx.blob_open(rusqlite::MAIN_DB, "story_filter", "blocks", 1, true)?;
+                let len = blob.len();
+                read(&saved, len, &mut blob).map_err(io_error)?
+            };
+            tx.execute("DELETE FROM story_filter", [])?;
+            Ok(Some(made))
         })
     }
 

@@ -186,7 +186,7 @@ impl Stories {
     /// vain), so it is right for the store as long as nothing is stored
     /// after it; the next [`Stories::open`] takes it only then.
     pub fn save_filter(&self) -> Result<(), StateError> {
-        let (blocks, capacity, keys) = self.filter.to_bytes();
+        let (capacity, keys) = self.filter.sizes();
         let spans = self.filter.spans();
         let saved = SavedFilter {
             last_n: self.state.story_last_number()?,
@@ -194,10 +194,11 @@ impl Stories {
             band_span_ms: spans.bands.num_milliseconds(),
             capacity: capacity as u64,
             keys: keys as u64,
-            blocks,
         };
-        self.state.save_story_filter(&saved)?;
-        tracing::debug!(bytes = saved.blocks.len(), "story filter saved");
+        let len = self.filter.blocks_len();
+        self.state
+            .save_story_filter(&saved, len, |out| self.filter.write_blocks(out))?;
+        tracing::debug!(bytes = len, "story filter saved");
         Ok(())
     }
 
@@ -587,29 +588,29 @@ impl Stories {
 /// store has articles past `last_n` (stored after it was saved: a writer
 /// killed before it could save its own).
 fn saved_filter(state: &State, spans: Spans, last_n: u64) -> Result<Option<Filter>, StateError> {
-    let Some(saved) = state.take_story_filter()? else {
-        return Ok(None);
-    };
-    let same_spans = saved.feature_span_ms == spans.features.num_milliseconds()
-        && saved.band_span_ms == spans.bands.num_milliseconds();
-    if saved.last_n != last_n || !same_spans {
-        tracing::debug!(
-            saved_last = saved.last_n,
-            stored_last = last_n,
-            "saved story filter is stale; building it"
-        );
-        return Ok(None);
-    }
-    let filter = Filter::from_bytes(
-        spans,
-        &saved.blocks,
-        saved.capacity as usize,
-        saved.keys as usize,
-    );
-    if filter.is_none() {
-        tracing::warn!("saved story filter unreadable; building it");
-    }
-    Ok(filter)
+    let taken = state.take_story_filter(|saved, len, blocks| {
+        let same_spans = saved.feature_span_ms == spans.features.num_milliseconds()
+            && saved.band_span_ms == spans.bands.num_milliseconds();
+        if saved.last_n != last_n || !same_spans {
+            tracing::debug!(
+                saved_last = saved.last_n,
+                stored_last = last_n,
+                "saved story filter is stale; building it"
+            );
+            return Ok(None);
+        }
+        let sizes = (saved.capacity as usize, saved.keys as usize);
+        // One that cannot be read is built instead: it is only a cache.
+        let filter = Filter::read_blocks(spans, sizes, len, blocks).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "saved story filter unreadable; building it");
+            None
+        });
+        if filter.is_none() {
+            tracing::debug!("saved story filter of another size; building it");
+        }
+        Ok(filter)
+    })?;
+    Ok(taken.flatten())
 }
 
 /// The filter of what `state` holds, sized for `keys` keys (and as many
@@ -926,9 +927,14 @@ mod tests {
 
         // Taken back as it was saved, and taken out of the store.
         let mut second = open(tmp.path());
-        assert_eq!(second.filter.to_bytes(), saved.to_bytes());
+        assert_eq!(second.filter.sizes(), saved.sizes());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        second.filter.write_blocks(&mut a).expect("write");
+        saved.write_blocks(&mut b).expect("write");
+        assert_eq!(a, b);
         let state = State::open(tmp.path()).expect("state");
-        assert_eq!(state.take_story_filter().expect("take"), None);
+        let taken = |state: &State| state.take_story_filter(|_, _, _| Ok(())).expect("take");
+        assert_eq!(taken(&state), None);
 
         // Saved again, then an article stored after it (by a writer that
         // was killed before it could save its own): the saved filter is
@@ -942,11 +948,11 @@ mod tests {
         let third = open(tmp.path());
         assert!(third.filter.may_hold_id("https://late/1"));
         assert!(third.filter.may_hold_id("https://a/1"));
-        assert_eq!(state.take_story_filter().expect("take"), None);
+        assert_eq!(taken(&state), None);
         // Taken when the writer opened: killed now, the next one builds.
         third.save_filter().expect("save");
         drop(open(tmp.path()));
-        assert_eq!(state.take_story_filter().expect("take"), None);
+        assert_eq!(taken(&state), None);
     }
 
     #[test]
