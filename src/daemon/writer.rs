@@ -205,7 +205,22 @@ async fn run(
     // The writer is dropped without waiting for background merges: on a
     // large index they can take longer than a service stop may, and tantivy
     // discards an unfinished merge safely (its files are collected later).
-    commit_or_recover(&task, &mut writer, &mut pending).await
+    commit_or_recover(&task, &mut writer, &mut pending).await?;
+    save_story_filter(&task);
+    Ok(())
+}
+
+/// Keep the story filter for the next start (which otherwise builds it
+/// from every stored feature). A failure only costs that next start the
+/// building.
+fn save_story_filter(task: &WriterTask) {
+    let Some(stories) = &task.stories else {
+        return;
+    };
+    let stories = stories.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Err(e) = stories.save_filter() {
+        warn!(error = %e, "story filter not saved; the next start builds it");
+    }
 }
 
 fn upsert(

@@ -37,7 +37,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row, TransactionBehavior};
 pub use frontier::{Due, Queued};
 pub use sources::{SourceState, EXTRACTION_WINDOW};
 pub use stories::{
-    Posting, StoredKey, StoredVersion, StoryArticle, StoryBatch, StoryCounts, StoryRecord,
+    Posting, SavedFilter, StoredKey, StoredVersion, StoryArticle, StoryBatch, StoryCounts,
+    StoryRecord,
 };
 pub use watches::{
     DeliveryStatus, LastDelivery, NewDelivery, NewHit, PendingDelivery, WatchRecord,

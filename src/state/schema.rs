@@ -176,6 +176,21 @@ pub(super) const MIGRATIONS: &[&str] = &[
         into_story INTEGER NOT NULL,
         at INTEGER NOT NULL
     );",
+    // 13: the story assigner's filter of stored keys, saved when a writer
+    // closes cleanly and taken (read and deleted) when the next one opens:
+    // built from the story tables instead, it read every feature row at
+    // every start. `last_n` is the highest article number stored when it
+    // was saved; a store that has more was written since, and the filter
+    // is built again.
+    "CREATE TABLE story_filter (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        last_n INTEGER NOT NULL,
+        feature_span_ms INTEGER NOT NULL,
+        band_span_ms INTEGER NOT NULL,
+        capacity INTEGER NOT NULL,
+        keys INTEGER NOT NULL,
+        blocks BLOB NOT NULL
+    );",
 ];
 
 /// The schema version this binary writes and understands.
@@ -246,6 +261,48 @@ mod tests {
             .collect::<Result<Vec<String>, _>>()
             .expect("names");
         names
+    }
+
+    #[test]
+    fn a_store_of_version_12_is_migrated_and_keeps_its_stories() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let conn = store_at_version(tmp.path(), 12);
+        conn.execute_batch(
+            "INSERT INTO story_articles (n, id, story, source, lang, title, url, at, seen)
+                VALUES (1, 'https://a.example/1', 1, 'a', 'en', 'Fire', 'https://a.example/1',
+                        1700000000000, 1700000000000);
+             INSERT INTO story_features (hash, at, n, story, lang)
+                VALUES (7, 1700000000000, 1, 1, 'en');",
+        )
+        .expect("old rows");
+        drop(conn);
+
+        let state = State::open(tmp.path()).expect("migrating open");
+        assert_eq!(state.story_last_number().expect("last"), 1);
+        let take = |state: &State| {
+            state
+                .take_story_filter(|saved, len, blocks| {
+                    let mut bytes = vec![0; len];
+                    blocks.read_exact(&mut bytes)?;
+                    Ok((saved.clone(), bytes))
+                })
+                .expect("take")
+        };
+        assert_eq!(take(&state), None);
+        let saved = crate::state::SavedFilter {
+            last_n: 1,
+            feature_span_ms: 1,
+            band_span_ms: 2,
+            capacity: 3,
+            keys: 4,
+        };
+        state
+            .save_story_filter(&saved, 3, |out| out.write_all(&[5, 6, 7]))
+            .expect("save");
+        assert_eq!(take(&state), Some((saved, vec![5, 6, 7])));
+        assert_eq!(take(&state), None);
+        drop(state);
+        State::open_read_only(tmp.path()).expect("read-only open");
     }
 
     #[test]

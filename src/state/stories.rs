@@ -95,6 +95,18 @@ pub enum StoredKey<'a> {
     Feature(u64, DateTime<Utc>),
 }
 
+/// What the story assigner's filter was made for, as saved in the store
+/// with its blocks (see `crate::stories::filter`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedFilter {
+    /// The highest article number stored when it was saved.
+    pub last_n: u64,
+    pub feature_span_ms: i64,
+    pub band_span_ms: i64,
+    pub capacity: u64,
+    pub keys: u64,
+}
+
 /// A posting of a feature: an article that has it, and its story.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Posting {
@@ -140,6 +152,12 @@ fn unblob64(bytes: &[u8]) -> Vec<u64> {
         .chunks_exact(8)
         .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
         .collect()
+}
+
+/// An I/O error of a blob, as the SQLite error it is (blob I/O fails only
+/// when SQLite does).
+fn io_error(e: std::io::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
 
 fn required_time(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
@@ -301,6 +319,75 @@ impl State {
         })
     }
 
+    /// Keep a filter until the next writer opens (replacing one kept
+    /// before): `saved` and `len` bytes of blocks, which `blocks` writes.
+    /// Written through SQLite's blob I/O, so that no second copy of them
+    /// is made.
+    pub fn save_story_filter(
+        &self,
+        saved: &SavedFilter,
+        len: usize,
+        blocks: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), StateError> {
+        self.write("save_story_filter", |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO story_filter
+                    (id, last_n, feature_span_ms, band_span_ms, capacity, keys, blocks)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, zeroblob(?6))",
+                params![
+                    saved.last_n as i64,
+                    saved.feature_span_ms,
+                    saved.band_span_ms,
+                    saved.capacity as i64,
+                    saved.keys as i64,
+                    len as i64,
+                ],
+            )?;
+            let mut blob = tx.blob_open(rusqlite::MAIN_DB, "story_filter", "blocks", 1, false)?;
+            blocks(&mut blob).map_err(io_error)?;
+            Ok(())
+        })
+    }
+
+    /// The filter saved by the last writer, made by `read` from what it
+    /// was made for, its length in bytes and its blocks; removed from the
+    /// store in the same transaction: once the new writer stores anything
+    /// it is stale, and a kill must not leave it to be read again.
+    pub fn take_story_filter<T>(
+        &self,
+        read: impl FnOnce(&SavedFilter, usize, &mut dyn std::io::Read) -> std::io::Result<T>,
+    ) -> Result<Option<T>, StateError> {
+        self.write("take_story_filter", |tx| {
+            let saved = tx
+                .query_row(
+                    "SELECT last_n, feature_span_ms, band_span_ms, capacity, keys
+                     FROM story_filter WHERE id = 1",
+                    [],
+                    |r| {
+                        Ok(SavedFilter {
+                            last_n: r.get::<_, i64>(0)? as u64,
+                            feature_span_ms: r.get(1)?,
+                            band_span_ms: r.get(2)?,
+                            capacity: r.get::<_, i64>(3)? as u64,
+                            keys: r.get::<_, i64>(4)? as u64,
+                        })
+                    },
+                )
+                .optional()?;
+            let Some(saved) = saved else {
+                return Ok(None);
+            };
+            let made = {
+                let mut blob =
+                    tx.blob_open(rusqlite::MAIN_DB, "story_filter", "blocks", 1, true)?;
+                let len = blob.len();
+                read(&saved, len, &mut blob).map_err(io_error)?
+            };
+            tx.execute("DELETE FROM story_filter", [])?;
+            Ok(Some(made))
+        })
+    }
+
     /// Store one batch of the writer's story decisions, in one
     /// transaction. An article already stored (a kill came between this
     /// and the frontier's completion, and it was indexed again) keeps its
@@ -315,10 +402,6 @@ impl State {
                     (n, id, story, duplicate_of, source, lang, title, url, at, seen, minhash,
                      cross)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
-            let mut feature = tx.prepare_cached(
-                "INSERT OR IGNORE INTO story_features (hash, at, n, story, lang)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             // The batch's features go in in key order. Some 40 an article
             // at random places of a b-tree many times SQLite's cache: in
@@ -351,8 +434,22 @@ impl State {
             // The table's order: (hash, at, n), compared as SQLite's
             // signed integers.
             features.sort_unstable_by_key(|(hash, at, r)| (*hash, *at, r.n));
-            for (hash, at, r) in features {
-                feature.execute(params![hash, at, r.n as i64, r.story as i64, r.lang])?;
+            // Many rows a statement: one row a statement spent more in
+            // binding, stepping and resetting it than in the b-tree.
+            let mut chunks = features.chunks_exact(FEATURE_ROWS);
+            if chunks.len() > 0 {
+                let mut feature = tx.prepare_cached(&insert_features_sql(FEATURE_ROWS))?;
+                for chunk in &mut chunks {
+                    bind_features(&mut feature, chunk)?;
+                    feature.raw_execute()?;
+                }
+            }
+            let rest = chunks.remainder();
+            if !rest.is_empty() {
+                // Not cached: its length changes from batch to batch.
+                let mut feature = tx.prepare(&insert_features_sql(rest.len()))?;
+                bind_features(&mut feature, rest)?;
+                feature.raw_execute()?;
             }
             let mut merge =
                 tx.prepare_cached("UPDATE story_articles SET story = ?2 WHERE story = ?1")?;
@@ -515,6 +612,47 @@ impl State {
     }
 }
 
+/// Feature rows per `INSERT` statement of [`State::record_stories`] (five
+/// parameters each, far below SQLite's limit of 32,766).
+const FEATURE_ROWS: usize = 64;
+
+/// `INSERT OR IGNORE` of `rows` feature rows.
+fn insert_features_sql(rows: usize) -> String {
+    let mut sql =
+        String::from("INSERT OR IGNORE INTO story_features (hash, at, n, story, lang) VALUES ");
+    for i in 0..rows {
+        let p = 5 * i;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(?{}, ?{}, ?{}, ?{}, ?{})",
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5
+        ));
+    }
+    sql
+}
+
+/// Binds the rows of `features` to a statement of [`insert_features_sql`].
+fn bind_features(
+    stmt: &mut rusqlite::Statement<'_>,
+    features: &[(i64, i64, &StoryRecord)],
+) -> rusqlite::Result<()> {
+    for (i, (hash, at, r)) in features.iter().enumerate() {
+        let p = 5 * i;
+        stmt.raw_bind_parameter(p + 1, hash)?;
+        stmt.raw_bind_parameter(p + 2, at)?;
+        stmt.raw_bind_parameter(p + 3, r.n as i64)?;
+        stmt.raw_bind_parameter(p + 4, r.story as i64)?;
+        stmt.raw_bind_parameter(p + 5, r.lang.as_str())?;
+    }
+    Ok(())
+}
+
 fn version_row(r: &Row<'_>) -> rusqlite::Result<StoredVersion> {
     Ok(StoredVersion {
         n: r.get::<_, i64>(0)? as u64,
@@ -612,6 +750,50 @@ mod tests {
         assert_eq!(ns(&[3, 4], 3), vec![2, 3, 4]);
         assert_eq!(ns(&[100], 2).len(), 2);
         assert!(ns(&[], 5).is_empty());
+    }
+
+    #[test]
+    fn features_of_many_statements_are_all_stored_once() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        // 3 × 50 rows: two full statements and a shorter one, written twice
+        // (the second time ignored).
+        let records: Vec<StoryRecord> = (1..=3)
+            .map(|n| StoryRecord {
+                features: (0..50).map(|f| f * 10 + n).collect(),
+                ..record(n, n, None)
+            })
+            .collect();
+        let batch = StoryBatch {
+            records,
+            ..StoryBatch::default()
+        };
+        state.record_stories(&batch).expect("write");
+        state.record_stories(&batch).expect("write again");
+        let mut keys = Vec::new();
+        state
+            .story_keys(|key| {
+                if let StoredKey::Feature(hash, _) = key {
+                    keys.push(hash);
+                }
+            })
+            .expect("keys");
+        keys.sort_unstable();
+        let expected: Vec<u64> = (0..50u64)
+            .flat_map(|f| (1..=3).map(move |n| f * 10 + n))
+            .collect();
+        assert_eq!(keys, expected);
+        let found = state
+            .story_postings(&[(492, t(0), t(600))], 10)
+            .expect("postings");
+        assert_eq!(
+            found[0],
+            vec![Posting {
+                n: 2,
+                story: 2,
+                lang: "en".into()
+            }]
+        );
     }
 
     #[test]

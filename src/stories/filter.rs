@@ -36,6 +36,10 @@ const MIN_CAPACITY: usize = 1 << 20;
 const PROBES: u32 = 4;
 const BLOCK_BITS: usize = 512;
 const WORDS: usize = BLOCK_BITS / 64;
+const BLOCK_BYTES: usize = BLOCK_BITS / 8;
+/// Blocks written or read at a time when the filter is saved or taken
+/// back (64 KB).
+const IO_BLOCKS: usize = 1024;
 
 /// The time spans features are kept by: one per window, numbered from the
 /// epoch.
@@ -131,6 +135,67 @@ impl Filter {
     /// Its memory, in bytes.
     pub fn bytes(&self) -> usize {
         self.blocks.len() * std::mem::size_of::<[u64; WORDS]>()
+    }
+
+    /// The keys it was sized for and the keys it holds: what
+    /// [`Filter::read_blocks`] takes back, with the blocks.
+    pub fn sizes(&self) -> (usize, usize) {
+        (self.capacity, self.keys)
+    }
+
+    /// Writes its blocks to `out`, each word little-endian, a slice at a
+    /// time: a copy of the whole (25 MB at a million articles) is never
+    /// made.
+    pub fn write_blocks(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut buf = Vec::with_capacity(IO_BLOCKS * BLOCK_BYTES);
+        for chunk in self.blocks.chunks(IO_BLOCKS) {
+            buf.clear();
+            buf.extend(
+                chunk
+                    .iter()
+                    .flat_map(|b| b.iter().flat_map(|w| w.to_le_bytes())),
+            );
+            out.write_all(&buf)?;
+        }
+        Ok(())
+    }
+
+    /// The filter of [`Filter::write_blocks`] (with [`Filter::sizes`]),
+    /// read from `input`, which holds `len` bytes; `None` when they cannot
+    /// be one sized for `capacity` keys (saved by another build).
+    pub fn read_blocks(
+        spans: Spans,
+        (capacity, keys): (usize, usize),
+        len: usize,
+        input: &mut dyn std::io::Read,
+    ) -> std::io::Result<Option<Filter>> {
+        let Some(blocks) = capacity
+            .checked_mul(BITS_PER_KEY)
+            .map(|bits| bits.div_ceil(BLOCK_BITS).max(1))
+        else {
+            return Ok(None);
+        };
+        if len != blocks * BLOCK_BYTES {
+            return Ok(None);
+        }
+        let mut filter = Filter::with_capacity(spans, capacity);
+        filter.keys = keys;
+        let mut buf = vec![0u8; IO_BLOCKS * BLOCK_BYTES];
+        for chunk in filter.blocks.chunks_mut(IO_BLOCKS) {
+            let bytes = &mut buf[..chunk.len() * BLOCK_BYTES];
+            input.read_exact(bytes)?;
+            for (block, b) in chunk.iter_mut().zip(bytes.chunks_exact(BLOCK_BYTES)) {
+                for (w, b) in block.iter_mut().zip(b.chunks_exact(8)) {
+                    *w = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                }
+            }
+        }
+        Ok(Some(filter))
+    }
+
+    /// Its size in bytes as [`Filter::write_blocks`] writes it.
+    pub fn blocks_len(&self) -> usize {
+        self.blocks.len() * BLOCK_BYTES
     }
 
     /// The block of `key` and its bits there.
@@ -237,6 +302,46 @@ mod tests {
             }
             assert!(filter.may_hold_id(&format!("https://a.example/{i}")));
         }
+    }
+
+    #[test]
+    fn a_filter_read_back_from_its_blocks_answers_as_it_did() {
+        // Large enough to be written and read in several slices.
+        let mut filter = Filter::for_keys(spans(), 200_000);
+        for i in 0..200_000u64 {
+            filter.insert(hash(Kind::Name, i), day((i % 50) as i64));
+            filter.insert_id(&format!("https://a.example/{i}"));
+        }
+        let mut bytes = Vec::new();
+        filter.write_blocks(&mut bytes).expect("write");
+        assert_eq!(bytes.len(), filter.blocks_len());
+        assert!(bytes.len() > 2 * IO_BLOCKS * BLOCK_BYTES);
+        let read = |sizes, len, bytes: &[u8]| {
+            Filter::read_blocks(spans(), sizes, len, &mut std::io::Cursor::new(bytes))
+        };
+        let back = read(filter.sizes(), bytes.len(), &bytes)
+            .expect("read")
+            .expect("a filter");
+        assert_eq!(back.blocks, filter.blocks);
+        assert_eq!(back.sizes(), filter.sizes());
+        for i in 0..200_000u64 {
+            let at = day((i % 50) as i64);
+            assert!(back.may_hold(hash(Kind::Name, i), at, at));
+            assert!(back.may_hold_id(&format!("https://a.example/{i}")));
+        }
+        // Bytes that cannot be a filter of that size are refused.
+        let (capacity, keys) = filter.sizes();
+        assert!(read((capacity, keys), bytes.len() - 1, &bytes)
+            .expect("read")
+            .is_none());
+        assert!(read((capacity * 2, keys), bytes.len(), &bytes)
+            .expect("read")
+            .is_none());
+        assert!(read((usize::MAX, keys), bytes.len(), &bytes)
+            .expect("read")
+            .is_none());
+        // Fewer bytes than it says: an error, not a filter.
+        assert!(read(filter.sizes(), bytes.len(), &bytes[1..]).is_err());
     }
 
     #[test]

@@ -25,8 +25,9 @@
 //! indexed again (an update of the same URL) keeps its story and copy
 //! link. Nothing is held in memory beyond the unflushed batch, the merges
 //! (a few per thousand stories), the name folder's cache and the filter of
-//! stored keys (rebuilt from the store when opened: a kill loses nothing
-//! of it).
+//! stored keys (saved in the store when the writer stops and taken back
+//! when it opens again; built from the story tables when none was saved
+//! since the last article stored, so a kill loses nothing of it).
 //!
 //! This module knows nothing of the index or the network beyond the
 //! search hits it labels ([`attach`]) and the search a listing with a
@@ -46,7 +47,7 @@ use crate::article::Article;
 use crate::coverage;
 use crate::index::names::NameWords;
 use crate::index::Hit;
-use crate::state::{State, StateError, StoredKey, StoryBatch, StoryRecord};
+use crate::state::{SavedFilter, State, StateError, StoredKey, StoryBatch, StoryRecord};
 use decision::{Choice, Shared, Thresholds};
 use filter::{Filter, Spans};
 use signature::{resemblance, FastMap, Signature, Signer};
@@ -159,7 +160,10 @@ impl Stories {
             features: settings.window,
             bands: settings.copy_window,
         };
-        let filter = build_filter(&state, spans, next as usize * FILTER_KEYS_PER_ARTICLE)?;
+        let filter = match saved_filter(&state, spans, next - 1)? {
+            Some(filter) => filter,
+            None => build_filter(&state, spans, next as usize * FILTER_KEYS_PER_ARTICLE)?,
+        };
         Ok(Stories {
             state,
             settings,
@@ -173,6 +177,29 @@ impl Stories {
             repoints: Vec::new(),
             filter,
         })
+    }
+
+    /// Keep the filter in the store for the next writer to open with
+    /// (call when the writer stops, after its last flush): built instead,
+    /// it reads every feature row of the store. It holds every key stored
+    /// (and maybe keys of a batch whose write failed: only lookups made in
+    /// vain), so it is right for the store as long as nothing is stored
+    /// after it; the next [`Stories::open`] takes it only then.
+    pub fn save_filter(&self) -> Result<(), StateError> {
+        let (capacity, keys) = self.filter.sizes();
+        let spans = self.filter.spans();
+        let saved = SavedFilter {
+            last_n: self.state.story_last_number()?,
+            feature_span_ms: spans.features.num_milliseconds(),
+            band_span_ms: spans.bands.num_milliseconds(),
+            capacity: capacity as u64,
+            keys: keys as u64,
+        };
+        let len = self.filter.blocks_len();
+        self.state
+            .save_story_filter(&saved, len, |out| self.filter.write_blocks(out))?;
+        tracing::debug!(bytes = len, "story filter saved");
+        Ok(())
     }
 
     /// Articles assigned since the last flush.
@@ -556,6 +583,36 @@ impl Stories {
     }
 }
 
+/// The filter the last writer saved, taken from the store; `None` (to be
+/// built) when there is none, or when it was made for other spans, or the
+/// store has articles past `last_n` (stored after it was saved: a writer
+/// killed before it could save its own).
+fn saved_filter(state: &State, spans: Spans, last_n: u64) -> Result<Option<Filter>, StateError> {
+    let taken = state.take_story_filter(|saved, len, blocks| {
+        let same_spans = saved.feature_span_ms == spans.features.num_milliseconds()
+            && saved.band_span_ms == spans.bands.num_milliseconds();
+        if saved.last_n != last_n || !same_spans {
+            tracing::debug!(
+                saved_last = saved.last_n,
+                stored_last = last_n,
+                "saved story filter is stale; building it"
+            );
+            return Ok(None);
+        }
+        let sizes = (saved.capacity as usize, saved.keys as usize);
+        // One that cannot be read is built instead: it is only a cache.
+        let filter = Filter::read_blocks(spans, sizes, len, blocks).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "saved story filter unreadable; building it");
+            None
+        });
+        if filter.is_none() {
+            tracing::debug!("saved story filter of another size; building it");
+        }
+        Ok(filter)
+    })?;
+    Ok(taken.flatten())
+}
+
 /// The filter of what `state` holds, sized for `keys` keys (and as many
 /// again to come); read a second time, larger, when they were more.
 fn build_filter(state: &State, spans: Spans, keys: usize) -> Result<Filter, StateError> {
@@ -848,6 +905,54 @@ mod tests {
         assert!(with.iter().filter(|a| a.duplicate_of.is_some()).count() >= 10);
         let stories: std::collections::HashSet<u64> = with.iter().map(|a| a.story).collect();
         assert!(stories.len() < with.len() / 2, "{}", stories.len());
+    }
+
+    #[test]
+    fn a_saved_filter_is_taken_back_once_and_only_while_nothing_was_stored_since() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut first = open(tmp.path());
+        for (i, body) in [BODY, "Another text about 4,500 people in Batumi."]
+            .into_iter()
+            .enumerate()
+        {
+            let id = format!("https://a/{i}");
+            first
+                .assign(&article(&id, "en", "Title", body, 10))
+                .expect("assign");
+        }
+        first.flush().expect("flush");
+        first.save_filter().expect("save");
+        let saved = first.filter.clone();
+        drop(first);
+
+        // Taken back as it was saved, and taken out of the store.
+        let mut second = open(tmp.path());
+        assert_eq!(second.filter.sizes(), saved.sizes());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        second.filter.write_blocks(&mut a).expect("write");
+        saved.write_blocks(&mut b).expect("write");
+        assert_eq!(a, b);
+        let state = State::open(tmp.path()).expect("state");
+        let taken = |state: &State| state.take_story_filter(|_, _, _| Ok(())).expect("take");
+        assert_eq!(taken(&state), None);
+
+        // Saved again, then an article stored after it (by a writer that
+        // was killed before it could save its own): the saved filter is
+        // stale, and the next writer builds one that holds the article.
+        second.save_filter().expect("save");
+        let late = article("https://late/1", "en", "Late", BODY, 11);
+        second.assign(&late).expect("assign");
+        second.flush().expect("flush");
+        drop(second);
+        assert!(!saved.may_hold_id("https://late/1"));
+        let third = open(tmp.path());
+        assert!(third.filter.may_hold_id("https://late/1"));
+        assert!(third.filter.may_hold_id("https://a/1"));
+        assert_eq!(taken(&state), None);
+        // Taken when the writer opened: killed now, the next one builds.
+        third.save_filter().expect("save");
+        drop(open(tmp.path()));
+        assert_eq!(taken(&state), None);
     }
 
     #[test]
