@@ -39,7 +39,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
 pub use counts::{CountField, Counter, FirstArticle, Overview, RangeCounts};
-pub use schema::{Fields, StemFields, SCHEMA_VERSION};
+pub use schema::{Fields, SCHEMA_VERSION};
 pub use search::{
     check_syntax, Hit, SearchRequest, SearchResults, Sort, HIGHLIGHT_END, HIGHLIGHT_START,
 };
@@ -304,26 +304,8 @@ fn resolve_fields(dir: &Path, index: &tantivy::Index) -> Result<Fields, IndexErr
         authors: field("authors")?,
         published: field("published")?,
         fetched: field("fetched")?,
-        stemmed: resolve_stem_fields(dir, &field)?,
         names: field("names")?,
     })
-}
-
-fn resolve_stem_fields(
-    dir: &Path,
-    field: &impl Fn(&str) -> Result<tantivy::schema::Field, IndexError>,
-) -> Result<[StemFields; stem::LANGUAGES.len()], IndexError> {
-    let mut resolved = Vec::with_capacity(stem::LANGUAGES.len());
-    for language in stem::LANGUAGES {
-        let (title, body) = schema::stem_field_names(language.code);
-        resolved.push(StemFields {
-            title: field(&title)?,
-            body: field(&body)?,
-        });
-    }
-    resolved
-        .try_into()
-        .map_err(|_| IndexError::open(dir, "stemmed fields do not match the languages"))
 }
 
 #[cfg(test)]

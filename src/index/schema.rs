@@ -55,26 +55,13 @@ pub struct Fields {
     pub authors: Field,
     pub published: Field,
     pub fetched: Field,
-    /// The stemmed fields of each language, in the order of
-    /// [`LANGUAGES`](super::stem::LANGUAGES): declared, no longer filled.
-    pub stemmed: [StemFields; LANGUAGES.len()],
     /// Title, body and authors as cross-script name keys (see
     /// [`super::names`]); indexed only.
     pub names: Field,
 }
 
-/// Title and body of documents in one language, analyzed with that
-/// language's stemmer. Filled by schema-3 indexes written before issue 13
-/// and kept so that they open unchanged; no longer written or read (see
-/// [`SCHEMA_VERSION`]).
-#[derive(Debug, Clone, Copy)]
-pub struct StemFields {
-    pub title: Field,
-    pub body: Field,
-}
-
 /// Field names of the stemmed title and body of the language `code`.
-pub fn stem_field_names(code: &str) -> (String, String) {
+fn stem_field_names(code: &str) -> (String, String) {
     (format!("title_{code}"), format!("body_{code}"))
 }
 
@@ -114,20 +101,21 @@ pub fn build() -> (Schema, Fields) {
                     .set_index_option(IndexRecordOption::WithFreqs),
             ),
         ),
-        stemmed: std::array::from_fn(|n| {
-            let code = LANGUAGES[n].code;
-            let stemmed_text = TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(&stem_tokenizer(code))
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            );
-            let (title, body) = stem_field_names(code);
-            StemFields {
-                title: builder.add_text_field(&title, stemmed_text.clone()),
-                body: builder.add_text_field(&body, stemmed_text),
-            }
-        }),
     };
+    // The stemmed title and body of each language, after the fields above
+    // as before: filled by schema-3 indexes written before issue 13 and
+    // declared so that those open unchanged; no longer written or read
+    // (see [`SCHEMA_VERSION`]), so no handle is kept.
+    for language in LANGUAGES {
+        let stemmed_text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(&stem_tokenizer(language.code))
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let (title, body) = stem_field_names(language.code);
+        builder.add_text_field(&title, stemmed_text.clone());
+        builder.add_text_field(&body, stemmed_text);
+    }
     (builder.build(), fields)
 }
 
