@@ -222,26 +222,30 @@ impl State {
     /// For each `(hash, from, to)`: up to `cap` articles that have the
     /// feature `hash` and are dated within `[from, to]`. Their story is
     /// the one first assigned: the caller resolves merges.
+    ///
+    /// The cap is written into the statement, not bound: SQLite (3.47 and
+    /// later) reads a bound `LIMIT` as a hint for its plan and prepares the
+    /// statement again at every new binding, which perf showed on every
+    /// lookup of every article.
     pub fn story_postings(
         &self,
         lookups: &[(u64, DateTime<Utc>, DateTime<Utc>)],
         cap: usize,
     ) -> Result<Vec<Vec<Posting>>, StateError> {
         self.read("story_postings", |conn| {
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT n, story, lang FROM story_features
-                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT ?4",
-            )?;
+                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT {cap}"
+            ))?;
             let mut out = Vec::with_capacity(lookups.len());
             for (hash, from, to) in lookups {
-                let rows =
-                    stmt.query_map(params![*hash as i64, ms(*from), ms(*to), cap as i64], |r| {
-                        Ok(Posting {
-                            n: r.get::<_, i64>(0)? as u64,
-                            story: r.get::<_, i64>(1)? as u64,
-                            lang: r.get(2)?,
-                        })
-                    })?;
+                let rows = stmt.query_map(params![*hash as i64, ms(*from), ms(*to)], |r| {
+                    Ok(Posting {
+                        n: r.get::<_, i64>(0)? as u64,
+                        story: r.get::<_, i64>(1)? as u64,
+                        lang: r.get(2)?,
+                    })
+                })?;
                 out.push(rows.collect::<rusqlite::Result<Vec<_>>>()?);
             }
             Ok(out)
@@ -271,13 +275,13 @@ impl State {
         sorted.sort_unstable_by_key(|h| *h as i64);
         sorted.dedup();
         self.read("story_postings_any", |conn| {
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT n, story, lang FROM story_features
-                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT ?4",
-            )?;
+                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT {cap}"
+            ))?;
             let mut out: Vec<Posting> = Vec::new();
             for hash in sorted {
-                let mut rows = stmt.query(params![hash as i64, ms(from), ms(to), cap as i64])?;
+                let mut rows = stmt.query(params![hash as i64, ms(from), ms(to)])?;
                 while let Some(r) = rows.next()? {
                     let n = r.get::<_, i64>(0)? as u64;
                     if out.iter().any(|p| p.n == n) {
