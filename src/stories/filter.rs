@@ -60,8 +60,20 @@ impl Spans {
         width.num_milliseconds().max(1)
     }
 
-    fn span(&self, kind: Kind, at: DateTime<Utc>) -> i64 {
+    /// The span of a feature or band of `kind` dated `at`.
+    pub fn span(&self, kind: Kind, at: DateTime<Utc>) -> i64 {
         at.timestamp_millis().div_euclid(self.width(kind))
+    }
+
+    /// The spans that `[from, to]` overlaps, for a feature or band of
+    /// `kind`: two or three for a window of one span on either side.
+    pub fn overlapped(
+        &self,
+        kind: Kind,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> std::ops::RangeInclusive<i64> {
+        self.span(kind, from)..=self.span(kind, to)
     }
 }
 
@@ -249,9 +261,9 @@ impl Filter {
     /// Whether an article dated within `[from, to]` may have the feature
     /// or band `hash`.
     pub fn may_hold(&self, hash: u64, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
-        let kind = Kind::of(hash);
-        let (first, last) = (self.spans.span(kind, from), self.spans.span(kind, to));
-        (first..=last).any(|span| self.may_hold_key(feature_key(hash, span)))
+        self.spans
+            .overlapped(Kind::of(hash), from, to)
+            .any(|span| self.may_hold_key(feature_key(hash, span)))
     }
 }
 

@@ -50,7 +50,7 @@ use crate::index::Hit;
 use crate::state::{SavedFilter, State, StateError, StoredKey, StoryBatch, StoryRecord};
 use decision::{Choice, Shared, Thresholds};
 use filter::{Filter, Spans};
-use signature::{resemblance, FastMap, Signature, Signer};
+use signature::{resemblance, FastMap, Kind, Signature, Signer};
 
 /// How the story decisions are made.
 #[derive(Debug, Clone, Copy)]
@@ -129,16 +129,24 @@ pub struct Stories {
     pending: Vec<StoryRecord>,
     by_id: FastMap<String, usize>,
     by_n: FastMap<u64, usize>,
-    /// Feature and band hashes of the pending articles: each one's date
-    /// and place in `pending`, in the order assigned. The date is kept
-    /// here so that a window is checked without reading the record.
-    postings: FastMap<u64, Vec<(DateTime<Utc>, usize)>>,
+    /// Feature and band hashes of the pending articles, with the span
+    /// (see [`filter::Spans`]) they were dated in: each one's date and
+    /// place in `pending`, in the order assigned. The date is kept here so
+    /// that a window is checked without reading the record; the span, so
+    /// that a lookup reads only the two or three spans its window overlaps
+    /// (keyed by hash alone, a name common in an import of a year read
+    /// hundreds of postings dated months away for each article).
+    postings: FastMap<(u64, i64), Vec<Pending>>,
     merges: Vec<(u64, u64)>,
     repoints: Vec<(u64, u64)>,
     /// The ids, features and bands stored: a lookup it rules out is not
     /// made.
     filter: Filter,
 }
+
+/// A pending article that has a feature or band: its date and its place
+/// in `Stories::pending`.
+type Pending = (DateTime<Utc>, usize);
 
 /// How many times [`Settings::postings_cap`] articles of the pending batch
 /// are read per feature.
@@ -277,8 +285,13 @@ impl Stories {
         } = signature;
         features.extend(bands);
         let index = self.pending.len();
+        let spans = self.filter.spans();
         for f in &features {
-            self.postings.entry(*f).or_default().push((at, index));
+            let span = spans.span(Kind::of(*f), at);
+            self.postings
+                .entry((*f, span))
+                .or_default()
+                .push((at, index));
         }
         self.by_id.insert(article.id.clone(), index);
         self.by_n.insert(n, index);
@@ -360,11 +373,10 @@ impl Stories {
                 // story time at 6,000 articles, to weigh a name whose
                 // support is split among so many stories that it weighs
                 // nothing.
-                let pending = self.postings.get(h).into_iter().flatten().rev();
-                let in_window = pending
-                    .filter(|(at, _)| *at >= from && *at <= to)
+                let in_window = self
+                    .pending_with(*h, from, to)
                     .take(PENDING_CAPS * self.settings.postings_cap)
-                    .map(|(_, i)| &self.pending[*i]);
+                    .map(|i| &self.pending[i]);
                 for r in in_window {
                     let shared = Shared {
                         story: self.resolve(r.story),
@@ -375,6 +387,39 @@ impl Stories {
                 all
             })
             .collect())
+    }
+
+    /// The places in `pending` of the pending articles dated within
+    /// `[from, to]` that have the feature or band `hash`, the latest
+    /// assigned first: the postings of the spans the window overlaps,
+    /// merged.
+    fn pending_with(
+        &self,
+        hash: u64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = usize> + '_ {
+        let lists: Vec<&[Pending]> = self
+            .filter
+            .spans()
+            .overlapped(Kind::of(hash), from, to)
+            .filter_map(|span| self.postings.get(&(hash, span)))
+            .map(Vec::as_slice)
+            .collect();
+        // How far each list is still to be read (from its end).
+        let mut ends: Vec<usize> = lists.iter().map(|l| l.len()).collect();
+        std::iter::from_fn(move || {
+            let (k, _) = lists
+                .iter()
+                .zip(&ends)
+                .enumerate()
+                .filter(|(_, (_, end))| **end > 0)
+                .max_by_key(|(_, (list, end))| list[**end - 1].1)?;
+            ends[k] -= 1;
+            Some(lists[k][ends[k]])
+        })
+        .filter(move |(at, _)| *at >= from && *at <= to)
+        .map(|(_, i)| i)
     }
 
     /// The story and the earliest version when the article copies one.
@@ -407,9 +452,9 @@ impl Stories {
             .map(|p| p.n)
             .collect();
         for band in &signature.bands {
-            for &(_, i) in self.postings.get(band).into_iter().flatten() {
+            for i in self.pending_with(*band, from, to) {
                 let r = &self.pending[i];
-                if r.lang == lang && r.at >= from && r.at <= to {
+                if r.lang == lang {
                     candidates.push(r.n);
                 }
             }
