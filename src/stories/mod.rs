@@ -155,7 +155,7 @@ const PENDING_CAPS: usize = 4;
 /// Keys an article adds to the filter, about: its id, its bands and the
 /// names and numbers not yet kept for its time span. Sizes the filter
 /// built when a store opens; a wrong guess costs a second reading.
-const FILTER_KEYS_PER_ARTICLE: usize = 24;
+const FILTER_KEYS_PER_ARTICLE: usize = 14;
 
 impl Stories {
     pub fn open(state: Arc<State>, settings: Settings) -> Result<Self, StateError> {
@@ -168,6 +168,7 @@ impl Stories {
             features: settings.window,
             bands: settings.copy_window,
         };
+        reband(&state)?;
         let filter = match saved_filter(&state, spans, next - 1)? {
             Some(filter) => filter,
             None => build_filter(&state, spans, next as usize * FILTER_KEYS_PER_ARTICLE)?,
@@ -281,12 +282,11 @@ impl Stories {
         let Signature {
             minhash,
             bands,
-            mut features,
+            features,
         } = signature;
-        features.extend(bands);
         let index = self.pending.len();
         let spans = self.filter.spans();
-        for f in &features {
+        for f in features.iter().chain(&bands) {
             let span = spans.span(Kind::of(*f), at);
             self.postings
                 .entry((*f, span))
@@ -312,6 +312,7 @@ impl Stories {
             seen,
             minhash,
             features,
+            bands,
             cross,
         });
         Ok(Assignment {
@@ -444,13 +445,12 @@ impl Stories {
             .copied()
             .filter(|b| self.filter.may_hold(*b, from, to))
             .collect();
-        let mut candidates: Vec<u64> = self
-            .state
-            .story_postings_any(&bands, from, to, self.settings.postings_cap)?
-            .into_iter()
-            .filter(|p| p.lang == lang)
-            .map(|p| p.n)
-            .collect();
+        // In any language: the version read for each tells (a band shared
+        // across languages is rare, texts in two languages hardly share
+        // three words in a row).
+        let mut candidates: Vec<u64> =
+            self.state
+                .story_band_articles(&bands, from, to, self.settings.postings_cap)?;
         for band in &signature.bands {
             for i in self.pending_with(*band, from, to) {
                 let r = &self.pending[i];
@@ -601,7 +601,7 @@ impl Stories {
         // written is only a lookup made in vain.
         for r in &batch.records {
             self.filter.insert_id(&r.id);
-            for f in &r.features {
+            for f in r.features.iter().chain(&r.bands) {
                 self.filter.insert(*f, r.at);
             }
         }
@@ -626,6 +626,29 @@ impl Stories {
         }
         Ok(())
     }
+}
+
+/// Articles whose bands are made again at a time when a store stored
+/// before migration 14 is opened (a slice of ~1 MB of MinHashes).
+const REBAND_ARTICLES: usize = 4_096;
+
+/// Make the bands of the articles stored before migration 14 from their
+/// MinHashes, when there are any left to make (once per store; a kill
+/// resumes where the last slice ended).
+fn reband(state: &State) -> Result<(), StateError> {
+    let started = std::time::Instant::now();
+    let mut slices = 0;
+    while state.story_reband(REBAND_ARTICLES, signature::bands)? {
+        slices += 1;
+    }
+    if slices > 0 {
+        tracing::info!(
+            slices,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "story bands of the articles stored before this version made again"
+        );
+    }
+    Ok(())
 }
 
 /// The filter the last writer saved, taken from the store; `None` (to be
