@@ -1024,6 +1024,40 @@ mod tests {
     }
 
     #[test]
+    fn pending_postings_are_read_latest_first_from_the_spans_of_the_window_only() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        // One body every 17 hours over three weeks, in an order that is
+        // not the order of their dates.
+        for i in 0..30u32 {
+            let mut a = article(&format!("https://a/{i}"), "en", "Fire", BODY, 0);
+            let hours = i64::from((i * 7) % 30) * 17;
+            a.published = a.published.map(|t| t + Duration::hours(hours));
+            stories.assign(&a).expect("assign");
+        }
+        let name = stories.pending[0].features[0];
+        let band = stories.pending[0].bands[0];
+        for hash in [name, band] {
+            for r in stories.pending.clone().iter().step_by(3) {
+                for days in [1, 3, 30] {
+                    let (from, to) = (r.at - Duration::days(days), r.at + Duration::days(days));
+                    let expected: Vec<usize> = (0..stories.pending.len())
+                        .rev()
+                        .filter(|&i| {
+                            let p = &stories.pending[i];
+                            (p.features.contains(&hash) || p.bands.contains(&hash))
+                                && p.at >= from
+                                && p.at <= to
+                        })
+                        .collect();
+                    let got: Vec<usize> = stories.pending_with(hash, from, to).collect();
+                    assert_eq!(got, expected, "{days} days around {}", r.at);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_merge_keeps_the_older_id_and_the_younger_resolves_to_it() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let mut stories = open(tmp.path());
