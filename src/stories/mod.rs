@@ -619,7 +619,7 @@ impl Stories {
         if self.filter.is_full() {
             // The full one is kept until the new one is built: if the
             // store cannot be read now, it still rules out nothing stored
-            // (both at once are 1.5 times the new one, 37.5 MB at its
+            // (both at once are 1.5 times the new one, 18 MB at its
             // largest below a million articles).
             let keys = self.filter.keys();
             self.filter = build_filter(&self.state, self.filter.spans(), keys)?;
