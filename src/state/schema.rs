@@ -191,6 +191,25 @@ pub(super) const MIGRATIONS: &[&str] = &[
         keys INTEGER NOT NULL,
         blocks BLOB NOT NULL
     );",
+    // 14: MinHash bands in a table of their own (`stories`), three
+    // integers a row, and half as many an article (10 bands of 2 values
+    // instead of 20 of 3): they were half of all story rows written. The
+    // old bands (features with the two top bits set, negative as SQLite's
+    // integers) are of the old shape and go; the articles stored so far get
+    // theirs made again from their stored MinHash, a slice at a time, from
+    // the article number `story_reband` holds (by the story writer when it
+    // opens). The saved filter holds the old bands: it goes too, and is
+    // built again.
+    "CREATE TABLE story_bands (
+        hash INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (hash, at, n)
+    ) WITHOUT ROWID;
+    CREATE TABLE story_reband (next_n INTEGER NOT NULL);
+    INSERT INTO story_reband SELECT 0 WHERE EXISTS (SELECT 1 FROM story_articles);
+    DELETE FROM story_features WHERE hash < 0;
+    DELETE FROM story_filter;",
 ];
 
 /// The schema version this binary writes and understands.
@@ -303,6 +322,74 @@ mod tests {
         assert_eq!(take(&state), None);
         drop(state);
         State::open_read_only(tmp.path()).expect("read-only open");
+    }
+
+    #[test]
+    fn a_store_of_version_13_gets_its_bands_made_again_from_its_minhashes() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let conn = store_at_version(tmp.path(), 13);
+        // Article 1 has a MinHash of 60 values and an old band; article 2
+        // none (a short body); 3 a name.
+        let minhash: Vec<u8> = (0..60u32).flat_map(|v| v.to_le_bytes()).collect();
+        conn.execute(
+            "INSERT INTO story_articles (n, id, story, source, lang, title, url, at, seen,
+                                         minhash)
+                VALUES (1, 'https://a.example/1', 1, 'a', 'en', 'Fire', 'https://a.example/1',
+                        1700000000000, 1700000000000, ?1),
+                       (2, 'https://a.example/2', 2, 'a', 'en', 'Short', 'https://a.example/2',
+                        1700000000000, 1700000000000, NULL),
+                       (3, 'https://a.example/3', 3, 'a', 'en', 'Name', 'https://a.example/3',
+                        1700000000000, 1700000000000, NULL)",
+            [minhash],
+        )
+        .expect("old articles");
+        conn.execute_batch(
+            "INSERT INTO story_features (hash, at, n, story, lang)
+                VALUES (-5, 1700000000000, 1, 1, 'en'), (7, 1700000000000, 3, 3, 'en');
+             INSERT INTO story_filter
+                VALUES (1, 3, 1, 2, 3, 4, x'00');",
+        )
+        .expect("old rows");
+        drop(conn);
+
+        let state = State::open(tmp.path()).expect("migrating open");
+        let keys = |state: &State| {
+            let mut keys = Vec::new();
+            state
+                .story_keys(|key| {
+                    if let crate::state::StoredKey::Feature(hash, _) = key {
+                        keys.push(hash);
+                    }
+                })
+                .expect("keys");
+            keys
+        };
+        // The old band is gone, the name stays, the saved filter is gone.
+        assert_eq!(keys(&state), vec![7]);
+        assert_eq!(
+            state.take_story_filter(|_, _, _| Ok(())).expect("take"),
+            None
+        );
+        // Made a slice at a time (here one article), from where it got.
+        let made = |m: &[u32]| vec![u64::from(m[0]) + 100, u64::from(m[59]) + 100];
+        let mut slices = 0;
+        while state.story_reband(1, made).expect("reband") {
+            slices += 1;
+        }
+        assert_eq!(slices, 3);
+        assert!(!state.story_reband(1, made).expect("reband"));
+        assert_eq!(keys(&state), vec![7, 100, 159]);
+        let at = chrono::DateTime::from_timestamp_millis(1_700_000_000_000).expect("at");
+        assert_eq!(
+            state
+                .story_band_articles(&[159], at, at, 5)
+                .expect("articles"),
+            vec![1]
+        );
+        // A new store has nothing to make.
+        let fresh = tempfile::tempdir().expect("tempdir");
+        let state = State::open(fresh.path()).expect("open");
+        assert!(!state.story_reband(10, made).expect("reband"));
     }
 
     #[test]

@@ -1,7 +1,13 @@
 //! The story tables (migration 12): which story each indexed article
 //! belongs to and which earlier article it copies (`story_articles`), the
-//! features and MinHash bands candidates are found by (`story_features`),
-//! and the stories merged into older ones (`story_merges`).
+//! names and numbers candidate stories are found by (`story_features`),
+//! and the stories merged into older ones (`story_merges`). The MinHash
+//! bands candidate copies are found by are in `story_bands` (migration
+//! 14), rows of three integers: they were half the rows of
+//! `story_features`, with a story and a language that finding a copy does
+//! not need (the candidate's stored version is read anyway). Articles
+//! stored before it get their bands made again from their stored MinHash
+//! (`story_reband`, done by the writer when it opens).
 //!
 //! An article is numbered (`n`) by the writer in the order it was
 //! assigned; a story's id is the number of the article that started it, so
@@ -36,8 +42,11 @@ pub struct StoryRecord {
     /// When it was assigned: breaks ties of `at` (who was seen first).
     pub seen: DateTime<Utc>,
     pub minhash: Vec<u32>,
-    /// Feature and band hashes (see `crate::stories::signature`).
+    /// Name and number hashes (see `crate::stories::signature`).
     pub features: Vec<u64>,
+    /// MinHash band keys (empty when the body is too short to have a
+    /// MinHash).
+    pub bands: Vec<u64>,
     /// The features a translation keeps (names, numbers), sorted: two
     /// texts of one template about two events share their wording but not
     /// these.
@@ -222,26 +231,30 @@ impl State {
     /// For each `(hash, from, to)`: up to `cap` articles that have the
     /// feature `hash` and are dated within `[from, to]`. Their story is
     /// the one first assigned: the caller resolves merges.
+    ///
+    /// The cap is written into the statement, not bound: SQLite (3.47 and
+    /// later) reads a bound `LIMIT` as a hint for its plan and prepares the
+    /// statement again at every new binding, which perf showed on every
+    /// lookup of every article.
     pub fn story_postings(
         &self,
         lookups: &[(u64, DateTime<Utc>, DateTime<Utc>)],
         cap: usize,
     ) -> Result<Vec<Vec<Posting>>, StateError> {
         self.read("story_postings", |conn| {
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT n, story, lang FROM story_features
-                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT ?4",
-            )?;
+                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT {cap}"
+            ))?;
             let mut out = Vec::with_capacity(lookups.len());
             for (hash, from, to) in lookups {
-                let rows =
-                    stmt.query_map(params![*hash as i64, ms(*from), ms(*to), cap as i64], |r| {
-                        Ok(Posting {
-                            n: r.get::<_, i64>(0)? as u64,
-                            story: r.get::<_, i64>(1)? as u64,
-                            lang: r.get(2)?,
-                        })
-                    })?;
+                let rows = stmt.query_map(params![*hash as i64, ms(*from), ms(*to)], |r| {
+                    Ok(Posting {
+                        n: r.get::<_, i64>(0)? as u64,
+                        story: r.get::<_, i64>(1)? as u64,
+                        lang: r.get(2)?,
+                    })
+                })?;
                 out.push(rows.collect::<rusqlite::Result<Vec<_>>>()?);
             }
             Ok(out)
@@ -249,51 +262,104 @@ impl State {
     }
 
     /// Up to `cap` articles dated within `[from, to]` that have any of
-    /// `hashes` (features that few articles share, such as MinHash bands),
-    /// each once: the hashes in ascending order, each one's articles in
-    /// time order, until `cap` are found.
+    /// the MinHash `bands`, each once: the bands in ascending order, each
+    /// one's articles in time order, until `cap` are found.
     ///
-    /// One cached statement per hash, not one `IN (…)` with `DISTINCT`:
+    /// One cached statement per band, not one `IN (…)` with `DISTINCT`:
     /// that one built two temporary b-trees per call, each with a fresh
     /// page cache whose memory was faulted in and given back every time,
     /// and it cost more than all the other lookups of an article together.
-    pub fn story_postings_any(
+    pub fn story_band_articles(
         &self,
-        hashes: &[u64],
+        bands: &[u64],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         cap: usize,
-    ) -> Result<Vec<Posting>, StateError> {
-        if hashes.is_empty() {
+    ) -> Result<Vec<u64>, StateError> {
+        if bands.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sorted = hashes.to_vec();
+        let mut sorted = bands.to_vec();
         sorted.sort_unstable_by_key(|h| *h as i64);
         sorted.dedup();
-        self.read("story_postings_any", |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT n, story, lang FROM story_features
-                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT ?4",
-            )?;
-            let mut out: Vec<Posting> = Vec::new();
+        self.read("story_band_articles", |conn| {
+            // The cap written in, not bound: see `story_postings`.
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT n FROM story_bands WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT {cap}"
+            ))?;
+            let mut out: Vec<u64> = Vec::new();
             for hash in sorted {
-                let mut rows = stmt.query(params![hash as i64, ms(from), ms(to), cap as i64])?;
+                let mut rows = stmt.query(params![hash as i64, ms(from), ms(to)])?;
                 while let Some(r) = rows.next()? {
                     let n = r.get::<_, i64>(0)? as u64;
-                    if out.iter().any(|p| p.n == n) {
+                    if out.contains(&n) {
                         continue;
                     }
-                    out.push(Posting {
-                        n,
-                        story: r.get::<_, i64>(1)? as u64,
-                        lang: r.get(2)?,
-                    });
+                    out.push(n);
                     if out.len() >= cap {
                         return Ok(out);
                     }
                 }
             }
             Ok(out)
+        })
+    }
+
+    /// Store the MinHash bands of up to `limit` more of the articles
+    /// stored before migration 14 (their bands were of another shape, and
+    /// the migration took them out), made by `bands` from each one's
+    /// stored MinHash, in one transaction that also records how far it
+    /// got: a kill loses nothing and a second run adds nothing twice.
+    /// `Ok(false)` when none are left.
+    pub fn story_reband(
+        &self,
+        limit: usize,
+        bands: impl Fn(&[u32]) -> Vec<u64>,
+    ) -> Result<bool, StateError> {
+        self.write("story_reband", |tx| {
+            let from: Option<i64> = tx
+                .query_row("SELECT next_n FROM story_reband", [], |r| r.get(0))
+                .optional()?;
+            let Some(from) = from else {
+                return Ok(false);
+            };
+            let mut rows: Vec<(i64, i64, i64)> = Vec::new();
+            let mut last = None;
+            {
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT n, at, minhash FROM story_articles WHERE n >= ?1
+                     ORDER BY n LIMIT {limit}"
+                ))?;
+                let mut found = stmt.query([from])?;
+                while let Some(r) = found.next()? {
+                    let n: i64 = r.get(0)?;
+                    let at: i64 = r.get(1)?;
+                    last = Some(n);
+                    if let Some(minhash) = r.get::<_, Option<Vec<u8>>>(2)? {
+                        rows.extend(
+                            bands(&unblob(&minhash))
+                                .into_iter()
+                                .map(|b| (b as i64, at, n)),
+                        );
+                    }
+                }
+            }
+            rows.sort_unstable();
+            let mut insert =
+                tx.prepare("INSERT OR IGNORE INTO story_bands (hash, at, n) VALUES (?1, ?2, ?3)")?;
+            for row in &rows {
+                insert.execute(params![row.0, row.1, row.2])?;
+            }
+            match last {
+                Some(last) => {
+                    tx.execute("UPDATE story_reband SET next_n = ?1", [last + 1])?;
+                    Ok(true)
+                }
+                None => {
+                    tx.execute("DELETE FROM story_reband", [])?;
+                    Ok(false)
+                }
+            }
         })
     }
 
@@ -307,13 +373,15 @@ impl State {
             while let Some(r) = rows.next()? {
                 key(StoredKey::Id(&r.get::<_, String>(0)?));
             }
-            let mut stmt = conn.prepare("SELECT hash, at FROM story_features")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                key(StoredKey::Feature(
-                    r.get::<_, i64>(0)? as u64,
-                    required_time(r, 1)?,
-                ));
+            for table in ["story_features", "story_bands"] {
+                let mut stmt = conn.prepare(&format!("SELECT hash, at FROM {table}"))?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    key(StoredKey::Feature(
+                        r.get::<_, i64>(0)? as u64,
+                        required_time(r, 1)?,
+                    ));
+                }
             }
             Ok(())
         })
@@ -411,6 +479,7 @@ impl State {
             // at 50,000 articles); in key order each page is read and
             // written once a batch.
             let mut features: Vec<(i64, i64, &StoryRecord)> = Vec::new();
+            let mut bands: Vec<(i64, i64, i64)> = Vec::new();
             for r in &batch.records {
                 let inserted = article.execute(params![
                     r.n as i64,
@@ -430,6 +499,7 @@ impl State {
                     continue;
                 }
                 features.extend(r.features.iter().map(|f| (*f as i64, ms(r.at), r)));
+                bands.extend(r.bands.iter().map(|b| (*b as i64, ms(r.at), r.n as i64)));
             }
             // The table's order: (hash, at, n), compared as SQLite's
             // signed integers.
@@ -450,6 +520,21 @@ impl State {
                 let mut feature = tx.prepare(&insert_features_sql(rest.len()))?;
                 bind_features(&mut feature, rest)?;
                 feature.raw_execute()?;
+            }
+            bands.sort_unstable();
+            let mut chunks = bands.chunks_exact(FEATURE_ROWS);
+            if chunks.len() > 0 {
+                let mut band = tx.prepare_cached(&insert_bands_sql(FEATURE_ROWS))?;
+                for chunk in &mut chunks {
+                    bind_bands(&mut band, chunk)?;
+                    band.raw_execute()?;
+                }
+            }
+            let rest = chunks.remainder();
+            if !rest.is_empty() {
+                let mut band = tx.prepare(&insert_bands_sql(rest.len()))?;
+                bind_bands(&mut band, rest)?;
+                band.raw_execute()?;
             }
             let mut merge =
                 tx.prepare_cached("UPDATE story_articles SET story = ?2 WHERE story = ?1")?;
@@ -637,6 +722,33 @@ fn insert_features_sql(rows: usize) -> String {
     sql
 }
 
+/// `INSERT OR IGNORE` of `rows` band rows.
+fn insert_bands_sql(rows: usize) -> String {
+    let mut sql = String::from("INSERT OR IGNORE INTO story_bands (hash, at, n) VALUES ");
+    for i in 0..rows {
+        let p = 3 * i;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!("(?{}, ?{}, ?{})", p + 1, p + 2, p + 3));
+    }
+    sql
+}
+
+/// Binds `(hash, at, n)` rows to a statement of [`insert_bands_sql`].
+fn bind_bands(
+    stmt: &mut rusqlite::Statement<'_>,
+    bands: &[(i64, i64, i64)],
+) -> rusqlite::Result<()> {
+    for (i, (hash, at, n)) in bands.iter().enumerate() {
+        let p = 3 * i;
+        stmt.raw_bind_parameter(p + 1, hash)?;
+        stmt.raw_bind_parameter(p + 2, at)?;
+        stmt.raw_bind_parameter(p + 3, n)?;
+    }
+    Ok(())
+}
+
 /// Binds the rows of `features` to a statement of [`insert_features_sql`].
 fn bind_features(
     stmt: &mut rusqlite::Statement<'_>,
@@ -691,65 +803,63 @@ mod tests {
             seen: t(n as i64 * 60),
             minhash: vec![1, 2, 3],
             features: vec![7, 8],
+            bands: vec![],
             cross: vec![7],
         }
     }
 
     #[test]
-    fn postings_of_any_hash_are_the_distinct_articles_of_each_hash_up_to_the_cap() {
+    fn band_articles_are_the_distinct_articles_of_each_band_up_to_the_cap() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let state = State::open(tmp.path()).expect("open");
         // Article n has bands n, n + 1 and 100 (shared by all); 7 has none
-        // of them and 6 is outside the window.
+        // of them and 6 is outside the window. Names are another table:
+        // a name of the same hash is no band.
         let records: Vec<StoryRecord> = (1..=7)
             .map(|n| StoryRecord {
-                features: if n == 7 {
+                bands: if n == 7 {
                     vec![50]
                 } else {
                     vec![n, n + 1, 100]
                 },
+                features: vec![n + 1],
                 ..record(n, n, None)
             })
             .collect();
-        state
-            .record_stories(&StoryBatch {
-                records,
-                ..StoryBatch::default()
-            })
-            .expect("write");
+        let batch = StoryBatch {
+            records,
+            ..StoryBatch::default()
+        };
+        state.record_stories(&batch).expect("write");
+        state.record_stories(&batch).expect("write again");
         let (from, to) = (t(0), t(5 * 60));
         let ns = |hashes: &[u64], cap: usize| -> Vec<u64> {
-            let mut ns: Vec<u64> = state
-                .story_postings_any(hashes, from, to, cap)
-                .expect("postings")
-                .into_iter()
-                .map(|p| p.n)
-                .collect();
+            let mut ns = state
+                .story_band_articles(hashes, from, to, cap)
+                .expect("articles");
             ns.sort_unstable();
             ns
         };
-        // The one-by-one path: each hash's postings, every article once.
-        let one_by_one = |hashes: &[u64]| -> Vec<u64> {
-            let lookups: Vec<_> = hashes.iter().map(|h| (*h, from, to)).collect();
-            let mut ns: Vec<u64> = state
-                .story_postings(&lookups, 100)
-                .expect("postings")
-                .into_iter()
-                .flatten()
-                .map(|p| p.n)
-                .collect();
-            ns.sort_unstable();
-            ns.dedup();
-            ns
-        };
-        for hashes in [&[2u64, 3][..], &[3, 2, 3], &[100], &[1, 6, 7, 50], &[99]] {
-            assert_eq!(ns(hashes, 100), one_by_one(hashes), "{hashes:?}");
-        }
         assert_eq!(ns(&[2, 3], 100), vec![1, 2, 3]);
+        assert_eq!(ns(&[3, 2, 3], 100), vec![1, 2, 3]);
+        assert_eq!(ns(&[100], 100), vec![1, 2, 3, 4, 5]);
+        assert_eq!(ns(&[1, 6, 7, 50], 100), vec![1, 5]);
+        assert!(ns(&[99], 100).is_empty());
         // The cap counts articles, not rows: 2 and 3 share band 3.
         assert_eq!(ns(&[3, 4], 3), vec![2, 3, 4]);
         assert_eq!(ns(&[100], 2).len(), 2);
         assert!(ns(&[], 5).is_empty());
+        // Each band stored once, and with the article's date.
+        let mut keys = Vec::new();
+        state
+            .story_keys(|key| {
+                if let StoredKey::Feature(hash, at) = key {
+                    keys.push((hash, at));
+                }
+            })
+            .expect("keys");
+        assert_eq!(keys.len(), 7 + 6 * 3 + 1);
+        assert!(keys.contains(&(50, t(7 * 60))));
     }
 
     #[test]

@@ -26,9 +26,13 @@ use super::signature::{mix, Kind};
 /// Bits per key the filter is sized for: about 6 % false positives when
 /// full (k = 4 in a block of 512), 0.6 % half full. It is rebuilt twice as
 /// large when full, so it holds between 6 and 12 bits a key. The scale
-/// corpus gives 21 keys an article (measured at 395,000 articles: most are
-/// bands, names recur within a span), so a million articles take a filter
-/// of 25 MB (37.5 MB for a moment while it is rebuilt, see `Stories`).
+/// corpus gave 21 keys an article with 20 bands (measured at 395,000
+/// articles: 18.1 band keys, 1.9 name and number keys, 1 id); with 10
+/// bands (migration 14) about 12, 15.1 on 20,000 articles dated over a
+/// year (8.9 bands, 5.2 names and numbers: they recur less in a smaller
+/// store). Grown by doubling from a million keys, a million articles take
+/// a filter sized for 16M keys, 12 MB (18 MB for a moment while it is
+/// rebuilt, see `Stories`).
 const BITS_PER_KEY: usize = 6;
 /// The smallest filter (in keys): 768 KB, a few thousand articles.
 const MIN_CAPACITY: usize = 1 << 20;
@@ -60,8 +64,20 @@ impl Spans {
         width.num_milliseconds().max(1)
     }
 
-    fn span(&self, kind: Kind, at: DateTime<Utc>) -> i64 {
+    /// The span of a feature or band of `kind` dated `at`.
+    pub fn span(&self, kind: Kind, at: DateTime<Utc>) -> i64 {
         at.timestamp_millis().div_euclid(self.width(kind))
+    }
+
+    /// The spans that `[from, to]` overlaps, for a feature or band of
+    /// `kind`: two or three for a window of one span on either side.
+    pub fn overlapped(
+        &self,
+        kind: Kind,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> std::ops::RangeInclusive<i64> {
+        self.span(kind, from)..=self.span(kind, to)
     }
 }
 
@@ -144,7 +160,7 @@ impl Filter {
     }
 
     /// Writes its blocks to `out`, each word little-endian, a slice at a
-    /// time: a copy of the whole (25 MB at a million articles) is never
+    /// time: a copy of the whole (12 MB at a million articles) is never
     /// made.
     pub fn write_blocks(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let mut buf = Vec::with_capacity(IO_BLOCKS * BLOCK_BYTES);
@@ -249,9 +265,9 @@ impl Filter {
     /// Whether an article dated within `[from, to]` may have the feature
     /// or band `hash`.
     pub fn may_hold(&self, hash: u64, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
-        let kind = Kind::of(hash);
-        let (first, last) = (self.spans.span(kind, from), self.spans.span(kind, to));
-        (first..=last).any(|span| self.may_hold_key(feature_key(hash, span)))
+        self.spans
+            .overlapped(Kind::of(hash), from, to)
+            .any(|span| self.may_hold_key(feature_key(hash, span)))
     }
 }
 

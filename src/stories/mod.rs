@@ -50,7 +50,7 @@ use crate::index::Hit;
 use crate::state::{SavedFilter, State, StateError, StoredKey, StoryBatch, StoryRecord};
 use decision::{Choice, Shared, Thresholds};
 use filter::{Filter, Spans};
-use signature::{resemblance, FastMap, Signature, Signer};
+use signature::{resemblance, FastMap, Kind, Signature, Signer};
 
 /// How the story decisions are made.
 #[derive(Debug, Clone, Copy)]
@@ -129,16 +129,24 @@ pub struct Stories {
     pending: Vec<StoryRecord>,
     by_id: FastMap<String, usize>,
     by_n: FastMap<u64, usize>,
-    /// Feature and band hashes of the pending articles: each one's date
-    /// and place in `pending`, in the order assigned. The date is kept
-    /// here so that a window is checked without reading the record.
-    postings: FastMap<u64, Vec<(DateTime<Utc>, usize)>>,
+    /// Feature and band hashes of the pending articles, with the span
+    /// (see [`filter::Spans`]) they were dated in: each one's date and
+    /// place in `pending`, in the order assigned. The date is kept here so
+    /// that a window is checked without reading the record; the span, so
+    /// that a lookup reads only the two or three spans its window overlaps
+    /// (keyed by hash alone, a name common in an import of a year read
+    /// hundreds of postings dated months away for each article).
+    postings: FastMap<(u64, i64), Vec<Pending>>,
     merges: Vec<(u64, u64)>,
     repoints: Vec<(u64, u64)>,
     /// The ids, features and bands stored: a lookup it rules out is not
     /// made.
     filter: Filter,
 }
+
+/// A pending article that has a feature or band: its date and its place
+/// in `Stories::pending`.
+type Pending = (DateTime<Utc>, usize);
 
 /// How many times [`Settings::postings_cap`] articles of the pending batch
 /// are read per feature.
@@ -147,7 +155,7 @@ const PENDING_CAPS: usize = 4;
 /// Keys an article adds to the filter, about: its id, its bands and the
 /// names and numbers not yet kept for its time span. Sizes the filter
 /// built when a store opens; a wrong guess costs a second reading.
-const FILTER_KEYS_PER_ARTICLE: usize = 24;
+const FILTER_KEYS_PER_ARTICLE: usize = 14;
 
 impl Stories {
     pub fn open(state: Arc<State>, settings: Settings) -> Result<Self, StateError> {
@@ -160,6 +168,7 @@ impl Stories {
             features: settings.window,
             bands: settings.copy_window,
         };
+        reband(&state)?;
         let filter = match saved_filter(&state, spans, next - 1)? {
             Some(filter) => filter,
             None => build_filter(&state, spans, next as usize * FILTER_KEYS_PER_ARTICLE)?,
@@ -273,12 +282,16 @@ impl Stories {
         let Signature {
             minhash,
             bands,
-            mut features,
+            features,
         } = signature;
-        features.extend(bands);
         let index = self.pending.len();
-        for f in &features {
-            self.postings.entry(*f).or_default().push((at, index));
+        let spans = self.filter.spans();
+        for f in features.iter().chain(&bands) {
+            let span = spans.span(Kind::of(*f), at);
+            self.postings
+                .entry((*f, span))
+                .or_default()
+                .push((at, index));
         }
         self.by_id.insert(article.id.clone(), index);
         self.by_n.insert(n, index);
@@ -299,6 +312,7 @@ impl Stories {
             seen,
             minhash,
             features,
+            bands,
             cross,
         });
         Ok(Assignment {
@@ -360,11 +374,10 @@ impl Stories {
                 // story time at 6,000 articles, to weigh a name whose
                 // support is split among so many stories that it weighs
                 // nothing.
-                let pending = self.postings.get(h).into_iter().flatten().rev();
-                let in_window = pending
-                    .filter(|(at, _)| *at >= from && *at <= to)
+                let in_window = self
+                    .pending_with(*h, from, to)
                     .take(PENDING_CAPS * self.settings.postings_cap)
-                    .map(|(_, i)| &self.pending[*i]);
+                    .map(|i| &self.pending[i]);
                 for r in in_window {
                     let shared = Shared {
                         story: self.resolve(r.story),
@@ -375,6 +388,39 @@ impl Stories {
                 all
             })
             .collect())
+    }
+
+    /// The places in `pending` of the pending articles dated within
+    /// `[from, to]` that have the feature or band `hash`, the latest
+    /// assigned first: the postings of the spans the window overlaps,
+    /// merged.
+    fn pending_with(
+        &self,
+        hash: u64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = usize> + '_ {
+        let lists: Vec<&[Pending]> = self
+            .filter
+            .spans()
+            .overlapped(Kind::of(hash), from, to)
+            .filter_map(|span| self.postings.get(&(hash, span)))
+            .map(Vec::as_slice)
+            .collect();
+        // How far each list is still to be read (from its end).
+        let mut ends: Vec<usize> = lists.iter().map(|l| l.len()).collect();
+        std::iter::from_fn(move || {
+            let (k, _) = lists
+                .iter()
+                .zip(&ends)
+                .enumerate()
+                .filter(|(_, (_, end))| **end > 0)
+                .max_by_key(|(_, (list, end))| list[**end - 1].1)?;
+            ends[k] -= 1;
+            Some(lists[k][ends[k]])
+        })
+        .filter(move |(at, _)| *at >= from && *at <= to)
+        .map(|(_, i)| i)
     }
 
     /// The story and the earliest version when the article copies one.
@@ -399,17 +445,16 @@ impl Stories {
             .copied()
             .filter(|b| self.filter.may_hold(*b, from, to))
             .collect();
-        let mut candidates: Vec<u64> = self
-            .state
-            .story_postings_any(&bands, from, to, self.settings.postings_cap)?
-            .into_iter()
-            .filter(|p| p.lang == lang)
-            .map(|p| p.n)
-            .collect();
+        // In any language: the version read for each tells (a band shared
+        // across languages is rare, texts in two languages hardly share
+        // three words in a row).
+        let mut candidates: Vec<u64> =
+            self.state
+                .story_band_articles(&bands, from, to, self.settings.postings_cap)?;
         for band in &signature.bands {
-            for &(_, i) in self.postings.get(band).into_iter().flatten() {
+            for i in self.pending_with(*band, from, to) {
                 let r = &self.pending[i];
-                if r.lang == lang && r.at >= from && r.at <= to {
+                if r.lang == lang {
                     candidates.push(r.n);
                 }
             }
@@ -556,7 +601,7 @@ impl Stories {
         // written is only a lookup made in vain.
         for r in &batch.records {
             self.filter.insert_id(&r.id);
-            for f in &r.features {
+            for f in r.features.iter().chain(&r.bands) {
                 self.filter.insert(*f, r.at);
             }
         }
@@ -574,13 +619,36 @@ impl Stories {
         if self.filter.is_full() {
             // The full one is kept until the new one is built: if the
             // store cannot be read now, it still rules out nothing stored
-            // (both at once are 1.5 times the new one, 37.5 MB at its
+            // (both at once are 1.5 times the new one, 18 MB at its
             // largest below a million articles).
             let keys = self.filter.keys();
             self.filter = build_filter(&self.state, self.filter.spans(), keys)?;
         }
         Ok(())
     }
+}
+
+/// Articles whose bands are made again at a time when a store stored
+/// before migration 14 is opened (a slice of ~1 MB of MinHashes).
+const REBAND_ARTICLES: usize = 4_096;
+
+/// Make the bands of the articles stored before migration 14 from their
+/// MinHashes, when there are any left to make (once per store; a kill
+/// resumes where the last slice ended).
+fn reband(state: &State) -> Result<(), StateError> {
+    let started = std::time::Instant::now();
+    let mut slices = 0;
+    while state.story_reband(REBAND_ARTICLES, signature::bands)? {
+        slices += 1;
+    }
+    if slices > 0 {
+        tracing::info!(
+            slices,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "story bands of the articles stored before this version made again"
+        );
+    }
+    Ok(())
 }
 
 /// The filter the last writer saved, taken from the store; `None` (to be
@@ -953,6 +1021,40 @@ mod tests {
         third.save_filter().expect("save");
         drop(open(tmp.path()));
         assert_eq!(taken(&state), None);
+    }
+
+    #[test]
+    fn pending_postings_are_read_latest_first_from_the_spans_of_the_window_only() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        // One body every 17 hours over three weeks, in an order that is
+        // not the order of their dates.
+        for i in 0..30u32 {
+            let mut a = article(&format!("https://a/{i}"), "en", "Fire", BODY, 0);
+            let hours = i64::from((i * 7) % 30) * 17;
+            a.published = a.published.map(|t| t + Duration::hours(hours));
+            stories.assign(&a).expect("assign");
+        }
+        let name = stories.pending[0].features[0];
+        let band = stories.pending[0].bands[0];
+        for hash in [name, band] {
+            for r in stories.pending.clone().iter().step_by(3) {
+                for days in [1, 3, 30] {
+                    let (from, to) = (r.at - Duration::days(days), r.at + Duration::days(days));
+                    let expected: Vec<usize> = (0..stories.pending.len())
+                        .rev()
+                        .filter(|&i| {
+                            let p = &stories.pending[i];
+                            (p.features.contains(&hash) || p.bands.contains(&hash))
+                                && p.at >= from
+                                && p.at <= to
+                        })
+                        .collect();
+                    let got: Vec<usize> = stories.pending_with(hash, from, to).collect();
+                    assert_eq!(got, expected, "{days} days around {}", r.at);
+                }
+            }
+        }
     }
 
     #[test]

@@ -26,13 +26,26 @@ use crate::names::{Fnv, Folder};
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
-/// MinHash values per article: [`BANDS`] bands of [`ROWS`] rows.
-pub const MINHASH: usize = BANDS * ROWS;
-/// LSH bands. With 3 rows per band, two texts of Jaccard similarity 0.5
-/// share a band with probability 1 − (1 − 0.5³)²⁰ ≈ 0.93, at 0.3 with 0.42,
-/// at 0.1 with 0.02: rewrites are found, unrelated texts hardly ever.
-pub const BANDS: usize = 20;
-const ROWS: usize = 3;
+/// MinHash values per article: what the resemblance of a candidate copy
+/// is estimated from (60 values: a standard error of about 0.065 at 0.5,
+/// the copy threshold). Stores keep them: never changed.
+pub const MINHASH: usize = 60;
+/// LSH bands, of [`ROWS`] values each, over the first `BANDS × ROWS`
+/// values of the MinHash. With 2 rows per band, two texts of Jaccard
+/// similarity 0.5 share a band with probability 1 − (1 − 0.5²)¹⁰ ≈ 0.94,
+/// at 0.7 with 0.998, at 0.3 with 0.61, at 0.1 with 0.10 and at 0.02 with
+/// 0.004: rewrites are found, unrelated texts hardly ever.
+///
+/// Until migration 14 an article had 20 bands of 3 rows (0.93 at 0.5,
+/// 0.42 at 0.3, 0.02 at 0.1): the same finding of copies near the
+/// threshold for twice the rows, and a band is a row of the state store
+/// written for every article, while a candidate it finds is read only
+/// when the filter lets it through (a look-alike found by the lower
+/// rows per band is checked against the whole MinHash, so it costs a
+/// lookup, never a wrong copy).
+pub const BANDS: usize = 10;
+const ROWS: usize = 2;
+const _: () = assert!(BANDS * ROWS <= MINHASH);
 /// MinHash values computed at once (see [`minhash`]).
 const LANES: usize = 12;
 const _: () = assert!(MINHASH.is_multiple_of(LANES));
@@ -351,7 +364,18 @@ fn minhash(body: &str) -> (Vec<u32>, Vec<u64>) {
             }
         }
     }
-    let bands = mins
+    let bands = bands(&mins);
+    (mins, bands)
+}
+
+/// The LSH band keys of a MinHash ([`BANDS`] of them; none for an empty
+/// one): also how the bands of articles stored before migration 14 are
+/// made from their stored MinHash.
+pub fn bands(minhash: &[u32]) -> Vec<u64> {
+    if minhash.len() < BANDS * ROWS {
+        return Vec::new();
+    }
+    minhash[..BANDS * ROWS]
         .chunks(ROWS)
         .enumerate()
         .map(|(band, rows)| {
@@ -362,8 +386,7 @@ fn minhash(body: &str) -> (Vec<u32>, Vec<u64>) {
             }
             with_kind(Kind::Band, h.finish())
         })
-        .collect();
-    (mins, bands)
+        .collect()
 }
 
 /// splitmix64's finaliser: FNV's low bits are poorly mixed.
