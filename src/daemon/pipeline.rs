@@ -290,8 +290,17 @@ async fn dispatch(
         let free = limit.saturating_sub(jobs.len());
         let mut started = 0;
         let mut next_free = None;
+        // A drain's work is queued by an import reading alongside, which
+        // wakes nobody: while it reads, an empty backlog is read again
+        // soon, not after IDLE_CHECK (every import started with two idle
+        // seconds, its first records queued just after the first read).
+        let fed_soon = mode == Mode::Drain && !polling_over && backlog.len == 0;
+        let feed_due = fed_soon
+            && backlog
+                .loaded
+                .is_none_or(|loaded| loaded.elapsed() >= NEW_WORK_REFRESH);
         if free > 0 {
-            if backlog.stale() || (polling_over && !read_after_polls) {
+            if backlog.stale() || (polling_over && !read_after_polls) || feed_due {
                 backlog.reload(&job.state, &job.work, mode);
                 read_after_polls = polling_over;
             }
@@ -343,6 +352,9 @@ async fn dispatch(
         {
             // New work waits for the backlog's next read, not longer (with
             // every job busy, a finishing job wakes the loop anyway).
+            idle = idle.min(NEW_WORK_REFRESH.saturating_sub(loaded.elapsed()));
+        }
+        if let (true, true, Some(loaded)) = (fed_soon, jobs.len() < limit, backlog.loaded) {
             idle = idle.min(NEW_WORK_REFRESH.saturating_sub(loaded.elapsed()));
         }
         tokio::select! {

@@ -25,7 +25,7 @@ mod evidence;
 mod ngrams;
 mod tags;
 
-use evidence::{Ev, Scan, Script};
+use evidence::{Ev, Script};
 use ngrams::Ngrams;
 pub use tags::normalize_tag;
 use tags::{known_index, KNOWN};
@@ -209,8 +209,12 @@ impl Detector {
         // The opening decides as well as the whole text would, and a long
         // article scanned whole made detection a quarter of an import's
         // CPU time.
-        let scan = evidence::scan(sample(text));
-        let Some(script) = scan.main_script() else {
+        let sample = sample(text);
+        // The script's letters pick the candidates; the words' evidence is
+        // read only when there are several. Reading it for every text was
+        // most of detection's cost, and wasted on Armenian, Georgian or
+        // (with no other Cyrillic language configured) Russian text.
+        let Some(script) = evidence::count_scripts(sample).main_script() else {
             return match hinted.iter().flatten().next() {
                 Some(code) => Detection {
                     code,
@@ -229,9 +233,9 @@ impl Detector {
         match script {
             Script::Armenian => single(self.armenian),
             Script::Georgian => single(self.georgian),
-            Script::Latin => self.weigh(&self.latin, text, &scan, &hinted),
-            Script::Cyrillic => self.weigh(&self.cyrillic, text, &scan, &hinted),
-            Script::Arabic => self.weigh(&self.arabic, text, &scan, &hinted),
+            Script::Latin => self.weigh(&self.latin, text, &hinted),
+            Script::Cyrillic => self.weigh(&self.cyrillic, text, &hinted),
+            Script::Arabic => self.weigh(&self.arabic, text, &hinted),
             Script::Other => self.other_script(text),
         }
     }
@@ -253,13 +257,7 @@ impl Detector {
             .unwrap_or_else(Detection::undetermined)
     }
 
-    fn weigh(
-        &self,
-        group: &Group,
-        text: &str,
-        scan: &Scan,
-        hinted: &[Option<&'static str>; 3],
-    ) -> Detection {
+    fn weigh(&self, group: &Group, text: &str, hinted: &[Option<&'static str>; 3]) -> Detection {
         match group.candidates.len() {
             0 => return Detection::undetermined(),
             1 => {
@@ -270,6 +268,7 @@ impl Detector {
             }
             _ => {}
         }
+        let scan = &evidence::scan(sample(text));
         let words = scan.words.min(40) as f32;
         // A hint settles a word or two; against a sentence that says
         // otherwise it fades.
@@ -620,6 +619,37 @@ mod tests {
             "Türkiye ile Azerbaycan arasında yeni anlaşma",
         ] {
             assert_eq!(code(tr), "tr", "{tr}");
+        }
+    }
+
+    #[test]
+    fn script_counts_alone_match_the_full_pass() {
+        // `detect` picks the script from the counting pass and reads words
+        // only when the script has several candidates: both passes must
+        // count every letter alike, the Cyrillic-word `i` and the `ә` of
+        // Azerbaijani typed on Cyrillic layouts included.
+        let counts = |s: &evidence::Scan| {
+            (
+                s.latin, s.cyrillic, s.armenian, s.georgian, s.arabic, s.other,
+            )
+        };
+        for text in [
+            "",
+            "Президент Ilham Əliyev заявил о мире",
+            "Україна i Росiя: переговори (i не лише)",
+            "Mәmmәdov Bakıda çıxış edib; Ankara'da d'Alema O'Brien",
+            "Հայաստանի վարչապետ Նիկոլ Փաշինյանը (Pashinyan) ինչո՞ւ",
+            "საქართველოს პრემიერ-მინისტრი ირაკლი კობახიძე და NATO",
+            "خبرگزاری\u{200C}ها گزارش دادند که ... ?? 2024",
+            "Ελληνικά κείμενα και 日本語 mixed with I'i' 'ı' ‘quotes’",
+            "Ünlü ŞAİR İSTANBUL’da; ПРИВЕТ Iван",
+            "a\u{0301}b и\u{0306}од ʼiʼ \u{00B4}x",
+        ] {
+            assert_eq!(
+                counts(&evidence::count_scripts(text)),
+                counts(&evidence::scan(text)),
+                "{text}"
+            );
         }
     }
 

@@ -4,11 +4,13 @@
 //! suffixes that one language of a close pair has and the other cannot.
 //! Knowledge of the languages themselves, never of any particular text.
 //!
-//! This module is the pass itself: it reads the text once, letter by letter
-//! and word by word, counts each letter's [`script`] and hands letters to
-//! [`letters`] and each word to the evidence of its script ([`latin`], with
-//! the spellings of [`western`] and [`turkic`] words, [`cyrillic`],
-//! [`arabic`]), all of which add to the tally in [`scores`].
+//! This module is the pass itself ([`scan`]): it reads the text once,
+//! letter by letter and word by word, counts each letter's [`script`] and
+//! hands letters to [`letters`] and each word to the evidence of its script
+//! ([`latin`], with the spellings of [`western`] and [`turkic`] words,
+//! [`cyrillic`], [`arabic`]), all of which add to the tally in [`scores`].
+//! [`count_scripts`] is the same pass counting letters only, for texts
+//! whose script alone decides.
 
 mod arabic;
 mod cyrillic;
@@ -34,8 +36,9 @@ use script::script_of;
 const WORD_CAP: usize = 48;
 
 struct Word {
-    buf: [u8; WORD_CAP],
-    len: usize,
+    /// A `String` rather than bytes: the words are read as text, and
+    /// checking the bytes of each again cost 1 % of an import's CPU time.
+    buf: String,
     overflow: bool,
     script: Script,
     /// Starts with a capital letter: a name, or a sentence's first word.
@@ -46,12 +49,11 @@ struct Word {
 
 impl Word {
     fn push(&mut self, c: char) {
-        if self.len + c.len_utf8() > WORD_CAP {
+        if self.buf.len() + c.len_utf8() > WORD_CAP {
             self.overflow = true;
             return;
         }
-        c.encode_utf8(&mut self.buf[self.len..]);
-        self.len += c.len_utf8();
+        self.buf.push(c);
     }
 }
 
@@ -59,8 +61,7 @@ impl Word {
 pub(crate) fn scan(text: &str) -> Scan {
     let mut out = Scan::default();
     let mut word = Word {
-        buf: [0; WORD_CAP],
-        len: 0,
+        buf: String::with_capacity(WORD_CAP),
         overflow: false,
         script: Script::Other,
         capital: false,
@@ -69,36 +70,24 @@ pub(crate) fn scan(text: &str) -> Scan {
     let mut prev = ' ';
     for c in text.chars() {
         if crate::letters::is_alphabetic(c) {
-            // Azerbaijani typed on Cyrillic layouts often borrows ә (U+04D9)
-            // for ə; no Cyrillic language in whatlang's set uses it.
-            // Ukrainian typed without a Ukrainian layout often has Latin i
-            // for і inside Cyrillic words.
-            let c = match c {
-                'ә' => 'ə',
-                'Ә' => 'Ə',
-                'i' | 'I' if word.len > 0 && word.script == Script::Cyrillic => 'і',
-                c => c,
-            };
-            let script = script_of(c);
-            match script {
-                Script::Latin => out.latin += 1,
-                Script::Cyrillic => out.cyrillic += 1,
-                Script::Armenian => out.armenian += 1,
-                Script::Georgian => out.georgian += 1,
-                Script::Arabic => out.arabic += 1,
-                Script::Other => out.other += 1,
-            }
+            let (c, script) = read_letter(c, (!word.buf.is_empty()).then_some(word.script));
+            out.count(script);
             let lower = if c == 'İ' {
                 // Only Turkic orthographies have a dotted capital I.
                 out.mark(LATIN, TR | AZ, 0.5, 1.5);
                 'i'
             } else if c.is_ascii() {
                 c.to_ascii_lowercase()
+            } else if c.is_lowercase() {
+                // Most letters of a text are lowercase already, and a
+                // lowercase letter is its own lowercase; the case-mapping
+                // table's search was a seventh of the pass.
+                c
             } else {
                 c.to_lowercase().next().unwrap_or(c)
             };
             letter(&mut out, lower, prev);
-            if word.len == 0 {
+            if word.buf.is_empty() {
                 word.script = script;
                 word.capital = c != lower;
                 word.has_lower = false;
@@ -106,7 +95,7 @@ pub(crate) fn scan(text: &str) -> Scan {
             word.has_lower |= c == lower;
             word.push(lower);
             prev = lower;
-        } else if is_apostrophe(c) && word.len > 0 {
+        } else if is_apostrophe(c) && !word.buf.is_empty() {
             word.push('\'');
             prev = '\'';
         } else if is_mark(c) || c == '\u{200C}' {
@@ -122,6 +111,46 @@ pub(crate) fn scan(text: &str) -> Scan {
     out
 }
 
+/// The letter counts of [`scan`] alone, in a pass that reads no words:
+/// all the decision needs of a text whose script has a single candidate
+/// language (Armenian, Georgian, Russian as the only Cyrillic one), which
+/// is most of what the press of the region writes. Counts exactly as
+/// [`scan`] does: the same letters, read the same way ([`read_letter`]),
+/// with the same word boundaries.
+pub(crate) fn count_scripts(text: &str) -> Scan {
+    let mut out = Scan::default();
+    // The script of the current word's first letter, while in a word.
+    let mut word: Option<Script> = None;
+    for c in text.chars() {
+        if crate::letters::is_alphabetic(c) {
+            let (_, script) = read_letter(c, word);
+            out.count(script);
+            word.get_or_insert(script);
+        } else if (is_apostrophe(c) && word.is_some()) || is_mark(c) || c == '\u{200C}' {
+            // Inside a word, as in `scan`.
+        } else {
+            word = None;
+        }
+    }
+    out
+}
+
+/// A letter as the evidence reads it, and its script; `word`: the script
+/// of the current word's first letter, if a word has begun.
+fn read_letter(c: char, word: Option<Script>) -> (char, Script) {
+    // Azerbaijani typed on Cyrillic layouts often borrows ә (U+04D9) for
+    // ə; no Cyrillic language in whatlang's set uses it. Ukrainian typed
+    // without a Ukrainian layout often has Latin i for і inside Cyrillic
+    // words.
+    let c = match c {
+        'ә' => 'ə',
+        'Ә' => 'Ə',
+        'i' | 'I' if word == Some(Script::Cyrillic) => 'і',
+        c => c,
+    };
+    (c, script_of(c))
+}
+
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{00B4}')
 }
@@ -133,21 +162,20 @@ fn is_mark(c: char) -> bool {
 
 /// `before_period`: the word is followed by a full stop.
 fn end_word(out: &mut Scan, word: &mut Word, before_period: bool) {
-    if word.len == 0 {
+    if word.buf.is_empty() {
         return;
     }
     out.words += 1;
-    let len = word.len;
-    let overflow = word.overflow;
-    word.len = 0;
-    word.overflow = false;
-    if overflow {
-        return;
+    if !word.overflow {
+        word_evidence(out, word, before_period);
     }
-    let Ok(text) = std::str::from_utf8(&word.buf[..len]) else {
-        return;
-    };
-    let text = text.trim_end_matches('\'');
+    word.buf.clear();
+    word.overflow = false;
+}
+
+/// The evidence of a whole word (not cut off at [`WORD_CAP`]).
+fn word_evidence(out: &mut Scan, word: &Word, before_period: bool) {
+    let text = word.buf.trim_end_matches('\'');
     match word.script {
         Script::Latin => {
             out.latin_words += 1;

@@ -117,6 +117,18 @@ impl Scan {
         }
     }
 
+    /// One letter of `script` more.
+    pub(super) fn count(&mut self, script: Script) {
+        match script {
+            Script::Latin => self.latin += 1,
+            Script::Cyrillic => self.cyrillic += 1,
+            Script::Armenian => self.armenian += 1,
+            Script::Georgian => self.georgian += 1,
+            Script::Arabic => self.arabic += 1,
+            Script::Other => self.other += 1,
+        }
+    }
+
     pub(crate) fn main_script(&self) -> Option<Script> {
         // Armenian, Georgian and Persian texts quote Latin names and brands;
         // Latin texts seldom quote those scripts. Their letters count double.
