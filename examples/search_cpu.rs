@@ -28,7 +28,10 @@ fn cpu_seconds() -> Result<f64, Error> {
     let after = stat.rsplit_once(')').ok_or("no ) in /proc/self/stat")?.1;
     let fields: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| -> Result<f64, Error> {
-        Ok(fields.get(i).ok_or("short /proc/self/stat")?.parse::<f64>()?)
+        Ok(fields
+            .get(i)
+            .ok_or("short /proc/self/stat")?
+            .parse::<f64>()?)
     };
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 here.
     Ok((ticks(11)? + ticks(12)?) / 100.0)
@@ -39,9 +42,8 @@ fn request(args: &[String]) -> Result<SearchRequest, Error> {
     let mut request = SearchRequest::default();
     let mut i = 0;
     while i < args.len() {
-        let value = || -> Result<&String, Error> {
-            Ok(args.get(i + 1).ok_or("flag without value")?)
-        };
+        let value =
+            || -> Result<&String, Error> { Ok(args.get(i + 1).ok_or("flag without value")?) };
         match args[i].as_str() {
             "search" => {}
             "--limit" => {
@@ -94,7 +96,12 @@ fn run() -> Result<(), Error> {
     for request in &requests {
         let results = index.search(request)?;
         let ids: Vec<&str> = results.hits.iter().map(|h| h.id.as_str()).collect();
-        hits.push(format!("{}\t{}\t{}", request.query, results.total, ids.join(" ")));
+        hits.push(format!(
+            "{}\t{}\t{}",
+            request.query,
+            results.total,
+            ids.join(" ")
+        ));
     }
     let start = cpu_seconds()?;
     for _ in 0..rounds {
