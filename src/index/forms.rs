@@ -34,6 +34,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use tantivy::schema::Field;
+use tantivy::termdict::TermStreamer;
 use tantivy::Searcher;
 use tantivy_fst::Automaton;
 
@@ -405,24 +406,7 @@ impl<'a> Finder<'a> {
             let inverted = segment.inverted_index(field)?;
             let dictionary = inverted.terms();
             for walk in &walks {
-                let automaton = StartsWith {
-                    stemming: walk.stemming,
-                    start: &walk.start,
-                };
-                let mut stream = dictionary.search(automaton).into_stream()?;
-                let mut scanned = 0;
-                while stream.advance() {
-                    scanned += 1;
-                    if scanned > MAX_SCANNED {
-                        break;
-                    }
-                    let Ok(term) = std::str::from_utf8(stream.key()) else {
-                        continue;
-                    };
-                    if term == folded {
-                        continue;
-                    }
-                    let doc_freq = u64::from(stream.value().doc_freq);
+                let mut each = |term: &str, doc_freq: u64| {
                     for &i in &walk.members {
                         let Some(w) = wanted[i].as_mut() else {
                             continue;
@@ -441,6 +425,31 @@ impl<'a> Finder<'a> {
                             w.found.insert(term.to_string(), (doc_freq, ord + 1));
                         }
                     }
+                };
+                if walk.keyed_as.is_some() {
+                    let automaton = StartsWith {
+                        stemming: walk.stemming,
+                        start: &walk.start,
+                    };
+                    scan(
+                        dictionary.search(automaton).into_stream()?,
+                        folded,
+                        &mut each,
+                    );
+                } else {
+                    // Letters compared as written: the range is the terms
+                    // whose bytes start with the start's, which the
+                    // dictionary seeks to without an automaton reading
+                    // every byte.
+                    let prefix: String = walk.start.iter().collect();
+                    let mut range = dictionary.range();
+                    if !prefix.is_empty() {
+                        range = range.ge(prefix.as_bytes());
+                    }
+                    if let Some(end) = after_prefix(prefix.as_bytes()) {
+                        range = range.lt(end);
+                    }
+                    scan(range.into_stream()?, folded, &mut each);
                 }
             }
         }
@@ -466,6 +475,42 @@ impl<'a> Finder<'a> {
             })
             .collect())
     }
+}
+
+/// Hands `each` the terms of `stream` other than `folded`, with their
+/// documents, at most [`MAX_SCANNED`] of them.
+fn scan<A: Automaton>(
+    mut stream: TermStreamer<'_, A>,
+    folded: &str,
+    each: &mut impl FnMut(&str, u64),
+) {
+    let mut scanned = 0;
+    while stream.advance() {
+        scanned += 1;
+        if scanned > MAX_SCANNED {
+            break;
+        }
+        let Ok(term) = std::str::from_utf8(stream.key()) else {
+            continue;
+        };
+        if term == folded {
+            continue;
+        }
+        each(term, u64::from(stream.value().doc_freq));
+    }
+}
+
+/// The first byte string after every string that starts with `prefix`;
+/// `None` when there is none (no bound).
+fn after_prefix(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
 }
 
 /// Each form with its documents so far and the last segment counted, plus
@@ -506,6 +551,14 @@ mod tests {
         let folded = fold_words(word).join(" ");
         let stem = language.stemming.stem(&folded).into_owned();
         Range::of(&language, &stem).contains(&folded)
+    }
+
+    #[test]
+    fn after_a_prefix_comes_the_next_byte_string() {
+        assert_eq!(after_prefix(b"bu"), Some(b"bv".to_vec()));
+        assert_eq!(after_prefix(b"b\xff"), Some(b"c".to_vec()));
+        assert_eq!(after_prefix(b"\xff\xff"), None);
+        assert_eq!(after_prefix(b""), None);
     }
 
     #[test]
