@@ -34,6 +34,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use tantivy::schema::Field;
+use tantivy::termdict::TermStreamer;
 use tantivy::Searcher;
 use tantivy_fst::Automaton;
 
@@ -133,6 +134,19 @@ pub fn key(stemming: Stemming, c: char, out: &mut impl FnMut(char)) {
     }
 }
 
+/// Whether [`key`] leaves every letter as it is for `stemming`: such
+/// languages' ranges are the same terms when their starts are, and may
+/// share a walk. Keep in step with the arms of [`key`].
+fn compares_as_written(stemming: Stemming) -> bool {
+    use frostem::Algorithm as A;
+    !matches!(
+        stemming,
+        Stemming::Snowball(
+            A::German | A::French | A::Spanish | A::Italian | A::Portuguese | A::Arabic
+        )
+    )
+}
+
 /// `text` through [`key`].
 fn keyed(stemming: Stemming, text: &str) -> Vec<char> {
     let mut out = Vec::with_capacity(text.len());
@@ -190,14 +204,6 @@ impl Range {
     pub fn contains(&self, term: &str) -> bool {
         let term = keyed(self.stemming, term);
         self.starts.iter().any(|s| term.starts_with(s))
-    }
-
-    /// One automaton per start, for the term dictionaries.
-    fn automata(&self) -> impl Iterator<Item = StartsWith<'_>> {
-        self.starts.iter().map(|start| StartsWith {
-            stemming: self.stemming,
-            start,
-        })
     }
 }
 
@@ -342,68 +348,192 @@ impl<'a> Finder<'a> {
     /// analyzer gives it; empty when it gives several words) in each
     /// language of `words`, given by its position in
     /// [`LANGUAGES`](super::stem::LANGUAGES) with the word as its stemmer
-    /// takes it (the same, or without an apostrophe suffix): the terms
-    /// with the word's stem, not the word itself, those in most documents
-    /// first, at most [`MAX_FORMS`].
-    pub fn forms(
+    /// takes it (the same, or without an apostrophe suffix): for each entry
+    /// of `words`, the terms with the word's stem, not the word itself,
+    /// those in most documents first, at most [`MAX_FORMS`] (none for a
+    /// language not looked in).
+    ///
+    /// Languages that compare letters as written and cut the word to the
+    /// same range (Turkish, Azerbaijani and English often all walk `bu`)
+    /// share one walk of each segment's dictionary, each term tested
+    /// against each of their stems: the walks were a sixth of a search's
+    /// CPU. Each language still sees the terms, and the first
+    /// [`MAX_SCANNED`], its own walk would have.
+    pub fn forms_each(
         &mut self,
         field: Field,
         folded: &str,
         words: &[(usize, String)],
-    ) -> tantivy::Result<Vec<Form>> {
-        // Each form with its documents so far and the last segment counted
-        // (several languages may walk the same dictionary).
-        let mut found: HashMap<String, (u64, usize), BuildHasherDefault<Fnv>> = HashMap::default();
-        for (n, word) in words {
+    ) -> tantivy::Result<Vec<Vec<Form>>> {
+        let mut wanted: Vec<Option<Wanted>> = Vec::with_capacity(words.len());
+        let mut walks: Vec<SharedWalk> = Vec::new();
+        for (i, (n, word)) in words.iter().enumerate() {
             let Some(&(_, language)) = self.languages.iter().find(|(m, _)| m == n) else {
+                wanted.push(None);
                 continue;
             };
-            let stem = language.stemming.stem(word).into_owned();
+            let stemming = language.stemming;
+            let stem = stemming.stem(word).into_owned();
             let range = Range::of(&language, &stem);
-            for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-                let inverted = segment.inverted_index(field)?;
-                let dictionary = inverted.terms();
-                for automaton in range.automata() {
-                    let mut stream = dictionary.search(automaton).into_stream()?;
-                    let mut scanned = 0;
-                    while stream.advance() {
-                        scanned += 1;
-                        if scanned > MAX_SCANNED {
-                            break;
+            let keyed_as = (!compares_as_written(stemming)).then_some(stemming);
+            for start in range.starts.iter() {
+                let same = walks
+                    .iter_mut()
+                    .find(|w| w.keyed_as == keyed_as && w.start == *start);
+                match same {
+                    Some(walk) => {
+                        if !walk.members.contains(&i) {
+                            walk.members.push(i);
                         }
-                        let Ok(term) = std::str::from_utf8(stream.key()) else {
+                    }
+                    None => walks.push(SharedWalk {
+                        keyed_as,
+                        stemming: range.stemming,
+                        start: start.clone(),
+                        members: vec![i],
+                    }),
+                }
+            }
+            wanted.push(Some(Wanted {
+                n: *n,
+                stemming,
+                stem,
+                found: HashMap::default(),
+            }));
+        }
+        let searcher = self.searcher;
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let inverted = segment.inverted_index(field)?;
+            let dictionary = inverted.terms();
+            for walk in &walks {
+                let mut each = |term: &str, doc_freq: u64| {
+                    for &i in &walk.members {
+                        let Some(w) = wanted[i].as_mut() else {
                             continue;
                         };
-                        if term == folded {
-                            continue;
-                        }
-                        let doc_freq = u64::from(stream.value().doc_freq);
-                        if let Some((documents, last)) = found.get_mut(term) {
+                        // Several walks of one language may meet a term
+                        // (an Arabic word under two prefixes): a segment
+                        // counts once.
+                        if let Some((documents, last)) = w.found.get_mut(term) {
                             if *last != ord + 1 {
                                 *documents += doc_freq;
                                 *last = ord + 1;
                             }
                             continue;
                         }
-                        if self.has_stem(*n, language.stemming, term, &stem) {
-                            found.insert(term.to_string(), (doc_freq, ord + 1));
+                        if self.has_stem(w.n, w.stemming, term, &w.stem) {
+                            w.found.insert(term.to_string(), (doc_freq, ord + 1));
                         }
                     }
+                };
+                if walk.keyed_as.is_some() {
+                    let automaton = StartsWith {
+                        stemming: walk.stemming,
+                        start: &walk.start,
+                    };
+                    scan(
+                        dictionary.search(automaton).into_stream()?,
+                        folded,
+                        &mut each,
+                    );
+                } else {
+                    // Letters compared as written: the range is the terms
+                    // whose bytes start with the start's, which the
+                    // dictionary seeks to without an automaton reading
+                    // every byte.
+                    let prefix: String = walk.start.iter().collect();
+                    let mut range = dictionary.range();
+                    if !prefix.is_empty() {
+                        range = range.ge(prefix.as_bytes());
+                    }
+                    if let Some(end) = after_prefix(prefix.as_bytes()) {
+                        range = range.lt(end);
+                    }
+                    scan(range.into_stream()?, folded, &mut each);
                 }
             }
         }
-        let mut forms: Vec<Form> = found
+        Ok(wanted
             .into_iter()
-            .map(|(text, (doc_freq, _))| Form {
-                field,
-                text,
-                doc_freq,
+            .map(|w| {
+                let Some(w) = w else {
+                    return Vec::new();
+                };
+                let mut forms: Vec<Form> = w
+                    .found
+                    .into_iter()
+                    .map(|(text, (doc_freq, _))| Form {
+                        field,
+                        text,
+                        doc_freq,
+                    })
+                    .collect();
+                forms
+                    .sort_unstable_by(|a, b| b.doc_freq.cmp(&a.doc_freq).then(a.text.cmp(&b.text)));
+                forms.truncate(MAX_FORMS);
+                forms
             })
-            .collect();
-        forms.sort_unstable_by(|a, b| b.doc_freq.cmp(&a.doc_freq).then(a.text.cmp(&b.text)));
-        forms.truncate(MAX_FORMS);
-        Ok(forms)
+            .collect())
     }
+}
+
+/// Hands `each` the terms of `stream` other than `folded`, with their
+/// documents, at most [`MAX_SCANNED`] of them.
+fn scan<A: Automaton>(
+    mut stream: TermStreamer<'_, A>,
+    folded: &str,
+    each: &mut impl FnMut(&str, u64),
+) {
+    let mut scanned = 0;
+    while stream.advance() {
+        scanned += 1;
+        if scanned > MAX_SCANNED {
+            break;
+        }
+        let Ok(term) = std::str::from_utf8(stream.key()) else {
+            continue;
+        };
+        if term == folded {
+            continue;
+        }
+        each(term, u64::from(stream.value().doc_freq));
+    }
+}
+
+/// The first byte string after every string that starts with `prefix`;
+/// `None` when there is none (no bound).
+fn after_prefix(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// Each form with its documents so far and the last segment counted, plus
+/// one.
+type Found = HashMap<String, (u64, usize), BuildHasherDefault<Fnv>>;
+
+/// One word of [`Finder::forms_each`] in one language.
+struct Wanted {
+    n: usize,
+    stemming: Stemming,
+    stem: String,
+    found: Found,
+}
+
+/// One walk of each segment's dictionary, over the terms whose letters
+/// keyed as `keyed_as` (as written when `None`) start with `start`, and
+/// the words of [`Finder::forms_each`] whose ranges it is.
+struct SharedWalk {
+    keyed_as: Option<Stemming>,
+    /// The language of the first member, whose [`key`] the walk uses.
+    stemming: Stemming,
+    start: Vec<char>,
+    members: Vec<usize>,
 }
 
 #[cfg(test)]
@@ -421,6 +551,14 @@ mod tests {
         let folded = fold_words(word).join(" ");
         let stem = language.stemming.stem(&folded).into_owned();
         Range::of(&language, &stem).contains(&folded)
+    }
+
+    #[test]
+    fn after_a_prefix_comes_the_next_byte_string() {
+        assert_eq!(after_prefix(b"bu"), Some(b"bv".to_vec()));
+        assert_eq!(after_prefix(b"b\xff"), Some(b"c".to_vec()));
+        assert_eq!(after_prefix(b"\xff\xff"), None);
+        assert_eq!(after_prefix(b""), None);
     }
 
     #[test]

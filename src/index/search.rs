@@ -497,24 +497,32 @@ impl FieldNames<'_> {
         let mut alternatives = vec![(Some(Occur::Should), plain)];
         let mut doc_freqs = self.doc_freqs.borrow_mut();
         let total_docs = self.searcher.total_num_docs()?;
-        for language_word in &words {
+        // Every language's forms in a field at once (languages share
+        // dictionary walks), and the exact word's documents once a field.
+        let mut by_field = Vec::with_capacity(fields.len());
+        for (field, _) in fields {
+            let forms = finder.forms_each(*field, exact, &words)?;
+            let found_any = forms.iter().any(|f| !f.is_empty());
+            let exact_freq = if exact.is_empty() || !found_any {
+                0
+            } else {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(*field, exact))?
+            };
+            by_field.push((forms, exact_freq));
+        }
+        for (i, language_word) in words.iter().enumerate() {
             let mut forms_of_language = Vec::new();
-            for (field, name) in fields {
-                let forms = finder.forms(*field, exact, std::slice::from_ref(language_word))?;
+            for ((field, name), (forms, exact_freq)) in fields.iter().zip(&mut by_field) {
+                let forms = std::mem::take(&mut forms[i]);
                 if forms.is_empty() {
                     continue;
                 }
-                let exact_freq = if exact.is_empty() {
-                    0
-                } else {
-                    self.searcher
-                        .doc_freq(&Term::from_field_text(*field, exact))?
-                };
                 // Documents with two forms count twice: at most every
                 // document (BM25 needs no more documents with the word
                 // than there are).
                 let together =
-                    (exact_freq + forms.iter().map(|f| f.doc_freq).sum::<u64>()).min(total_docs);
+                    (*exact_freq + forms.iter().map(|f| f.doc_freq).sum::<u64>()).min(total_docs);
                 for form in forms {
                     let term = Term::from_field_text(*field, &form.text);
                     let entry = doc_freqs.entry(term).or_insert(0);
