@@ -240,14 +240,27 @@ impl Signer {
             .filter(|(_, lone, _)| !lone)
             .map(|(w, _, _)| *w)
             .collect();
-        // Keys by how often they occur, title names counted twice: the
-        // people and places an article is about come first.
-        let mut counts: FastMap<u64, (u32, usize)> = FastMap::default();
-        let mut order = 0usize;
+        // Each word with the weight of all its runs, in the order of its
+        // first: a name is repeated through an article, and keying it once
+        // gives the same counts, and the same first-seen order of each key
+        // (a word's keys are always the same).
+        let mut weights: Vec<(&str, u32)> = Vec::with_capacity(runs.len());
+        let mut seen: FastMap<&str, usize> = FastMap::default();
         for (word, lone, weight) in runs {
             if lone && !within.contains(word) && !crate::names::listed_name(word) {
                 continue;
             }
+            let at = *seen.entry(word).or_insert(weights.len());
+            match weights.get_mut(at) {
+                Some((_, total)) => *total += weight,
+                None => weights.push((word, weight)),
+            }
+        }
+        // Keys by how often they occur, title names counted twice: the
+        // people and places an article is about come first.
+        let mut counts: FastMap<u64, (u32, usize)> = FastMap::default();
+        let mut order = 0usize;
+        for (word, weight) in weights {
             self.folder.keys(word, |key| {
                 if key.len() < 3 {
                     return;
