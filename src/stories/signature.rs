@@ -126,10 +126,18 @@ impl Signature {
     }
 }
 
+/// Where a word is in its text: its byte range.
+type Span = (usize, usize);
+
 /// Computes signatures, reusing the name folder's buffers and cache.
 #[derive(Debug, Default)]
 pub struct Signer {
     folder: Folder,
+    /// Scratch of [`Signer::sign_named`], kept for its capacity: the
+    /// lowercase hash of each word of the body's lead, and where the words
+    /// of the title and of the lead are (byte ranges).
+    words: Vec<u64>,
+    spans: [Vec<Span>; 2],
 }
 
 impl Signer {
@@ -151,9 +159,22 @@ impl Signer {
     /// whole body, which the index needs anyway).
     pub fn sign_named(&mut self, title: &str, body: &str, names: [&str; 2]) -> Signature {
         let body = lead(body);
-        let (minhash, bands) = minhash(body);
+        // The lead is read once, for the shingles and the names both: its
+        // reading (letters told, lowercased, hashed) was most of the cost
+        // of a signature, twice over.
+        let [mut title_spans, mut body_spans] = std::mem::take(&mut self.spans);
+        spans(title, &mut title_spans);
+        words(body, &mut self.words, &mut body_spans);
+        let (minhash, bands) = minhash(&self.words);
         let mut features = Vec::with_capacity(MAX_NAMES + MAX_NUMBERS);
-        self.names([(title, names[0]), (body, names[1])], &mut features);
+        self.names(
+            [
+                (title, &title_spans, names[0]),
+                (body, &body_spans, names[1]),
+            ],
+            &mut features,
+        );
+        self.spans = [title_spans, body_spans];
         numbers(title, body, &mut features);
         Signature {
             minhash,
@@ -174,16 +195,19 @@ impl Signer {
     /// words of an outlet's formulas ("Organisers expect", "Терминал…")
     /// are capitalised in every report of every event of their kind, and
     /// would make two fires two reports of one.
-    fn names<'t>(&mut self, texts: [(&'t str, &str); 2], out: &mut Vec<u64>) {
+    ///
+    /// `texts` are each text with where its words are (see [`words`]) and
+    /// its name words.
+    fn names<'t>(&mut self, texts: [(&'t str, &[Span], &str); 2], out: &mut Vec<u64>) {
         let mut runs: Vec<(&'t str, bool, u32)> = Vec::new();
-        for ((text, name_words), weight) in texts.into_iter().zip([2, 1]) {
+        for ((text, spans, name_words), weight) in texts.into_iter().zip([2, 1]) {
             let names: FastSet<&str> = name_words.split(' ').filter(|w| !w.is_empty()).collect();
             // The run's last word, and whether the run is one capitalised
             // word at a sentence start.
             let mut last: Option<(&str, bool)> = None;
             let mut end = 0;
-            for token in crate::names::tokens(text) {
-                let start = token.as_ptr() as usize - text.as_ptr() as usize;
+            for &(start, token_end) in spans {
+                let token = &text[start..token_end];
                 let gap = &text[end..start];
                 let is_name = names.contains(token);
                 if let Some((previous, lone)) = last {
@@ -216,14 +240,27 @@ impl Signer {
             .filter(|(_, lone, _)| !lone)
             .map(|(w, _, _)| *w)
             .collect();
-        // Keys by how often they occur, title names counted twice: the
-        // people and places an article is about come first.
-        let mut counts: FastMap<u64, (u32, usize)> = FastMap::default();
-        let mut order = 0usize;
+        // Each word with the weight of all its runs, in the order of its
+        // first: a name is repeated through an article, and keying it once
+        // gives the same counts, and the same first-seen order of each key
+        // (a word's keys are always the same).
+        let mut weights: Vec<(&str, u32)> = Vec::with_capacity(runs.len());
+        let mut seen: FastMap<&str, usize> = FastMap::default();
         for (word, lone, weight) in runs {
             if lone && !within.contains(word) && !crate::names::listed_name(word) {
                 continue;
             }
+            let at = *seen.entry(word).or_insert(weights.len());
+            match weights.get_mut(at) {
+                Some((_, total)) => *total += weight,
+                None => weights.push((word, weight)),
+            }
+        }
+        // Keys by how often they occur, title names counted twice: the
+        // people and places an article is about come first.
+        let mut counts: FastMap<u64, (u32, usize)> = FastMap::default();
+        let mut order = 0usize;
+        for (word, weight) in weights {
             self.folder.keys(word, |key| {
                 if key.len() < 3 {
                     return;
@@ -319,24 +356,73 @@ fn with_kind(kind: Kind, h: u64) -> u64 {
     (h & !(3 << 62)) | ((kind as u64) << 62)
 }
 
-/// MinHash of the lowercase word 3-shingles of `body`, and its band keys.
-fn minhash(body: &str) -> (Vec<u32>, Vec<u64>) {
-    // Each word hashed once, lowercased on the fly (no string per word).
-    let words: Vec<u64> = crate::names::tokens(body)
-        .map(|t| {
-            let mut h = Fnv::default();
-            let mut buf = [0u8; 4];
-            for c in t.chars() {
-                // From the table of `letters`: the region's letters are
-                // nearly all outside ASCII, where `char::to_lowercase`
-                // searches the Unicode tables.
-                crate::letters::for_each_lowercase(c, |l| {
-                    h.write(l.encode_utf8(&mut buf).as_bytes())
-                });
+/// The words of `text` as [`crate::names::tokens`] splits it, each as the
+/// FNV hash of its lowercase (into `hashes`) and as its byte range (into
+/// `spans`), in one reading of the text.
+fn words(text: &str, hashes: &mut Vec<u64>, spans: &mut Vec<Span>) {
+    hashes.clear();
+    spans.clear();
+    // FNV-1a as `Fnv` computes it, one `write` per lowercase character:
+    // `Fnv` starts over from its offset basis at a write that finds the
+    // state 0, so the state is checked at each character as it does.
+    const BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let mut h = 0u64;
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if !(crate::letters::is_alphanumeric(c) || matches!(c, '\u{0300}'..='\u{036F}')) {
+            if let Some(from) = start.take() {
+                hashes.push(h);
+                spans.push((from, i));
             }
-            h.finish()
-        })
-        .collect();
+            continue;
+        }
+        if start.is_none() {
+            start = Some(i);
+            h = 0;
+        }
+        if c.is_ascii() {
+            // Most words of the press we follow in Latin script are ASCII:
+            // its lowercase is one byte, without the table.
+            if h == 0 {
+                h = BASIS;
+            }
+            h ^= u64::from(c.to_ascii_lowercase() as u8);
+            h = h.wrapping_mul(PRIME);
+            continue;
+        }
+        // From the table of `letters`: the region's letters are nearly
+        // all outside ASCII, where `char::to_lowercase` searches the
+        // Unicode tables.
+        crate::letters::for_each_lowercase(c, |l| {
+            if h == 0 {
+                h = BASIS;
+            }
+            let mut buf = [0u8; 4];
+            for &b in l.encode_utf8(&mut buf).as_bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(PRIME);
+            }
+        });
+    }
+    if let Some(from) = start {
+        hashes.push(h);
+        spans.push((from, text.len()));
+    }
+}
+
+/// The byte ranges of the words of `text` ([`crate::names::tokens`]).
+fn spans(text: &str, out: &mut Vec<Span>) {
+    out.clear();
+    out.extend(crate::names::tokens(text).map(|t| {
+        let start = t.as_ptr() as usize - text.as_ptr() as usize;
+        (start, start + t.len())
+    }));
+}
+
+/// MinHash of the word 3-shingles of a text whose words hash to `words`
+/// (lowercase, see [`words`]), and its band keys.
+fn minhash(words: &[u64]) -> (Vec<u32>, Vec<u64>) {
     if words.len() < MIN_SHINGLES + 2 {
         return (Vec::new(), Vec::new());
     }
@@ -438,7 +524,9 @@ mod tests {
                 *m = (*m).min(v);
             }
         }
-        assert_eq!(minhash(&text).0, expected);
+        let (mut hashes, mut spans) = (Vec::new(), Vec::new());
+        super::words(&text, &mut hashes, &mut spans);
+        assert_eq!(minhash(&hashes).0, expected);
     }
 
     #[test]
@@ -582,5 +670,325 @@ mod tests {
     fn a_short_body_has_no_minhash() {
         let sig = Signer::new().sign("Breaking", "Explosion reported in the port.");
         assert!(sig.minhash.is_empty() && sig.bands.is_empty());
+    }
+
+    /// The signature code as it was before, to prove the values unchanged.
+    mod before {
+        use super::super::{bands, mix, LANES, MAX_NAMES, MAX_NUMBERS, MINHASH, MIN_SHINGLES};
+        use super::super::{hash, lead, numbers, push_most, FastMap, FastSet, Kind, Signature};
+        use crate::names::{Fnv, Folder};
+        use std::hash::Hasher;
+
+        /// The signer as it was before one reading of the lead served both the
+        /// shingles and the names: stores keep what it made.
+        #[derive(Default)]
+        pub struct Signer {
+            folder: Folder,
+        }
+
+        impl Signer {
+            /// [`Signer::sign`] with the name words of title and body found
+            /// already (by [`crate::index::names::name_words`]; the body's over the
+            /// whole body, which the index needs anyway).
+            pub fn sign_named(&mut self, title: &str, body: &str, names: [&str; 2]) -> Signature {
+                let body = lead(body);
+                let (minhash, bands) = minhash(body);
+                let mut features = Vec::with_capacity(MAX_NAMES + MAX_NUMBERS);
+                self.names([(title, names[0]), (body, names[1])], &mut features);
+                numbers(title, body, &mut features);
+                Signature {
+                    minhash,
+                    bands,
+                    features,
+                }
+            }
+
+            /// The names of the text, one per run of adjacent name words, keyed
+            /// by its last word: a person is one feature, by the surname ("Aram
+            /// Grigoryan", "Grigoryan said" and "Григорян" meet), so two people in
+            /// common weigh as two, not four, and a common given name is no
+            /// evidence at all.
+            ///
+            /// A single capitalised word that starts a sentence (or the title) is
+            /// taken only when the text also has it within a sentence, or when the
+            /// table of the region's names lists it: the first
+            /// words of an outlet's formulas ("Organisers expect", "Терминал…")
+            /// are capitalised in every report of every event of their kind, and
+            /// would make two fires two reports of one.
+            fn names<'t>(&mut self, texts: [(&'t str, &str); 2], out: &mut Vec<u64>) {
+                let mut runs: Vec<(&'t str, bool, u32)> = Vec::new();
+                for ((text, name_words), weight) in texts.into_iter().zip([2, 1]) {
+                    let names: FastSet<&str> =
+                        name_words.split(' ').filter(|w| !w.is_empty()).collect();
+                    // The run's last word, and whether the run is one capitalised
+                    // word at a sentence start.
+                    let mut last: Option<(&str, bool)> = None;
+                    let mut end = 0;
+                    for token in crate::names::tokens(text) {
+                        let start = token.as_ptr() as usize - text.as_ptr() as usize;
+                        let gap = &text[end..start];
+                        let is_name = names.contains(token);
+                        if let Some((previous, lone)) = last {
+                            if is_name && gap.chars().all(char::is_whitespace) {
+                                last = Some((token, false));
+                                end = start + token.len();
+                                continue;
+                            }
+                            runs.push((previous, lone, weight));
+                            last = None;
+                        }
+                        if is_name {
+                            let at_start = end == 0
+                                || gap
+                                    .trim_end_matches(|c: char| {
+                                        c.is_whitespace() || "\"'«»“”„([-–—".contains(c)
+                                    })
+                                    .ends_with(['.', '!', '?', '…', '։', ':']);
+                            let capital = token.chars().next().is_some_and(char::is_uppercase);
+                            last = Some((token, at_start && capital));
+                        }
+                        end = start + token.len();
+                    }
+                    if let Some((previous, lone)) = last {
+                        runs.push((previous, lone, weight));
+                    }
+                }
+                let within: FastSet<&str> = runs
+                    .iter()
+                    .filter(|(_, lone, _)| !lone)
+                    .map(|(w, _, _)| *w)
+                    .collect();
+                // Keys by how often they occur, title names counted twice: the
+                // people and places an article is about come first.
+                let mut counts: FastMap<u64, (u32, usize)> = FastMap::default();
+                let mut order = 0usize;
+                for (word, lone, weight) in runs {
+                    if lone && !within.contains(word) && !crate::names::listed_name(word) {
+                        continue;
+                    }
+                    self.folder.keys(word, |key| {
+                        if key.len() < 3 {
+                            return;
+                        }
+                        let entry = counts.entry(hash(Kind::Name, key)).or_insert((0, order));
+                        entry.0 += weight;
+                        order += 1;
+                    });
+                }
+                push_most(counts, MAX_NAMES, out);
+            }
+        }
+
+        /// MinHash of the lowercase word 3-shingles of `body`, and its band keys.
+        fn minhash(body: &str) -> (Vec<u32>, Vec<u64>) {
+            // Each word hashed once, lowercased on the fly (no string per word).
+            let words: Vec<u64> = crate::names::tokens(body)
+                .map(|t| {
+                    let mut h = Fnv::default();
+                    let mut buf = [0u8; 4];
+                    for c in t.chars() {
+                        // From the table of `letters`: the region's letters are
+                        // nearly all outside ASCII, where `char::to_lowercase`
+                        // searches the Unicode tables.
+                        crate::letters::for_each_lowercase(c, |l| {
+                            h.write(l.encode_utf8(&mut buf).as_bytes())
+                        });
+                    }
+                    h.finish()
+                })
+                .collect();
+            if words.len() < MIN_SHINGLES + 2 {
+                return (Vec::new(), Vec::new());
+            }
+            let mut mins = vec![u32::MAX; MINHASH];
+            for shingle in words.windows(3) {
+                let x = shingle[0] ^ shingle[1].rotate_left(21) ^ shingle[2].rotate_left(42);
+                // Two independent halves give every permutation (Kirsch and
+                // Mitzenmacher): value i is the high half of h1 + i·h2.
+                let h1 = mix(x);
+                let h2 = mix(x ^ 0x9e37_79b9_7f4a_7c15) | 1;
+                // Computed LANES at a time by adding LANES·h2 to each lane, which
+                // the compiler turns into vector adds and minimums: the same
+                // values, a third of the time of a multiply per value (this loop
+                // was most of the signature's cost, and the signature a good part
+                // of what stories cost in ingest).
+                let step = h2.wrapping_mul(LANES as u64);
+                let mut v = [0u64; LANES];
+                for (k, lane) in v.iter_mut().enumerate() {
+                    *lane = h1.wrapping_add(h2.wrapping_mul(k as u64));
+                }
+                for chunk in mins.chunks_exact_mut(LANES) {
+                    for (m, lane) in chunk.iter_mut().zip(v.iter_mut()) {
+                        *m = (*m).min((*lane >> 32) as u32);
+                        *lane = lane.wrapping_add(step);
+                    }
+                }
+            }
+            let bands = bands(&mins);
+            (mins, bands)
+        }
+    }
+
+    /// Texts of every script and shape the signer meets: cased and not,
+    /// combining marks, characters whose lowercase is longer, digits
+    /// glued to letters, names in runs and alone at sentence starts.
+    fn varied_texts() -> Vec<String> {
+        let mut texts: Vec<String> = [
+            BODY,
+            "Nikol Pashinyan arrived in Tbilisi with 1,200 delegates on 14 March. Pashinyan said.",
+            "Никол Пашинян прибыл в Тбилиси с 1 200 делегатами 14 марта. ЁЛКА Ёлка ёлка.",
+            "ՀԱՅԱՍՏԱՆԻ արտաքին գործերի նախարար Արարատ Միրզոյանը. Միրզոյան, Երևան։ Գյումրի",
+            "საქართველოს ᲞᲐᲠᲚᲐᲛᲔᲜᲢᲘ დღეს. ირაკლი კობახიძე თბილისში. კობახიძემ თქვა",
+            "Əli İSTANBUL'da İlham Əliyev Bakıda. Şuşa, Laçın; IŞIK ışık I\u{307}i\u{307}",
+            "Decomposed s\u{327}u\u{308}s\u{327} and ǅemal ǈuba ǋenan ΣΊΣΥΦΟΣ ὈΔΥΣΣΕΎΣ ß ẞ ﬁ ŉ",
+            "x25 and 7'500 and \u{a0}1\u{a0}250\u{a0}000 — «Ter-Petrosyan» (Levon) “said”: yes!",
+            "",
+            "   ",
+            "a",
+            "tail word",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        // Long ones, cut inside a character by the lead.
+        texts.push("Երևան Ерева́н Yerevan ".repeat(300));
+        texts.push(format!("{} Ω", "ab".repeat(1_499)));
+        texts.push(format!("{}ü tail", "w ".repeat(1_500)));
+        texts
+    }
+
+    fn name_words(text: &str) -> String {
+        let mut out = String::new();
+        crate::index::names::name_words(text, &mut out);
+        out
+    }
+
+    /// Signs each text (as the body, with another as the title) both ways
+    /// and asserts every value equal.
+    fn the_same_as_before(texts: &[String]) {
+        let (mut now, mut then) = (Signer::new(), before::Signer::default());
+        let (mut shingled, mut featured) = (0, 0);
+        for (i, body) in texts.iter().enumerate() {
+            let title = &texts[(i * 7 + 3) % texts.len()];
+            let names = [name_words(title), name_words(body)];
+            let names = [names[0].as_str(), names[1].as_str()];
+            let sig = now.sign_named(title, body, names);
+            assert_eq!(
+                sig,
+                then.sign_named(title, body, names),
+                "{title:?} / {body:?}"
+            );
+            shingled += usize::from(!sig.minhash.is_empty());
+            featured += usize::from(!sig.features.is_empty());
+        }
+        assert!(shingled > 0 && featured > 0, "nothing was compared");
+    }
+
+    /// Texts of the shared benchmark's sentences: single ones, and
+    /// paragraphs of ten (long enough to shingle). None when absent.
+    fn shared_texts() -> Option<Vec<String>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/langid");
+        if !dir.exists() {
+            eprintln!("skipping: {} not found", dir.display());
+            return None;
+        }
+        let mut lines = Vec::new();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("langid directory readable")
+            .map(|entry| entry.expect("langid entry").path().join("sentences.txt"))
+            .collect();
+        files.sort();
+        for file in files {
+            if let Ok(text) = std::fs::read_to_string(&file) {
+                lines.extend(text.lines().map(str::to_owned));
+            }
+        }
+        assert!(!lines.is_empty(), "no sentences under {}", dir.display());
+        let paragraphs: Vec<String> = lines.chunks(10).map(|c| c.join(" ")).collect();
+        lines.extend(paragraphs);
+        Some(lines)
+    }
+
+    #[test]
+    fn signatures_are_the_ones_signed_before() {
+        // Stores keep MinHashes, bands and feature hashes, not the texts
+        // to make them again: every value must stay what it was.
+        the_same_as_before(&varied_texts());
+    }
+
+    #[test]
+    fn signatures_of_the_shared_sentences_are_the_ones_signed_before() {
+        if let Some(texts) = shared_texts() {
+            the_same_as_before(&texts);
+        }
+    }
+
+    /// Signing time, before and now, over the shared sentences: run with
+    /// `cargo test --release --lib stories::signature::tests::signing_time
+    /// -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn signing_time() {
+        let Some(texts) = shared_texts() else {
+            return;
+        };
+        // The sentences and paragraphs, and texts of about an article's
+        // lead: consecutive sentences joined up to LEAD_BYTES.
+        let mut long = vec![String::new()];
+        for text in &texts[..texts.len() * 10 / 11] {
+            let last = long.last_mut().expect("one text at least");
+            if last.len() + text.len() >= LEAD_BYTES {
+                long.push(text.clone());
+            } else {
+                last.push(' ');
+                last.push_str(text);
+            }
+        }
+        signing_time_of("sentences and paragraphs", &texts);
+        signing_time_of("article leads", &long);
+    }
+
+    fn signing_time_of(label: &str, texts: &[String]) {
+        let inputs: Vec<(&str, &str, [String; 2])> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let title = &texts[(i * 7 + 3) % texts.len()];
+                // A headline's length (`floor_char_boundary` is newer than
+                // the crate's rust-version).
+                let mut end = title.len().min(80);
+                while !title.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let title = &title[..end];
+                (title, body.as_str(), [name_words(title), name_words(body)])
+            })
+            .collect();
+        let (mut now, mut then) = (Signer::new(), before::Signer::default());
+        let (mut times_now, mut times_then) = (Vec::new(), Vec::new());
+        for _ in 0..15 {
+            let start = std::time::Instant::now();
+            for (title, body, names) in &inputs {
+                std::hint::black_box(then.sign_named(title, body, [&names[0], &names[1]]));
+            }
+            times_then.push(start.elapsed().as_secs_f64());
+            let start = std::time::Instant::now();
+            for (title, body, names) in &inputs {
+                std::hint::black_box(now.sign_named(title, body, [&names[0], &names[1]]));
+            }
+            times_now.push(start.elapsed().as_secs_f64());
+        }
+        let median = |times: &mut Vec<f64>| {
+            times.sort_by(f64::total_cmp);
+            times[times.len() / 2] * 1e6 / inputs.len() as f64
+        };
+        let bytes: usize = texts.iter().map(|t| lead(t).len()).sum();
+        println!(
+            "{label}: {} texts ({} bytes of lead on average): before {:.2} µs a text, now {:.2} µs (medians of 15 rounds)",
+            inputs.len(),
+            bytes / inputs.len(),
+            median(&mut times_then),
+            median(&mut times_now)
+        );
     }
 }
