@@ -506,36 +506,9 @@ impl State {
             features.sort_unstable_by_key(|(hash, at, r)| (*hash, *at, r.n));
             // Many rows a statement: one row a statement spent more in
             // binding, stepping and resetting it than in the b-tree.
-            let mut chunks = features.chunks_exact(FEATURE_ROWS);
-            if chunks.len() > 0 {
-                let mut feature = tx.prepare_cached(&insert_features_sql(FEATURE_ROWS))?;
-                for chunk in &mut chunks {
-                    bind_features(&mut feature, chunk)?;
-                    feature.raw_execute()?;
-                }
-            }
-            let rest = chunks.remainder();
-            if !rest.is_empty() {
-                // Not cached: its length changes from batch to batch.
-                let mut feature = tx.prepare(&insert_features_sql(rest.len()))?;
-                bind_features(&mut feature, rest)?;
-                feature.raw_execute()?;
-            }
+            insert_rows(tx, &features, insert_features_sql, bind_features)?;
             bands.sort_unstable();
-            let mut chunks = bands.chunks_exact(FEATURE_ROWS);
-            if chunks.len() > 0 {
-                let mut band = tx.prepare_cached(&insert_bands_sql(FEATURE_ROWS))?;
-                for chunk in &mut chunks {
-                    bind_bands(&mut band, chunk)?;
-                    band.raw_execute()?;
-                }
-            }
-            let rest = chunks.remainder();
-            if !rest.is_empty() {
-                let mut band = tx.prepare(&insert_bands_sql(rest.len()))?;
-                bind_bands(&mut band, rest)?;
-                band.raw_execute()?;
-            }
+            insert_rows(tx, &bands, insert_bands_sql, bind_bands)?;
             let mut merge =
                 tx.prepare_cached("UPDATE story_articles SET story = ?2 WHERE story = ?1")?;
             let mut record_merge = tx.prepare_cached(
@@ -702,6 +675,31 @@ impl State {
 const FEATURE_ROWS: usize = 64;
 
 /// `INSERT OR IGNORE` of `rows` feature rows.
+/// Inserts `rows` [`FEATURE_ROWS`] to a statement, the remainder in one
+/// statement of its own length (not cached: it changes from batch to batch).
+fn insert_rows<T>(
+    tx: &rusqlite::Transaction<'_>,
+    rows: &[T],
+    sql: fn(usize) -> String,
+    bind: fn(&mut rusqlite::Statement<'_>, &[T]) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let mut chunks = rows.chunks_exact(FEATURE_ROWS);
+    if chunks.len() > 0 {
+        let mut stmt = tx.prepare_cached(&sql(FEATURE_ROWS))?;
+        for chunk in &mut chunks {
+            bind(&mut stmt, chunk)?;
+            stmt.raw_execute()?;
+        }
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut stmt = tx.prepare(&sql(rest.len()))?;
+        bind(&mut stmt, rest)?;
+        stmt.raw_execute()?;
+    }
+    Ok(())
+}
+
 fn insert_features_sql(rows: usize) -> String {
     let mut sql =
         String::from("INSERT OR IGNORE INTO story_features (hash, at, n, story, lang) VALUES ");
