@@ -24,7 +24,7 @@
 //! target/release/examples/stories_bench [--events N] [--seed S] [--worlds K]
 //!     [--import] [--import-events N] [--runs R] [--pressd PATH] [--verbose]
 //!     [--support X] [--cover X] [--merge X] [--copy-resemblance X] [--copy-cross X]
-//!     [--cap N]
+//!     [--cap N] [--typical X]
 //! ```
 
 #[path = "stories_world/mod.rs"]
@@ -88,6 +88,7 @@ fn options() -> Result<Options, Error> {
             "--copy-resemblance" => o.settings.copy_resemblance = value()?.parse()?,
             "--copy-cross" => o.settings.copy_cross = value()?.parse()?,
             "--cap" => o.settings.postings_cap = value()?.parse()?,
+            "--typical" => o.settings.thresholds.typical = value()?.parse()?,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }

@@ -387,6 +387,30 @@ impl State {
         })
     }
 
+    /// Each story of more than one article with its count of articles and
+    /// the dates of its first and last (read from an index, not the rows).
+    pub fn story_sizes(
+        &self,
+        mut story: impl FnMut(u64, u32, DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<(), StateError> {
+        self.read("story_sizes", |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT story, count(*), min(at), max(at) FROM story_articles
+                 GROUP BY story HAVING count(*) > 1",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                story(
+                    r.get::<_, i64>(0)? as u64,
+                    r.get::<_, i64>(1)? as u32,
+                    required_time(r, 2)?,
+                    required_time(r, 3)?,
+                );
+            }
+            Ok(())
+        })
+    }
+
     /// Keep a filter until the next writer opens (replacing one kept
     /// before): `saved` and `len` bytes of blocks, which `blocks` writes.
     /// Written through SQLite's blob I/O, so that no second copy of them

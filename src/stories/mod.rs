@@ -36,6 +36,7 @@
 
 pub mod decision;
 pub mod filter;
+pub mod prior;
 pub mod report;
 pub mod signature;
 
@@ -50,6 +51,7 @@ use crate::index::Hit;
 use crate::state::{SavedFilter, State, StateError, StoredKey, StoryBatch, StoryRecord};
 use decision::{Choice, Shared, Thresholds};
 use filter::{Filter, Spans};
+use prior::Prior;
 use signature::{resemblance, FastMap, Kind, Signature, Signer};
 
 /// How the story decisions are made.
@@ -142,6 +144,8 @@ pub struct Stories {
     /// The ids, features and bands stored: a lookup it rules out is not
     /// made.
     filter: Filter,
+    /// The sizes of the stories (stored and pending).
+    prior: Prior,
 }
 
 /// A pending article that has a feature or band: its date and its place
@@ -173,6 +177,7 @@ impl Stories {
             Some(filter) => filter,
             None => build_filter(&state, spans, next as usize * FILTER_KEYS_PER_ARTICLE)?,
         };
+        let prior = read_prior(&state)?;
         Ok(Stories {
             state,
             settings,
@@ -185,6 +190,7 @@ impl Stories {
             merges: Vec::new(),
             repoints: Vec::new(),
             filter,
+            prior,
         })
     }
 
@@ -278,6 +284,9 @@ impl Stories {
             Some(found) => found,
             None => (self.choose_story(n, &article.lang, at, &signature)?, None),
         };
+        if story != n {
+            self.prior.join(story, at);
+        }
         let cross = signature.cross();
         let Signature {
             minhash,
@@ -552,7 +561,14 @@ impl Stories {
             .into_iter()
             .map(|postings| postings.into_iter().map(|(_, shared)| shared).collect())
             .collect();
-        match decision::choose(&signature.features, &shared, &self.settings.thresholds) {
+        let (from, to) = (at - window, at + window);
+        let size = |story| self.prior.size(story, from, to);
+        match decision::choose(
+            &signature.features,
+            &shared,
+            size,
+            &self.settings.thresholds,
+        ) {
             Choice::New => Ok(n),
             Choice::Join { story, merge } => {
                 for younger in merge {
@@ -573,6 +589,7 @@ impl Stories {
             }
         }
         self.merged.insert(younger, older);
+        self.prior.merge(younger, older);
         for r in &mut self.pending {
             if r.story == younger {
                 r.story = older;
@@ -614,6 +631,10 @@ impl Stories {
                 .story_merges()
                 .map(|m| m.into_iter().collect())
                 .unwrap_or_else(|_| std::mem::take(&mut self.merged));
+            // The lost batch's joins are counted in it.
+            if let Ok(prior) = read_prior(&self.state) {
+                self.prior = prior;
+            }
         }
         result?;
         if self.filter.is_full() {
@@ -626,6 +647,19 @@ impl Stories {
         }
         Ok(())
     }
+}
+
+/// The sizes of the stories `state` holds (see [`prior`]).
+fn read_prior(state: &State) -> Result<Prior, StateError> {
+    let started = std::time::Instant::now();
+    let mut prior = Prior::default();
+    state.story_sizes(|story, count, first, last| prior.stored(story, count, first, last))?;
+    tracing::debug!(
+        bytes = prior.bytes(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "story sizes read"
+    );
+    Ok(prior)
 }
 
 /// Articles whose bands are made again at a time when a store stored
@@ -847,6 +881,34 @@ mod tests {
                 .expect("assign");
             assert_eq!(got, expected);
         }
+    }
+
+    #[test]
+    fn story_sizes_are_kept_up_and_read_back_when_the_store_opens_again() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        let mut story = 0;
+        for (i, hour) in [10, 11, 12, 13].into_iter().enumerate() {
+            let a = article(
+                &format!("https://{i}/1"),
+                "en",
+                "Fire in Gyumri",
+                BODY,
+                hour,
+            );
+            story = stories.assign(&a).expect("assign").story;
+        }
+        let at = Utc
+            .with_ymd_and_hms(2025, 4, 1, 12, 0, 0)
+            .single()
+            .expect("date");
+        let window = Settings::default().window;
+        let (from, to) = (at - window, at + window);
+        assert_eq!(stories.prior.size(story, from, to), 4.0);
+        stories.flush().expect("flush");
+        drop(stories);
+        let stories = open(tmp.path());
+        assert_eq!(stories.prior.size(story, from, to), 4.0);
     }
 
     #[test]
