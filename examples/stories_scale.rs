@@ -46,6 +46,12 @@ static ALLOCATOR: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
 struct Held {
     now: isize,
     peak: isize,
+    /// The peak within a flush (the batch written, maybe the filter
+    /// built again larger).
+    flush_peak: isize,
+    last_peak: isize,
+    /// The most a batch held when it was flushed.
+    batch: isize,
 }
 
 impl Held {
@@ -55,7 +61,8 @@ impl Held {
         let out = f();
         let after = ALLOCATOR.current_usage() as isize;
         let peak = ALLOCATOR.peak_usage() as isize;
-        self.peak = self.peak.max(self.now + peak - before);
+        self.last_peak = self.now + peak - before;
+        self.peak = self.peak.max(self.last_peak);
         self.now += after - before;
         out
     }
@@ -188,7 +195,10 @@ fn run() -> Result<(), Error> {
         urls.push(a.url);
         in_batch += 1;
         if in_batch == o.batch {
+            let pending = held.now;
             held.around(|| stories.flush())?;
+            held.flush_peak = held.flush_peak.max(held.last_peak);
+            held.batch = held.batch.max(pending - held.now);
             in_batch = 0;
             if labels.len().is_multiple_of(100_000) {
                 eprintln!(
@@ -203,7 +213,16 @@ fn run() -> Result<(), Error> {
     }
     held.around(|| stories.flush())?;
     let elapsed = started.elapsed();
+    let (filter, sizes) = stories.kept_bytes();
     let anon = rss_anon_kib().unwrap_or(0) as f64 * 1024.0;
+    println!(
+        "memory: filter {:.1} MB, story sizes {:.1} MB; a pending batch at most {:.1} MB; \
+         the peak within a flush {:.1} MB",
+        filter as f64 / 1e6,
+        sizes as f64 / 1e6,
+        held.batch as f64 / 1e6,
+        held.flush_peak as f64 / 1e6
+    );
     println!(
         "{} articles from {} in batches of {}: {:.1} s ({:.0} µs an article, one thread)",
         labels.len(),

@@ -127,14 +127,14 @@ impl Filter {
     }
 
     /// A filter that holds everything: every lookup is made (what the
-    /// assigner did without a filter).
-    #[cfg(test)]
-    pub fn everything(spans: Spans) -> Filter {
+    /// assigner did without a filter). It counts as full, holding `keys`,
+    /// so that the next chance builds a real one of that size.
+    pub fn everything(spans: Spans, keys: usize) -> Filter {
         Filter {
             spans,
             blocks: vec![[u64::MAX; WORDS]],
-            capacity: usize::MAX,
-            keys: 0,
+            capacity: 0,
+            keys: keys.max(1),
         }
     }
 

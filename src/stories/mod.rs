@@ -222,6 +222,13 @@ impl Stories {
         self.pending.len()
     }
 
+    /// Bytes of the filter and of the stories' sizes: what the assigner
+    /// keeps between batches, beyond the merges and the name folder's
+    /// cache.
+    pub fn kept_bytes(&self) -> (usize, usize) {
+        (self.filter.bytes(), self.prior.bytes())
+    }
+
     fn resolve(&self, mut story: u64) -> u64 {
         // Chains are followed in `merge`, but a store written by a run that
         // was killed mid-batch may still hold one.
@@ -637,13 +644,16 @@ impl Stories {
             }
         }
         result?;
+        drop(batch);
         if self.filter.is_full() {
-            // The full one is kept until the new one is built: if the
-            // store cannot be read now, it still rules out nothing stored
-            // (both at once are 1.5 times the new one, 18 MB at its
-            // largest below a million articles).
-            let keys = self.filter.keys();
-            self.filter = build_filter(&self.state, self.filter.spans(), keys)?;
+            // The full one is let go before the new one is built (both at
+            // once were the peak of the assigner's memory, with the
+            // batch). If the store cannot be read now, the empty stand-in
+            // would rule out what is stored: a filter that rules out
+            // nothing takes its place until the next flush builds it.
+            let (spans, keys) = (self.filter.spans(), self.filter.keys());
+            self.filter = Filter::everything(spans, keys);
+            self.filter = build_filter(&self.state, spans, keys)?;
         }
         Ok(())
     }
@@ -1016,7 +1026,7 @@ mod tests {
                 // the store.
                 let mut stories = open(dir);
                 if !filtered {
-                    stories.filter = Filter::everything(stories.filter.spans());
+                    stories.filter = Filter::everything(stories.filter.spans(), 0);
                 }
                 for a in chunk.iter().chain(articles.get(batch)) {
                     out.push(stories.assign(a).expect("assign"));
