@@ -157,6 +157,39 @@ impl State {
         f(&self.lock()).map_err(|error| self.sql_error(op, error))
     }
 
+    /// [`State::read`] for `f` that runs many statements: all of them in
+    /// one read transaction. Each statement outside a transaction opens and
+    /// closes one of its own, and in WAL mode that is a lock and an unlock
+    /// of the shared-memory index through `fcntl` each time: for the story
+    /// lookups, a dozen small statements an article, perf showed those
+    /// system calls costing as much as the lookups themselves. Nothing is
+    /// written: the transaction ends with `ROLLBACK` either way, and a
+    /// writer of another process is not kept waiting (WAL).
+    fn read_at_once<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StateError> {
+        let conn = self.lock();
+        let run = || {
+            conn.prepare_cached("BEGIN")?.execute([])?;
+            let value = f(&conn);
+            // Ended even when `f` failed (its error is the one told; SQLite
+            // may have ended the transaction already): the connection is
+            // shared, and a transaction left open would fail the next write.
+            let ended = match conn.is_autocommit() {
+                true => Ok(0),
+                false => conn
+                    .prepare_cached("ROLLBACK")
+                    .and_then(|mut rollback| rollback.execute([])),
+            };
+            let value = value?;
+            ended?;
+            Ok(value)
+        };
+        run().map_err(|error| self.sql_error(op, error))
+    }
+
     /// Run `f` in one transaction, committed when it returns Ok.
     fn write<T>(
         &self,
@@ -189,6 +222,9 @@ impl State {
 /// SQLite's page cache of the writing connection, in KiB.
 const STATE_CACHE_KIB: usize = 16 * 1024;
 
+/// Prepared statements the writing connection keeps.
+const STATEMENT_CACHE: usize = 64;
+
 /// Connection settings of the writing side.
 fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
     // First, so that every later statement (including the pragmas, which
@@ -215,6 +251,10 @@ fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
     // taken only as pages are read. It does not make a store of many
     // times its size cheap to read at random (see BENCHMARKS, stories).
     conn.pragma_update(None, "cache_size", -(STATE_CACHE_KIB as i64))?;
+    // The writer's steady round (story lookups and records, the frontier,
+    // the watches' marks) uses more statements than rusqlite's default of
+    // 16 cached ones; one pushed out is prepared again on its next use.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // No foreign keys in the schema yet; enabled so later migrations that
     // add them get them enforced.
     conn.pragma_update(None, "foreign_keys", true)?;
@@ -323,6 +363,26 @@ mod tests {
     use super::*;
     use crate::http::Validators;
     use crate::item::Item;
+
+    #[test]
+    fn reads_at_once_share_one_transaction_and_leave_none_open() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        let inside = state
+            .read_at_once("test", |conn| {
+                conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
+                Ok(conn.is_autocommit())
+            })
+            .expect("read");
+        assert!(!inside);
+        // A failing read ends its transaction too: a write follows.
+        let failed = state.read_at_once("test", |conn| {
+            conn.query_row("SELECT * FROM no_such_table", [], |r| r.get::<_, i64>(0))
+        });
+        assert!(failed.is_err());
+        assert!(state.lock().is_autocommit());
+        state.forget_handled(Utc::now()).expect("a write after it");
+    }
 
     /// Set in the child process of [`killed_writer_loses_no_acknowledged_item`]:
     /// the store directory the child writes to.

@@ -40,6 +40,8 @@ pub mod prior;
 pub mod report;
 pub mod signature;
 
+mod pending;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -138,7 +140,7 @@ pub struct Stories {
     /// that a lookup reads only the two or three spans its window overlaps
     /// (keyed by hash alone, a name common in an import of a year read
     /// hundreds of postings dated months away for each article).
-    postings: FastMap<(u64, i64), Vec<Pending>>,
+    postings: pending::Postings,
     merges: Vec<(u64, u64)>,
     repoints: Vec<(u64, u64)>,
     /// The ids, features and bands stored: a lookup it rules out is not
@@ -147,10 +149,6 @@ pub struct Stories {
     /// The sizes of the stories (stored and pending).
     prior: Prior,
 }
-
-/// A pending article that has a feature or band: its date and its place
-/// in `Stories::pending`.
-type Pending = (DateTime<Utc>, usize);
 
 /// How many times [`Settings::postings_cap`] articles of the pending batch
 /// are read per feature.
@@ -186,7 +184,7 @@ impl Stories {
             pending: Vec::new(),
             by_id: FastMap::default(),
             by_n: FastMap::default(),
-            postings: FastMap::default(),
+            postings: pending::Postings::default(),
             merges: Vec::new(),
             repoints: Vec::new(),
             filter,
@@ -303,11 +301,8 @@ impl Stories {
         let index = self.pending.len();
         let spans = self.filter.spans();
         for f in features.iter().chain(&bands) {
-            let span = spans.span(Kind::of(*f), at);
             self.postings
-                .entry((*f, span))
-                .or_default()
-                .push((at, index));
+                .add(*f, spans.span(Kind::of(*f), at), at, index);
         }
         self.by_id.insert(article.id.clone(), index);
         self.by_n.insert(n, index);
@@ -416,27 +411,11 @@ impl Stories {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> impl Iterator<Item = usize> + '_ {
-        let lists: Vec<&[Pending]> = self
-            .filter
-            .spans()
-            .overlapped(Kind::of(hash), from, to)
-            .filter_map(|span| self.postings.get(&(hash, span)))
-            .map(Vec::as_slice)
-            .collect();
-        // How far each list is still to be read (from its end).
-        let mut ends: Vec<usize> = lists.iter().map(|l| l.len()).collect();
-        std::iter::from_fn(move || {
-            let (k, _) = lists
-                .iter()
-                .zip(&ends)
-                .enumerate()
-                .filter(|(_, (_, end))| **end > 0)
-                .max_by_key(|(_, (list, end))| list[**end - 1].1)?;
-            ends[k] -= 1;
-            Some(lists[k][ends[k]])
-        })
-        .filter(move |(at, _)| *at >= from && *at <= to)
-        .map(|(_, i)| i)
+        let spans = self.filter.spans().overlapped(Kind::of(hash), from, to);
+        self.postings
+            .with(hash, spans)
+            .filter(move |(at, _)| *at >= from && *at <= to)
+            .map(|(_, i)| i)
     }
 
     /// The story and the earliest version when the article copies one.

@@ -1,0 +1,151 @@
+//! The feature and band postings of the articles assigned since the last
+//! flush (not stored yet), by hash and time span (see
+//! [`super::filter::Spans`]): what [`super::Stories`] reads besides the
+//! store, so that a burst of copies in one batch still clusters.
+//!
+//! An import's batch is ten thousand articles of some 27 hashes each,
+//! nearly all of them found in no other article of the batch. Kept as a
+//! `Vec` per `(hash, span)`, that was a quarter of a million small vectors
+//! allocated and freed per batch, and a map entry of 40 bytes each; here
+//! the postings are one vector, each list linked through it from its
+//! latest posting, and the map holds the place of that latest one.
+//!
+//! Pure: no store, no clock.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use chrono::{DateTime, Utc};
+
+use super::signature::mix;
+
+/// The end of a list.
+const NONE: u32 = u32::MAX;
+
+/// One posting: the article's date, its place in the pending batch, and
+/// the posting of the same list assigned before it.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    at: DateTime<Utc>,
+    index: u32,
+    earlier: u32,
+}
+
+/// The postings of the pending batch.
+#[derive(Debug, Default)]
+pub(super) struct Postings {
+    /// `(hash, span)` → its latest posting in `entries`.
+    latest: HashMap<(u64, i64), u32, BuildHasherDefault<KeyHasher>>,
+    entries: Vec<Entry>,
+}
+
+impl Postings {
+    /// The pending article at `index`, dated `at` in `span`, has `hash`.
+    /// Articles are added in the order they were assigned.
+    pub fn add(&mut self, hash: u64, span: i64, at: DateTime<Utc>, index: usize) {
+        let place = u32::try_from(self.entries.len()).expect("fewer postings than u32::MAX");
+        let latest = self.latest.entry((hash, span)).or_insert(NONE);
+        self.entries.push(Entry {
+            at,
+            index: u32::try_from(index).expect("fewer pending articles than u32::MAX"),
+            earlier: *latest,
+        });
+        *latest = place;
+    }
+
+    /// Forget them all (after a flush), keeping the memory for the next
+    /// batch.
+    pub fn clear(&mut self) {
+        self.latest.clear();
+        self.entries.clear();
+    }
+
+    /// The places of the pending articles that have `hash` in any of
+    /// `spans`, with their dates, the latest assigned first.
+    pub fn with(
+        &self,
+        hash: u64,
+        spans: impl Iterator<Item = i64>,
+    ) -> impl Iterator<Item = (DateTime<Utc>, usize)> + '_ {
+        // The next posting to read of each span's list.
+        let mut next: Vec<u32> = spans
+            .filter_map(|span| self.latest.get(&(hash, span)).copied())
+            .collect();
+        std::iter::from_fn(move || {
+            let (k, entry) = next
+                .iter()
+                .enumerate()
+                .filter(|(_, place)| **place != NONE)
+                .map(|(k, place)| (k, &self.entries[*place as usize]))
+                .max_by_key(|(_, entry)| entry.index)?;
+            next[k] = entry.earlier;
+            Some((entry.at, entry.index as usize))
+        })
+    }
+}
+
+/// Hashes the `(hash, span)` keys of [`Postings`]: the feature and band
+/// hashes are hashes already, and FNV over the key's 16 bytes (the story
+/// code's other maps' hasher) was most of the cost of a lookup.
+#[derive(Debug, Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.rotate_left(32) ^ n;
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 4, 1, hour, 0, 0)
+            .single()
+            .expect("date")
+    }
+
+    #[test]
+    fn postings_come_latest_first_from_the_spans_asked_only() {
+        let mut postings = Postings::default();
+        // Hash 7 in spans 1 and 2, interleaved; hash 8 in span 1; hash 7
+        // in span 3, not asked.
+        postings.add(7, 1, at(1), 0);
+        postings.add(8, 1, at(1), 0);
+        postings.add(7, 2, at(2), 1);
+        postings.add(7, 1, at(3), 2);
+        postings.add(7, 3, at(4), 3);
+        postings.add(7, 2, at(5), 4);
+        let got: Vec<(DateTime<Utc>, usize)> = postings.with(7, 1..=2).collect();
+        assert_eq!(got, vec![(at(5), 4), (at(3), 2), (at(2), 1), (at(1), 0)]);
+        assert_eq!(
+            postings.with(8, 0..=5).collect::<Vec<_>>(),
+            vec![(at(1), 0)]
+        );
+        assert_eq!(postings.with(9, 0..=5).count(), 0);
+        postings.clear();
+        assert_eq!(postings.with(7, 1..=3).count(), 0);
+        postings.add(7, 1, at(6), 0);
+        assert_eq!(
+            postings.with(7, 1..=1).collect::<Vec<_>>(),
+            vec![(at(6), 0)]
+        );
+    }
+}
