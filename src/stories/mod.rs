@@ -446,8 +446,12 @@ impl Stories {
         let mut candidates: Vec<u64> =
             self.state
                 .story_band_articles(&bands, from, to, self.settings.postings_cap)?;
+        // At most PENDING_CAPS times the store's cap a band, the latest
+        // first: a flood of one template in a batch (an outlet's bulletin
+        // thousands of times) made each article read all before it.
+        let cap = PENDING_CAPS * self.settings.postings_cap;
         for band in &signature.bands {
-            for i in self.pending_with(*band, from, to) {
+            for i in self.pending_with(*band, from, to).take(cap) {
                 let r = &self.pending[i];
                 if r.lang == lang {
                     candidates.push(r.n);
