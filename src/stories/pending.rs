@@ -53,13 +53,6 @@ impl Postings {
         *latest = place;
     }
 
-    /// Forget them all (after a flush), keeping the memory for the next
-    /// batch.
-    pub fn clear(&mut self) {
-        self.latest.clear();
-        self.entries.clear();
-    }
-
     /// The places of the pending articles that have `hash` in any of
     /// `spans`, with their dates, the latest assigned first.
     pub fn with(
@@ -149,7 +142,7 @@ mod tests {
             vec![(at(1), 0)]
         );
         assert_eq!(postings.with(9, 0..=5).count(), 0);
-        postings.clear();
+        postings = Postings::default();
         assert_eq!(postings.with(7, 1..=3).count(), 0);
         postings.add(7, 1, at(6), 0);
         assert_eq!(
