@@ -27,6 +27,8 @@
 
 #[path = "../tests/extraction/bench.rs"]
 mod bench;
+#[path = "proc_status/mod.rs"]
+mod proc_status;
 
 use bench::{Page, Scorer};
 use pressd::extract::extract;
@@ -134,10 +136,7 @@ fn thread_cpu_seconds() -> Option<f64> {
 
 /// Peak resident set size of this process in MB, where the OS tells it.
 fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    Some(proc_status::kib(None, "VmHWM")? as f64 / 1024.0)
 }
 
 /// What trafilatura returned for every page, and its timings per collection.

@@ -27,6 +27,8 @@
 //!     [--cap N] [--typical X]
 //! ```
 
+#[path = "proc_status/mod.rs"]
+mod proc_status;
 #[path = "stories_world/mod.rs"]
 mod stories_world;
 
@@ -373,16 +375,6 @@ fn score(world: &[stories_world::Article], p: &Predicted, verbose: bool) -> Scor
     s
 }
 
-/// Peak resident memory (VmHWM) of a running process, in KiB.
-fn peak_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-}
-
 fn import_cost(o: &Options) -> Result<(), Error> {
     if !o.pressd.exists() {
         return Err(format!(
@@ -440,7 +432,7 @@ fn import_cost(o: &Options) -> Result<(), Error> {
             let pid = child.id();
             let mut peak = 0;
             let status = loop {
-                if let Some(kib) = peak_kib(pid) {
+                if let Some(kib) = proc_status::kib(Some(pid), "VmHWM") {
                     peak = peak.max(kib);
                 }
                 if let Some(status) = child.try_wait()? {

@@ -22,6 +22,9 @@
 //!     [--support X] [--cover X] [--merge X] [--cap N] [--typical X]
 //! ```
 
+#[path = "proc_status/mod.rs"]
+mod proc_status;
+
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::io::BufRead;
@@ -214,7 +217,7 @@ fn run() -> Result<(), Error> {
     held.around(|| stories.flush())?;
     let elapsed = started.elapsed();
     let (filter, sizes) = stories.kept_bytes();
-    let anon = rss_anon_kib().unwrap_or(0) as f64 * 1024.0;
+    let anon = proc_status::kib(None, "RssAnon").unwrap_or(0) as f64 * 1024.0;
     println!(
         "memory: filter {:.1} MB, story sizes {:.1} MB; a pending batch at most {:.1} MB; \
          the peak within a flush {:.1} MB",
@@ -274,16 +277,6 @@ fn run() -> Result<(), Error> {
         .collect();
     score(&labels, &story, &truth_root, &copy_root, o.top);
     Ok(())
-}
-
-/// The process's anonymous resident memory (RssAnon), in KiB.
-fn rss_anon_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("RssAnon:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
 }
 
 fn pairs(n: u64) -> u64 {
