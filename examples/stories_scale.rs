@@ -20,6 +20,7 @@
 //! grep -E '"published":"2025-0[1-6]-' corpus.jsonl > h1.jsonl
 //! target/release/examples/stories_scale h1.jsonl [--articles N] [--batch N] [--top K]
 //!     [--support X] [--cover X] [--merge X] [--cap N] [--typical X]
+//!     [--pending-max N]
 //! ```
 
 #[path = "proc_status/mod.rs"]
@@ -53,8 +54,11 @@ struct Held {
     /// built again larger).
     flush_peak: isize,
     last_peak: isize,
-    /// The most a batch held when it was flushed.
+    /// The most the pending batch held: bytes held beyond what was held
+    /// after the last store (a flush, or a store of the pending batch
+    /// within `assign`, see `Settings::pending_max`).
     batch: isize,
+    after_store: isize,
 }
 
 impl Held {
@@ -113,6 +117,7 @@ fn options() -> Result<Options, Error> {
             "--merge" => o.settings.thresholds.merge = value()?.parse()?,
             "--cap" => o.settings.postings_cap = value()?.parse()?,
             "--typical" => o.settings.thresholds.typical = value()?.parse()?,
+            "--pending-max" => o.settings.pending_max = value()?.parse()?,
             other if !other.starts_with("--") && o.file.as_os_str().is_empty() => {
                 o.file = PathBuf::from(other)
             }
@@ -157,6 +162,7 @@ fn run() -> Result<(), Error> {
     let mut held = Held::default();
     let state = Arc::new(State::open(dir.path())?);
     let mut stories = held.around(|| Stories::open(state.clone(), o.settings))?;
+    held.after_store = held.now;
     let mut labels: Vec<Label> = Vec::new();
     let mut urls: Vec<String> = Vec::new();
     let mut langs: Vec<String> = Vec::new();
@@ -188,6 +194,11 @@ fn run() -> Result<(), Error> {
             kind: ItemKind::Article,
         };
         held.around(|| stories.assign(&article))?;
+        if stories.pending() == 0 {
+            // Stored within the call, this article with the batch.
+            held.after_store = held.now;
+        }
+        held.batch = held.batch.max(held.now - held.after_store);
         labels.push(Label {
             event: a.event.unwrap_or(u32::MAX - labels.len() as u32),
             lang,
@@ -198,10 +209,9 @@ fn run() -> Result<(), Error> {
         urls.push(a.url);
         in_batch += 1;
         if in_batch == o.batch {
-            let pending = held.now;
             held.around(|| stories.flush())?;
             held.flush_peak = held.flush_peak.max(held.last_peak);
-            held.batch = held.batch.max(pending - held.now);
+            held.after_store = held.now;
             in_batch = 0;
             if labels.len().is_multiple_of(100_000) {
                 eprintln!(

@@ -22,7 +22,9 @@
 //! Each article added is also given its story (see `crate::stories`); a
 //! batch's story records are stored after its commit and before its
 //! frontier entries are marked done, so they follow the index through a
-//! kill as the entries do.
+//! kill as the entries do. (A batch of thousands, an import's, is stored
+//! in parts as it is assigned, before the commit: a kill then indexes
+//! those articles again, and they keep the stories stored.)
 //!
 //! It runs on a thread of its own with a single-threaded runtime for its
 //! timers. Tantivy's calls block; run on the shared runtime through

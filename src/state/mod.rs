@@ -47,7 +47,7 @@ pub use watches::{
 use schema::{migrate, APPLICATION_ID, SCHEMA_VERSION};
 
 /// File name of the store inside its directory.
-const FILE_NAME: &str = "state.sqlite";
+pub(crate) const FILE_NAME: &str = "state.sqlite";
 
 /// How long a statement waits for another connection's lock before failing.
 /// The daemon's write transactions are short (milliseconds), so 5 s only
