@@ -25,6 +25,20 @@ use crate::names::{Fnv, Folder};
 /// more than the rest of the lookup.
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
+/// Sets and maps made for one article and dropped, whose order is never
+/// read (a signature's words and features, ranked by count and first
+/// place; a decision's stories, by support and id): hashed eight bytes at
+/// a time. FNV, a multiply per byte one after the other, was most of the
+/// cost of the name words' set and of looking each word of the lead up in
+/// it (a fifth of a signature), and eight multiplies for each story id a
+/// decision tallies.
+pub(crate) type QuickSet<K> = HashSet<K, BuildHasherDefault<QuickHasher>>;
+pub(crate) type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<QuickHasher>>;
+
+/// See [`QuickMap`].
+#[derive(Debug, Default)]
+pub(crate) struct QuickHasher(u64);
+
 /// MinHash values per article: what the resemblance of a candidate copy
 /// is estimated from (60 values: a standard error of about 0.065 at 0.5,
 /// the copy threshold). Stores keep them: never changed.
@@ -234,7 +248,7 @@ impl Signer {
                 runs.push((previous, lone, weight));
             }
         }
-        let within: WordSet<&str> = runs
+        let within: QuickSet<&str> = runs
             .iter()
             .filter(|(_, lone, _)| !lone)
             .map(|(w, _, _)| *w)
@@ -244,7 +258,7 @@ impl Signer {
         // gives the same counts, and the same first-seen order of each key
         // (a word's keys are always the same).
         let mut weights: Vec<(&str, u32)> = Vec::with_capacity(runs.len());
-        let mut seen: WordMap<&str, usize> = WordMap::default();
+        let mut seen: QuickMap<&str, usize> = QuickMap::default();
         for (word, lone, weight) in runs {
             if lone && !within.contains(word) && !crate::names::listed_name(word) {
                 continue;
@@ -257,7 +271,7 @@ impl Signer {
         }
         // Keys by how often they occur, title names counted twice: the
         // people and places an article is about come first.
-        let mut counts: WordMap<u64, (u32, usize)> = WordMap::default();
+        let mut counts: QuickMap<u64, (u32, usize)> = QuickMap::default();
         let mut order = 0usize;
         for (word, weight) in weights {
             self.folder.keys(word, |key| {
@@ -273,25 +287,14 @@ impl Signer {
     }
 }
 
-/// Sets and maps of words (and of hashes) made for one signature: hashed
-/// eight bytes at a time. FNV, a multiply per byte one after the other,
-/// was most of the cost of the name words' set and of looking each word
-/// of the lead up in it, a fifth of a signature. Their order is never
-/// read (the features are ranked by count and first place).
-type WordSet<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
-type WordMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
-
-#[derive(Debug, Default)]
-struct WordHasher(u64);
-
-impl WordHasher {
+impl QuickHasher {
     fn add(&mut self, word: u64) {
         // FxHash's step; `finish` mixes the bits hashbrown reads.
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
-impl Hasher for WordHasher {
+impl Hasher for QuickHasher {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
@@ -325,7 +328,7 @@ impl Hasher for WordHasher {
 /// their first two bytes, which no name word of the text begins with,
 /// without hashing them.
 struct NameSet<'a> {
-    words: WordSet<&'a str>,
+    words: QuickSet<&'a str>,
     initials: [u64; INITIALS / 64],
 }
 
@@ -336,7 +339,7 @@ impl<'a> NameSet<'a> {
     /// The words of `name_words` (space-separated).
     fn of(name_words: &'a str) -> Self {
         let mut set = NameSet {
-            words: WordSet::default(),
+            words: QuickSet::default(),
             initials: [0; INITIALS / 64],
         };
         for word in name_words.split(' ').filter(|w| !w.is_empty()) {
@@ -375,7 +378,7 @@ fn numbers(title: &str, body: &str, out: &mut Vec<u64>) {
     // Read as bytes: every character a number is made of is ASCII but for
     // two spaces; a vector of `char`s per text was most of the cost here.
     let digit = |b: Option<&u8>| b.is_some_and(u8::is_ascii_digit);
-    let mut counts: WordMap<u64, (u32, usize)> = WordMap::default();
+    let mut counts: QuickMap<u64, (u32, usize)> = QuickMap::default();
     let mut order = 0usize;
     let mut number = String::new();
     for text in [title, body] {
