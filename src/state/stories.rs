@@ -538,8 +538,14 @@ impl State {
                 bands.extend(r.bands.iter().map(|b| (*b as i64, ms(r.at), r.n as i64)));
             }
             // The table's order: (hash, at, n), compared as SQLite's
-            // signed integers.
-            features.sort_unstable_by_key(|(hash, at, r)| (*hash, *at, r.n));
+            // signed integers. The record is read only to break a tie of
+            // hash and date (rare): the key read it for every comparison,
+            // a cache miss into the batch's records each time.
+            features.sort_unstable_by(|(hash, at, r), (other, other_at, o)| {
+                (hash, at)
+                    .cmp(&(other, other_at))
+                    .then_with(|| r.n.cmp(&o.n))
+            });
             // Many rows a statement: one row a statement spent more in
             // binding, stepping and resetting it than in the b-tree.
             insert_rows(tx, &features, insert_features_sql, bind_features)?;
