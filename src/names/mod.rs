@@ -91,6 +91,13 @@ impl Folder {
         self.cache.insert(token.to_string(), fresh);
     }
 
+    /// [`Folder::keys`] without the cache: for a caller that keeps what
+    /// it makes of the keys in a cache of its own (the story signer keeps
+    /// their feature hashes).
+    pub fn keys_uncached(&mut self, token: &str, emit: impl FnMut(&str)) {
+        self.fold(token, emit);
+    }
+
     /// [`Folder::keys`] without the cache.
     fn fold(&mut self, token: &str, mut emit: impl FnMut(&str)) {
         lowercase_into(without_apostrophe_suffix(token), &mut self.lower);

@@ -26,7 +26,7 @@
 //! for three of them: two leaders meet often, and their two names alone do
 //! not tell one meeting from the next.
 
-use super::signature::{FastMap, Kind};
+use super::signature::{Kind, QuickMap};
 
 /// The thresholds of the decision; [`Thresholds::default`] is what pressd
 /// uses (chosen on `examples/stories_bench`).
@@ -96,8 +96,13 @@ pub fn choose(
     size: impl Fn(u64) -> f64,
     t: &Thresholds,
 ) -> Choice {
-    let mut tallies: FastMap<u64, Tally> = FastMap::default();
-    let mut sizes: FastMap<u64, f64> = FastMap::default();
+    // Sized for the stories of every posting at once: grown from empty,
+    // they were rehashed three or four times an article.
+    let postings_len = postings.iter().map(Vec::len).sum();
+    let mut tallies: QuickMap<u64, Tally> =
+        QuickMap::with_capacity_and_hasher(postings_len, Default::default());
+    let mut sizes: QuickMap<u64, f64> =
+        QuickMap::with_capacity_and_hasher(postings_len, Default::default());
     let mut stories: Vec<(u64, usize)> = Vec::new();
     for (feature, shared) in features.iter().zip(postings) {
         if !Kind::of(*feature).crosses_languages() {

@@ -311,6 +311,7 @@ impl Stories {
             features,
         } = signature;
         let index = self.pending.len();
+        self.postings.article(story, &article.lang);
         let spans = self.filter.spans();
         for f in features.iter().chain(&bands) {
             self.postings
@@ -350,15 +351,14 @@ impl Stories {
     }
 
     /// The articles (stored and pending) dated within `[from, to]` that
-    /// have each of `hashes`: their number, story, and whether they are in
-    /// `lang`.
+    /// have each of `hashes`: their story, and whether they are in `lang`.
     fn postings(
         &self,
         hashes: &[u64],
         lang: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<Vec<(u64, Shared)>>, StateError> {
+    ) -> Result<Vec<Vec<Shared>>, StateError> {
         // Only what the store may hold is asked for; the rest has none.
         let asked: Vec<bool> = hashes
             .iter()
@@ -372,24 +372,22 @@ impl Stories {
             .collect();
         let mut found = self
             .state
-            .story_postings(&lookups, self.settings.postings_cap)?
+            .story_postings(&lookups, self.settings.postings_cap, lang)?
             .into_iter();
         let stored = asked.iter().map(|asked| match asked {
             true => found.next().unwrap_or_default(),
             false => Vec::new(),
         });
+        let pending_lang = self.postings.lang(lang);
         Ok(hashes
             .iter()
             .zip(stored)
             .map(|(h, stored)| {
-                let mut all: Vec<(u64, Shared)> = stored
+                let mut all: Vec<Shared> = stored
                     .into_iter()
-                    .map(|p| {
-                        let shared = Shared {
-                            story: self.resolve(p.story),
-                            same_lang: p.lang == lang,
-                        };
-                        (p.n, shared)
+                    .map(|p| Shared {
+                        story: self.resolve(p.story),
+                        same_lang: p.same_lang,
                     })
                     .collect();
                 // From the pending batch, the latest assigned first (the
@@ -404,13 +402,12 @@ impl Stories {
                 let in_window = self
                     .pending_with(*h, from, to)
                     .take(PENDING_CAPS * self.settings.postings_cap)
-                    .map(|i| &self.pending[i]);
-                for r in in_window {
-                    let shared = Shared {
-                        story: self.resolve(r.story),
-                        same_lang: r.lang == lang,
-                    };
-                    all.push((r.n, shared));
+                    .map(|i| self.postings.get(i));
+                for p in in_window {
+                    all.push(Shared {
+                        story: self.resolve(p.story),
+                        same_lang: p.in_lang(pending_lang),
+                    });
                 }
                 all
             })
@@ -569,11 +566,7 @@ impl Stories {
         signature: &Signature,
     ) -> Result<u64, StateError> {
         let window = self.settings.window;
-        let found = self.postings(&signature.features, lang, at - window, at + window)?;
-        let shared: Vec<Vec<Shared>> = found
-            .into_iter()
-            .map(|postings| postings.into_iter().map(|(_, shared)| shared).collect())
-            .collect();
+        let shared = self.postings(&signature.features, lang, at - window, at + window)?;
         let (from, to) = (at - window, at + window);
         let size = |story| self.prior.size(story, from, to);
         match decision::choose(

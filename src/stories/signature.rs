@@ -24,7 +24,20 @@ use crate::names::{Fnv, Folder};
 /// short words, where std's SipHash (made to resist crafted keys) costs
 /// more than the rest of the lookup.
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+/// Sets and maps made for one article and dropped, whose order is never
+/// read (a signature's words and features, ranked by count and first
+/// place; a decision's stories, by support and id): hashed eight bytes at
+/// a time. FNV, a multiply per byte one after the other, was most of the
+/// cost of the name words' set and of looking each word of the lead up in
+/// it (a fifth of a signature), and eight multiplies for each story id a
+/// decision tallies.
+pub(crate) type QuickSet<K> = HashSet<K, BuildHasherDefault<QuickHasher>>;
+pub(crate) type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<QuickHasher>>;
+
+/// See [`QuickMap`].
+#[derive(Debug, Default)]
+pub(crate) struct QuickHasher(u64);
 
 /// MinHash values per article: what the resemblance of a candidate copy
 /// is estimated from (60 values: a standard error of about 0.065 at 0.5,
@@ -126,13 +139,24 @@ impl Signature {
     }
 }
 
+/// Words [`Signer::keyed`] holds at most: emptied when full, as the name
+/// folder's cache is (the words of a few hundred articles).
+const KEYED_WORDS: usize = 16_384;
+
 /// Where a word is in its text: its byte range.
 type Span = (usize, usize);
 
-/// Computes signatures, reusing the name folder's buffers and cache.
+/// Computes signatures, reusing the name folder's buffers and a cache of
+/// the name features of the words seen lately.
 #[derive(Debug, Default)]
 pub struct Signer {
     folder: Folder,
+    /// A name word → the feature hashes of its keys (those of three bytes
+    /// or more), in the folder's order. Kept instead of the folder's cache
+    /// of the keys themselves (a vector of strings per word, each hashed
+    /// again with FNV, a byte at a time, at every article): reading a word
+    /// cached was a third of the cost of an article's names.
+    keyed: QuickMap<String, Vec<u64>>,
     /// Scratch of [`Signer::sign_named`], kept for its capacity: the
     /// lowercase hash of each word of the body's lead, and where the words
     /// of the title and of the lead are (byte ranges).
@@ -201,7 +225,7 @@ impl Signer {
     fn names<'t>(&mut self, texts: [(&'t str, &[Span], &str); 2], out: &mut Vec<u64>) {
         let mut runs: Vec<(&'t str, bool, u32)> = Vec::new();
         for ((text, spans, name_words), weight) in texts.into_iter().zip([2, 1]) {
-            let names: FastSet<&str> = name_words.split(' ').filter(|w| !w.is_empty()).collect();
+            let names = NameSet::of(name_words);
             // The run's last word, and whether the run is one capitalised
             // word at a sentence start.
             let mut last: Option<(&str, bool)> = None;
@@ -235,7 +259,7 @@ impl Signer {
                 runs.push((previous, lone, weight));
             }
         }
-        let within: FastSet<&str> = runs
+        let within: QuickSet<&str> = runs
             .iter()
             .filter(|(_, lone, _)| !lone)
             .map(|(w, _, _)| *w)
@@ -245,7 +269,7 @@ impl Signer {
         // gives the same counts, and the same first-seen order of each key
         // (a word's keys are always the same).
         let mut weights: Vec<(&str, u32)> = Vec::with_capacity(runs.len());
-        let mut seen: FastMap<&str, usize> = FastMap::default();
+        let mut seen: QuickMap<&str, usize> = QuickMap::default();
         for (word, lone, weight) in runs {
             if lone && !within.contains(word) && !crate::names::listed_name(word) {
                 continue;
@@ -258,24 +282,115 @@ impl Signer {
         }
         // Keys by how often they occur, title names counted twice: the
         // people and places an article is about come first.
-        let mut counts: FastMap<u64, (u32, usize)> = FastMap::default();
+        let mut counts: QuickMap<u64, (u32, usize)> = QuickMap::default();
         let mut order = 0usize;
-        for (word, weight) in weights {
-            self.folder.keys(word, |key| {
-                if key.len() < 3 {
-                    return;
-                }
-                let entry = counts.entry(hash(Kind::Name, key)).or_insert((0, order));
+        let mut count = |hashes: &[u64], weight: u32| {
+            for &h in hashes {
+                let entry = counts.entry(h).or_insert((0, order));
                 entry.0 += weight;
                 order += 1;
+            }
+        };
+        for (word, weight) in weights {
+            if let Some(hashes) = self.keyed.get(word) {
+                count(hashes, weight);
+                continue;
+            }
+            let mut hashes = Vec::new();
+            self.folder.keys_uncached(word, |key| {
+                if key.len() >= 3 {
+                    hashes.push(hash(Kind::Name, key));
+                }
             });
+            count(&hashes, weight);
+            if self.keyed.len() >= KEYED_WORDS {
+                self.keyed.clear();
+            }
+            self.keyed.insert(word.to_string(), hashes);
         }
         push_most(counts, MAX_NAMES, out);
     }
 }
 
+impl QuickHasher {
+    fn add(&mut self, word: u64) {
+        // FxHash's step; `finish` mixes the bits hashbrown reads.
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for QuickHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+}
+
+/// The name words of a text, to look its words up in: most words of a
+/// text are not names (lowercase, in most scripts), and are ruled out by
+/// their first two bytes, which no name word of the text begins with,
+/// without hashing them.
+struct NameSet<'a> {
+    words: QuickSet<&'a str>,
+    initials: [u64; INITIALS / 64],
+}
+
+/// Bits of [`NameSet::initials`].
+const INITIALS: usize = 1024;
+
+impl<'a> NameSet<'a> {
+    /// The words of `name_words` (space-separated).
+    fn of(name_words: &'a str) -> Self {
+        let mut set = NameSet {
+            words: QuickSet::default(),
+            initials: [0; INITIALS / 64],
+        };
+        for word in name_words.split(' ').filter(|w| !w.is_empty()) {
+            let bit = initial(word);
+            set.initials[bit / 64] |= 1 << (bit % 64);
+            set.words.insert(word);
+        }
+        set
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        let bit = initial(word);
+        self.initials[bit / 64] & (1 << (bit % 64)) != 0 && self.words.contains(word)
+    }
+}
+
+/// The bit of a word's first two bytes in [`NameSet::initials`].
+fn initial(word: &str) -> usize {
+    let bytes = word.as_bytes();
+    let pair = u64::from(bytes.first().copied().unwrap_or(0)) << 8
+        | u64::from(bytes.get(1).copied().unwrap_or(0));
+    (pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - INITIALS.trailing_zeros())) as usize
+}
+
 /// The most frequent of `counts` (first seen first among equals).
-fn push_most(counts: FastMap<u64, (u32, usize)>, max: usize, out: &mut Vec<u64>) {
+fn push_most<S>(counts: HashMap<u64, (u32, usize), S>, max: usize, out: &mut Vec<u64>) {
     let mut ranked: Vec<(u64, (u32, usize))> = counts.into_iter().collect();
     ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
     out.extend(ranked.into_iter().take(max).map(|(h, _)| h));
@@ -288,7 +403,7 @@ fn numbers(title: &str, body: &str, out: &mut Vec<u64>) {
     // Read as bytes: every character a number is made of is ASCII but for
     // two spaces; a vector of `char`s per text was most of the cost here.
     let digit = |b: Option<&u8>| b.is_some_and(u8::is_ascii_digit);
-    let mut counts: FastMap<u64, (u32, usize)> = FastMap::default();
+    let mut counts: QuickMap<u64, (u32, usize)> = QuickMap::default();
     let mut order = 0usize;
     let mut number = String::new();
     for text in [title, body] {
@@ -675,9 +790,11 @@ mod tests {
     /// The signature code as it was before, to prove the values unchanged.
     mod before {
         use super::super::{bands, mix, LANES, MAX_NAMES, MAX_NUMBERS, MINHASH, MIN_SHINGLES};
-        use super::super::{hash, lead, numbers, push_most, FastMap, FastSet, Kind, Signature};
+        use super::super::{hash, lead, numbers, push_most, FastMap, Kind, Signature};
         use crate::names::{Fnv, Folder};
-        use std::hash::Hasher;
+        use std::hash::{BuildHasherDefault, Hasher};
+
+        type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<Fnv>>;
 
         /// The signer as it was before one reading of the lead served both the
         /// shingles and the names: stores keep what it made.
