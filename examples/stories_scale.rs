@@ -20,15 +20,20 @@
 //! grep -E '"published":"2025-0[1-6]-' corpus.jsonl > h1.jsonl
 //! target/release/examples/stories_scale h1.jsonl [--articles N] [--batch N] [--top K]
 //!     [--support X] [--cover X] [--merge X] [--cap N] [--typical X]
-//!     [--pending-max N]
+//!     [--pending-max N] [--dump FILE]
 //! ```
+//!
+//! `--dump` writes each article's URL, final story and the URL it copies,
+//! a line each in file order: two builds decide alike when their dumps are
+//! the same (a `pressd import`'s are not comparable run to run, since the
+//! order articles reach the writer and the commits vary).
 
 #[path = "proc_status/mod.rs"]
 mod proc_status;
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -94,6 +99,8 @@ struct Options {
     articles: usize,
     batch: usize,
     top: usize,
+    /// Where to write each article's final story and the URL it copies.
+    dump: Option<PathBuf>,
     settings: Settings,
 }
 
@@ -103,6 +110,7 @@ fn options() -> Result<Options, Error> {
         articles: usize::MAX,
         batch: 10_000,
         top: 8,
+        dump: None,
         settings: Settings::default(),
     };
     let mut args = std::env::args().skip(1);
@@ -118,6 +126,7 @@ fn options() -> Result<Options, Error> {
             "--cap" => o.settings.postings_cap = value()?.parse()?,
             "--typical" => o.settings.thresholds.typical = value()?.parse()?,
             "--pending-max" => o.settings.pending_max = value()?.parse()?,
+            "--dump" => o.dump = Some(PathBuf::from(value()?)),
             other if !other.starts_with("--") && o.file.as_os_str().is_empty() => {
                 o.file = PathBuf::from(other)
             }
@@ -273,6 +282,19 @@ fn run() -> Result<(), Error> {
                 .copied()
                 .unwrap_or(i as u32),
         );
+    }
+    if let Some(path) = &o.dump {
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?,
+        );
+        for (i, url) in urls.iter().enumerate() {
+            let copies = match copy_root[i] as usize {
+                root if root != i => urls[root].as_str(),
+                _ => "-",
+            };
+            writeln!(out, "{url}\t{}\t{copies}", story[i])?;
+        }
+        out.flush()?;
     }
     let truth_root: Vec<u32> = labels
         .iter()
