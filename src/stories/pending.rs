@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Utc};
+use smallvec::SmallVec;
 
 use super::signature::mix;
 
@@ -124,25 +125,10 @@ impl Postings {
         // The next posting to read of each span's list: in place for the
         // two or three spans of a window (a vector allocated for each of
         // an article's three dozen lookups was a tenth of their cost).
-        let mut few = [NONE; FEW_SPANS];
-        let mut many = Vec::new();
-        for (k, span) in spans.enumerate() {
-            let place = self.latest.get(&list(hash, span)).copied().unwrap_or(NONE);
-            match few.get_mut(k) {
-                Some(slot) => *slot = place,
-                None => {
-                    if many.is_empty() {
-                        many.extend_from_slice(&few);
-                    }
-                    many.push(place);
-                }
-            }
-        }
+        let mut next: SmallVec<[u32; FEW_SPANS]> = spans
+            .filter_map(|span| self.latest.get(&list(hash, span)).copied())
+            .collect();
         std::iter::from_fn(move || {
-            let next: &mut [u32] = match many.is_empty() {
-                true => &mut few,
-                false => &mut many,
-            };
             let (k, entry) = next
                 .iter()
                 .enumerate()

@@ -15,7 +15,7 @@
 //! Every feature and band is a 64-bit hash whose two top bits say its
 //! [`Kind`], so one table of the state store holds them all.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::names::{Fnv, Folder};
@@ -27,17 +27,13 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Sets and maps made for one article and dropped, whose order is never
 /// read (a signature's words and features, ranked by count and first
-/// place; a decision's stories, by support and id): hashed eight bytes at
-/// a time. FNV, a multiply per byte one after the other, was most of the
-/// cost of the name words' set and of looking each word of the lead up in
-/// it (a fifth of a signature), and eight multiplies for each story id a
-/// decision tallies.
-pub(crate) type QuickSet<K> = HashSet<K, BuildHasherDefault<QuickHasher>>;
-pub(crate) type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<QuickHasher>>;
-
-/// See [`QuickMap`].
-#[derive(Debug, Default)]
-pub(crate) struct QuickHasher(u64);
+/// place; a decision's stories, by support and id): FxHash, eight bytes
+/// at a time. FNV, a multiply per byte one after the other, was most of
+/// the cost of the name words' set and of looking each word of the lead
+/// up in it (a fifth of a signature), and eight multiplies for each story
+/// id a decision tallies.
+pub(crate) type QuickSet<K> = rustc_hash::FxHashSet<K>;
+pub(crate) type QuickMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// MinHash values per article: what the resemblance of a candidate copy
 /// is estimated from (60 values: a standard error of about 0.065 at 0.5,
@@ -309,42 +305,6 @@ impl Signer {
             self.keyed.insert(word.to_string(), hashes);
         }
         push_most(counts, MAX_NAMES, out);
-    }
-}
-
-impl QuickHasher {
-    fn add(&mut self, word: u64) {
-        // FxHash's step; `finish` mixes the bits hashbrown reads.
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for QuickHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn finish(&self) -> u64 {
-        mix(self.0)
     }
 }
 
