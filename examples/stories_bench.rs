@@ -14,6 +14,15 @@
 //! across languages), B-cubed F1, the same of copies, whether each copy
 //! points at the earliest version, and how many stories mix events.
 //!
+//! End to end (`--through import`): the same scores, but each world goes
+//! as JSON lines through the real `pressd import` (its batches, its name
+//! words, its language tags with `--detect-lang`), and each article's
+//! story and copied URL are read back from `pressd search '*' --format
+//! json`, as a user's script would; `pressd stories --format json` must
+//! count the same stories and articles. `--order` is the order of the
+//! lines: `time` (publication order), `outlet` (each outlet's articles
+//! together, an archive per outlet) or `shuffled`.
+//!
 //! Cost (`--import`): the world's articles (`--import-events` events) as
 //! JSON lines through the real `pressd import`, with stories on and off
 //! (`[pipeline] stories`), alternating, into fresh directories; wall time,
@@ -25,6 +34,7 @@
 //!     [--import] [--import-events N] [--runs R] [--pressd PATH] [--verbose]
 //!     [--support X] [--cover X] [--merge X] [--copy-resemblance X] [--copy-cross X]
 //!     [--cap N] [--typical X]
+//!     [--through library|import] [--order time|outlet|shuffled] [--detect-lang]
 //! ```
 
 #[path = "proc_status/mod.rs"]
@@ -57,6 +67,19 @@ struct Options {
     pressd: PathBuf,
     verbose: bool,
     settings: Settings,
+    /// Through the real `pressd import` (and its JSON output) instead of
+    /// the library.
+    through_import: bool,
+    order: Order,
+    detect_lang: bool,
+}
+
+/// The order of a world's lines for `--through import`.
+#[derive(Clone, Copy)]
+enum Order {
+    Time,
+    Outlet,
+    Shuffled,
 }
 
 fn options() -> Result<Options, Error> {
@@ -70,6 +93,9 @@ fn options() -> Result<Options, Error> {
         pressd: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/pressd"),
         verbose: false,
         settings: Settings::default(),
+        through_import: false,
+        order: Order::Time,
+        detect_lang: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -83,6 +109,24 @@ fn options() -> Result<Options, Error> {
             "--runs" => o.runs = value()?.parse()?,
             "--pressd" => o.pressd = PathBuf::from(value()?),
             "--verbose" => o.verbose = true,
+            "--through" => {
+                o.through_import = match value()?.as_str() {
+                    "library" => false,
+                    "import" => true,
+                    other => return Err(format!("--through {other}: library or import").into()),
+                }
+            }
+            "--order" => {
+                o.order = match value()?.as_str() {
+                    "time" => Order::Time,
+                    "outlet" => Order::Outlet,
+                    "shuffled" => Order::Shuffled,
+                    other => {
+                        return Err(format!("--order {other}: time, outlet or shuffled").into())
+                    }
+                }
+            }
+            "--detect-lang" => o.detect_lang = true,
             // Other thresholds than pressd's, to see how they trade.
             "--support" => o.settings.thresholds.support = value()?.parse()?,
             "--cover" => o.settings.thresholds.cover = value()?.parse()?,
@@ -117,7 +161,11 @@ fn run() -> Result<(), Error> {
             seed,
             days: 30,
         });
-        let (predicted, elapsed) = assign(&world, o.settings)?;
+        let (predicted, elapsed) = if o.through_import {
+            through_import(&world, &o)?
+        } else {
+            assign(&world, o.settings)?
+        };
         let scores = score(&world, &predicted, o.verbose);
         println!(
             "world seed {seed}: {} articles, {} events; assigned in {:.2} s ({:.0} µs/article)",
@@ -197,6 +245,128 @@ fn assign(
             .get(&a.url)
             .cloned()
             .ok_or_else(|| format!("{} has no story", a.url))?;
+        story.push(s);
+        copy_of.push(d);
+    }
+    Ok((Predicted { story, copy_of }, elapsed))
+}
+
+/// `world` through the real `pressd import` in `o.order`, each article's
+/// story and copied URL read back from `pressd search '*' --format json`;
+/// checked against `pressd stories --format json`.
+fn through_import(
+    world: &[stories_world::Article],
+    o: &Options,
+) -> Result<(Predicted, Duration), Error> {
+    if !o.pressd.exists() {
+        return Err(format!(
+            "{} not found: cargo build --release --locked --bin pressd",
+            o.pressd.display()
+        )
+        .into());
+    }
+    let mut order: Vec<usize> = (0..world.len()).collect();
+    match o.order {
+        Order::Time => order.sort_by_key(|&i| world[i].published),
+        Order::Outlet => order.sort_by(|&a, &b| {
+            (&world[a].source, world[a].published).cmp(&(&world[b].source, world[b].published))
+        }),
+        Order::Shuffled => {
+            let mut rng = stories_world::Rng::new(o.seed ^ 0x5eed);
+            for i in (1..order.len()).rev() {
+                order.swap(i, rng.below(i + 1));
+            }
+        }
+    }
+    let tmp = tempfile::tempdir()?;
+    let file = tmp.path().join("world.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+    for &i in &order {
+        let a = &world[i];
+        let mut line = serde_json::json!({
+            "url": a.url, "title": a.title, "body": a.body,
+            "source": a.source, "published": a.published.to_rfc3339(),
+        });
+        if !o.detect_lang {
+            line["lang"] = a.lang.into();
+        }
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    drop(out);
+    let config = tmp.path().join("pressd.toml");
+    std::fs::write(
+        &config,
+        "index_dir = \"index\"\nstate_dir = \"state\"\n\
+         languages = [\"hy\", \"az\", \"ru\", \"en\", \"tr\", \"ka\"]\n\n\
+         [pipeline]\nstories = true\n",
+    )?;
+    let pressd = |args: &[&str]| -> Result<Vec<u8>, Error> {
+        let out = Command::new(&o.pressd)
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::inherit())
+            .output()?;
+        if !out.status.success() {
+            return Err(format!("pressd {} failed: {}", args.join(" "), out.status).into());
+        }
+        Ok(out.stdout)
+    };
+    let started = Instant::now();
+    pressd(&["import", &file.to_string_lossy()])?;
+    let elapsed = started.elapsed();
+    let limit = (world.len() + 1).to_string();
+    let found: serde_json::Value = serde_json::from_slice(&pressd(&[
+        "search", "*", "--format", "json", "--limit", &limit,
+    ])?)?;
+    let hits = found["hits"]
+        .as_array()
+        .ok_or("search output has no hits")?;
+    // Story ids as the JSON gives them, numbered here for the scores.
+    let mut ids: HashMap<String, u64> = HashMap::new();
+    let mut by_url: HashMap<&str, (u64, Option<String>)> = HashMap::new();
+    for h in hits {
+        let url = h["url"].as_str().ok_or("a hit without url")?;
+        let story = h["story"].to_string();
+        if story == "null" {
+            return Err(format!("{url} has no story").into());
+        }
+        let next = ids.len() as u64;
+        let id = *ids.entry(story).or_insert(next);
+        let copy = h["duplicate_of"].as_str().map(str::to_string);
+        by_url.insert(url, (id, copy));
+    }
+    let listed: serde_json::Value = serde_json::from_slice(&pressd(&[
+        "stories",
+        "--format",
+        "json",
+        "--min-articles",
+        "1",
+        "--limit",
+        &limit,
+    ])?)?;
+    let stories = listed["stories"]
+        .as_array()
+        .ok_or("stories output has no stories")?;
+    let articles: u64 = stories.iter().filter_map(|s| s["articles"].as_u64()).sum();
+    if stories.len() != ids.len() || articles != world.len() as u64 {
+        return Err(format!(
+            "`pressd stories` lists {} stories of {articles} articles; search found {} stories of {} articles",
+            stories.len(),
+            ids.len(),
+            world.len()
+        )
+        .into());
+    }
+    let mut story = Vec::with_capacity(world.len());
+    let mut copy_of = Vec::with_capacity(world.len());
+    for a in world {
+        let (s, d) = by_url
+            .get(a.url.as_str())
+            .cloned()
+            .ok_or_else(|| format!("{} is not in the index", a.url))?;
         story.push(s);
         copy_of.push(d);
     }
