@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{time_column, State, StateError};
@@ -170,6 +170,21 @@ fn io_error(e: std::io::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
 
+/// A row of `story_postings`' statements: the date, and the posting.
+fn dated_posting(row: Option<&Row<'_>>) -> rusqlite::Result<Option<(i64, Posting)>> {
+    row.map(|r| {
+        Ok((
+            r.get(3)?,
+            Posting {
+                n: r.get::<_, i64>(0)? as u64,
+                story: r.get::<_, i64>(1)? as u64,
+                same_lang: r.get(2)?,
+            },
+        ))
+    })
+    .transpose()
+}
+
 fn required_time(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
     time_column(row, idx)?.ok_or(rusqlite::Error::InvalidColumnType(
         idx,
@@ -229,41 +244,70 @@ impl State {
         })
     }
 
-    /// For each `(hash, from, to)`: up to `cap` articles that have the
-    /// feature `hash` and are dated within `[from, to]`, and whether each
-    /// is in `lang`. Their story is the one first assigned: the caller
-    /// resolves merges.
+    /// For each of `hashes`: up to `cap` articles that have the feature
+    /// and are dated within `window` of `at`, the nearest to `at` first,
+    /// and whether each is in `lang`. Their story is the one first
+    /// assigned: the caller resolves merges.
+    ///
+    /// The nearest, not the first in key order: read from the start of
+    /// the window, a name that a busy week's other stories share gave the
+    /// oldest twelve articles of those days, and an event's own articles,
+    /// near the new one, went unread (on `stories_bench` worlds of 40
+    /// events a day, pairs across languages found: 0.54 of them, against
+    /// 0.75 read nearest first). Two cursors from `at`, one each way,
+    /// merged: they read `cap` rows and one more, however many the window
+    /// has, in whatever order articles arrive (an import of an archive
+    /// outlet by outlet reads the window's both sides).
     ///
     /// The language is compared by SQLite: read out, it was a string
     /// allocated and freed for each of the hundred-odd postings an article
     /// reads, to be compared once.
     ///
-    /// The cap is written into the statement, not bound: SQLite (3.47 and
+    /// The cap is written into the statements, not bound: SQLite (3.47 and
     /// later) reads a bound `LIMIT` as a hint for its plan and prepares the
     /// statement again at every new binding, which perf showed on every
     /// lookup of every article.
     pub fn story_postings(
         &self,
-        lookups: &[(u64, DateTime<Utc>, DateTime<Utc>)],
+        hashes: &[u64],
+        at: DateTime<Utc>,
+        window: Duration,
         cap: usize,
         lang: &str,
     ) -> Result<Vec<Vec<Posting>>, StateError> {
+        let (from, at, to) = (ms(at - window), ms(at), ms(at + window));
         self.read_at_once("story_postings", |conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT n, story, lang = ?4 FROM story_features
-                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 LIMIT {cap}"
+            let mut later = conn.prepare_cached(&format!(
+                "SELECT n, story, lang = ?4, at FROM story_features
+                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 ORDER BY at LIMIT {cap}"
             ))?;
-            let mut out = Vec::with_capacity(lookups.len());
-            for (hash, from, to) in lookups {
-                let bound = params![*hash as i64, ms(*from), ms(*to), lang];
-                let rows = stmt.query_map(bound, |r| {
-                    Ok(Posting {
-                        n: r.get::<_, i64>(0)? as u64,
-                        story: r.get::<_, i64>(1)? as u64,
-                        same_lang: r.get(2)?,
-                    })
-                })?;
-                out.push(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+            let mut earlier = conn.prepare_cached(&format!(
+                "SELECT n, story, lang = ?4, at FROM story_features
+                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 ORDER BY at DESC LIMIT {cap}"
+            ))?;
+            let mut out = Vec::with_capacity(hashes.len());
+            for hash in hashes {
+                let hash = *hash as i64;
+                let mut later = later.query(params![hash, at, to, lang])?;
+                let mut earlier = earlier.query(params![hash, from, at - 1, lang])?;
+                let mut next_later = dated_posting(later.next()?)?;
+                let mut next_earlier = dated_posting(earlier.next()?)?;
+                let mut found = Vec::new();
+                while found.len() < cap {
+                    let later_first = match (&next_later, &next_earlier) {
+                        (Some((l, _)), Some((e, _))) => l - at <= at - e,
+                        (Some(_), None) => true,
+                        (None, Some(_)) => false,
+                        (None, None) => break,
+                    };
+                    let taken = if later_first {
+                        std::mem::replace(&mut next_later, dated_posting(later.next()?)?)
+                    } else {
+                        std::mem::replace(&mut next_earlier, dated_posting(earlier.next()?)?)
+                    };
+                    found.extend(taken.map(|(_, p)| p));
+                }
+                out.push(found);
             }
             Ok(out)
         })
@@ -852,6 +896,37 @@ mod tests {
     }
 
     #[test]
+    fn postings_are_read_nearest_to_the_article_first_on_both_sides() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let state = State::open(tmp.path()).expect("open");
+        // Articles 1..=20 a minute apart, all with feature 7.
+        let records: Vec<StoryRecord> = (1..=20).map(|n| record(n, n, None)).collect();
+        state
+            .record_stories(&StoryBatch {
+                records,
+                ..StoryBatch::default()
+            })
+            .expect("write");
+        let read = |at: i64, window: i64, cap: usize| -> Vec<u64> {
+            let found = state
+                .story_postings(&[7], t(at), Duration::seconds(window), cap, "en")
+                .expect("postings");
+            let mut ns: Vec<u64> = found[0].iter().map(|p| p.n).collect();
+            ns.sort_unstable();
+            ns
+        };
+        // At minute 10, cap 4: 10 itself, then 9 and 11, then one of 8 and 12
+        // (a tie goes to the later).
+        assert_eq!(read(600, 3600, 4), vec![9, 10, 11, 12]);
+        // Nearer the end, the earlier side gives the rest.
+        assert_eq!(read(1200, 3600, 4), vec![17, 18, 19, 20]);
+        // The window still bounds both sides.
+        assert_eq!(read(600, 90, 10), vec![9, 10, 11]);
+        // And the cap, with fewer than it in the window.
+        assert_eq!(read(600, 0, 10), vec![10]);
+    }
+
+    #[test]
     fn band_articles_are_the_distinct_articles_of_each_band_up_to_the_cap() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let state = State::open(tmp.path()).expect("open");
@@ -937,7 +1012,7 @@ mod tests {
             .collect();
         assert_eq!(keys, expected);
         let found = state
-            .story_postings(&[(492, t(0), t(600))], 10, "en")
+            .story_postings(&[492], t(300), Duration::seconds(300), 10, "en")
             .expect("postings");
         assert_eq!(
             found[0],
@@ -948,7 +1023,7 @@ mod tests {
             }]
         );
         let found = state
-            .story_postings(&[(492, t(0), t(600))], 10, "hy")
+            .story_postings(&[492], t(300), Duration::seconds(300), 10, "hy")
             .expect("postings");
         assert!(!found[0][0].same_lang);
     }
@@ -995,7 +1070,7 @@ mod tests {
         state.record_stories(&batch).expect("write again");
         assert_eq!(state.story_last_number().expect("n"), 3);
         let postings = state
-            .story_postings(&[(7, t(0), t(600)), (9, t(0), t(600))], 10, "en")
+            .story_postings(&[7, 9], t(300), Duration::seconds(300), 10, "en")
             .expect("postings");
         assert_eq!(postings[0].len(), 3);
         assert!(postings[1].is_empty());

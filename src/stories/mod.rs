@@ -350,29 +350,31 @@ impl Stories {
         })
     }
 
-    /// The articles (stored and pending) dated within `[from, to]` that
-    /// have each of `hashes`: their story, and whether they are in `lang`.
+    /// The articles (stored and pending) dated within `window` of `at`
+    /// that have each of `hashes`: their story, and whether they are in
+    /// `lang`.
     fn postings(
         &self,
         hashes: &[u64],
         lang: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        at: DateTime<Utc>,
+        window: Duration,
     ) -> Result<Vec<Vec<Shared>>, StateError> {
+        let (from, to) = (at - window, at + window);
         // Only what the store may hold is asked for; the rest has none.
         let asked: Vec<bool> = hashes
             .iter()
             .map(|h| self.filter.may_hold(*h, from, to))
             .collect();
-        let lookups: Vec<_> = hashes
+        let lookups: Vec<u64> = hashes
             .iter()
             .zip(&asked)
             .filter(|(_, asked)| **asked)
-            .map(|(h, _)| (*h, from, to))
+            .map(|(h, _)| *h)
             .collect();
         let mut found = self
             .state
-            .story_postings(&lookups, self.settings.postings_cap, lang)?
+            .story_postings(&lookups, at, window, self.settings.postings_cap, lang)?
             .into_iter();
         let stored = asked.iter().map(|asked| match asked {
             true => found.next().unwrap_or_default(),
@@ -566,7 +568,7 @@ impl Stories {
         signature: &Signature,
     ) -> Result<u64, StateError> {
         let window = self.settings.window;
-        let shared = self.postings(&signature.features, lang, at - window, at + window)?;
+        let shared = self.postings(&signature.features, lang, at, window)?;
         let (from, to) = (at - window, at + window);
         let size = |story| self.prior.size(story, from, to);
         match decision::choose(
