@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{time_column, State, StateError};
@@ -170,19 +170,27 @@ fn io_error(e: std::io::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
 
-/// A row of `story_postings`' statements: the date, and the posting.
-fn dated_posting(row: Option<&Row<'_>>) -> rusqlite::Result<Option<(i64, Posting)>> {
-    row.map(|r| {
-        Ok((
-            r.get(3)?,
-            Posting {
-                n: r.get::<_, i64>(0)? as u64,
-                story: r.get::<_, i64>(1)? as u64,
-                same_lang: r.get(2)?,
-            },
-        ))
-    })
-    .transpose()
+/// The next row of one of `story_postings`' cursors (none when that side
+/// is not read): the date, and the posting (whether in `lang`).
+fn next_dated(
+    rows: &mut Option<rusqlite::Rows<'_>>,
+    lang: &str,
+) -> rusqlite::Result<Option<(i64, Posting)>> {
+    let Some(rows) = rows else {
+        return Ok(None);
+    };
+    rows.next()?
+        .map(|r| {
+            Ok((
+                r.get(3)?,
+                Posting {
+                    n: r.get::<_, i64>(0)? as u64,
+                    story: r.get::<_, i64>(1)? as u64,
+                    same_lang: r.get_ref(2)?.as_str()? == lang,
+                },
+            ))
+        })
+        .transpose()
 }
 
 fn required_time(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
@@ -201,6 +209,15 @@ impl State {
                 r.get::<_, i64>(0)
             })
             .map(|n| n as u64)
+        })
+    }
+
+    /// The latest date of a stored article, if any.
+    pub fn story_latest_date(&self) -> Result<Option<DateTime<Utc>>, StateError> {
+        self.read("story_latest_date", |conn| {
+            let at: Option<i64> =
+                conn.query_row("SELECT MAX(at) FROM story_articles", [], |r| r.get(0))?;
+            Ok(at.and_then(DateTime::from_timestamp_millis))
         })
     }
 
@@ -245,8 +262,8 @@ impl State {
     }
 
     /// For each of `hashes`: up to `cap` articles that have the feature
-    /// and are dated within `window` of `at`, the nearest to `at` first,
-    /// and whether each is in `lang`. Their story is the one first
+    /// and are dated within `[from, to]`, the nearest to `at` first, and
+    /// whether each is in `lang`. Their story is the one first
     /// assigned: the caller resolves merges.
     ///
     /// The nearest, not the first in key order: read from the start of
@@ -257,42 +274,57 @@ impl State {
     /// 0.75 read nearest first). Two cursors from `at`, one each way,
     /// merged: they read `cap` rows and one more, however many the window
     /// has, in whatever order articles arrive (an import of an archive
-    /// outlet by outlet reads the window's both sides).
+    /// outlet by outlet reads the window's both sides). A side that the
+    /// range leaves empty (`to` before `at`: the caller knows nothing later
+    /// is stored, as in a flow of news) is not read.
     ///
-    /// The language is compared by SQLite: read out, it was a string
-    /// allocated and freed for each of the hundred-odd postings an article
-    /// reads, to be compared once.
+    /// The language is read in place, not as a `String` (one allocated and
+    /// freed for each of the hundred-odd postings an article reads), nor
+    /// bound to be compared by SQLite (a text parameter is copied at each
+    /// binding, two statements a lookup).
     ///
     /// The cap is written into the statements, not bound: SQLite (3.47 and
     /// later) reads a bound `LIMIT` as a hint for its plan and prepares the
     /// statement again at every new binding, which perf showed on every
-    /// lookup of every article.
+    /// lookup of every article. For the same reason the range is one of
+    /// row values: written `hash = ?1 AND at BETWEEN …` with an `ORDER BY`,
+    /// the statement was prepared again at a fifth of its runs (counted
+    /// with `SQLITE_STMTSTATUS_REPREPARE`), a sixth more CPU for the whole
+    /// assigner; the row values give the same search of the primary key.
     pub fn story_postings(
         &self,
         hashes: &[u64],
         at: DateTime<Utc>,
-        window: Duration,
+        [from, to]: [DateTime<Utc>; 2],
         cap: usize,
         lang: &str,
     ) -> Result<Vec<Vec<Posting>>, StateError> {
-        let (from, at, to) = (ms(at - window), ms(at), ms(at + window));
+        let (from, at, to) = (ms(from), ms(at), ms(to));
         self.read_at_once("story_postings", |conn| {
             let mut later = conn.prepare_cached(&format!(
-                "SELECT n, story, lang = ?4, at FROM story_features
-                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 ORDER BY at LIMIT {cap}"
+                "SELECT n, story, lang, at FROM story_features
+                 WHERE (hash, at) BETWEEN (?1, ?2) AND (?1, ?3) ORDER BY hash, at LIMIT {cap}"
             ))?;
             let mut earlier = conn.prepare_cached(&format!(
-                "SELECT n, story, lang = ?4, at FROM story_features
-                 WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 ORDER BY at DESC LIMIT {cap}"
+                "SELECT n, story, lang, at FROM story_features
+                 WHERE (hash, at) BETWEEN (?1, ?2) AND (?1, ?3)
+                 ORDER BY hash DESC, at DESC LIMIT {cap}"
             ))?;
             let mut out = Vec::with_capacity(hashes.len());
             for hash in hashes {
                 let hash = *hash as i64;
-                let mut later = later.query(params![hash, at, to, lang])?;
-                let mut earlier = earlier.query(params![hash, from, at - 1, lang])?;
-                let mut next_later = dated_posting(later.next()?)?;
-                let mut next_earlier = dated_posting(earlier.next()?)?;
-                let mut found = Vec::new();
+                // A side left empty by the range is not asked for.
+                let mut later = match to >= at {
+                    true => Some(later.query(params![hash, at, to])?),
+                    false => None,
+                };
+                let mut earlier = match from < at {
+                    true => Some(earlier.query(params![hash, from, at - 1])?),
+                    false => None,
+                };
+                let mut next_later = next_dated(&mut later, lang)?;
+                let mut next_earlier = next_dated(&mut earlier, lang)?;
+                let mut found = Vec::with_capacity(cap);
                 while found.len() < cap {
                     let later_first = match (&next_later, &next_earlier) {
                         (Some((l, _)), Some((e, _))) => l - at <= at - e,
@@ -301,9 +333,9 @@ impl State {
                         (None, None) => break,
                     };
                     let taken = if later_first {
-                        std::mem::replace(&mut next_later, dated_posting(later.next()?)?)
+                        std::mem::replace(&mut next_later, next_dated(&mut later, lang)?)
                     } else {
-                        std::mem::replace(&mut next_earlier, dated_posting(earlier.next()?)?)
+                        std::mem::replace(&mut next_earlier, next_dated(&mut earlier, lang)?)
                     };
                     found.extend(taken.map(|(_, p)| p));
                 }
@@ -909,7 +941,7 @@ mod tests {
             .expect("write");
         let read = |at: i64, window: i64, cap: usize| -> Vec<u64> {
             let found = state
-                .story_postings(&[7], t(at), Duration::seconds(window), cap, "en")
+                .story_postings(&[7], t(at), [t(at - window), t(at + window)], cap, "en")
                 .expect("postings");
             let mut ns: Vec<u64> = found[0].iter().map(|p| p.n).collect();
             ns.sort_unstable();
@@ -924,6 +956,12 @@ mod tests {
         assert_eq!(read(600, 90, 10), vec![9, 10, 11]);
         // And the cap, with fewer than it in the window.
         assert_eq!(read(600, 0, 10), vec![10]);
+        // A range that ends before the article's date reads one side.
+        let found = state
+            .story_postings(&[7], t(600), [t(0), t(540)], 3, "en")
+            .expect("postings");
+        let ns: Vec<u64> = found[0].iter().map(|p| p.n).collect();
+        assert_eq!(ns, vec![9, 8, 7]);
     }
 
     #[test]
@@ -1012,7 +1050,7 @@ mod tests {
             .collect();
         assert_eq!(keys, expected);
         let found = state
-            .story_postings(&[492], t(300), Duration::seconds(300), 10, "en")
+            .story_postings(&[492], t(300), [t(0), t(600)], 10, "en")
             .expect("postings");
         assert_eq!(
             found[0],
@@ -1023,7 +1061,7 @@ mod tests {
             }]
         );
         let found = state
-            .story_postings(&[492], t(300), Duration::seconds(300), 10, "hy")
+            .story_postings(&[492], t(300), [t(0), t(600)], 10, "hy")
             .expect("postings");
         assert!(!found[0][0].same_lang);
     }
@@ -1070,7 +1108,7 @@ mod tests {
         state.record_stories(&batch).expect("write again");
         assert_eq!(state.story_last_number().expect("n"), 3);
         let postings = state
-            .story_postings(&[7, 9], t(300), Duration::seconds(300), 10, "en")
+            .story_postings(&[7, 9], t(300), [t(0), t(600)], 10, "en")
             .expect("postings");
         assert_eq!(postings[0].len(), 3);
         assert!(postings[1].is_empty());

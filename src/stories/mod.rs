@@ -156,6 +156,10 @@ pub struct Stories {
     filter: Filter,
     /// The sizes of the stories (stored and pending).
     prior: Prior,
+    /// The latest date of a stored article (or later): the store has no
+    /// postings after it, so a lookup for an article dated later (news
+    /// arriving as it is published) reads only the earlier side.
+    stored_until: Option<DateTime<Utc>>,
     /// Why a batch stored early (see [`Settings::pending_max`]) was not
     /// stored: the next [`Stories::flush`] fails with it, so that the
     /// writer indexes the whole batch again.
@@ -188,6 +192,7 @@ impl Stories {
             None => build_filter(&state, spans, next as usize * FILTER_KEYS_PER_ARTICLE)?,
         };
         let prior = read_prior(&state)?;
+        let stored_until = state.story_latest_date()?;
         Ok(Stories {
             state,
             settings,
@@ -200,6 +205,7 @@ impl Stories {
             repoints: Vec::new(),
             filter,
             prior,
+            stored_until,
             early_failure: None,
         })
     }
@@ -372,9 +378,16 @@ impl Stories {
             .filter(|(_, asked)| **asked)
             .map(|(h, _)| *h)
             .collect();
+        let stored_to = self.stored_until.map_or(from, |until| until.min(to));
         let mut found = self
             .state
-            .story_postings(&lookups, at, window, self.settings.postings_cap, lang)?
+            .story_postings(
+                &lookups,
+                at,
+                [from, stored_to],
+                self.settings.postings_cap,
+                lang,
+            )?
             .into_iter();
         let stored = asked.iter().map(|asked| match asked {
             true => found.next().unwrap_or_default(),
@@ -643,7 +656,13 @@ impl Stories {
         self.by_id = FastMap::default();
         self.postings = pending::Postings::default();
         // Added whether or not the write succeeds: a key of a row not
-        // written is only a lookup made in vain.
+        // written is only a lookup made in vain (and a later date than
+        // stored, a side read in vain).
+        self.stored_until = self
+            .stored_until
+            .into_iter()
+            .chain(batch.records.iter().map(|r| r.at))
+            .max();
         for r in &batch.records {
             self.filter.insert_id(&r.id);
             for f in r.features.iter().chain(&r.bands) {
@@ -1209,6 +1228,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_article_dated_before_what_is_stored_finds_its_story_after_it() {
+        // An archive imported out of order: the later report is stored
+        // (and the store opened again) before the earlier one comes.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut stories = open(tmp.path());
+        let later = stories
+            .assign(&article(
+                "https://a/later",
+                "en",
+                "Fire in Gyumri",
+                BODY,
+                20,
+            ))
+            .expect("assign");
+        stories.flush().expect("flush");
+        drop(stories);
+        let mut stories = open(tmp.path());
+        assert!(stories.stored_until.is_some());
+        let earlier = stories
+            .assign(&article(
+                "https://b/earlier",
+                "en",
+                "Warehouse burns",
+                "Armen Melkonyan, the rescue chief, told reporters in Gyumri that 14 workers \
+                 were in hospital after the blaze at the Shirak textile warehouse, where 2,300 \
+                 square metres burned.",
+                2,
+            ))
+            .expect("assign");
+        assert_eq!(earlier.duplicate_of, None);
+        assert_eq!(earlier.story, later.story);
     }
 
     #[test]
