@@ -33,7 +33,7 @@
 //! target/release/examples/stories_bench [--events N] [--seed S] [--worlds K]
 //!     [--import] [--import-events N] [--runs R] [--pressd PATH] [--verbose]
 //!     [--support X] [--cover X] [--merge X] [--copy-resemblance X] [--copy-cross X]
-//!     [--cap N] [--typical X]
+//!     [--cap N] [--typical X] [--full-support X] [--shared-same N] [--shared-other N]
 //!     [--through library|import] [--order time|outlet|shuffled] [--detect-lang]
 //! ```
 
@@ -135,6 +135,9 @@ fn options() -> Result<Options, Error> {
             "--copy-cross" => o.settings.copy_cross = value()?.parse()?,
             "--cap" => o.settings.postings_cap = value()?.parse()?,
             "--typical" => o.settings.thresholds.typical = value()?.parse()?,
+            "--full-support" => o.settings.thresholds.full_support = value()?.parse()?,
+            "--shared-same" => o.settings.thresholds.shared_same_lang = value()?.parse()?,
+            "--shared-other" => o.settings.thresholds.shared_other_lang = value()?.parse()?,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
