@@ -376,10 +376,11 @@ impl State {
         sorted.sort_unstable_by_key(|h| *h as i64);
         sorted.dedup();
         self.read_at_once("story_band_articles", |conn| {
-            // The cap written in, not bound: see `story_postings`.
+            // The cap written in, and the range of row values: see
+            // `story_postings` (either way SQLite prepared it again).
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT n FROM story_bands WHERE hash = ?1 AND at BETWEEN ?2 AND ?3 \
-                 ORDER BY at DESC LIMIT {cap}"
+                "SELECT n FROM story_bands WHERE (hash, at) BETWEEN (?1, ?2) AND (?1, ?3) \
+                 ORDER BY hash DESC, at DESC LIMIT {cap}"
             ))?;
             let mut out: Vec<u64> = Vec::new();
             for hash in sorted {
