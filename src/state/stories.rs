@@ -319,7 +319,7 @@ impl State {
                     false => None,
                 };
                 let mut earlier = match from < at {
-                    true => Some(earlier.query(params![hash, from, at - 1])?),
+                    true => Some(earlier.query(params![hash, from, (at - 1).min(to)])?),
                     false => None,
                 };
                 let mut next_later = next_dated(&mut later, lang)?;
@@ -967,12 +967,13 @@ mod tests {
         assert_eq!(read(600, 90, 10), vec![9, 10, 11]);
         // And the cap, with fewer than it in the window.
         assert_eq!(read(600, 0, 10), vec![10]);
-        // A range that ends before the article's date reads one side.
+        // A range that ends before the article's date reads one side, up
+        // to the range's end.
         let found = state
-            .story_postings(&[7], t(600), [t(0), t(540)], 3, "en")
+            .story_postings(&[7], t(600), [t(0), t(480)], 3, "en")
             .expect("postings");
         let ns: Vec<u64> = found[0].iter().map(|p| p.n).collect();
-        assert_eq!(ns, vec![9, 8, 7]);
+        assert_eq!(ns, vec![8, 7, 6]);
     }
 
     #[test]
