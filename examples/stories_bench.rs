@@ -254,6 +254,55 @@ fn assign(
     Ok((Predicted { story, copy_of }, elapsed))
 }
 
+/// The pressd binary the import runs use, or how to build it.
+fn require_pressd(o: &Options) -> Result<(), Error> {
+    if o.pressd.exists() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} not found: cargo build --release --locked --bin pressd",
+        o.pressd.display()
+    )
+    .into())
+}
+
+/// `articles` as `pressd import`'s JSON lines at `file`, each with its
+/// language when `with_lang` (otherwise pressd tags it).
+fn write_lines<'a>(
+    file: &Path,
+    articles: impl IntoIterator<Item = &'a stories_world::Article>,
+    with_lang: bool,
+) -> Result<(), Error> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(file)?);
+    for a in articles {
+        let mut line = serde_json::json!({
+            "url": a.url, "title": a.title, "body": a.body,
+            "source": a.source, "published": a.published.to_rfc3339(),
+        });
+        if with_lang {
+            line["lang"] = a.lang.into();
+        }
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// A config in `dir` with its index and state there, the worlds'
+/// languages, and `[pipeline] stories` as asked.
+fn write_config(dir: &Path, stories: bool) -> Result<PathBuf, Error> {
+    let config = dir.join("pressd.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "index_dir = \"index\"\nstate_dir = \"state\"\n\
+             languages = [\"hy\", \"az\", \"ru\", \"en\", \"tr\", \"ka\"]\n\n\
+             [pipeline]\nstories = {stories}\n"
+        ),
+    )?;
+    Ok(config)
+}
+
 /// `world` through the real `pressd import` in `o.order`, each article's
 /// story and copied URL read back from `pressd search '*' --format json`;
 /// checked against `pressd stories --format json`.
@@ -261,13 +310,7 @@ fn through_import(
     world: &[stories_world::Article],
     o: &Options,
 ) -> Result<(Predicted, Duration), Error> {
-    if !o.pressd.exists() {
-        return Err(format!(
-            "{} not found: cargo build --release --locked --bin pressd",
-            o.pressd.display()
-        )
-        .into());
-    }
+    require_pressd(o)?;
     let mut order: Vec<usize> = (0..world.len()).collect();
     match o.order {
         Order::Time => order.sort_by_key(|&i| world[i].published),
@@ -283,27 +326,8 @@ fn through_import(
     }
     let tmp = tempfile::tempdir()?;
     let file = tmp.path().join("world.jsonl");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
-    for &i in &order {
-        let a = &world[i];
-        let mut line = serde_json::json!({
-            "url": a.url, "title": a.title, "body": a.body,
-            "source": a.source, "published": a.published.to_rfc3339(),
-        });
-        if !o.detect_lang {
-            line["lang"] = a.lang.into();
-        }
-        writeln!(out, "{line}")?;
-    }
-    out.flush()?;
-    drop(out);
-    let config = tmp.path().join("pressd.toml");
-    std::fs::write(
-        &config,
-        "index_dir = \"index\"\nstate_dir = \"state\"\n\
-         languages = [\"hy\", \"az\", \"ru\", \"en\", \"tr\", \"ka\"]\n\n\
-         [pipeline]\nstories = true\n",
-    )?;
+    write_lines(&file, order.iter().map(|&i| &world[i]), !o.detect_lang)?;
+    let config = write_config(tmp.path(), true)?;
     let pressd = |args: &[&str]| -> Result<Vec<u8>, Error> {
         let out = Command::new(&o.pressd)
             .arg("--config")
@@ -549,13 +573,7 @@ fn score(world: &[stories_world::Article], p: &Predicted, verbose: bool) -> Scor
 }
 
 fn import_cost(o: &Options) -> Result<(), Error> {
-    if !o.pressd.exists() {
-        return Err(format!(
-            "{} not found: cargo build --release --locked --bin pressd",
-            o.pressd.display()
-        )
-        .into());
-    }
+    require_pressd(o)?;
     let world = stories_world::build(&Shape {
         events: o.import_events,
         seed: o.seed + 1000,
@@ -563,16 +581,7 @@ fn import_cost(o: &Options) -> Result<(), Error> {
     });
     let tmp = tempfile::tempdir()?;
     let file = tmp.path().join("world.jsonl");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
-    for a in &world {
-        let line = serde_json::json!({
-            "url": a.url, "title": a.title, "body": a.body, "lang": a.lang,
-            "source": a.source, "published": a.published.to_rfc3339(),
-        });
-        writeln!(out, "{line}")?;
-    }
-    out.flush()?;
-    drop(out);
+    write_lines(&file, &world, true)?;
     println!(
         "import of {} articles ({} events) with `{}`:",
         world.len(),
@@ -583,15 +592,7 @@ fn import_cost(o: &Options) -> Result<(), Error> {
         for stories in [false, true] {
             let dir = tmp.path().join(format!("run-{run}-{stories}"));
             std::fs::create_dir_all(&dir)?;
-            let config = dir.join("pressd.toml");
-            std::fs::write(
-                &config,
-                format!(
-                    "index_dir = \"index\"\nstate_dir = \"state\"\n\
-                     languages = [\"hy\", \"az\", \"ru\", \"en\", \"tr\", \"ka\"]\n\n\
-                     [pipeline]\nstories = {stories}\n"
-                ),
-            )?;
+            let config = write_config(&dir, stories)?;
             let started = Instant::now();
             let mut child = Command::new(&o.pressd)
                 .arg("--config")

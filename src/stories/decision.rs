@@ -208,14 +208,19 @@ mod tests {
         (n & !(3 << 62)) | ((kind as u64) << 62)
     }
 
-    fn in_stories(stories: &[u64]) -> Vec<Shared> {
+    /// Postings of articles of `stories`, in the article's language or not.
+    fn sharing(stories: &[u64], same_lang: bool) -> Vec<Shared> {
         stories
             .iter()
             .map(|s| Shared {
                 story: *s,
-                same_lang: false,
+                same_lang,
             })
             .collect()
+    }
+
+    fn in_stories(stories: &[u64]) -> Vec<Shared> {
+        sharing(stories, false)
     }
 
     #[test]
@@ -252,13 +257,7 @@ mod tests {
     }
 
     fn in_lang(stories: &[u64]) -> Vec<Shared> {
-        stories
-            .iter()
-            .map(|s| Shared {
-                story: *s,
-                same_lang: true,
-            })
-            .collect()
+        sharing(stories, true)
     }
 
     #[test]
