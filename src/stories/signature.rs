@@ -67,9 +67,19 @@ const _: () = assert!(MINHASH.is_multiple_of(LANES));
 const MIN_SHINGLES: usize = 8;
 
 /// At most this many features of each kind are kept, the most telling
-/// first: enough to describe an event, few enough to look up quickly.
-const MAX_NAMES: usize = 16;
-const MAX_NUMBERS: usize = 8;
+/// first (the most frequent, title names counted twice): the who, where
+/// and how many of a news lead. The decision asks a story for a share of
+/// them ([`super::decision::Thresholds::cover`]), and the names a long
+/// article mentions in passing (background, earlier events) made that
+/// share hard to reach: with 16 names and 8 numbers, 150,000 articles of
+/// the scale corpus had pairwise recall 0.372 within a language and 0.013
+/// across, with 8 and 5 0.434 and 0.106 (precision 1.000 and 0.998, 0.984
+/// and 0.985). Each one kept is also a lookup and a stored row for every
+/// article: a third fewer feature rows, and a fifth less CPU for stories in
+/// `pressd import`. The labelled worlds' articles have fewer than these
+/// and decide the same.
+const MAX_NAMES: usize = 8;
+const MAX_NUMBERS: usize = 5;
 /// The body is read this far: a news text names its event's who, where
 /// and how many in its first paragraphs, and a copy copies them; the rest
 /// of a long article (background, earlier events) would add cost and
