@@ -261,9 +261,9 @@ impl State {
         })
     }
 
-    /// For each of `hashes`: up to `cap` articles that have the feature
-    /// and are dated within `[from, to]`, the nearest to `at` first, and
-    /// whether each is in `lang`. Their story is the one first
+    /// For each of `lookups` (a feature hash and a range of dates): up to
+    /// `cap` articles that have the feature and are dated within its
+    /// range, the nearest to `at` first, and whether each is in `lang`. Their story is the one first
     /// assigned: the caller resolves merges.
     ///
     /// The nearest, not the first in key order: read from the start of
@@ -293,13 +293,12 @@ impl State {
     /// assigner; the row values give the same search of the primary key.
     pub fn story_postings(
         &self,
-        hashes: &[u64],
+        lookups: &[(u64, [DateTime<Utc>; 2])],
         at: DateTime<Utc>,
-        [from, to]: [DateTime<Utc>; 2],
         cap: usize,
         lang: &str,
     ) -> Result<Vec<Vec<Posting>>, StateError> {
-        let (from, at, to) = (ms(from), ms(at), ms(to));
+        let at = ms(at);
         self.read_at_once("story_postings", |conn| {
             let mut later = conn.prepare_cached(&format!(
                 "SELECT n, story, lang, at FROM story_features
@@ -310,9 +309,9 @@ impl State {
                  WHERE (hash, at) BETWEEN (?1, ?2) AND (?1, ?3)
                  ORDER BY hash DESC, at DESC LIMIT {cap}"
             ))?;
-            let mut out = Vec::with_capacity(hashes.len());
-            for hash in hashes {
-                let hash = *hash as i64;
+            let mut out = Vec::with_capacity(lookups.len());
+            for (hash, [from, to]) in lookups {
+                let (hash, from, to) = (*hash as i64, ms(*from), ms(*to));
                 // A side left empty by the range is not asked for.
                 let mut later = match to >= at {
                     true => Some(later.query(params![hash, at, to])?),
@@ -952,7 +951,7 @@ mod tests {
             .expect("write");
         let read = |at: i64, window: i64, cap: usize| -> Vec<u64> {
             let found = state
-                .story_postings(&[7], t(at), [t(at - window), t(at + window)], cap, "en")
+                .story_postings(&[(7, [t(at - window), t(at + window)])], t(at), cap, "en")
                 .expect("postings");
             let mut ns: Vec<u64> = found[0].iter().map(|p| p.n).collect();
             ns.sort_unstable();
@@ -970,7 +969,7 @@ mod tests {
         // A range that ends before the article's date reads one side, up
         // to the range's end.
         let found = state
-            .story_postings(&[7], t(600), [t(0), t(480)], 3, "en")
+            .story_postings(&[(7, [t(0), t(480)])], t(600), 3, "en")
             .expect("postings");
         let ns: Vec<u64> = found[0].iter().map(|p| p.n).collect();
         assert_eq!(ns, vec![8, 7, 6]);
@@ -1064,7 +1063,7 @@ mod tests {
             .collect();
         assert_eq!(keys, expected);
         let found = state
-            .story_postings(&[492], t(300), [t(0), t(600)], 10, "en")
+            .story_postings(&[(492, [t(0), t(600)])], t(300), 10, "en")
             .expect("postings");
         assert_eq!(
             found[0],
@@ -1075,7 +1074,7 @@ mod tests {
             }]
         );
         let found = state
-            .story_postings(&[492], t(300), [t(0), t(600)], 10, "hy")
+            .story_postings(&[(492, [t(0), t(600)])], t(300), 10, "hy")
             .expect("postings");
         assert!(!found[0][0].same_lang);
     }
@@ -1122,7 +1121,12 @@ mod tests {
         state.record_stories(&batch).expect("write again");
         assert_eq!(state.story_last_number().expect("n"), 3);
         let postings = state
-            .story_postings(&[7, 9], t(300), [t(0), t(600)], 10, "en")
+            .story_postings(
+                &[(7, [t(0), t(600)]), (9, [t(0), t(600)])],
+                t(300),
+                10,
+                "en",
+            )
             .expect("postings");
         assert_eq!(postings[0].len(), 3);
         assert!(postings[1].is_empty());

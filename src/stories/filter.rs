@@ -269,6 +269,31 @@ impl Filter {
             .overlapped(Kind::of(hash), from, to)
             .any(|span| self.may_hold_key(feature_key(hash, span)))
     }
+
+    /// The part of `[from, to]` where articles that have `hash` may be
+    /// dated: from the first span that may hold it to the last (`None`
+    /// when none may). A window's side that this leaves out is not read:
+    /// a lookup's two cursors, one each way from the article's date, were
+    /// each a search of the b-tree, and a quarter of them found nothing.
+    pub fn may_hold_within(
+        &self,
+        hash: u64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let kind = Kind::of(hash);
+        let mut held = self
+            .spans
+            .overlapped(kind, from, to)
+            .filter(|span| self.may_hold_key(feature_key(hash, *span)));
+        let first = held.next()?;
+        let last = held.next_back().unwrap_or(first);
+        let width = self.spans.width(kind);
+        let start = DateTime::from_timestamp_millis(first.saturating_mul(width)).unwrap_or(from);
+        let end = DateTime::from_timestamp_millis(last.saturating_add(1).saturating_mul(width) - 1)
+            .unwrap_or(to);
+        Some((start.max(from), end.min(to)))
+    }
 }
 
 #[cfg(test)]
@@ -315,9 +340,54 @@ mod tests {
                 (*at - Duration::milliseconds(1), *at + Duration::days(200)),
             ] {
                 assert!(filter.may_hold(*h, from, to), "{i}");
+                let (start, end) = filter.may_hold_within(*h, from, to).expect("held");
+                assert!(
+                    from <= start && start <= *at && *at <= end && end <= to,
+                    "{i}"
+                );
             }
             assert!(filter.may_hold_id(&format!("https://a.example/{i}")));
         }
+    }
+
+    #[test]
+    fn the_range_held_runs_from_the_first_span_holding_the_hash_to_the_last() {
+        let mut filter = Filter::for_keys(spans(), 1_000);
+        let name = hash(Kind::Name, 7);
+        let width = Duration::days(3);
+        let span_start = |at: DateTime<Utc>| {
+            DateTime::from_timestamp_millis(spans().span(Kind::Name, at) * width.num_milliseconds())
+                .expect("time")
+        };
+        filter.insert(name, day(30));
+        let (from, to) = (day(30) - width, day(30) + width);
+        // Only the span of day 30: the window's sides beyond it are left
+        // out, however far the window reaches.
+        let held = filter.may_hold_within(name, from, to).expect("held");
+        assert_eq!(held.0, span_start(day(30)));
+        assert_eq!(
+            held.1,
+            span_start(day(30)) + width - Duration::milliseconds(1)
+        );
+        assert!(from < held.0 && held.1 < to);
+        // A window that ends within the span ends there.
+        assert_eq!(
+            filter.may_hold_within(name, from, day(30)).map(|h| h.1),
+            Some(day(30))
+        );
+        // Another span, later: from the first to the last.
+        filter.insert(name, day(32) + width);
+        let wide = filter
+            .may_hold_within(name, day(28), day(40))
+            .expect("held");
+        assert_eq!(wide.0, span_start(day(30)));
+        assert_eq!(
+            wide.1,
+            span_start(day(32) + width) + width - Duration::milliseconds(1)
+        );
+        // Neither in the window: nothing to read.
+        assert_eq!(filter.may_hold_within(name, day(100), day(106)), None);
+        assert_eq!(filter.may_hold_within(hash(Kind::Name, 8), from, to), None);
     }
 
     #[test]

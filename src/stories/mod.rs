@@ -367,31 +367,28 @@ impl Stories {
         window: Duration,
     ) -> Result<Vec<Vec<Shared>>, StateError> {
         let (from, to) = (at - window, at + window);
-        // Only what the store may hold is asked for; the rest has none.
-        let asked: Vec<bool> = hashes
-            .iter()
-            .map(|h| self.filter.may_hold(*h, from, to))
-            .collect();
-        let lookups: Vec<u64> = hashes
-            .iter()
-            .zip(&asked)
-            .filter(|(_, asked)| **asked)
-            .map(|(h, _)| *h)
-            .collect();
         let stored_to = self.stored_until.map_or(from, |until| until.min(to));
+        // Only what the store may hold is asked for, and only where it may
+        // hold it; the rest has none.
+        let ranges: Vec<Option<[DateTime<Utc>; 2]>> = hashes
+            .iter()
+            .map(|h| {
+                let (start, end) = self.filter.may_hold_within(*h, from, stored_to)?;
+                Some([start, end])
+            })
+            .collect();
+        let lookups: Vec<(u64, [DateTime<Utc>; 2])> = hashes
+            .iter()
+            .zip(&ranges)
+            .filter_map(|(h, range)| Some((*h, (*range)?)))
+            .collect();
         let mut found = self
             .state
-            .story_postings(
-                &lookups,
-                at,
-                [from, stored_to],
-                self.settings.postings_cap,
-                lang,
-            )?
+            .story_postings(&lookups, at, self.settings.postings_cap, lang)?
             .into_iter();
-        let stored = asked.iter().map(|asked| match asked {
-            true => found.next().unwrap_or_default(),
-            false => Vec::new(),
+        let stored = ranges.iter().map(|range| match range {
+            Some(_) => found.next().unwrap_or_default(),
+            None => Vec::new(),
         });
         let pending_lang = self.postings.lang(lang);
         Ok(hashes
