@@ -67,6 +67,13 @@ pub struct Settings {
     /// republished for longer).
     pub copy_window: Duration,
     /// The MinHash resemblance from which an article is a copy...
+    /// (0.45: a light edit changes a word in a sentence, and each word
+    /// changed takes three shingles with it, so rewrites lie around 0.5,
+    /// where 60 values estimate it within about 0.065 and a threshold at
+    /// 0.5 missed about half of those; the names-and-numbers check below keeps
+    /// templates apart. On `stories_bench` copies F1 0.964 → 0.972,
+    /// dense worlds 0.952 → 0.957 and 0.956 → 0.963; no copy wrongly
+    /// found on 150,000 lines of the scale corpus.)
     pub copy_resemblance: f64,
     /// ...when it also has this share of the other's names and numbers
     /// (Jaccard): two reports of two events written from one template
@@ -93,7 +100,7 @@ impl Default for Settings {
         Settings {
             window: Duration::days(3),
             copy_window: Duration::days(30),
-            copy_resemblance: 0.5,
+            copy_resemblance: 0.45,
             copy_cross: 0.6,
             postings_cap: 12,
             pending_max: 5_000,
