@@ -70,8 +70,8 @@ pub struct Settings {
     /// (0.45: a light edit changes a word in a sentence, and each word
     /// changed takes three shingles with it, so rewrites lie around 0.5,
     /// where 60 values estimate it within about 0.065 and a threshold at
-    /// 0.5 missed about half of those; the names-and-numbers check below keeps
-    /// templates apart. On `stories_bench` copies F1 0.964 → 0.972,
+    /// 0.5 missed about half of those; the names-and-numbers check below
+    /// keeps templates apart. On `stories_bench` copies F1 0.964 → 0.972,
     /// dense worlds 0.952 → 0.957 and 0.956 → 0.963; no copy wrongly
     /// found on 150,000 lines of the scale corpus.)
     pub copy_resemblance: f64,
