@@ -38,7 +38,7 @@ pub use frontier::{Due, Queued};
 pub use sources::{SourceState, EXTRACTION_WINDOW};
 pub use stories::{
     Posting, SavedFilter, StoredKey, StoredVersion, StoryArticle, StoryBatch, StoryCounts,
-    StoryRecord,
+    StoryRecord, Triples,
 };
 pub use watches::{
     DeliveryStatus, LastDelivery, NewDelivery, NewHit, PendingDelivery, WatchRecord,

@@ -218,6 +218,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // nothing.
     "CREATE INDEX story_articles_by_copy ON story_articles (duplicate_of)
         WHERE duplicate_of IS NOT NULL;",
+    // 16: MinHashes of word pairs, not triples (`stories::signature`). The
+    // articles stored so far keep theirs, of triples, and their bands: a
+    // new article finds copies among them by its own triples, made only
+    // when its copy window meets their dates. Kept here: the number of
+    // the last of them, and the first and last of their dates.
+    "CREATE TABLE story_triples (
+        last_n INTEGER NOT NULL,
+        from_at INTEGER NOT NULL,
+        to_at INTEGER NOT NULL
+    );
+    INSERT INTO story_triples
+        SELECT * FROM (SELECT MAX(n), MIN(at), MAX(at) FROM story_articles)
+        WHERE EXISTS (SELECT 1 FROM story_articles);",
 ];
 
 /// The schema version this binary writes and understands.
@@ -398,6 +411,35 @@ mod tests {
         let fresh = tempfile::tempdir().expect("tempdir");
         let state = State::open(fresh.path()).expect("open");
         assert!(!state.story_reband(10, made).expect("reband"));
+    }
+
+    #[test]
+    fn a_store_of_version_15_keeps_which_articles_have_minhashes_of_triples() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let conn = store_at_version(tmp.path(), 15);
+        conn.execute_batch(
+            "INSERT INTO story_articles (n, id, story, source, lang, title, url, at, seen)
+                VALUES (1, 'https://a.example/1', 1, 'a', 'en', 'Fire', 'https://a.example/1',
+                        1700000000000, 1700000000000),
+                       (2, 'https://a.example/2', 2, 'a', 'en', 'Flood', 'https://a.example/2',
+                        1600000000000, 1700000000001);",
+        )
+        .expect("old rows");
+        drop(conn);
+        let state = State::open(tmp.path()).expect("migrating open");
+        let at = |ms| chrono::DateTime::from_timestamp_millis(ms).expect("at");
+        assert_eq!(
+            state.story_triples().expect("triples"),
+            Some(crate::state::Triples {
+                last_n: 2,
+                from: at(1_600_000_000_000),
+                to: at(1_700_000_000_000)
+            })
+        );
+        // A new store has none.
+        let fresh = tempfile::tempdir().expect("tempdir");
+        let state = State::open(fresh.path()).expect("open");
+        assert_eq!(state.story_triples().expect("triples"), None);
     }
 
     #[test]

@@ -116,6 +116,15 @@ pub struct SavedFilter {
     pub keys: u64,
 }
 
+/// The articles stored with MinHashes of word triples, before migration
+/// 16: up to `last_n`, dated from `from` to `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Triples {
+    pub last_n: u64,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
 /// A posting of a feature: an article that has it, its story, and
 /// whether it is in the language asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,6 +250,39 @@ impl State {
                 r.get::<_, i64>(0)
             })
             .map(|n| n as u64)
+        })
+    }
+
+    /// The articles whose MinHash is of word triples (stored before
+    /// migration 16), if any.
+    pub fn story_triples(&self) -> Result<Option<Triples>, StateError> {
+        self.read("story_triples", |conn| {
+            conn.query_row(
+                "SELECT last_n, from_at, to_at FROM story_triples",
+                [],
+                |r| {
+                    Ok(Triples {
+                        last_n: r.get::<_, i64>(0)? as u64,
+                        from: required_time(r, 1)?,
+                        to: required_time(r, 2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// Mark the articles stored so far as of MinHashes of word triples,
+    /// as migration 16 does for a store written before it.
+    #[cfg(test)]
+    pub fn story_mark_triples(&self) -> Result<(), StateError> {
+        self.write("story_mark_triples", |tx| {
+            tx.execute_batch(
+                "DELETE FROM story_triples;
+                 INSERT INTO story_triples
+                    SELECT * FROM (SELECT MAX(n), MIN(at), MAX(at) FROM story_articles)
+                    WHERE EXISTS (SELECT 1 FROM story_articles);",
+            )
         })
     }
 

@@ -66,14 +66,14 @@ pub struct Settings {
     /// Copies are looked for within this much (agencies' texts are
     /// republished for longer).
     pub copy_window: Duration,
-    /// The MinHash resemblance from which an article is a copy...
-    /// (0.45: a light edit changes a word in a sentence, and each word
-    /// changed takes three shingles with it, so rewrites lie around 0.5,
-    /// where 60 values estimate it within about 0.065 and a threshold at
-    /// 0.5 missed about half of those; the names-and-numbers check below
-    /// keeps templates apart. On `stories_bench` copies F1 0.964 → 0.972,
-    /// dense worlds 0.952 → 0.957 and 0.956 → 0.963; no copy wrongly
-    /// found on 150,000 lines of the scale corpus.)
+    /// The MinHash resemblance (of word pairs) from which an article is a
+    /// copy... (0.5: a light edit changes a word in a sentence, and each
+    /// word changed takes two pairs with it; the names-and-numbers check
+    /// below keeps templates apart. On `stories_bench` copies F1 0.973 at
+    /// 0.45, 0.976 at 0.5, 0.973 at 0.55; on the dense worlds 0.966 and
+    /// 0.969, 0.968 and 0.972, 0.969 and 0.969. Articles stored with
+    /// MinHashes of word triples are compared by triples, at
+    /// [`TRIPLES_RESEMBLANCE`].)
     pub copy_resemblance: f64,
     /// ...when it also has this share of the other's names and numbers
     /// (Jaccard): two reports of two events written from one template
@@ -100,7 +100,7 @@ impl Default for Settings {
         Settings {
             window: Duration::days(3),
             copy_window: Duration::days(30),
-            copy_resemblance: 0.45,
+            copy_resemblance: 0.5,
             copy_cross: 0.6,
             postings_cap: 12,
             pending_max: 5_000,
@@ -167,11 +167,20 @@ pub struct Stories {
     /// postings after it, so a lookup for an article dated later (news
     /// arriving as it is published) reads only the earlier side.
     stored_until: Option<DateTime<Utc>>,
+    /// The articles stored with MinHashes of word triples (before
+    /// migration 16), if any.
+    triples: Option<crate::state::Triples>,
     /// Why a batch stored early (see [`Settings::pending_max`]) was not
     /// stored: the next [`Stories::flush`] fails with it, so that the
     /// writer indexes the whole batch again.
     early_failure: Option<StateError>,
 }
+
+/// The resemblance from which an article is a copy of one stored with a
+/// MinHash of word triples (before migration 16): each word changed takes
+/// three triples with it, and rewrites lie lower than in pairs (0.5 missed
+/// about half of them).
+const TRIPLES_RESEMBLANCE: f64 = 0.45;
 
 /// How many times [`Settings::postings_cap`] articles of the pending batch
 /// are read per feature.
@@ -200,6 +209,7 @@ impl Stories {
         };
         let prior = read_prior(&state)?;
         let stored_until = state.story_latest_date()?;
+        let triples = state.story_triples()?;
         Ok(Stories {
             state,
             settings,
@@ -213,6 +223,7 @@ impl Stories {
             filter,
             prior,
             stored_until,
+            triples,
             early_failure: None,
         })
     }
@@ -310,7 +321,8 @@ impl Stories {
         let seen = Utc::now();
         let n = self.next;
         self.next += 1;
-        let (story, duplicate_of) = match self.copy_of(n, &article.lang, at, seen, &signature)? {
+        let found = self.copy_of(n, article, at, seen, &signature)?;
+        let (story, duplicate_of) = match found {
             Some(found) => found,
             None => (self.choose_story(n, &article.lang, at, &signature)?, None),
         };
@@ -450,11 +462,30 @@ impl Stories {
             .map(|(_, i)| i)
     }
 
+    /// The stored articles dated within `[from, to]` that have any of
+    /// `bands`, those that have the most first (at most the cap).
+    fn band_articles(
+        &self,
+        bands: &[u64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<u64>, StateError> {
+        // A band the store holds for no article in the window finds
+        // nothing there: most of a new article's bands.
+        let bands: Vec<u64> = bands
+            .iter()
+            .copied()
+            .filter(|b| self.filter.may_hold(*b, from, to))
+            .collect();
+        self.state
+            .story_band_articles(&bands, from, to, self.settings.postings_cap)
+    }
+
     /// The story and the earliest version when the article copies one.
     fn copy_of(
         &mut self,
         n: u64,
-        lang: &str,
+        article: &Article,
         at: DateTime<Utc>,
         seen: DateTime<Utc>,
         signature: &Signature,
@@ -462,22 +493,22 @@ impl Stories {
         if signature.bands.is_empty() {
             return Ok(None);
         }
+        let lang = article.lang.as_str();
         let window = self.settings.copy_window;
         let (from, to) = (at - window, at + window);
-        // A band the store holds for no article in the window finds
-        // nothing there: most of a new article's bands.
-        let bands: Vec<u64> = signature
-            .bands
-            .iter()
-            .copied()
-            .filter(|b| self.filter.may_hold(*b, from, to))
-            .collect();
         // In any language: the version read for each tells (a band shared
         // across languages is rare, texts in two languages hardly share
-        // three words in a row).
-        let mut candidates: Vec<u64> =
-            self.state
-                .story_band_articles(&bands, from, to, self.settings.postings_cap)?;
+        // two words in a row).
+        let mut candidates = self.band_articles(&signature.bands, from, to)?;
+        // The articles stored with MinHashes of word triples are found by
+        // the new one's triples, made only when the window meets their
+        // dates (for a month after an upgrade, or in an archive imported
+        // over them).
+        let stored_triples = self.triples.filter(|t| t.from <= to && t.to >= from);
+        let triples = stored_triples.map(|_| signature::legacy_minhash(&article.body));
+        if let Some((_, bands)) = &triples {
+            candidates.extend(self.band_articles(bands, from, to)?);
+        }
         // At most PENDING_CAPS times the store's cap a band, the latest
         // first: a flood of one template in a batch (an outlet's bulletin
         // thousands of times) made each article read all before it.
@@ -498,8 +529,14 @@ impl Stories {
             if v.lang != lang || jaccard(&cross, &v.cross) < self.settings.copy_cross {
                 continue;
             }
-            let r = resemblance(&signature.minhash, &v.minhash);
-            if r >= self.settings.copy_resemblance && best.as_ref().is_none_or(|(b, _)| r > *b) {
+            let (minhash, needed) = match (stored_triples, &triples) {
+                (Some(stored), Some((minhash, _))) if v.n <= stored.last_n => {
+                    (minhash, TRIPLES_RESEMBLANCE)
+                }
+                _ => (&signature.minhash, self.settings.copy_resemblance),
+            };
+            let r = resemblance(minhash, &v.minhash);
+            if r >= needed && best.as_ref().is_none_or(|(b, _)| r > *b) {
                 best = Some((r, v));
             }
         }
@@ -726,7 +763,7 @@ const REBAND_ARTICLES: usize = 4_096;
 fn reband(state: &State) -> Result<(), StateError> {
     let started = std::time::Instant::now();
     let mut slices = 0;
-    while state.story_reband(REBAND_ARTICLES, signature::bands)? {
+    while state.story_reband(REBAND_ARTICLES, signature::legacy_bands)? {
         slices += 1;
     }
     if slices > 0 {
@@ -935,6 +972,36 @@ mod tests {
                 .expect("assign");
             assert_eq!(got, expected);
         }
+    }
+
+    #[test]
+    fn a_copy_of_an_article_stored_with_a_minhash_of_triples_is_found_by_triples() {
+        let original = article("https://a/1", "en", "Fire in Gyumri", BODY, 10);
+        let rewrite = BODY.replace("after six hours", "after six long hours");
+        let copy = article("https://b/1", "en", "Gyumri warehouse fire", &rewrite, 12);
+        // The original as a store written before migration 16 has it: its
+        // MinHash and bands of word triples.
+        let mut signed = sign(&original, &NameWords::of(&original));
+        (signed.minhash, signed.bands) = signature::legacy_minhash(&original.body);
+        let copied = |mark: bool| {
+            let tmp = tempfile::tempdir().expect("tempdir");
+            let state = Arc::new(State::open(tmp.path()).expect("state"));
+            let mut stories = Stories::open(state.clone(), Settings::default()).expect("stories");
+            let first = stories
+                .assign_signed(&original, signed.clone())
+                .expect("assign");
+            stories.flush().expect("flush");
+            if mark {
+                state.story_mark_triples().expect("mark");
+            }
+            let mut stories = Stories::open(state, Settings::default()).expect("stories");
+            let got = stories.assign(&copy).expect("assign");
+            (first.n, got.duplicate_of)
+        };
+        let (first, found) = copied(true);
+        assert_eq!(found, Some(first));
+        // Compared by its pairs, the copy resembles nothing.
+        assert_eq!(copied(false).1, None);
     }
 
     #[test]
