@@ -273,16 +273,13 @@ impl State {
     }
 
     /// Mark the articles stored so far as of MinHashes of word triples,
-    /// as migration 16 does for a store written before it.
+    /// as migration 16 does for a store written before it (by running
+    /// that migration again).
     #[cfg(test)]
     pub fn story_mark_triples(&self) -> Result<(), StateError> {
         self.write("story_mark_triples", |tx| {
-            tx.execute_batch(
-                "DELETE FROM story_triples;
-                 INSERT INTO story_triples
-                    SELECT * FROM (SELECT MAX(n), MIN(at), MAX(at) FROM story_articles)
-                    WHERE EXISTS (SELECT 1 FROM story_articles);",
-            )
+            tx.execute_batch("DROP TABLE story_triples")?;
+            tx.execute_batch(super::schema::MIGRATIONS[15])
         })
     }
 
