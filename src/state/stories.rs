@@ -211,27 +211,48 @@ const WHOLE_WINDOW: usize = 2;
 
 /// Up to `cap` postings of `window` (rows in date order, as read by the
 /// row-value range) nearest to `at` first: the order two cursors from
-/// `at` give, a tie going to the later.
+/// `at` give.
 fn nearest(window: &[(i64, Posting)], at: i64, cap: usize) -> Vec<Posting> {
     let split = window.partition_point(|(t, _)| *t < at);
     let (mut earlier, mut later) = (window[..split].iter().rev(), window[split..].iter());
-    let (mut next_earlier, mut next_later) = (earlier.next(), later.next());
-    let mut found = Vec::with_capacity(cap.min(window.len()));
+    let merged = merge_nearest(
+        at,
+        cap,
+        || Ok::<_, std::convert::Infallible>(later.next().cloned()),
+        || Ok(earlier.next().cloned()),
+    );
+    match merged {
+        Ok(found) => found,
+        Err(never) => match never {},
+    }
+}
+
+/// Up to `cap` postings from the two sides of `at`, each side giving its
+/// rows nearest first (`later` from `at` on, `earlier` before it), merged
+/// by distance, a tie going to the later.
+fn merge_nearest<E>(
+    at: i64,
+    cap: usize,
+    mut later: impl FnMut() -> Result<Option<(i64, Posting)>, E>,
+    mut earlier: impl FnMut() -> Result<Option<(i64, Posting)>, E>,
+) -> Result<Vec<Posting>, E> {
+    let (mut next_later, mut next_earlier) = (later()?, earlier()?);
+    let mut found = Vec::with_capacity(cap);
     while found.len() < cap {
-        let later_first = match (next_later, next_earlier) {
+        let later_first = match (&next_later, &next_earlier) {
             (Some((l, _)), Some((e, _))) => l - at <= at - e,
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => break,
         };
         let taken = if later_first {
-            std::mem::replace(&mut next_later, later.next())
+            std::mem::replace(&mut next_later, later()?)
         } else {
-            std::mem::replace(&mut next_earlier, earlier.next())
+            std::mem::replace(&mut next_earlier, earlier()?)
         };
-        found.extend(taken.map(|(_, p)| p.clone()));
+        found.extend(taken.map(|(_, p)| p));
     }
-    found
+    Ok(found)
 }
 
 fn required_time(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
@@ -414,24 +435,12 @@ impl State {
                     true => Some(earlier.query(params![hash, from, (at - 1).min(to)])?),
                     false => None,
                 };
-                let mut next_later = next_dated(&mut later, lang)?;
-                let mut next_earlier = next_dated(&mut earlier, lang)?;
-                let mut found = Vec::with_capacity(cap);
-                while found.len() < cap {
-                    let later_first = match (&next_later, &next_earlier) {
-                        (Some((l, _)), Some((e, _))) => l - at <= at - e,
-                        (Some(_), None) => true,
-                        (None, Some(_)) => false,
-                        (None, None) => break,
-                    };
-                    let taken = if later_first {
-                        std::mem::replace(&mut next_later, next_dated(&mut later, lang)?)
-                    } else {
-                        std::mem::replace(&mut next_earlier, next_dated(&mut earlier, lang)?)
-                    };
-                    found.extend(taken.map(|(_, p)| p));
-                }
-                out.push(found);
+                out.push(merge_nearest(
+                    at,
+                    cap,
+                    || next_dated(&mut later, lang),
+                    || next_dated(&mut earlier, lang),
+                )?);
             }
             Ok(out)
         })

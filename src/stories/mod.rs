@@ -503,10 +503,12 @@ impl Stories {
         // The articles stored with MinHashes of word triples are found by
         // the new one's triples, made only when the window meets their
         // dates (for a month after an upgrade, or in an archive imported
-        // over them).
-        let stored_triples = self.triples.filter(|t| t.from <= to && t.to >= from);
-        let triples = stored_triples.map(|_| signature::legacy_minhash(&article.body));
-        if let Some((_, bands)) = &triples {
+        // over them); kept with the number of the last article stored so.
+        let triples = self
+            .triples
+            .filter(|t| t.from <= to && t.to >= from)
+            .map(|t| (t.last_n, signature::legacy_minhash(&article.body)));
+        if let Some((_, (_, bands))) = &triples {
             candidates.extend(self.band_articles(bands, from, to)?);
         }
         // At most PENDING_CAPS times the store's cap a band, the latest
@@ -529,10 +531,8 @@ impl Stories {
             if v.lang != lang || jaccard(&cross, &v.cross) < self.settings.copy_cross {
                 continue;
             }
-            let (minhash, needed) = match (stored_triples, &triples) {
-                (Some(stored), Some((minhash, _))) if v.n <= stored.last_n => {
-                    (minhash, TRIPLES_RESEMBLANCE)
-                }
+            let (minhash, needed) = match &triples {
+                Some((last_n, (minhash, _))) if v.n <= *last_n => (minhash, TRIPLES_RESEMBLANCE),
                 _ => (&signature.minhash, self.settings.copy_resemblance),
             };
             let r = resemblance(minhash, &v.minhash);
