@@ -393,6 +393,11 @@ impl State {
         cap: usize,
         lang: &str,
     ) -> Result<Vec<Vec<Posting>>, StateError> {
+        if lookups.is_empty() {
+            // Every feature ruled out by the caller's filter: no
+            // transaction to open and end.
+            return Ok(Vec::new());
+        }
         let at = ms(at);
         self.read_at_once("story_postings", |conn| {
             let mut later = conn.prepare_cached(&format!(
