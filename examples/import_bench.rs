@@ -12,8 +12,18 @@
 //! ```sh
 //! cargo build --release --locked --bin pressd --example import_bench
 //! target/release/examples/import_bench [--articles N] [--pages N] [--langid DIR]
-//!     [--pressd PATH] [--stories on|off]
+//!     [--pressd PATH] [--stories on|off|both] [--rounds N] [--order file|time]
 //! ```
+//!
+//! `--stories both` measures what stories cost (issue 14): each round
+//! imports each file twice, stories off and then on, one run after the
+//! other, and the summary gives the medians over the rounds of each
+//! round's difference (CPU per article) and ratio (articles per
+//! CPU-second and per second). A round's two runs meet the same load; the
+//! machine's speed drifts by a third within minutes, so figures taken
+//! from separate sets of runs do not compare. `--order time` writes the
+//! articles by publication date (an archive by date, or news as it comes)
+//! instead of the corpus's order, which dates them at random over a year.
 //!
 //! The corpus needs the Leipzig samples of `../shared` (or `--langid DIR`)
 //! for its Armenian and Georgian words; without them the benchmark says so
@@ -36,8 +46,10 @@ struct Options {
     pages: usize,
     langid: PathBuf,
     pressd: PathBuf,
-    /// `[pipeline] stories` of the config (on by default, as in pressd).
-    stories: bool,
+    /// `[pipeline] stories` of each run (on by default, as in pressd).
+    stories: Vec<bool>,
+    rounds: usize,
+    by_date: bool,
 }
 
 fn options() -> Result<Options, Error> {
@@ -46,7 +58,9 @@ fn options() -> Result<Options, Error> {
         pages: 5_000,
         langid: corpus::default_langid_dir(),
         pressd: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/pressd"),
-        stories: true,
+        stories: vec![true],
+        rounds: 1,
+        by_date: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -58,9 +72,18 @@ fn options() -> Result<Options, Error> {
             "--pressd" => o.pressd = PathBuf::from(value()?),
             "--stories" => {
                 o.stories = match value()?.as_str() {
-                    "on" => true,
-                    "off" => false,
-                    other => return Err(format!("--stories on|off, not {other}").into()),
+                    "on" => vec![true],
+                    "off" => vec![false],
+                    "both" => vec![false, true],
+                    other => return Err(format!("--stories on|off|both, not {other}").into()),
+                }
+            }
+            "--rounds" => o.rounds = value()?.parse::<usize>()?.max(1),
+            "--order" => {
+                o.by_date = match value()?.as_str() {
+                    "file" => false,
+                    "time" => true,
+                    other => return Err(format!("--order file|time, not {other}").into()),
                 }
             }
             other => return Err(format!("unknown argument {other}").into()),
@@ -98,28 +121,118 @@ fn run(o: &Options) -> Result<(), Error> {
     let dir = tempfile::tempdir()?;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
 
-    let jsonl = dir.path().join("articles.jsonl");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&jsonl)?);
-    corpus::json_lines_parallel(&corpus, 0..o.articles, threads, |chunk| {
-        out.write_all(chunk)
-    })?;
-    out.flush()?;
-    drop(out);
-    measure(o, "JSON lines (plain body)", &jsonl, o.articles)?;
-
-    let warc = dir.path().join("pages.warc");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&warc)?);
-    for i in o.articles..o.articles + o.pages {
-        out.write_all(&warc_record(&corpus.article(i)))?;
+    let mut inputs = Vec::new();
+    if o.articles > 0 {
+        let jsonl = dir.path().join("articles.jsonl");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&jsonl)?);
+        if o.by_date {
+            for i in by_date(&corpus, 0..o.articles) {
+                let mut line = Vec::new();
+                corpus.article(i).write_json_line(&mut line);
+                out.write_all(&line)?;
+            }
+        } else {
+            corpus::json_lines_parallel(&corpus, 0..o.articles, threads, |chunk| {
+                out.write_all(chunk)
+            })?;
+        }
+        out.flush()?;
+        inputs.push(("JSON lines (plain body)", jsonl, o.articles));
     }
-    out.flush()?;
-    drop(out);
-    measure(o, "WARC (HTML pages, extracted)", &warc, o.pages)
+    if o.pages > 0 {
+        let warc = dir.path().join("pages.warc");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&warc)?);
+        let pages = o.articles..o.articles + o.pages;
+        let order: Vec<usize> = match o.by_date {
+            true => by_date(&corpus, pages),
+            false => pages.collect(),
+        };
+        for i in order {
+            out.write_all(&warc_record(&corpus.article(i)))?;
+        }
+        out.flush()?;
+        inputs.push(("WARC (HTML pages, extracted)", warc, o.pages));
+    }
+
+    // Per input, per round: the runs' (CPU, wall) in the order of
+    // `o.stories`.
+    let mut runs: Vec<Vec<Vec<Run>>> = vec![Vec::new(); inputs.len()];
+    for round in 1..=o.rounds {
+        for ((what, file, n), runs) in inputs.iter().zip(&mut runs) {
+            let mut this = Vec::new();
+            for &stories in &o.stories {
+                let label = match (o.rounds, o.stories.len(), stories) {
+                    (1, 1, _) => what.to_string(),
+                    (_, _, true) => format!("round {round}, stories on: {what}"),
+                    (_, _, false) => format!("round {round}, stories off: {what}"),
+                };
+                this.push(measure(o, stories, &label, file, *n)?);
+            }
+            runs.push(this);
+        }
+    }
+    if o.stories.len() == 2 {
+        for ((what, _, n), runs) in inputs.iter().zip(&runs) {
+            print_cost(what, *n, runs);
+        }
+    }
+    Ok(())
 }
 
-/// Import `file` of `n` articles into a fresh deployment and print the
-/// figures.
-fn measure(o: &Options, what: &str, file: &Path, n: usize) -> Result<(), Error> {
+/// The indexes of `range`'s articles by publication date.
+fn by_date(corpus: &Corpus, range: std::ops::Range<usize>) -> Vec<usize> {
+    let mut dated: Vec<(chrono::DateTime<chrono::Utc>, usize)> = range
+        .map(|i| (corpus.article(i).published_utc(), i))
+        .collect();
+    dated.sort_unstable();
+    dated.into_iter().map(|(_, i)| i).collect()
+}
+
+/// One import: CPU seconds (user + system) and wall seconds.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    cpu: f64,
+    wall: f64,
+}
+
+/// What stories cost over rounds of (off, on) runs of `n` articles: the
+/// medians of each round's difference and ratios.
+fn print_cost(what: &str, n: usize, rounds: &[Vec<Run>]) {
+    let pairs: Vec<(Run, Run)> = rounds
+        .iter()
+        .filter_map(|r| match r.as_slice() {
+            [off, on] => Some((*off, *on)),
+            _ => None,
+        })
+        .collect();
+    let per_article = |seconds: f64| seconds / n as f64 * 1e6;
+    let off = median(pairs.iter().map(|(off, _)| per_article(off.cpu)));
+    let cost = median(pairs.iter().map(|(off, on)| per_article(on.cpu - off.cpu)));
+    let cpu_ratio = median(pairs.iter().map(|(off, on)| off.cpu / on.cpu - 1.0));
+    let wall_ratio = median(pairs.iter().map(|(off, on)| off.wall / on.wall - 1.0));
+    println!(
+        "{what}, stories on less off, medians of {} rounds: {cost:.0} µs of CPU an article \
+         (the import without stories: {off:.0} µs); articles per CPU-second {:+.1} %, \
+         per second {:+.1} %",
+        pairs.len(),
+        cpu_ratio * 100.0,
+        wall_ratio * 100.0
+    );
+}
+
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.collect();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Import `file` of `n` articles into a fresh deployment, stories on or
+/// off, and print the figures.
+fn measure(o: &Options, stories: bool, what: &str, file: &Path, n: usize) -> Result<Run, Error> {
     let dep = tempfile::tempdir()?;
     let config = dep.path().join("pressd.toml");
     std::fs::write(
@@ -127,8 +240,7 @@ fn measure(o: &Options, what: &str, file: &Path, n: usize) -> Result<(), Error> 
         format!(
             "index_dir = \"index\"\nstate_dir = \"state\"\n\
              languages = [\"hy\", \"az\", \"ru\", \"ka\", \"tr\", \"en\"]\n\n\
-             [pipeline]\nstories = {}\n",
-            o.stories
+             [pipeline]\nstories = {stories}\n"
         ),
     )?;
     let size = std::fs::metadata(file)?.len();
@@ -160,7 +272,7 @@ fn measure(o: &Options, what: &str, file: &Path, n: usize) -> Result<(), Error> 
         n as f64 / cpu.max(0.001),
         summary.trim()
     );
-    Ok(())
+    Ok(Run { cpu, wall })
 }
 
 /// User + system CPU seconds of the finished child processes.
