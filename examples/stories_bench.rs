@@ -31,7 +31,7 @@
 //! ```sh
 //! cargo build --release --locked --bin pressd --example stories_bench
 //! target/release/examples/stories_bench [--events N] [--seed S] [--worlds K]
-//!     [--import] [--import-events N] [--runs R] [--pressd PATH] [--verbose]
+//!     [--background P] [--import] [--import-events N] [--runs R] [--pressd PATH] [--verbose]
 //!     [--support X] [--cover X] [--merge X] [--copy-resemblance X] [--copy-cross X]
 //!     [--cap N] [--typical X] [--full-support X] [--shared-same N] [--shared-other N]
 //!     [--through library|import] [--order time|outlet|shuffled] [--detect-lang]
@@ -61,6 +61,8 @@ struct Options {
     events: usize,
     seed: u64,
     worlds: usize,
+    /// Paragraphs of background in each article (`Shape::background`).
+    background: usize,
     import: bool,
     import_events: usize,
     runs: usize,
@@ -87,6 +89,7 @@ fn options() -> Result<Options, Error> {
         events: 300,
         seed: 14,
         worlds: 3,
+        background: 0,
         import: false,
         import_events: 3_000,
         runs: 2,
@@ -104,6 +107,7 @@ fn options() -> Result<Options, Error> {
             "--events" => o.events = value()?.parse()?,
             "--seed" => o.seed = value()?.parse()?,
             "--worlds" => o.worlds = value()?.parse()?,
+            "--background" => o.background = value()?.parse()?,
             "--import" => o.import = true,
             "--import-events" => o.import_events = value()?.parse()?,
             "--runs" => o.runs = value()?.parse()?,
@@ -163,6 +167,7 @@ fn run() -> Result<(), Error> {
             events: o.events,
             seed,
             days: 30,
+            background: o.background,
         });
         let (predicted, elapsed) = if o.through_import {
             through_import(&world, &o)?
@@ -578,6 +583,7 @@ fn import_cost(o: &Options) -> Result<(), Error> {
         events: o.import_events,
         seed: o.seed + 1000,
         days: 60,
+        background: o.background,
     });
     let tmp = tempfile::tempdir()?;
     let file = tmp.path().join("world.jsonl");

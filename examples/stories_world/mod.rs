@@ -731,6 +731,12 @@ pub struct Shape {
     pub seed: u64,
     /// Days the events are spread over.
     pub days: i64,
+    /// Paragraphs of background after each report's own text: reports of
+    /// earlier events in the same language, as a long article recalls
+    /// what led up to its news (with those events' people, places and
+    /// figures), copied with it by those who copy it. 0: the short
+    /// reports alone.
+    pub background: usize,
 }
 
 /// Build a world: its articles in publication order.
@@ -822,7 +828,28 @@ pub fn build(shape: &Shape) -> Vec<Article> {
         for &lang in &langs[..covered] {
             let outlets = 1 + rng.below(2);
             for outlet in 0..outlets {
-                let (title, body) = report(e, lang, outlet, &mut rng);
+                let (title, mut body) = report(e, lang, outlet, &mut rng);
+                if shape.background > 0 {
+                    // From a generator of its own: the world's other
+                    // draws stay what they are without background.
+                    let mut drawn = Rng::new(
+                        shape.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ articles.len() as u64,
+                    );
+                    let earlier: Vec<&Event> = events
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, other)| *j != id && other.at < e.at)
+                        .map(|(_, other)| other)
+                        .collect();
+                    for _ in 0..shape.background {
+                        let Some(other) = earlier.get(drawn.below(earlier.len().max(1))) else {
+                            break;
+                        };
+                        let style = drawn.below(2);
+                        body.push_str("\n\n");
+                        body.push_str(&report(other, lang, style, &mut drawn).1);
+                    }
+                }
                 let published = e.at + Duration::minutes(rng.below(36 * 60) as i64);
                 let source = format!("{}-outlet-{}", LANGS[lang], outlet + rng.below(4) * 3);
                 let url = format!("https://{source}.example/{id}/{}", articles.len());
