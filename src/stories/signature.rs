@@ -105,6 +105,55 @@ fn lead(body: &str) -> &str {
     &body[..end]
 }
 
+/// The paragraphs of a body (separated by a blank line, as the
+/// extractor writes them), to tell an article's own names and figures
+/// from those it recalls.
+struct Paragraphs {
+    /// Where each blank line after the first text starts.
+    breaks: Vec<usize>,
+}
+
+impl Paragraphs {
+    fn of(body: &str) -> Self {
+        let start = body.len() - body.trim_start().len();
+        Paragraphs {
+            breaks: body[start..]
+                .match_indices("\n\n")
+                .map(|(i, _)| start + i)
+                .collect(),
+        }
+    }
+
+    /// The paragraph of the byte at `at`, from 0.
+    fn of_byte(&self, at: usize) -> u32 {
+        self.breaks.partition_point(|b| *b < at) as u32
+    }
+}
+
+/// The names or figures, of those found with their paragraphs, that are
+/// the article's own: those of its title or first paragraph, and those
+/// it comes back to in two paragraphs or more. A long article recalls
+/// earlier events with their people, places and figures, each in a
+/// paragraph of its own; taken as the article's, they made it share half
+/// its features with the earlier event's story, join it, and chain
+/// stories together (`stories_bench --background 1`: pairwise precision
+/// 0.015). A body of one paragraph is all its own.
+fn own_features<K: Eq + std::hash::Hash + Copy>(
+    found: impl Iterator<Item = (K, u32)>,
+) -> QuickSet<K> {
+    // Each one: the first paragraph it was found in, and whether another.
+    let mut spread: QuickMap<K, (u32, bool)> = QuickMap::default();
+    for (key, paragraph) in found {
+        let entry = spread.entry(key).or_insert((paragraph, false));
+        entry.1 |= entry.0 != paragraph;
+    }
+    spread
+        .into_iter()
+        .filter(|(_, (first, again))| *first == 0 || *again)
+        .map(|(key, _)| key)
+        .collect()
+}
+
 /// What a feature is. Only [`Kind::Name`] and [`Kind::Number`] compare
 /// across languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -240,24 +289,28 @@ impl Signer {
     /// `texts` are each text with where its words are (see [`words`]) and
     /// its name words.
     fn names<'t>(&mut self, texts: [(&'t str, &[Span], &str); 2], out: &mut Vec<u64>) {
-        let mut runs: Vec<(&'t str, bool, u32)> = Vec::new();
+        // Each run: its last word, whether it is one capitalised word at a
+        // sentence start, its weight, and its paragraph (see
+        // [`Paragraphs`]; the title's are the first's).
+        let mut runs: Vec<(&'t str, bool, u32, u32)> = Vec::new();
         for ((text, spans, name_words), weight) in texts.into_iter().zip([2, 1]) {
             let names = NameSet::of(name_words);
-            // The run's last word, and whether the run is one capitalised
-            // word at a sentence start.
-            let mut last: Option<(&str, bool)> = None;
+            let paragraphs = Paragraphs::of(if weight == 1 { text } else { "" });
+            // The run's last word, whether the run is one capitalised word
+            // at a sentence start, and where the word is.
+            let mut last: Option<(&str, bool, usize)> = None;
             let mut end = 0;
             for &(start, token_end) in spans {
                 let token = &text[start..token_end];
                 let gap = &text[end..start];
                 let is_name = names.contains(token);
-                if let Some((previous, lone)) = last {
+                if let Some((previous, lone, at)) = last {
                     if is_name && gap.chars().all(char::is_whitespace) {
-                        last = Some((token, false));
+                        last = Some((token, false, start));
                         end = start + token.len();
                         continue;
                     }
-                    runs.push((previous, lone, weight));
+                    runs.push((previous, lone, weight, paragraphs.of_byte(at)));
                     last = None;
                 }
                 if is_name {
@@ -268,27 +321,38 @@ impl Signer {
                             })
                             .ends_with(['.', '!', '?', '…', '։', ':']);
                     let capital = token.chars().next().is_some_and(char::is_uppercase);
-                    last = Some((token, at_start && capital));
+                    last = Some((token, at_start && capital, start));
                 }
                 end = start + token.len();
             }
-            if let Some((previous, lone)) = last {
-                runs.push((previous, lone, weight));
+            if let Some((previous, lone, at)) = last {
+                runs.push((previous, lone, weight, paragraphs.of_byte(at)));
             }
         }
         // Maps sized at once: grown from empty, each rehashed a few times
         // an article (sized, signing took 6 % less on `signing_time`'s
         // article leads).
         let mut within: QuickSet<&str> = sized_set(runs.len());
-        within.extend(runs.iter().filter(|(_, lone, _)| !lone).map(|(w, _, _)| *w));
+        within.extend(
+            runs.iter()
+                .filter(|(_, lone, _, _)| !lone)
+                .map(|(w, ..)| *w),
+        );
         // Each word with the weight of all its runs, in the order of its
         // first: a name is repeated through an article, and keying it once
         // gives the same counts, and the same first-seen order of each key
         // (a word's keys are always the same).
         let mut weights: Vec<(&str, u32)> = Vec::with_capacity(runs.len());
         let mut seen: QuickMap<&str, usize> = sized_map(runs.len());
-        for (word, lone, weight) in runs {
+        let own = own_features(
+            runs.iter()
+                .map(|(word, _, _, paragraph)| (*word, *paragraph)),
+        );
+        for (word, lone, weight, _) in runs {
             if lone && !within.contains(word) && !crate::names::listed_name(word) {
+                continue;
+            }
+            if !own.contains(word) {
                 continue;
             }
             let at = *seen.entry(word).or_insert(weights.len());
@@ -402,7 +466,9 @@ fn numbers(title: &str, body: &str, out: &mut Vec<u64>) {
     let mut counts: QuickMap<u64, (u32, usize)> = QuickMap::default();
     let mut order = 0usize;
     let mut number = String::new();
-    for text in [title, body] {
+    // Each number and its paragraph, in the order read.
+    let mut found: Vec<(u64, u32)> = Vec::new();
+    for (text, paragraphs) in [(title, Paragraphs::of("")), (body, Paragraphs::of(body))] {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -445,12 +511,15 @@ fn numbers(title: &str, body: &str, out: &mut Vec<u64>) {
                 }
             }
             if number.len() >= 2 {
-                counts
-                    .entry(hash(Kind::Number, &number))
-                    .or_insert((0, order))
-                    .0 += 1;
-                order += 1;
+                found.push((hash(Kind::Number, &number), paragraphs.of_byte(i)));
             }
+        }
+    }
+    let own = own_features(found.iter().copied());
+    for (h, _) in found {
+        if own.contains(&h) {
+            counts.entry(h).or_insert((0, order)).0 += 1;
+            order += 1;
         }
     }
     push_most(counts, MAX_NUMBERS, out);
@@ -752,6 +821,43 @@ mod tests {
                 .count(),
             2,
             "1200 and 14"
+        );
+    }
+
+    #[test]
+    fn names_and_figures_recalled_past_the_first_paragraph_are_not_the_articles() {
+        let mut signer = Signer::new();
+        let title = "Fire in Gyumri";
+        let lede = "A fire broke out at a warehouse in Gyumri, injuring 12 workers.";
+        // An earlier event, recalled at length: its names and figures
+        // outnumber the article's own.
+        let recall = "Last year Aliyev and Erdogan met in Shusha. Aliyev and Erdogan \
+                      signed 17 agreements in Shusha. Aliyev thanked Erdogan for 3,400 \
+                      tonnes of aid.";
+        let recalled = signer.sign("", recall).features;
+        assert!(!recalled.is_empty());
+        let alone = signer.sign(title, lede).features;
+        let article = signer
+            .sign(title, &format!("{lede}\n\n{recall}\n\nGyumri counts 12."))
+            .features;
+        assert_eq!(article, alone, "the recalled names and figures add nothing");
+        // Read as one paragraph, the recall is the article's own.
+        let whole = signer.sign(title, &format!("{lede} {recall}")).features;
+        assert!(recalled.iter().any(|f| whole.contains(f)));
+        // So is a name or figure the article comes back to in a second
+        // paragraph past the first.
+        let again = signer
+            .sign(
+                title,
+                &format!("{lede}\n\nMayor Vardan Ghukasyan counted 45 homes.\n\nGhukasyan said the 45 families are safe."),
+            )
+            .features;
+        let mayor = signer
+            .sign("", "Vardan Ghukasyan counted 45 homes.")
+            .features;
+        assert!(
+            mayor.iter().all(|f| again.contains(f)),
+            "{mayor:?} in {again:?}"
         );
     }
 
