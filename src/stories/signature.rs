@@ -137,21 +137,28 @@ impl Paragraphs {
 /// paragraph of its own; taken as the article's, they made it share half
 /// its features with the earlier event's story, join it, and chain
 /// stories together (`stories_bench --background 1`: pairwise precision
-/// 0.015). A body of one paragraph is all its own.
+/// 0.015). `None` when all are found in the first paragraph (a body of
+/// one paragraph, most posts and feed texts): all are its own, and no map
+/// is built on the signing path for them.
 fn own_features<K: Eq + std::hash::Hash + Copy>(
-    found: impl Iterator<Item = (K, u32)>,
-) -> QuickSet<K> {
+    found: impl Iterator<Item = (K, u32)> + Clone,
+) -> Option<QuickSet<K>> {
+    if found.clone().all(|(_, paragraph)| paragraph == 0) {
+        return None;
+    }
     // Each one: the first paragraph it was found in, and whether another.
     let mut spread: QuickMap<K, (u32, bool)> = QuickMap::default();
     for (key, paragraph) in found {
         let entry = spread.entry(key).or_insert((paragraph, false));
         entry.1 |= entry.0 != paragraph;
     }
-    spread
-        .into_iter()
-        .filter(|(_, (first, again))| *first == 0 || *again)
-        .map(|(key, _)| key)
-        .collect()
+    Some(
+        spread
+            .into_iter()
+            .filter(|(_, (first, again))| *first == 0 || *again)
+            .map(|(key, _)| key)
+            .collect(),
+    )
 }
 
 /// What a feature is. Only [`Kind::Name`] and [`Kind::Number`] compare
@@ -352,7 +359,7 @@ impl Signer {
             if lone && !within.contains(word) && !crate::names::listed_name(word) {
                 continue;
             }
-            if !own.contains(word) {
+            if own.as_ref().is_some_and(|own| !own.contains(word)) {
                 continue;
             }
             let at = *seen.entry(word).or_insert(weights.len());
@@ -517,7 +524,7 @@ fn numbers(title: &str, body: &str, out: &mut Vec<u64>) {
     }
     let own = own_features(found.iter().copied());
     for (h, _) in found {
-        if own.contains(&h) {
+        if own.as_ref().is_none_or(|own| own.contains(&h)) {
             counts.entry(h).or_insert((0, order)).0 += 1;
             order += 1;
         }
