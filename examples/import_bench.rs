@@ -16,10 +16,11 @@
 //! ```
 //!
 //! `--stories both` measures what stories cost (issue 14): each round
-//! imports each file twice, stories off and then on, one run after the
-//! other, and the summary gives the medians over the rounds of each
-//! round's difference (CPU per article) and ratio (articles per
-//! CPU-second and per second). A round's two runs meet the same load; the
+//! imports each file twice, stories off and on, one run after the other
+//! (off first in odd rounds, on first in even ones), and the summary
+//! gives the medians over the rounds of each round's difference (CPU per
+//! article) and ratio (articles per CPU-second, with its quartiles, and
+//! per second). A round's two runs meet the same load; the
 //! machine's speed drifts by a third within minutes, so figures taken
 //! from separate sets of runs do not compare. `--order time` writes the
 //! articles by publication date (an archive by date, or news as it comes)
@@ -159,16 +160,23 @@ fn run(o: &Options) -> Result<(), Error> {
     let mut runs: Vec<Vec<Vec<Run>>> = vec![Vec::new(); inputs.len()];
     for round in 1..=o.rounds {
         for ((what, file, n), runs) in inputs.iter().zip(&mut runs) {
-            let mut this = Vec::new();
-            for &stories in &o.stories {
+            // Every other round runs them the other way round: a run
+            // that follows another meets what that one left behind (its
+            // files written back, the caches it filled), and the cost
+            // should not be read from one order only.
+            let reversed = round % 2 == 0;
+            let mut this: Vec<Option<Run>> = vec![None; o.stories.len()];
+            for i in 0..o.stories.len() {
+                let i = if reversed { o.stories.len() - 1 - i } else { i };
+                let stories = o.stories[i];
                 let label = match (o.rounds, o.stories.len(), stories) {
                     (1, 1, _) => what.to_string(),
                     (_, _, true) => format!("round {round}, stories on: {what}"),
                     (_, _, false) => format!("round {round}, stories off: {what}"),
                 };
-                this.push(measure(o, stories, &label, file, *n)?);
+                this[i] = Some(measure(o, stories, &label, file, *n)?);
             }
-            runs.push(this);
+            runs.push(this.into_iter().flatten().collect());
         }
     }
     if o.stories.len() == 2 {
@@ -208,25 +216,37 @@ fn print_cost(what: &str, n: usize, rounds: &[Vec<Run>]) {
     let per_article = |seconds: f64| seconds / n as f64 * 1e6;
     let off = median(pairs.iter().map(|(off, _)| per_article(off.cpu)));
     let cost = median(pairs.iter().map(|(off, on)| per_article(on.cpu - off.cpu)));
-    let cpu_ratio = median(pairs.iter().map(|(off, on)| off.cpu / on.cpu - 1.0));
+    let cpu_ratios = || pairs.iter().map(|(off, on)| off.cpu / on.cpu - 1.0);
+    let [low, cpu_ratio, high] = [0.25, 0.5, 0.75].map(|q| quantile(cpu_ratios(), q));
     let wall_ratio = median(pairs.iter().map(|(off, on)| off.wall / on.wall - 1.0));
     println!(
         "{what}, stories on less off, medians of {} rounds: {cost:.0} µs of CPU an article \
-         (the import without stories: {off:.0} µs); articles per CPU-second {:+.1} %, \
-         per second {:+.1} %",
+         (the import without stories: {off:.0} µs); articles per CPU-second {:+.1} % \
+         (quartiles {:+.1} to {:+.1} %), per second {:+.1} %",
         pairs.len(),
         cpu_ratio * 100.0,
+        low * 100.0,
+        high * 100.0,
         wall_ratio * 100.0
     );
 }
 
 fn median(values: impl Iterator<Item = f64>) -> f64 {
+    quantile(values, 0.5)
+}
+
+/// The `q` quantile of `values`, interpolated between the two nearest.
+fn quantile(values: impl Iterator<Item = f64>, q: f64) -> f64 {
     let mut v: Vec<f64> = values.collect();
     v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let at = q * (v.len() - 1) as f64;
+    let (i, frac) = (at.floor() as usize, at.fract());
+    match v.get(i + 1) {
+        Some(next) => v[i] + (next - v[i]) * frac,
+        None => v[i],
     }
 }
 
