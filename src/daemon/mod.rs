@@ -466,7 +466,7 @@ impl Tasks {
         };
         let dispatcher = pipeline::Dispatcher {
             client,
-            cpu: Arc::new(tokio::sync::Semaphore::new(pipeline::cpu_slots())),
+            cpu: Arc::new(tokio::sync::Semaphore::new(pipeline::cpu_slots(mode))),
             detector,
             settings: config.pipeline.clone(),
             state: state.clone(),
