@@ -825,6 +825,12 @@ pub fn build(shape: &Shape) -> Vec<Article> {
             langs.swap(i, rng.below(i + 1));
         }
         let covered = 1 + rng.below(LANGS.len());
+        // The events a report of this one may recall (see
+        // `Shape::background`).
+        let earlier: Vec<&Event> = match shape.background {
+            0 => Vec::new(),
+            _ => events.iter().filter(|other| other.at < e.at).collect(),
+        };
         for &lang in &langs[..covered] {
             let outlets = 1 + rng.below(2);
             for outlet in 0..outlets {
@@ -835,12 +841,6 @@ pub fn build(shape: &Shape) -> Vec<Article> {
                     let mut drawn = Rng::new(
                         shape.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ articles.len() as u64,
                     );
-                    let earlier: Vec<&Event> = events
-                        .iter()
-                        .enumerate()
-                        .filter(|(j, other)| *j != id && other.at < e.at)
-                        .map(|(_, other)| other)
-                        .collect();
                     for _ in 0..shape.background {
                         let Some(other) = earlier.get(drawn.below(earlier.len().max(1))) else {
                             break;

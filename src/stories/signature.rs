@@ -314,13 +314,9 @@ impl Signer {
         // [`Paragraphs`]; the title's are the first's).
         let mut runs: Vec<(&'t str, bool, u32, u32)> = Vec::new();
         let title_paragraphs = Paragraphs::none();
-        for ((text, spans, name_words), weight) in texts.into_iter().zip([2, 1]) {
+        let weighed = [(2, &title_paragraphs), (1, paragraphs)];
+        for ((text, spans, name_words), (weight, paragraphs)) in texts.into_iter().zip(weighed) {
             let names = NameSet::of(name_words);
-            let paragraphs = if weight == 1 {
-                paragraphs
-            } else {
-                &title_paragraphs
-            };
             // The run's last word, whether the run is one capitalised word
             // at a sentence start, and where the word is.
             let mut last: Option<(&str, bool, usize)> = None;
